@@ -1,0 +1,76 @@
+package io.nightjar.schemas;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertTrue;
+
+import io.nightjar.avro.QuarantineRecord;
+import io.nightjar.avro.SensorAggregate;
+import io.nightjar.avro.SensorReading;
+import java.io.File;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.apache.avro.Schema;
+import org.apache.avro.SchemaCompatibility;
+import org.apache.avro.SchemaCompatibility.SchemaCompatibilityType;
+import org.junit.Test;
+
+/**
+ * Guards the contract with downstream readers: the current schema of every published record must read data written
+ * with each earlier published version (kept under {@code src/main/avro/history/<Name>/}), and the current version
+ * must itself be recorded there, so publishing a new version means adding it to the history.
+ */
+public class SchemaHistoryTest {
+
+  private static final File HISTORY = new File("src/main/avro/history");
+
+  private static final Schema[] PUBLISHED = {
+      SensorReading.getClassSchema(), SensorAggregate.getClassSchema(), QuarantineRecord.getClassSchema()};
+
+  @Test
+  public void currentSchemasReadEveryEarlierVersion() throws IOException {
+    for (Schema current : PUBLISHED) {
+      List<File> versions = versionsOf(current);
+      assertFalse("no history kept for " + current.getName(), versions.isEmpty());
+      for (File version : versions) {
+        Schema writer = new Schema.Parser().parse(version);
+        SchemaCompatibility.SchemaPairCompatibility result =
+            SchemaCompatibility.checkReaderWriterCompatibility(current, writer);
+        assertEquals(current.getName() + " cannot read data written with " + version + ": " + result.getDescription(),
+            SchemaCompatibilityType.COMPATIBLE, result.getType());
+      }
+    }
+  }
+
+  @Test
+  public void currentSchemaIsRecordedInHistory() throws IOException {
+    for (Schema current : PUBLISHED) {
+      boolean recorded = false;
+      Schema contract = new Schema.Parser().parse(new File("src/main/avro", current.getName() + ".avsc"));
+      for (File version : versionsOf(current)) {
+        recorded |= new Schema.Parser().parse(version).equals(contract);
+      }
+      assertTrue("the current " + current.getName() + " schema is not in " + HISTORY + "/" + current.getName()
+          + "/: add it as the next vN.avsc when you publish it", recorded);
+    }
+  }
+
+  @Test
+  public void aReaderThatDropsADefaultlessFieldIsCaught() {
+    // The check above must be able to fail: a new required field without a default cannot read old data.
+    Schema old = SensorReading.getClassSchema();
+    Schema incompatible = new Schema.Parser().parse(old.toString().replace(
+        "\"fields\":[", "\"fields\":[{\"name\":\"unit\",\"type\":\"string\"},"));
+    assertEquals(SchemaCompatibilityType.INCOMPATIBLE,
+        SchemaCompatibility.checkReaderWriterCompatibility(incompatible, old).getType());
+  }
+
+  private static List<File> versionsOf(Schema schema) {
+    File[] files = new File(HISTORY, schema.getName()).listFiles((dir, name) -> name.endsWith(".avsc"));
+    List<File> versions = new ArrayList<>(files == null ? List.of() : Arrays.asList(files));
+    versions.sort(null);
+    return versions;
+  }
+}

@@ -1,0 +1,39 @@
+package io.nightjar.common;
+
+import org.apache.crunch.DoFn;
+
+/**
+ * A {@link DoFn} that keeps the record accounting every nightjar job reports: each input record is counted once as
+ * {@code in} where it enters the pipeline, and once as exactly one of {@code out} (represented in the published
+ * output), {@code quarantined} (written to the day's quarantine with a reason) or {@code skipped} (dropped on purpose,
+ * with a reason, e.g. an exact duplicate). {@link RecordAccounting} checks the sum after the run.
+ *
+ * <p>Counters are Hadoop counters under {@value RecordAccounting#GROUP}; reasons are counted under
+ * {@value RecordAccounting#QUARANTINE_REASONS} and {@value RecordAccounting#SKIP_REASONS}. Keep the number of
+ * distinct reasons small (a fixed set of codes): Hadoop limits counters per job (120 by default).
+ */
+public abstract class AccountedDoFn<S, T> extends DoFn<S, T> {
+
+  protected void countIn(long records) {
+    increment(RecordAccounting.GROUP, RecordAccounting.IN, records);
+  }
+
+  protected void countOut(long records) {
+    increment(RecordAccounting.GROUP, RecordAccounting.OUT, records);
+  }
+
+  /** Records written to the output (for an aggregating job fewer than {@code out}, which counts input records). */
+  protected void countWritten(long records) {
+    increment(RecordAccounting.GROUP, RecordAccounting.WRITTEN, records);
+  }
+
+  protected void countQuarantined(String reason, long records) {
+    increment(RecordAccounting.GROUP, RecordAccounting.QUARANTINED, records);
+    increment(RecordAccounting.QUARANTINE_REASONS, reason, records);
+  }
+
+  protected void countSkipped(String reason, long records) {
+    increment(RecordAccounting.GROUP, RecordAccounting.SKIPPED, records);
+    increment(RecordAccounting.SKIP_REASONS, reason, records);
+  }
+}

@@ -1,0 +1,95 @@
+package io.nightjar.common;
+
+import java.io.IOException;
+import java.time.LocalDate;
+import org.apache.crunch.PipelineResult;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Publishes one day of a dataset together with its quarantine, the way every daily nightjar job ends:
+ *
+ * <pre>{@code
+ * try (DailyPublication day = DailyPublication.begin(conf, dataset, date)) {
+ *   pipeline.write(output, To.avroFile(day.dataStaging()));
+ *   pipeline.write(quarantine, To.avroFile(day.quarantineStaging()));
+ *   RecordAccounting accounting = day.finish(pipeline.done());
+ * }
+ * }</pre>
+ *
+ * <p>{@link #finish} publishes nothing if a MapReduce job failed or the record accounting does not balance. When too
+ * much input was quarantined ({@value RecordAccounting#MAX_QUARANTINE_FRACTION_KEY}) it publishes the quarantine, so
+ * the bad records can be inspected, but not the data. Otherwise both appear, each in one rename
+ * (see {@link Publication}). Closing without finishing discards what was staged.
+ */
+public final class DailyPublication implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(DailyPublication.class);
+
+  private final Configuration conf;
+  private final Dataset dataset;
+  private final LocalDate day;
+  private final Publication data;
+  private final Publication quarantine;
+
+  private DailyPublication(Configuration conf, Dataset dataset, LocalDate day, Publication data,
+      Publication quarantine) {
+    this.conf = conf;
+    this.dataset = dataset;
+    this.day = day;
+    this.data = data;
+    this.quarantine = quarantine;
+  }
+
+  public static DailyPublication begin(Configuration conf, Dataset dataset, LocalDate day) throws IOException {
+    FileSystem fs = dataset.path().getFileSystem(conf);
+    return new DailyPublication(conf, dataset, day, Publication.begin(fs, dataset.dayPath(day)),
+        Publication.begin(fs, dataset.quarantinePath(day)));
+  }
+
+  public Path dataStaging() {
+    return data.stagingDir();
+  }
+
+  public Path quarantineStaging() {
+    return quarantine.stagingDir();
+  }
+
+  /** Checks the run and publishes the day; throws {@link JobFailedException} with the reason otherwise. */
+  public RecordAccounting finish(PipelineResult result) throws IOException {
+    if (!result.succeeded()) {
+      close();
+      throw new JobFailedException("a MapReduce job of the pipeline failed (see the log above); " + dataset.dayPath(day)
+          + " not published");
+    }
+    RecordAccounting accounting = RecordAccounting.of(result);
+    LOG.info("{} {}: {}", dataset.name(), day, accounting);
+    try {
+      accounting.check();
+    } catch (JobFailedException e) {
+      close();
+      throw e;
+    }
+    quarantine.commit();
+    double maxFraction = conf.getDouble(RecordAccounting.MAX_QUARANTINE_FRACTION_KEY,
+        RecordAccounting.DEFAULT_MAX_QUARANTINE_FRACTION);
+    try {
+      accounting.checkQuarantineFraction(maxFraction, quarantine.target());
+    } catch (JobFailedException e) {
+      data.abort();
+      throw e;
+    }
+    data.commit();
+    return accounting;
+  }
+
+  /** Discards whatever was staged and not published. */
+  @Override
+  public void close() throws IOException {
+    data.abort();
+    quarantine.abort();
+  }
+}

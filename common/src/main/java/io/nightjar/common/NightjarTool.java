@@ -1,0 +1,73 @@
+package io.nightjar.common;
+
+import java.io.PrintStream;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.conf.Configured;
+import org.apache.hadoop.util.Tool;
+import picocli.CommandLine;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+
+/**
+ * Base of every nightjar tool: a Hadoop {@link Tool}, so {@code -D}, {@code -conf}, {@code -libjars} and
+ * {@code -fs} work as usual through {@code ToolRunner}, with the tool's own options parsed by picocli from what
+ * remains. Subclasses are picocli {@code @Command}s: they declare their options, say what they would read and
+ * write in {@link #plan()} (printed by {@code --dry-run} and logged at start), and do the work in {@link #execute()}.
+ *
+ * <p>Exit codes: 0 success, 1 failure (the caller prints the one-line reason), 2 usage error.
+ */
+public abstract class NightjarTool extends Configured implements Tool {
+
+  @Option(names = "--root", paramLabel = "PATH",
+      description = "Root of all datasets (sets ${sys:line.separator}  " + Dataset.ROOT_KEY + "; default "
+          + Dataset.DEFAULT_ROOT + " on the default file system).")
+  private String root;
+
+  @Option(names = "--dry-run", description = "Print the resolved input and output paths and exit.")
+  protected boolean dryRun;
+
+  @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
+  private boolean help;
+
+  protected PrintStream out = System.out;
+  protected PrintStream err = System.err;
+
+  @Override
+  public final int run(String[] args) throws Exception {
+    CommandLine commandLine = new CommandLine(this);
+    try {
+      commandLine.parseArgs(args);
+    } catch (ParameterException e) {
+      err.println(commandLine.getCommandName() + ": " + e.getMessage());
+      err.println("Try '" + commandLine.getCommandName() + " --help'.");
+      return 2;
+    }
+    if (commandLine.isUsageHelpRequested()) {
+      commandLine.usage(out);
+      return 0;
+    }
+    Configuration conf = getConf();
+    if (root != null) {
+      conf.set(Dataset.ROOT_KEY, root);
+    }
+    // The job jar carries Avro 1.8.2 and Crunch; the cluster's Hadoop carries its own Avro. Let the jar's win.
+    if (conf.get("mapreduce.job.user.classpath.first") == null && conf.get("mapreduce.job.classloader") == null) {
+      conf.setBoolean("mapreduce.job.user.classpath.first", true);
+    }
+    Map<String, Object> plan = plan();
+    if (dryRun) {
+      plan.forEach((what, where) -> out.println(what + ": " + where));
+      return 0;
+    }
+    plan.forEach((what, where) -> org.slf4j.LoggerFactory.getLogger(getClass()).info("{}: {}", what, where));
+    return execute();
+  }
+
+  /** What the run reads and writes, resolved (label to path or value), in the order a reader expects. */
+  protected abstract LinkedHashMap<String, Object> plan() throws Exception;
+
+  /** Does the work; returns the exit code or throws ({@link JobFailedException} for expected failures). */
+  protected abstract int execute() throws Exception;
+}

@@ -1,0 +1,137 @@
+package io.nightjar.common;
+
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.crunch.PipelineResult;
+import org.apache.hadoop.mapreduce.Counter;
+import org.apache.hadoop.mapreduce.CounterGroup;
+import org.apache.hadoop.mapreduce.Counters;
+
+/**
+ * The record accounting of one run, read from the counters {@link AccountedDoFn} keeps:
+ * {@code in = out + quarantined + skipped}. {@link #check} fails the run when that does not hold, so a record lost
+ * by a bug is caught before anything is published; {@link #checkQuarantineFraction} fails it when too much input was
+ * bad to trust the output.
+ */
+public final class RecordAccounting {
+
+  public static final String GROUP = "nightjar.records";
+  public static final String QUARANTINE_REASONS = "nightjar.quarantined";
+  public static final String SKIP_REASONS = "nightjar.skipped";
+  public static final String IN = "in";
+  public static final String OUT = "out";
+  public static final String QUARANTINED = "quarantined";
+  public static final String SKIPPED = "skipped";
+  /** Output records written; not part of the balance (an aggregate stands for many input records). */
+  public static final String WRITTEN = "written";
+
+  /** Configuration key: the largest fraction of input records that may be quarantined before a run fails. */
+  public static final String MAX_QUARANTINE_FRACTION_KEY = "nightjar.quarantine.max-fraction";
+  public static final double DEFAULT_MAX_QUARANTINE_FRACTION = 0.01;
+
+  private final Map<String, Long> totals = new TreeMap<>();
+  private final Map<String, Long> quarantineReasons = new TreeMap<>();
+  private final Map<String, Long> skipReasons = new TreeMap<>();
+
+  /** Sums the accounting counters over every MapReduce job of a finished pipeline. */
+  public static RecordAccounting of(PipelineResult result) {
+    RecordAccounting accounting = new RecordAccounting();
+    for (PipelineResult.StageResult stage : result.getStageResults()) {
+      Counters counters = stage.getCounters();
+      if (counters != null) {
+        accounting.add(counters);
+      }
+    }
+    return accounting;
+  }
+
+  /** Sums the accounting counters of plain Hadoop counters (one job). */
+  public static RecordAccounting of(Counters counters) {
+    RecordAccounting accounting = new RecordAccounting();
+    accounting.add(counters);
+    return accounting;
+  }
+
+  private void add(Counters counters) {
+    addGroup(counters, GROUP, totals);
+    addGroup(counters, QUARANTINE_REASONS, quarantineReasons);
+    addGroup(counters, SKIP_REASONS, skipReasons);
+  }
+
+  private static void addGroup(Counters counters, String group, Map<String, Long> into) {
+    CounterGroup counterGroup = counters.getGroup(group);
+    for (Counter counter : counterGroup) {
+      into.merge(counter.getName(), counter.getValue(), Long::sum);
+    }
+  }
+
+  public long in() {
+    return totals.getOrDefault(IN, 0L);
+  }
+
+  public long out() {
+    return totals.getOrDefault(OUT, 0L);
+  }
+
+  public long written() {
+    return totals.getOrDefault(WRITTEN, 0L);
+  }
+
+  public long quarantined() {
+    return totals.getOrDefault(QUARANTINED, 0L);
+  }
+
+  public long skipped() {
+    return totals.getOrDefault(SKIPPED, 0L);
+  }
+
+  /** Quarantined records by reason code. */
+  public Map<String, Long> quarantineReasons() {
+    return quarantineReasons;
+  }
+
+  /** Skipped records by reason code. */
+  public Map<String, Long> skipReasons() {
+    return skipReasons;
+  }
+
+  public boolean balances() {
+    return in() == out() + quarantined() + skipped();
+  }
+
+  /** Fails when {@code in != out + quarantined + skipped}. */
+  public void check() {
+    if (!balances()) {
+      throw new JobFailedException("record accounting does not balance: " + this
+          + " (" + (in() - out() - quarantined() - skipped()) + " records unaccounted for); nothing published");
+    }
+  }
+
+  /** Fails when more than {@code maxFraction} of the input was quarantined. */
+  public void checkQuarantineFraction(double maxFraction, Object quarantineLocation) {
+    if (in() > 0 && (double) quarantined() / in() > maxFraction) {
+      throw new JobFailedException(String.format(
+          "%d of %d records (%.2f%%) quarantined, above %s=%s; output not published, quarantine at %s",
+          quarantined(), in(), 100.0 * quarantined() / in(), MAX_QUARANTINE_FRACTION_KEY, maxFraction,
+          quarantineLocation));
+    }
+  }
+
+  /** One line: {@code in=… out=… quarantined=… skipped=…} with reasons. */
+  @Override
+  public String toString() {
+    StringBuilder line = new StringBuilder()
+        .append("in=").append(in())
+        .append(" out=").append(out())
+        .append(" quarantined=").append(quarantined());
+    if (!quarantineReasons.isEmpty()) {
+      line.append(' ').append(quarantineReasons);
+    }
+    line.append(" skipped=").append(skipped());
+    if (!skipReasons.isEmpty()) {
+      line.append(' ').append(skipReasons);
+    }
+    line.append(" written=").append(written());
+    return line.toString();
+  }
+}

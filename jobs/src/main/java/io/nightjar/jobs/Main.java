@@ -1,0 +1,65 @@
+package io.nightjar.jobs;
+
+import io.nightjar.common.JobFailedException;
+import io.nightjar.jobs.sensors.SensorAveragesTool;
+import io.nightjar.jobs.sensors.SensorReadingsGenerator;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Supplier;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.util.Tool;
+import org.apache.hadoop.util.ToolRunner;
+
+/**
+ * The job jar's entry point: {@code hadoop jar nightjar-jobs.jar <tool> [hadoop options] [tool options]}. Without a
+ * tool name it lists the tools. Exit status: 0 success, 1 failure (with a one-line reason on stderr), 2 usage.
+ */
+public final class Main {
+
+  private static final Map<String, Supplier<Tool>> TOOLS = new LinkedHashMap<>();
+  private static final Map<String, String> DESCRIPTIONS = new LinkedHashMap<>();
+
+  static {
+    register("sensor-averages", "Per-sensor daily (hourly, minutely) figures from readings.", SensorAveragesTool::new);
+    register("generate-sensor-readings", "Seeded synthetic readings (Avro or CSV) for tests and benchmarks.",
+        SensorReadingsGenerator::new);
+  }
+
+  private Main() {
+  }
+
+  private static void register(String name, String description, Supplier<Tool> tool) {
+    TOOLS.put(name, tool);
+    DESCRIPTIONS.put(name, description);
+  }
+
+  public static void main(String[] args) {
+    System.exit(run(new Configuration(), args));
+  }
+
+  /** Runs a tool by name; returns the exit status. */
+  public static int run(Configuration conf, String... args) {
+    if (args.length == 0 || !TOOLS.containsKey(args[0])) {
+      if (args.length > 0 && !args[0].equals("--help") && !args[0].equals("-h")) {
+        System.err.println("nightjar: unknown tool '" + args[0] + "'");
+      }
+      System.err.println("Usage: hadoop jar nightjar-jobs.jar <tool> [-D key=value ...] [options]");
+      System.err.println("Tools:");
+      DESCRIPTIONS.forEach((name, text) -> System.err.printf("  %-26s %s%n", name, text));
+      System.err.println("Run a tool with --help for its options.");
+      return args.length == 0 || args[0].equals("--help") || args[0].equals("-h") ? 0 : 2;
+    }
+    String name = args[0];
+    try {
+      return ToolRunner.run(conf, TOOLS.get(name).get(), Arrays.copyOfRange(args, 1, args.length));
+    } catch (JobFailedException e) {
+      System.err.println(name + " failed: " + e.getMessage());
+      return 1;
+    } catch (Exception e) {
+      org.slf4j.LoggerFactory.getLogger(Main.class).error(name + " failed", e);
+      System.err.println(name + " failed: " + e);
+      return 1;
+    }
+  }
+}

@@ -1,0 +1,226 @@
+package io.nightjar.jobs.sensors;
+
+import static io.nightjar.common.NightjarTypes.orQuarantine;
+import static io.nightjar.common.NightjarTypes.quarantine;
+
+import io.nightjar.avro.Granularity;
+import io.nightjar.avro.QuarantineRecord;
+import io.nightjar.avro.SensorAggregate;
+import io.nightjar.avro.SensorReading;
+import io.nightjar.common.AccountedDoFn;
+import java.time.LocalDate;
+import org.apache.crunch.Emitter;
+import org.apache.crunch.MapFn;
+import org.apache.crunch.PCollection;
+import org.apache.crunch.PTable;
+import org.apache.crunch.Pair;
+import org.apache.crunch.Tuple3;
+import org.apache.crunch.Tuple4;
+import org.apache.crunch.fn.Aggregators;
+import org.apache.crunch.lib.Channels;
+import org.apache.crunch.types.PType;
+import org.apache.crunch.types.avro.Avros;
+
+/**
+ * The sensor averages computation as Crunch building blocks: check readings (quarantining bad ones), remove
+ * duplicates, and reduce to per-sensor figures per period. {@link SensorAveragesTool} wires them to files;
+ * tests run them on {@code MemPipeline}.
+ *
+ * <p>Cost: two shuffles. {@link #deduplicate} groups by (sensor, timestamp), all readings, since exact duplicates can
+ * sit in different files; {@link #figures} groups by (sensor, period) with Crunch's {@link Aggregators} run as a
+ * combiner, so only one partial (count, sum, min, max) per sensor-period and map task crosses the second shuffle.
+ * The mean is sum/count of the final totals, never an average of averages.
+ */
+public final class SensorAverages {
+
+  /** Skip reason: the same sensor, timestamp and value seen again; one copy is kept. */
+  public static final String DUPLICATE_READING = "DUPLICATE_READING";
+  /** Quarantine reason: the same sensor and timestamp with different values; none is kept. */
+  public static final String CONFLICTING_DUPLICATE = "CONFLICTING_DUPLICATE";
+
+  private static final PType<SensorReading> READINGS = Avros.specifics(SensorReading.class);
+  private static final PType<Pair<String, Long>> SENSOR_AND_TIME = Avros.pairs(Avros.strings(), Avros.longs());
+  private static final PType<Tuple3<Long, Double, Double>> OCCURRENCES =
+      Avros.triples(Avros.longs(), Avros.doubles(), Avros.doubles());
+  private static final PType<Tuple4<Long, Double, Double, Double>> STATS =
+      Avros.quads(Avros.longs(), Avros.doubles(), Avros.doubles(), Avros.doubles());
+
+  private SensorAverages() {
+  }
+
+  /** Parses device lines for {@code day}: valid readings and quarantined lines. Counts every line as input. */
+  public static Pair<PCollection<SensorReading>, PCollection<QuarantineRecord>> parseLines(
+      PCollection<String> lines, LocalDate day) {
+    return Channels.split(lines.parallelDo("parse readings", new ParseLineFn(day), orQuarantine(READINGS)));
+  }
+
+  /** Checks Avro readings for {@code day}: valid readings and quarantined ones. Counts every reading as input. */
+  public static Pair<PCollection<SensorReading>, PCollection<QuarantineRecord>> check(
+      PCollection<SensorReading> readings, LocalDate day) {
+    return Channels.split(readings.parallelDo("check readings", new CheckReadingFn(day), orQuarantine(READINGS)));
+  }
+
+  /**
+   * Keeps one reading per (sensor, timestamp). Exact repeats are skipped and counted ({@value #DUPLICATE_READING});
+   * the same sensor and timestamp with different values cannot be resolved and are quarantined together
+   * ({@value #CONFLICTING_DUPLICATE}).
+   */
+  public static Pair<PCollection<SensorReading>, PCollection<QuarantineRecord>> deduplicate(
+      PCollection<SensorReading> readings) {
+    PTable<Pair<String, Long>, Tuple3<Long, Double, Double>> occurrences = readings
+        .parallelDo("key by sensor and timestamp", new KeyBySensorAndTimeFn(),
+            Avros.tableOf(SENSOR_AND_TIME, OCCURRENCES))
+        .groupByKey()
+        .combineValues(Aggregators.tripAggregator(
+            Aggregators.SUM_LONGS(), Aggregators.MIN_DOUBLES(), Aggregators.MAX_DOUBLES()));
+    return Channels.split(occurrences.parallelDo("resolve duplicates", new ResolveDuplicatesFn(),
+        orQuarantine(READINGS)));
+  }
+
+  /** Count, min, max, sum and mean per sensor and period. Counts every reading as output. */
+  public static PCollection<SensorAggregate> figures(PCollection<SensorReading> readings, Granularity granularity) {
+    return readings
+        .parallelDo("key by sensor and period", new KeyBySensorAndPeriodFn(granularity),
+            Avros.tableOf(SENSOR_AND_TIME, STATS))
+        .groupByKey()
+        .combineValues(Aggregators.quadAggregator(
+            Aggregators.SUM_LONGS(), Aggregators.SUM_DOUBLES(), Aggregators.MIN_DOUBLES(), Aggregators.MAX_DOUBLES()))
+        .parallelDo("to figures", new ToFiguresFn(granularity), Avros.specifics(SensorAggregate.class));
+  }
+
+  /** Routes a checked reading: valid ones on, skipped ones counted, bad ones to quarantine with the raw input. */
+  abstract static class RouteReadingFn<S> extends AccountedDoFn<S, Pair<SensorReading, QuarantineRecord>> {
+    private final String dayText;
+    protected transient LocalDate day;
+
+    RouteReadingFn(LocalDate day) {
+      this.dayText = day.toString();
+    }
+
+    @Override
+    public void initialize() {
+      day = LocalDate.parse(dayText);
+    }
+
+    /** Counts the input record in, then routes its outcome; {@code raw} is rendered only when quarantined. */
+    void route(ReadingParser.Outcome outcome, Object raw, Emitter<Pair<SensorReading, QuarantineRecord>> emitter) {
+      countIn(1);
+      switch (outcome.kind) {
+        case VALID:
+          emitter.emit(Pair.of(outcome.reading, null));
+          break;
+        case SKIP:
+          countSkipped(outcome.reason, 1);
+          break;
+        default:
+          countQuarantined(outcome.reason, 1);
+          emitter.emit(Pair.of(null, quarantine(outcome.reason, outcome.detail, raw.toString(), 1)));
+      }
+    }
+  }
+
+  /** Parses and checks a device line. */
+  static final class ParseLineFn extends RouteReadingFn<String> {
+    ParseLineFn(LocalDate day) {
+      super(day);
+    }
+
+    @Override
+    public void process(String line, Emitter<Pair<SensorReading, QuarantineRecord>> emitter) {
+      route(ReadingParser.parseLine(line, day), line, emitter);
+    }
+  }
+
+  /** Checks an Avro reading. */
+  static final class CheckReadingFn extends RouteReadingFn<SensorReading> {
+    CheckReadingFn(LocalDate day) {
+      super(day);
+    }
+
+    @Override
+    public void process(SensorReading reading, Emitter<Pair<SensorReading, QuarantineRecord>> emitter) {
+      route(ReadingParser.check(reading, day), reading, emitter);
+    }
+  }
+
+  /** (sensor, timestamp) → (1 occurrence, value, value). */
+  static final class KeyBySensorAndTimeFn
+      extends MapFn<SensorReading, Pair<Pair<String, Long>, Tuple3<Long, Double, Double>>> {
+    @Override
+    public Pair<Pair<String, Long>, Tuple3<Long, Double, Double>> map(SensorReading reading) {
+      return Pair.of(Pair.of(reading.getSensorId(), reading.getTimestamp()),
+          Tuple3.of(1L, reading.getValue(), reading.getValue()));
+    }
+  }
+
+  /** One reading per (sensor, timestamp), skipping exact repeats and quarantining conflicting ones. */
+  static final class ResolveDuplicatesFn extends AccountedDoFn<Pair<Pair<String, Long>, Tuple3<Long, Double, Double>>,
+      Pair<SensorReading, QuarantineRecord>> {
+    @Override
+    public void process(Pair<Pair<String, Long>, Tuple3<Long, Double, Double>> input,
+        Emitter<Pair<SensorReading, QuarantineRecord>> emitter) {
+      String sensorId = input.first().first();
+      long timestamp = input.first().second();
+      long occurrences = input.second().first();
+      double min = input.second().second();
+      double max = input.second().third();
+      if (min == max) {
+        if (occurrences > 1) {
+          countSkipped(DUPLICATE_READING, occurrences - 1);
+        }
+        emitter.emit(Pair.of(new SensorReading(sensorId, timestamp, min), null));
+      } else {
+        countQuarantined(CONFLICTING_DUPLICATE, occurrences);
+        emitter.emit(Pair.of(null, quarantine(CONFLICTING_DUPLICATE,
+            occurrences + " readings with values from " + min + " to " + max,
+            sensorId + "," + timestamp + ",[" + min + ".." + max + "]", occurrences)));
+      }
+    }
+  }
+
+  /** (sensor, period start) → (count 1, sum, min, max) of one reading. */
+  static final class KeyBySensorAndPeriodFn
+      extends MapFn<SensorReading, Pair<Pair<String, Long>, Tuple4<Long, Double, Double, Double>>> {
+    private final Granularity granularity;
+
+    KeyBySensorAndPeriodFn(Granularity granularity) {
+      this.granularity = granularity;
+    }
+
+    @Override
+    public Pair<Pair<String, Long>, Tuple4<Long, Double, Double, Double>> map(SensorReading reading) {
+      double value = reading.getValue();
+      return Pair.of(Pair.of(reading.getSensorId(), Periods.start(reading.getTimestamp(), granularity)),
+          Tuple4.of(1L, value, value, value));
+    }
+  }
+
+  /** Final totals → a {@link SensorAggregate}; counts the readings it stands for as output. */
+  static final class ToFiguresFn
+      extends AccountedDoFn<Pair<Pair<String, Long>, Tuple4<Long, Double, Double, Double>>, SensorAggregate> {
+    private final Granularity granularity;
+
+    ToFiguresFn(Granularity granularity) {
+      this.granularity = granularity;
+    }
+
+    @Override
+    public void process(Pair<Pair<String, Long>, Tuple4<Long, Double, Double, Double>> input,
+        Emitter<SensorAggregate> emitter) {
+      Tuple4<Long, Double, Double, Double> stats = input.second();
+      long count = stats.first();
+      countOut(count);
+      countWritten(1);
+      emitter.emit(SensorAggregate.newBuilder()
+          .setSensorId(input.first().first())
+          .setGranularity(granularity)
+          .setPeriodStart(input.first().second())
+          .setCount(count)
+          .setSum(stats.second())
+          .setMin(stats.third())
+          .setMax(stats.fourth())
+          .setMean(stats.second() / count)
+          .build());
+    }
+  }
+}

@@ -1,0 +1,175 @@
+package io.nightjar.jobs.sensors;
+
+import io.nightjar.avro.SensorReading;
+import io.nightjar.common.NightjarTool;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.OutputStreamWriter;
+import java.nio.charset.StandardCharsets;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.LinkedHashMap;
+import java.util.Random;
+import org.apache.avro.file.CodecFactory;
+import org.apache.avro.file.DataFileWriter;
+import org.apache.avro.specific.SpecificDatumWriter;
+import org.apache.hadoop.fs.FSDataOutputStream;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code generate-sensor-readings}: seeded synthetic readings for one UTC day, reproducible (same options, same
+ * files). Each sensor reports at evenly spaced, distinct times, in time order across sensors, as devices stream them;
+ * values wander around a per-sensor level. Optionally adds exact duplicates and, in CSV, bad lines of every kind the
+ * parser quarantines. Writes through Hadoop's FileSystem, so any file system URI works.
+ */
+@Command(name = "generate-sensor-readings", sortOptions = false,
+    description = "Write seeded synthetic sensor readings for one UTC day (Avro or CSV).")
+public final class SensorReadingsGenerator extends NightjarTool {
+
+  private static final DateTimeFormatter DEVICE_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
+  private static final String[] BAD_LINES = {
+      "%s,%s", "%s,%s,1.0,extra", "%s,not-a-time,%s", "%s,%s,abc", "%s,%s,NaN", "%s,%s,Infinity", ",%s,%s",
+      "%s,1999-12-31 23:59:59,%s"};
+
+  @Option(names = "--output", required = true, paramLabel = "DIR", description = "Folder to write into.")
+  private String output;
+
+  @Option(names = "--date", required = true, paramLabel = "yyyy-MM-dd", description = "The UTC day of the readings.")
+  private LocalDate date;
+
+  @Option(names = "--sensors", defaultValue = "100", description = "Number of sensors (default: ${DEFAULT-VALUE}).")
+  private int sensors;
+
+  @Option(names = "--readings", defaultValue = "10000", description = "Number of good readings (default: ${DEFAULT-VALUE}).")
+  private long readings;
+
+  @Option(names = "--files", defaultValue = "1", description = "Number of files (default: ${DEFAULT-VALUE}).")
+  private int files;
+
+  @Option(names = "--format", defaultValue = "avro", description = "avro or csv (default: ${DEFAULT-VALUE}).")
+  private String format;
+
+  @Option(names = "--duplicate-fraction", defaultValue = "0",
+      description = "Fraction of readings repeated exactly (default: ${DEFAULT-VALUE}).")
+  private double duplicateFraction;
+
+  @Option(names = "--bad-fraction", defaultValue = "0",
+      description = "CSV only: fraction of extra bad lines, of every kind (default: ${DEFAULT-VALUE}).")
+  private double badFraction;
+
+  @Option(names = "--seed", defaultValue = "42", description = "Random seed (default: ${DEFAULT-VALUE}).")
+  private long seed;
+
+  @Override
+  protected LinkedHashMap<String, Object> plan() {
+    LinkedHashMap<String, Object> plan = new LinkedHashMap<>();
+    plan.put("output", output);
+    plan.put("readings", readings + " from " + sensors + " sensors in " + files + " " + format + " file(s)");
+    return plan;
+  }
+
+  @Override
+  protected int execute() throws IOException {
+    Path dir = new Path(output);
+    FileSystem fs = dir.getFileSystem(getConf());
+    fs.mkdirs(dir);
+    boolean csv = format.equalsIgnoreCase("csv");
+    Random random = new Random(seed);
+    double[] levels = new double[sensors];
+    for (int s = 0; s < sensors; s++) {
+      levels[s] = 10 + random.nextDouble() * 20;
+    }
+    long perSensor = (readings + sensors - 1) / sensors;
+    long spacing = Math.max(1, Periods.DAY_MILLIS / perSensor);
+    long dayStart = date.atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli();
+    long perFile = (readings + files - 1) / files;
+    long written = 0;
+    long duplicates = 0;
+    long bad = 0;
+    for (int f = 0; f < files && written < readings; f++) {
+      Path file = new Path(dir, String.format("readings-%05d.%s", f, csv ? "csv" : "avro"));
+      try (ReadingSink sink = csv ? new CsvSink(fs.create(file, true)) : new AvroSink(fs.create(file, true))) {
+        for (long n = 0; n < perFile && written < readings; n++, written++) {
+          int sensor = (int) (written % sensors);
+          long slot = written / sensors;
+          long timestamp = dayStart + slot * spacing + (csv ? 0 : random.nextInt((int) Math.min(spacing, 1000)));
+          if (csv) {
+            timestamp -= timestamp % 1000;
+          }
+          double value = Math.round((levels[sensor] + random.nextGaussian()) * 1000) / 1000.0;
+          SensorReading reading = new SensorReading(String.format("sensor-%04d", sensor), timestamp, value);
+          sink.write(reading);
+          if (random.nextDouble() < duplicateFraction) {
+            sink.write(reading);
+            duplicates++;
+          }
+          if (csv && random.nextDouble() < badFraction) {
+            String template = BAD_LINES[(int) (bad++ % BAD_LINES.length)];
+            ((CsvSink) sink).writeLine(String.format(template, reading.getSensorId(), deviceTime(timestamp),
+                reading.getValue()));
+          }
+        }
+      }
+    }
+    out.printf("wrote %d readings (+%d exact duplicates, +%d bad lines) to %s%n", written, duplicates, bad, dir);
+    return 0;
+  }
+
+  static String deviceTime(long timestamp) {
+    return DEVICE_TIME.format(java.time.Instant.ofEpochMilli(timestamp).atOffset(ZoneOffset.UTC));
+  }
+
+  private interface ReadingSink extends AutoCloseable {
+    void write(SensorReading reading) throws IOException;
+
+    @Override
+    void close() throws IOException;
+  }
+
+  private static final class CsvSink implements ReadingSink {
+    private final BufferedWriter writer;
+
+    CsvSink(FSDataOutputStream out) {
+      writer = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8));
+    }
+
+    @Override
+    public void write(SensorReading reading) throws IOException {
+      writeLine(reading.getSensorId() + "," + deviceTime(reading.getTimestamp()) + "," + reading.getValue());
+    }
+
+    void writeLine(String line) throws IOException {
+      writer.write(line);
+      writer.write('\n');
+    }
+
+    @Override
+    public void close() throws IOException {
+      writer.close();
+    }
+  }
+
+  private static final class AvroSink implements ReadingSink {
+    private final DataFileWriter<SensorReading> writer;
+
+    AvroSink(FSDataOutputStream out) throws IOException {
+      writer = new DataFileWriter<>(new SpecificDatumWriter<>(SensorReading.class));
+      writer.setCodec(CodecFactory.snappyCodec());
+      writer.create(SensorReading.getClassSchema(), out);
+    }
+
+    @Override
+    public void write(SensorReading reading) throws IOException {
+      writer.append(reading);
+    }
+
+    @Override
+    public void close() throws IOException {
+      writer.close();
+    }
+  }
+}
