@@ -1,0 +1,130 @@
+package io.nightjar.jobs.sensors;
+
+import static org.junit.Assert.assertEquals;
+
+import com.google.common.collect.Lists;
+import io.nightjar.avro.Granularity;
+import io.nightjar.avro.QuarantineRecord;
+import io.nightjar.avro.SensorAggregate;
+import io.nightjar.avro.SensorReading;
+import io.nightjar.common.RecordAccounting;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+import org.apache.crunch.PCollection;
+import org.apache.crunch.Pair;
+import org.apache.crunch.impl.mem.MemPipeline;
+import org.apache.crunch.types.avro.Avros;
+import org.junit.Before;
+import org.junit.Test;
+
+/** The pipeline's logic on MemPipeline: figures, duplicates, quarantine and the record accounting. */
+public class SensorAveragesTest {
+
+  static final LocalDate DAY = LocalDate.parse("2016-05-01");
+
+  static final List<String> LINES = Arrays.asList(
+      "sensorId,timestamp,value",
+      "s1,2016-05-01 00:00:01,1",
+      "s1,2016-05-01 00:30:00,3",
+      "s1,2016-05-01 01:00:00,8",
+      "s1,2016-05-01 01:00:00,8",          // exact duplicate: skipped
+      "s2,2016-05-01 23:59:59,-4.5",
+      "s2,2016-05-01 12:00:00,5",
+      "s2,2016-05-01 12:00:00,6",          // conflicting with the line above: both quarantined
+      "s3,2016-05-01 06:00:00,NaN",
+      "s3,2016-05-02 06:00:00,1",
+      "s3,garbage",
+      "");
+
+  @Before
+  public void clearCounters() {
+    MemPipeline.clearCounters();
+  }
+
+  @Test
+  public void dailyFiguresFromDeviceLines() {
+    Map<String, SensorAggregate> bySensor = run(Granularity.DAY).stream()
+        .collect(Collectors.toMap(a -> a.getSensorId().toString(), a -> a, (a, b) -> a, TreeMap::new));
+
+    assertEquals(Arrays.asList("s1", "s2"), Arrays.asList(bySensor.keySet().toArray()));
+    SensorAggregate s1 = bySensor.get("s1");
+    assertEquals(3, (long) s1.getCount());
+    assertEquals(1.0, s1.getMin(), 0);
+    assertEquals(8.0, s1.getMax(), 0);
+    assertEquals(12.0, s1.getSum(), 0);
+    assertEquals(4.0, s1.getMean(), 0);
+    assertEquals(Instant.parse("2016-05-01T00:00:00Z").toEpochMilli(), (long) s1.getPeriodStart());
+    SensorAggregate s2 = bySensor.get("s2");
+    assertEquals(1, (long) s2.getCount());
+    assertEquals(-4.5, s2.getMean(), 0);
+  }
+
+  @Test
+  public void hourlyMeansAreSumOverCountNotAveragesOfAverages() {
+    Map<Long, SensorAggregate> s1 = run(Granularity.HOUR).stream()
+        .filter(a -> a.getSensorId().equals("s1"))
+        .collect(Collectors.toMap(SensorAggregate::getPeriodStart, a -> a));
+    assertEquals(2, s1.size());
+    assertEquals(2.0, s1.get(Instant.parse("2016-05-01T00:00:00Z").toEpochMilli()).getMean(), 0);
+    assertEquals(8.0, s1.get(Instant.parse("2016-05-01T01:00:00Z").toEpochMilli()).getMean(), 0);
+  }
+
+  @Test
+  public void everyLineIsAccountedFor() {
+    PCollection<String> lines = MemPipeline.typedCollectionOf(Avros.strings(), LINES);
+    Pair<PCollection<SensorReading>, PCollection<QuarantineRecord>> parsed = SensorAverages.parseLines(lines, DAY);
+    Pair<PCollection<SensorReading>, PCollection<QuarantineRecord>> distinct =
+        SensorAverages.deduplicate(parsed.first());
+    List<SensorAggregate> figures = Lists.newArrayList(
+        SensorAverages.figures(distinct.first(), Granularity.DAY).materialize());
+    assertEquals(2, figures.size());
+    Map<String, Long> quarantined = new TreeMap<>();
+    long quarantineRecords = 0;
+    for (QuarantineRecord record : parsed.second().union(distinct.second()).materialize()) {
+      quarantined.merge(record.getReason(), record.getRecords(), Long::sum);
+      quarantineRecords++;
+    }
+    Map<String, Long> expected = new TreeMap<>();
+    expected.put(ReadingParser.NON_FINITE_VALUE, 1L);
+    expected.put(ReadingParser.OUTSIDE_DAY, 1L);
+    expected.put(ReadingParser.UNPARSABLE_LINE, 1L);
+    expected.put(SensorAverages.CONFLICTING_DUPLICATE, 2L);
+    assertEquals(expected, quarantined);
+    assertEquals("the two conflicting readings share one quarantine record", 4, quarantineRecords);
+
+    RecordAccounting accounting = RecordAccounting.of(MemPipeline.getCounters());
+    assertEquals(12, accounting.in());
+    assertEquals(4, accounting.out());
+    assertEquals(5, accounting.quarantined());
+    assertEquals(3, accounting.skipped()); // header, blank line, one exact duplicate
+    assertEquals(Long.valueOf(1), accounting.skipReasons().get(SensorAverages.DUPLICATE_READING));
+    assertEquals(2, accounting.written());
+    accounting.check();
+  }
+
+  @Test
+  public void avroReadingsAreCheckedLikeLines() {
+    long t = Instant.parse("2016-05-01T10:00:00Z").toEpochMilli();
+    PCollection<SensorReading> readings = MemPipeline.typedCollectionOf(Avros.specifics(SensorReading.class),
+        new SensorReading("a", t, 2.0), new SensorReading("a", t + 1, Double.POSITIVE_INFINITY),
+        new SensorReading("", t, 1.0), new SensorReading("a", t - 86_400_000L, 1.0));
+    Pair<PCollection<SensorReading>, PCollection<QuarantineRecord>> checked = SensorAverages.check(readings, DAY);
+    assertEquals(Arrays.asList(new SensorReading("a", t, 2.0)), Lists.newArrayList(checked.first().materialize()));
+    List<String> reasons = Lists.newArrayList(checked.second().materialize()).stream()
+        .map(QuarantineRecord::getReason).sorted().collect(Collectors.toList());
+    assertEquals(Arrays.asList(ReadingParser.MISSING_FIELD, ReadingParser.NON_FINITE_VALUE, ReadingParser.OUTSIDE_DAY),
+        reasons);
+  }
+
+  static List<SensorAggregate> run(Granularity granularity) {
+    PCollection<String> lines = MemPipeline.typedCollectionOf(Avros.strings(), LINES);
+    Pair<PCollection<SensorReading>, PCollection<QuarantineRecord>> parsed = SensorAverages.parseLines(lines, DAY);
+    PCollection<SensorReading> distinct = SensorAverages.deduplicate(parsed.first()).first();
+    return Lists.newArrayList(SensorAverages.figures(distinct, granularity).materialize());
+  }
+}
