@@ -1,0 +1,222 @@
+package io.nightjar.jobs.sensors;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertTrue;
+
+import io.nightjar.avro.Granularity;
+import io.nightjar.avro.QuarantineRecord;
+import io.nightjar.avro.SensorAggregate;
+import io.nightjar.avro.SensorReading;
+import io.nightjar.common.Dataset;
+import io.nightjar.jobs.Main;
+import java.io.ByteArrayOutputStream;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.avro.file.DataFileStream;
+import org.apache.avro.specific.SpecificDatumReader;
+import org.apache.crunch.PCollection;
+import org.apache.crunch.Pair;
+import org.apache.crunch.impl.mem.MemPipeline;
+import org.apache.crunch.types.avro.Avros;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FSDataOutputStream;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.hdfs.MiniDFSCluster;
+import org.junit.AfterClass;
+import org.junit.BeforeClass;
+import org.junit.Test;
+
+/**
+ * sensor-averages as real MapReduce (the local job runner) reading and publishing on an in-process HDFS: the
+ * published folder, its flag, the Avro figures (checked against the same computation on MemPipeline), the
+ * quarantine, reruns, and failed runs that must publish nothing.
+ */
+public class SensorAveragesIT {
+
+  private static final LocalDate DAY = LocalDate.parse("2016-05-01");
+  private static final File SAMPLE = new File("../testdata/sensors/readings/2016-05-01/readings.csv");
+
+  private static MiniDFSCluster cluster;
+  private static Configuration conf;
+  private static FileSystem fs;
+
+  @BeforeClass
+  public static void startHdfs() throws IOException {
+    Configuration base = new Configuration();
+    File dir = Files.createTempDirectory(new File("target").toPath(), "minidfs").toFile();
+    base.set(MiniDFSCluster.HDFS_MINIDFS_BASEDIR, dir.getAbsolutePath());
+    cluster = new MiniDFSCluster.Builder(base).numDataNodes(1).build();
+    cluster.waitActive();
+    fs = cluster.getFileSystem();
+    conf = new Configuration(cluster.getConfiguration(0));
+    conf.set("mapreduce.framework.name", "local");
+    conf.set(Dataset.ROOT_KEY, "/nightjar");
+    fs.copyFromLocalFile(new Path(SAMPLE.getAbsolutePath()), new Path("/nightjar/sensors/readings/2016-05-01/"));
+  }
+
+  @AfterClass
+  public static void stopHdfs() {
+    if (cluster != null) {
+      cluster.shutdown(true);
+    }
+  }
+
+  @Test
+  public void publishesFiguresAndQuarantineOnHdfsAndRerunsIdentically() throws IOException {
+    Dataset output = Dataset.of(conf, "sensors", "sensor-averages-day");
+    assertEquals("hdfs", output.path().toUri().getScheme());
+
+    assertEquals(0, run("--date", DAY.toString()));
+    assertTrue(output.isPublished(fs, DAY));
+    assertTrue(fs.exists(new Path(output.quarantinePath(DAY), Dataset.SUCCESS_FLAG)));
+    List<SensorAggregate> figures = readAvro(output.dayPath(DAY), SensorAggregate.class);
+    assertSameFigures(expectedFigures(), byKey(figures));
+    assertEquals(24, figures.size());
+    assertEquals(1200 - 1, figures.stream().mapToLong(SensorAggregate::getCount).sum());
+
+    Map<String, Long> quarantined = new TreeMap<>();
+    for (QuarantineRecord record : readAvro(output.quarantinePath(DAY), QuarantineRecord.class)) {
+      quarantined.merge(record.getReason(), record.getRecords(), Long::sum);
+    }
+    Map<String, Long> expected = new TreeMap<>();
+    expected.put(ReadingParser.UNPARSABLE_LINE, 2L);
+    expected.put(ReadingParser.MISSING_FIELD, 1L);
+    expected.put(ReadingParser.BAD_TIMESTAMP, 1L);
+    expected.put(ReadingParser.BAD_VALUE, 1L);
+    expected.put(ReadingParser.NON_FINITE_VALUE, 2L);
+    expected.put(ReadingParser.OUTSIDE_DAY, 1L);
+    expected.put(SensorAverages.CONFLICTING_DUPLICATE, 3L);
+    assertEquals(expected, quarantined);
+
+    assertEquals(0, run("--date", DAY.toString()));
+    assertEquals("a rerun gives the same records, once", byKey(figures),
+        byKey(readAvro(output.dayPath(DAY), SensorAggregate.class)));
+    assertEquals(List.of(DAY), output.publishedDays(fs));
+    List<String> names = new ArrayList<>();
+    for (FileStatus status : fs.listStatus(output.path())) {
+      names.add(status.getPath().getName());
+    }
+    names.sort(null);
+    assertEquals("no staging or superseded folders left", List.of("2016-05-01", "_quarantine"), names);
+  }
+
+  @Test
+  public void failedRunsPublishNothingAndKeepThePreviousDay() throws Exception {
+    LocalDate day = LocalDate.parse("2016-05-02");
+    Dataset output = Dataset.of(conf, "sensors", "sensor-averages-hour");
+    Path input = new Path("/inputs/2016-05-02");
+    String[] args = {"--date", day.toString(), "--granularity", "hour", "--input", input.toString()};
+
+    // Too much bad input: the job runs, then refuses to publish the data; the quarantine is kept for inspection.
+    writeLines(new Path(input, "a.csv"), "s1,2016-05-02 01:00:00,1", "s1,2016-05-02 02:00:00,oops");
+    assertEquals(1, run(args));
+    assertFalse(fs.exists(output.dayPath(day)));
+    assertTrue(fs.exists(new Path(output.quarantinePath(day), Dataset.SUCCESS_FLAG)));
+
+    // Good input publishes.
+    writeLines(new Path(input, "a.csv"), "s1,2016-05-02 01:00:00,1", "s1,2016-05-02 02:00:00,3");
+    assertEquals(0, run(args));
+    assertEquals(2, readAvro(output.dayPath(day), SensorAggregate.class).size());
+
+    // A corrupt Avro file fails the MapReduce job: the published day stays as it was, nothing half-written is left.
+    fs.delete(new Path(input, "a.csv"), false);
+    try (FSDataOutputStream out = fs.create(new Path(input, "corrupt.avro"))) {
+      out.write("Obj\u0001 this is not an avro container".getBytes("UTF-8"));
+    }
+    assertEquals(1, run(args));
+    assertEquals(2, readAvro(output.dayPath(day), SensorAggregate.class).size());
+    for (FileStatus status : fs.listStatus(output.path())) {
+      assertFalse(status.getPath().getName(), status.getPath().getName().startsWith("_staging"));
+    }
+  }
+
+  @Test
+  public void dryRunPrintsResolvedPathsAndRunsNothing() throws Exception {
+    ByteArrayOutputStream captured = new ByteArrayOutputStream();
+    PrintStream stdout = System.out;
+    System.setOut(new PrintStream(captured, true, "UTF-8"));
+    try {
+      assertEquals(0, run("--date", "2016-05-01", "--granularity", "minute", "--dry-run"));
+    } finally {
+      System.setOut(stdout);
+    }
+    String printed = captured.toString("UTF-8");
+    String root = fs.getUri() + "/nightjar/sensors/";
+    assertTrue(printed, printed.contains("input: " + root + "readings/2016-05-01"));
+    assertTrue(printed, printed.contains("output: " + root + "sensor-averages-minute/2016-05-01"));
+    assertFalse(fs.exists(new Path("/nightjar/sensors/sensor-averages-minute")));
+  }
+
+  private static int run(String... args) {
+    String[] full = new String[args.length + 1];
+    full[0] = "sensor-averages";
+    System.arraycopy(args, 0, full, 1, args.length);
+    return Main.run(new Configuration(conf), full);
+  }
+
+  /** The same computation on MemPipeline over the same file: what MapReduce must reproduce. */
+  private static Map<String, SensorAggregate> expectedFigures() throws IOException {
+    PCollection<String> lines = MemPipeline.typedCollectionOf(Avros.strings(), Files.readAllLines(SAMPLE.toPath()));
+    Pair<PCollection<SensorReading>, PCollection<QuarantineRecord>> parsed = SensorAverages.parseLines(lines, DAY);
+    List<SensorAggregate> figures = new ArrayList<>();
+    SensorAverages.figures(SensorAverages.deduplicate(parsed.first()).first(), Granularity.DAY).materialize()
+        .forEach(figures::add);
+    return byKey(figures);
+  }
+
+  /**
+   * Counts, minima and maxima must match exactly; sums and means to 1e-12 relative, since floating-point addition
+   * in another order (MemPipeline versus MapReduce's sort and combiner) can differ in the last bit.
+   */
+  private static void assertSameFigures(Map<String, SensorAggregate> expected, Map<String, SensorAggregate> actual) {
+    assertEquals(expected.keySet(), actual.keySet());
+    for (Map.Entry<String, SensorAggregate> entry : expected.entrySet()) {
+      SensorAggregate e = entry.getValue();
+      SensorAggregate a = actual.get(entry.getKey());
+      assertEquals(entry.getKey(), e.getCount(), a.getCount());
+      assertEquals(entry.getKey(), e.getMin(), a.getMin(), 0);
+      assertEquals(entry.getKey(), e.getMax(), a.getMax(), 0);
+      assertEquals(entry.getKey(), e.getSum(), a.getSum(), Math.abs(e.getSum()) * 1e-12);
+      assertEquals(entry.getKey(), e.getMean(), a.getMean(), Math.abs(e.getMean()) * 1e-12);
+    }
+  }
+
+  private static Map<String, SensorAggregate> byKey(List<SensorAggregate> figures) {
+    Map<String, SensorAggregate> byKey = new TreeMap<>();
+    for (SensorAggregate a : figures) {
+      SensorAggregate previous = byKey.put(a.getSensorId() + "@" + a.getPeriodStart(), a);
+      assertEquals("duplicate figure for " + a.getSensorId(), null, previous);
+    }
+    return byKey;
+  }
+
+  private static <T> List<T> readAvro(Path dir, Class<T> type) throws IOException {
+    List<T> records = new ArrayList<>();
+    for (FileStatus file : fs.listStatus(dir)) {
+      if (file.getPath().getName().endsWith(".avro")) {
+        try (InputStream in = fs.open(file.getPath());
+            DataFileStream<T> reader = new DataFileStream<>(in, new SpecificDatumReader<>(type))) {
+          reader.forEach(records::add);
+        }
+      }
+    }
+    return records;
+  }
+
+  private static void writeLines(Path file, String... lines) throws IOException {
+    try (FSDataOutputStream out = fs.create(file, true)) {
+      out.write((String.join("\n", lines) + "\n").getBytes("UTF-8"));
+    }
+  }
+}
