@@ -173,7 +173,7 @@ public final class SensorAverages {
         countQuarantined(CONFLICTING_DUPLICATE, occurrences);
         emitter.emit(Pair.of(null, quarantine(CONFLICTING_DUPLICATE,
             occurrences + " readings with values from " + min + " to " + max,
-            sensorId + "," + timestamp + ",[" + min + ".." + max + "]", occurrences)));
+            sensorId + "," + java.time.Instant.ofEpochMilli(timestamp) + ",[" + min + ".." + max + "]", occurrences)));
       }
     }
   }

@@ -1,0 +1,143 @@
+package io.nightjar.demo;
+
+import io.nightjar.avro.QuarantineRecord;
+import io.nightjar.avro.SensorAggregate;
+import io.nightjar.common.Dataset;
+import io.nightjar.jobs.Main;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import org.apache.avro.file.DataFileStream;
+import org.apache.avro.specific.SpecificDatumReader;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.FileUtil;
+import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.hdfs.MiniDFSCluster;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The embedded default: starts an in-process HDFS, seeds it from {@code testdata/}, runs {@code sensor-averages}
+ * exactly as {@code hadoop jar} would (same tool, same options; MapReduce in local mode), prints what it published,
+ * and copies the published folders to a local folder to look at afterwards.
+ */
+@Command(name = "nightjar-demo", mixinStandardHelpOptions = true,
+    description = "Run nightjar on an in-process HDFS seeded from testdata/.")
+public final class Demo implements Callable<Integer> {
+
+  @Option(names = "--testdata", required = true, description = "The testdata/ folder.")
+  private File testdata;
+
+  @Option(names = "--date", defaultValue = "2016-05-01", description = "Day to process (default: ${DEFAULT-VALUE}).")
+  private LocalDate date;
+
+  @Option(names = "--copy-to", defaultValue = "nightjar-data",
+      description = "Local folder that receives a copy of what was published (default: ${DEFAULT-VALUE}).")
+  private File copyTo;
+
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new Demo()).execute(args));
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    File hdfsDir = Files.createTempDirectory("nightjar-demo-hdfs").toFile();
+    Configuration base = new Configuration();
+    base.set(MiniDFSCluster.HDFS_MINIDFS_BASEDIR, hdfsDir.getAbsolutePath());
+    System.out.println("Starting an in-process HDFS ...");
+    MiniDFSCluster cluster = new MiniDFSCluster.Builder(base).numDataNodes(1).build();
+    try {
+      cluster.waitActive();
+      FileSystem fs = cluster.getFileSystem();
+      Configuration conf = new Configuration(cluster.getConfiguration(0));
+      conf.set("mapreduce.framework.name", "local");
+      conf.set(Dataset.ROOT_KEY, "/nightjar");
+      System.out.println("HDFS at " + fs.getUri() + ", datasets under " + fs.getUri() + "/nightjar");
+
+      Path readings = Dataset.of(conf, "sensors", "readings").dayPath(date);
+      fs.mkdirs(readings);
+      for (File file : listFiles(new File(testdata, "sensors/readings/" + date))) {
+        fs.copyFromLocalFile(new Path(file.getAbsolutePath()), readings);
+      }
+      System.out.println("Seeded " + readings + " from " + testdata + "/sensors/readings/" + date);
+
+      String[] job = {"sensor-averages", "--date", date.toString()};
+      System.out.println("\n$ hadoop jar nightjar-jobs.jar " + String.join(" ", job)
+          + " -D " + Dataset.ROOT_KEY + "=" + conf.get(Dataset.ROOT_KEY));
+      int status = Main.run(new Configuration(conf), job);
+      if (status != 0) {
+        return status;
+      }
+      Dataset output = Dataset.of(conf, "sensors", "sensor-averages-day");
+      printFigures(fs, output.dayPath(date));
+      printQuarantine(fs, output.quarantinePath(date));
+
+      File local = new File(copyTo, "sensors");
+      FileUtil.fullyDelete(local);
+      FileUtil.copy(fs, new Path("/nightjar/sensors"), local, false, conf);
+      System.out.println("\nA copy of everything published is in " + local.getAbsolutePath()
+          + " (read it with avro-tools tojson, or any Avro reader).");
+      return 0;
+    } finally {
+      cluster.shutdown(true);
+      FileUtil.fullyDelete(hdfsDir);
+    }
+  }
+
+  private static void printFigures(FileSystem fs, Path day) throws IOException {
+    List<SensorAggregate> figures = read(fs, day, SensorAggregate.class);
+    System.out.println("\nPublished " + day + ":");
+    for (FileStatus file : fs.listStatus(day)) {
+      System.out.printf("  %-28s %,9d bytes%n", file.getPath().getName(), file.getLen());
+    }
+    System.out.printf("%n%d SensorAggregate records, for example:%n", figures.size());
+    System.out.printf("  %-12s %-20s %6s %9s %9s %9s%n", "sensorId", "periodStart", "count", "min", "max", "mean");
+    for (SensorAggregate a : figures.subList(0, Math.min(8, figures.size()))) {
+      System.out.printf("  %-12s %-20s %6d %9.3f %9.3f %9.3f%n", a.getSensorId(),
+          Instant.ofEpochMilli(a.getPeriodStart()), a.getCount(), a.getMin(), a.getMax(), a.getMean());
+    }
+  }
+
+  private static void printQuarantine(FileSystem fs, Path day) throws IOException {
+    Map<String, Long> byReason = new TreeMap<>();
+    Map<String, String> example = new TreeMap<>();
+    for (QuarantineRecord record : read(fs, day, QuarantineRecord.class)) {
+      byReason.merge(record.getReason(), record.getRecords(), Long::sum);
+      example.putIfAbsent(record.getReason(), record.getRaw() + "  (" + record.getDetail() + ")");
+    }
+    System.out.println("\nQuarantined readings in " + day + ":");
+    byReason.forEach((reason, n) -> System.out.printf("  %-22s %3d  e.g. %s%n", reason, n, example.get(reason)));
+  }
+
+  private static <T> List<T> read(FileSystem fs, Path dir, Class<T> type) throws IOException {
+    List<T> records = new ArrayList<>();
+    for (FileStatus file : fs.listStatus(dir)) {
+      if (file.getPath().getName().endsWith(".avro")) {
+        try (InputStream in = fs.open(file.getPath());
+            DataFileStream<T> reader = new DataFileStream<>(in, new SpecificDatumReader<>(type))) {
+          reader.forEach(records::add);
+        }
+      }
+    }
+    return records;
+  }
+
+  private static File[] listFiles(File dir) throws IOException {
+    File[] files = dir.listFiles(File::isFile);
+    if (files == null || files.length == 0) {
+      throw new IOException("no test data in " + dir);
+    }
+    return files;
+  }
+}
