@@ -3,6 +3,7 @@ package io.nightjar.common;
 import java.io.PrintStream;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.apache.crunch.impl.mr.run.RuntimeParameters;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.conf.Configured;
 import org.apache.hadoop.util.Tool;
@@ -55,6 +56,11 @@ public abstract class NightjarTool extends Configured implements Tool {
     // The job jar carries Avro 1.8.2 and Crunch; the cluster's Hadoop carries its own Avro. Let the jar's win.
     if (conf.get("mapreduce.job.user.classpath.first") == null && conf.get("mapreduce.job.classloader") == null) {
       conf.setBoolean("mapreduce.job.user.classpath.first", true);
+    }
+    // Crunch deep-copies every record a DoFn emits to more than one consumer, in case a consumer mutates it or holds
+    // on to it. nightjar's DoFns do neither (a rule for new DoFns too), and the copies cost a third of map time.
+    if (conf.get(RuntimeParameters.DISABLE_DEEP_COPY) == null) {
+      conf.setBoolean(RuntimeParameters.DISABLE_DEEP_COPY, true);
     }
     Map<String, Object> plan = plan();
     if (dryRun) {

@@ -8,7 +8,9 @@ import io.nightjar.avro.QuarantineRecord;
 import io.nightjar.avro.SensorAggregate;
 import io.nightjar.avro.SensorReading;
 import io.nightjar.common.AccountedDoFn;
+import io.nightjar.common.PreAggregateFn;
 import java.time.LocalDate;
+import org.apache.crunch.Aggregator;
 import org.apache.crunch.Emitter;
 import org.apache.crunch.MapFn;
 import org.apache.crunch.PCollection;
@@ -26,10 +28,10 @@ import org.apache.crunch.types.avro.Avros;
  * duplicates, and reduce to per-sensor figures per period. {@link SensorAveragesTool} wires them to files;
  * tests run them on {@code MemPipeline}.
  *
- * <p>Cost: two shuffles. {@link #deduplicate} groups by (sensor, timestamp), all readings, since exact duplicates can
- * sit in different files; {@link #figures} groups by (sensor, period) with Crunch's {@link Aggregators} run as a
- * combiner, so only one partial (count, sum, min, max) per sensor-period and map task crosses the second shuffle.
- * The mean is sum/count of the final totals, never an average of averages.
+ * <p>Cost: {@link #deduplicate} shuffles every reading (grouped by sensor and timestamp), since repeats can sit in
+ * different files; it is the expensive step (see bench/). {@link #figures} groups by (sensor, period) with Crunch's
+ * {@link Aggregators}, pre-aggregated in the map task and again in the combiner, so only partials (count, sum, min,
+ * max) cross its shuffle. The mean is sum/count of the final totals, never an average of averages.
  */
 public final class SensorAverages {
 
@@ -77,15 +79,29 @@ public final class SensorAverages {
         orQuarantine(READINGS)));
   }
 
-  /** Count, min, max, sum and mean per sensor and period. Counts every reading as output. */
+  /**
+   * Count, min, max, sum and mean per sensor and period. Counts every reading as output. Partials are combined in
+   * the map task ({@link PreAggregateFn}, up to {@value #MAX_KEYS_PER_TASK} sensor-periods held at once) and again
+   * by the combiner, so the shuffle carries a few records per sensor-period, not one per reading.
+   */
   public static PCollection<SensorAggregate> figures(PCollection<SensorReading> readings, Granularity granularity) {
-    return readings
-        .parallelDo("key by sensor and period", new KeyBySensorAndPeriodFn(granularity),
-            Avros.tableOf(SENSOR_AND_TIME, STATS))
+    PTable<Pair<String, Long>, Tuple4<Long, Double, Double, Double>> keyed = readings.parallelDo(
+        "key by sensor and period", new KeyBySensorAndPeriodFn(granularity), Avros.tableOf(SENSOR_AND_TIME, STATS));
+    return keyed
+        .parallelDo("pre-aggregate in map", new PreAggregateFn<>(statsAggregator(), MAX_KEYS_PER_TASK),
+            keyed.getPTableType())
         .groupByKey()
-        .combineValues(Aggregators.quadAggregator(
-            Aggregators.SUM_LONGS(), Aggregators.SUM_DOUBLES(), Aggregators.MIN_DOUBLES(), Aggregators.MAX_DOUBLES()))
+        .combineValues(statsAggregator())
         .parallelDo("to figures", new ToFiguresFn(granularity), Avros.specifics(SensorAggregate.class));
+  }
+
+  /** Sensor-periods a map task holds partials for before it flushes them (about 200 bytes each). */
+  static final int MAX_KEYS_PER_TASK = 200_000;
+
+  /** (count, sum, min, max) merged with Crunch's aggregators: sums carried, never averages of averages. */
+  static Aggregator<Tuple4<Long, Double, Double, Double>> statsAggregator() {
+    return Aggregators.quadAggregator(
+        Aggregators.SUM_LONGS(), Aggregators.SUM_DOUBLES(), Aggregators.MIN_DOUBLES(), Aggregators.MAX_DOUBLES());
   }
 
   /** Routes a checked reading: valid ones on, skipped ones counted, bad ones to quarantine with the raw input. */

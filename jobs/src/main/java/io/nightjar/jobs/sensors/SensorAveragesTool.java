@@ -58,6 +58,11 @@ public final class SensorAveragesTool extends NightjarTool {
       description = "Output dataset (default: sensor-averages-<granularity>).")
   private String dataset;
 
+  @Option(names = "--duplicates", defaultValue = "remove",
+      description = "remove: keep one reading per sensor and timestamp, quarantine conflicting ones (a shuffle of every "
+          + "reading); keep: trust the input to hold no repeats and skip that shuffle (default: ${DEFAULT-VALUE}).")
+  private String duplicates;
+
   @Option(names = "--allow-empty-input", description = "Publish an empty day when there are no readings, instead of failing.")
   private boolean allowEmptyInput;
 
@@ -68,6 +73,7 @@ public final class SensorAveragesTool extends NightjarTool {
     plan.put("input", inputPath());
     plan.put("input format", resolvedFormat().name().toLowerCase());
     plan.put("granularity", granularity());
+    plan.put("duplicates", removeDuplicates() ? "remove" : "keep");
     plan.put("output", output.dayPath(date));
     plan.put("quarantine", output.quarantinePath(date));
     return plan;
@@ -79,12 +85,17 @@ public final class SensorAveragesTool extends NightjarTool {
     Pipeline pipeline = new MRPipeline(SensorAveragesTool.class, "nightjar sensor-averages " + date, getConf());
     try (DailyPublication day = DailyPublication.begin(getConf(), output, date)) {
       Pair<PCollection<SensorReading>, PCollection<QuarantineRecord>> checked = readReadings(pipeline);
-      Pair<PCollection<SensorReading>, PCollection<QuarantineRecord>> distinct =
-          SensorAverages.deduplicate(checked.first());
-      PCollection<SensorAggregate> figures = SensorAverages.figures(distinct.first(), granularity());
+      PCollection<SensorReading> readings = checked.first();
+      PCollection<QuarantineRecord> quarantined = checked.second();
+      if (removeDuplicates()) {
+        Pair<PCollection<SensorReading>, PCollection<QuarantineRecord>> distinct = SensorAverages.deduplicate(readings);
+        readings = distinct.first();
+        quarantined = quarantined.union(distinct.second());
+      }
+      PCollection<SensorAggregate> figures = SensorAverages.figures(readings, granularity());
 
       pipeline.write(figures, To.avroFile(day.dataStaging()));
-      pipeline.write(checked.second().union(distinct.second()), To.avroFile(day.quarantineStaging()));
+      pipeline.write(quarantined, To.avroFile(day.quarantineStaging()));
       RecordAccounting accounting = day.finish(pipeline.done());
 
       out.printf("sensor-averages %s: published %s (%d figures from %d readings); %d quarantined in %s; %d skipped%n",
@@ -108,6 +119,13 @@ public final class SensorAveragesTool extends NightjarTool {
   private Dataset output() throws IOException {
     String name = dataset != null ? dataset : "sensor-averages-" + granularity().name().toLowerCase();
     return Dataset.of(getConf(), project, name);
+  }
+
+  private boolean removeDuplicates() {
+    if (!duplicates.equals("remove") && !duplicates.equals("keep")) {
+      throw new JobFailedException("--duplicates must be remove or keep, not '" + duplicates + "'");
+    }
+    return duplicates.equals("remove");
   }
 
   private Granularity granularity() {

@@ -1,0 +1,153 @@
+package io.nightjar.bench;
+
+import io.nightjar.avro.SensorAggregate;
+import io.nightjar.avro.SensorReading;
+import io.nightjar.common.Dataset;
+import io.nightjar.jobs.Main;
+import io.nightjar.jobs.sensors.Periods;
+import io.nightjar.jobs.sensors.ReadingParser;
+import java.io.File;
+import java.io.IOException;
+import java.time.LocalDate;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.apache.avro.file.DataFileReader;
+import org.apache.avro.specific.SpecificDatumReader;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileUtil;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * sensor-averages (MapReduce in local mode, the same tool users run) versus a plain single-threaded loop that decodes
+ * the same Avro file and aggregates in a hash map, in one run on the same generated input; checks both give the same
+ * figures and prints records/s side by side. The pipeline does more than the loop (it also removes duplicates, a
+ * shuffle of every reading, and keeps the record accounting); the generated input has no duplicates, so the outputs
+ * must agree.
+ */
+@Command(name = "sensor-averages-bench", mixinStandardHelpOptions = true)
+public final class SensorAveragesBench implements Callable<Integer> {
+
+  private static final LocalDate DAY = LocalDate.parse("2016-05-01");
+
+  @Option(names = "--readings", defaultValue = "10000000")
+  private long readings;
+
+  @Option(names = "--sensors", defaultValue = "1000")
+  private int sensors;
+
+  @Option(names = "--work-dir", defaultValue = "target/sensor-averages-bench")
+  private File workDir;
+
+  @Option(names = "--map-slots", defaultValue = "2", description = "Local map tasks in parallel (mapreduce.local.map.tasks.maximum).")
+  private int mapSlots;
+
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new SensorAveragesBench()).execute(args));
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    FileUtil.fullyDelete(workDir);
+    File input = new File(workDir, "readings");
+    Configuration conf = new Configuration();
+    conf.set("mapreduce.framework.name", "local");
+    conf.set(Dataset.ROOT_KEY, new File(workDir, "root").getAbsolutePath());
+    conf.setInt("mapreduce.local.map.tasks.maximum", mapSlots);
+    conf.setInt("mapreduce.local.reduce.tasks.maximum", mapSlots);
+    // Crunch combines input files into splits of up to this size; on the local file system its default puts the
+    // whole input into one split, and so one map task. 32 MB (the local block size) lets the map slots share it.
+    conf.setLong("crunch.combine.file.block.size", 32L << 20);
+    check(Main.run(conf, "generate-sensor-readings", "--output", input.getAbsolutePath(), "--date", DAY.toString(),
+        "--readings", Long.toString(readings), "--sensors", Integer.toString(sensors), "--files", "1"));
+    File file = new File(input, "readings-00000.avro");
+    System.out.printf("input: %,d readings, %,d sensors, %s (%,d bytes, snappy Avro)%n", readings, sensors, file,
+        file.length());
+
+    long loopStart = System.nanoTime();
+    Map<String, double[]> loop = loop(file);
+    double loopSeconds = (System.nanoTime() - loopStart) / 1e9;
+
+    String[] modes = {"keep", "remove"};
+    double[] seconds = new double[modes.length];
+    int compared = 0;
+    for (int m = 0; m < modes.length; m++) {
+      long start = System.nanoTime();
+      check(Main.run(conf, "sensor-averages", "--date", DAY.toString(), "--input", file.getAbsolutePath(),
+          "--duplicates", modes[m], "--dataset", "bench-" + modes[m]));
+      seconds[m] = (System.nanoTime() - start) / 1e9;
+      Dataset output = Dataset.of(conf, "sensors", "bench-" + modes[m]);
+      compared = compare(loop, new File(output.dayPath(DAY).toUri().getPath()));
+    }
+
+    System.out.printf("%n%-58s %8s %12s %8s%n", "sensor averages, " + String.format("%,d", readings) + " readings",
+        "seconds", "readings/s", "vs loop");
+    System.out.printf("%-58s %8.2f %,12.0f %8.2f%n", "plain loop (1 thread, decode + check + hash map)", loopSeconds,
+        readings / loopSeconds, 1.0);
+    for (int m = 0; m < modes.length; m++) {
+      System.out.printf("%-58s %8.2f %,12.0f %8.2f%n",
+          "sensor-averages --duplicates " + modes[m] + " (MR local, " + mapSlots + " slots)", seconds[m],
+          readings / seconds[m], loopSeconds / seconds[m]);
+    }
+    System.out.printf("goal: pipeline >= 0.50 of the loop's readings/s; all runs gave the same %,d figures%n",
+        compared);
+    return 0;
+  }
+
+  /** Decode, check and aggregate: count, sum, min, max per sensor and day. */
+  static Map<String, double[]> loop(File file) throws IOException {
+    Map<String, double[]> figures = new HashMap<>();
+    try (DataFileReader<SensorReading> reader =
+        new DataFileReader<>(file, new SpecificDatumReader<>(SensorReading.class))) {
+      SensorReading reading = null;
+      while (reader.hasNext()) {
+        reading = reader.next(reading);
+        if (ReadingParser.check(reading, DAY).kind != ReadingParser.Outcome.Kind.VALID) {
+          continue;
+        }
+        String key = reading.getSensorId() + "@" + Periods.start(reading.getTimestamp(),
+            io.nightjar.avro.Granularity.DAY);
+        double value = reading.getValue();
+        double[] f = figures.get(key);
+        if (f == null) {
+          figures.put(key, new double[] {1, value, value, value});
+        } else {
+          f[0]++;
+          f[1] += value;
+          f[2] = Math.min(f[2], value);
+          f[3] = Math.max(f[3], value);
+        }
+      }
+    }
+    return figures;
+  }
+
+  private static int compare(Map<String, double[]> loop, File published) throws IOException {
+    int compared = 0;
+    for (File part : published.listFiles((dir, name) -> name.endsWith(".avro"))) {
+      try (DataFileReader<SensorAggregate> reader =
+          new DataFileReader<>(part, new SpecificDatumReader<>(SensorAggregate.class))) {
+        for (SensorAggregate a : reader) {
+          double[] f = loop.get(a.getSensorId() + "@" + a.getPeriodStart());
+          if (f == null || f[0] != a.getCount() || f[2] != a.getMin() || f[3] != a.getMax()
+              || Math.abs(f[1] - a.getSum()) > 1e-9 * Math.abs(f[1])) {
+            throw new IllegalStateException("pipeline and loop disagree on " + a);
+          }
+          compared++;
+        }
+      }
+    }
+    if (compared != loop.size()) {
+      throw new IllegalStateException("pipeline gave " + compared + " figures, loop " + loop.size());
+    }
+    return compared;
+  }
+
+  private static void check(int status) {
+    if (status != 0) {
+      throw new IllegalStateException("tool exited with " + status);
+    }
+  }
+}
