@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Supplier;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.util.Tool;
 import org.apache.hadoop.util.ToolRunner;
 
@@ -35,7 +36,13 @@ public final class Main {
   }
 
   public static void main(String[] args) {
-    System.exit(run(new Configuration(), args));
+    Configuration conf = new Configuration();
+    // In an Oozie java action the action's <configuration> arrives as this file, not on the classpath.
+    String oozieActionConf = System.getProperty("oozie.action.conf.xml");
+    if (oozieActionConf != null) {
+      conf.addResource(new Path("file:///", oozieActionConf));
+    }
+    System.exit(run(conf, args));
   }
 
   /** Runs a tool by name; returns the exit status. */
