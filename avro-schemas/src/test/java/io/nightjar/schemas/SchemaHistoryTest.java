@@ -4,6 +4,9 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 
+import io.nightjar.avro.AdMetadata;
+import io.nightjar.avro.EnrichedImpression;
+import io.nightjar.avro.Impression;
 import io.nightjar.avro.QuarantineRecord;
 import io.nightjar.avro.SensorAggregate;
 import io.nightjar.avro.SensorReading;
@@ -27,7 +30,8 @@ public class SchemaHistoryTest {
   private static final File HISTORY = new File("src/main/avro/history");
 
   private static final Schema[] PUBLISHED = {
-      SensorReading.getClassSchema(), SensorAggregate.getClassSchema(), QuarantineRecord.getClassSchema()};
+      SensorReading.getClassSchema(), SensorAggregate.getClassSchema(), QuarantineRecord.getClassSchema(),
+      Impression.getClassSchema(), AdMetadata.getClassSchema(), EnrichedImpression.getClassSchema()};
 
   @Test
   public void currentSchemasReadEveryEarlierVersion() throws IOException {
