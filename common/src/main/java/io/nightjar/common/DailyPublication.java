@@ -58,8 +58,19 @@ public final class DailyPublication implements AutoCloseable {
     return quarantine.stagingDir();
   }
 
+  /** Something a job adds to its staged day before it is published (a report, a manifest). */
+  @FunctionalInterface
+  public interface Addition {
+    void writeInto(Path stagingDir, RecordAccounting accounting) throws IOException;
+  }
+
   /** Checks the run and publishes the day; throws {@link JobFailedException} with the reason otherwise. */
   public RecordAccounting finish(PipelineResult result) throws IOException {
+    return finish(result, (dir, accounting) -> { });
+  }
+
+  /** As {@link #finish(PipelineResult)}, writing {@code addition} into the staged day once the checks pass. */
+  public RecordAccounting finish(PipelineResult result, Addition addition) throws IOException {
     if (!result.succeeded()) {
       close();
       throw new JobFailedException("a MapReduce job of the pipeline failed (see the log above); " + dataset.dayPath(day)
@@ -82,6 +93,9 @@ public final class DailyPublication implements AutoCloseable {
       data.abort();
       throw e;
     }
+    FileSystem fs = data.stagingDir().getFileSystem(conf);
+    fs.mkdirs(data.stagingDir());
+    addition.writeInto(data.stagingDir(), accounting);
     data.commit();
     return accounting;
   }

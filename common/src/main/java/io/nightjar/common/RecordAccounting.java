@@ -1,10 +1,7 @@
 package io.nightjar.common;
 
 import java.util.Map;
-import java.util.TreeMap;
 import org.apache.crunch.PipelineResult;
-import org.apache.hadoop.mapreduce.Counter;
-import org.apache.hadoop.mapreduce.CounterGroup;
 import org.apache.hadoop.mapreduce.Counters;
 
 /**
@@ -29,40 +26,27 @@ public final class RecordAccounting {
   public static final String MAX_QUARANTINE_FRACTION_KEY = "nightjar.quarantine.max-fraction";
   public static final double DEFAULT_MAX_QUARANTINE_FRACTION = 0.01;
 
-  private final Map<String, Long> totals = new TreeMap<>();
-  private final Map<String, Long> quarantineReasons = new TreeMap<>();
-  private final Map<String, Long> skipReasons = new TreeMap<>();
+  private final Map<String, Long> totals;
+  private final Map<String, Long> quarantineReasons;
+  private final Map<String, Long> skipReasons;
+
+  private RecordAccounting(Map<String, Long> totals, Map<String, Long> quarantineReasons,
+      Map<String, Long> skipReasons) {
+    this.totals = totals;
+    this.quarantineReasons = quarantineReasons;
+    this.skipReasons = skipReasons;
+  }
 
   /** Sums the accounting counters over every MapReduce job of a finished pipeline. */
   public static RecordAccounting of(PipelineResult result) {
-    RecordAccounting accounting = new RecordAccounting();
-    for (PipelineResult.StageResult stage : result.getStageResults()) {
-      Counters counters = stage.getCounters();
-      if (counters != null) {
-        accounting.add(counters);
-      }
-    }
-    return accounting;
+    return new RecordAccounting(PipelineCounters.group(result, GROUP),
+        PipelineCounters.group(result, QUARANTINE_REASONS), PipelineCounters.group(result, SKIP_REASONS));
   }
 
-  /** Sums the accounting counters of plain Hadoop counters (one job). */
+  /** The accounting counters of plain Hadoop counters (one job, or MemPipeline's). */
   public static RecordAccounting of(Counters counters) {
-    RecordAccounting accounting = new RecordAccounting();
-    accounting.add(counters);
-    return accounting;
-  }
-
-  private void add(Counters counters) {
-    addGroup(counters, GROUP, totals);
-    addGroup(counters, QUARANTINE_REASONS, quarantineReasons);
-    addGroup(counters, SKIP_REASONS, skipReasons);
-  }
-
-  private static void addGroup(Counters counters, String group, Map<String, Long> into) {
-    CounterGroup counterGroup = counters.getGroup(group);
-    for (Counter counter : counterGroup) {
-      into.merge(counter.getName(), counter.getValue(), Long::sum);
-    }
+    return new RecordAccounting(PipelineCounters.group(counters, GROUP),
+        PipelineCounters.group(counters, QUARANTINE_REASONS), PipelineCounters.group(counters, SKIP_REASONS));
   }
 
   public long in() {

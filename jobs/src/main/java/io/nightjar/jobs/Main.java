@@ -1,6 +1,8 @@
 package io.nightjar.jobs;
 
 import io.nightjar.common.JobFailedException;
+import io.nightjar.jobs.impressions.AdImpressionsGenerator;
+import io.nightjar.jobs.impressions.ImpressionsJoinTool;
 import io.nightjar.jobs.sensors.SensorAveragesTool;
 import io.nightjar.jobs.sensors.SensorReadingsGenerator;
 import java.util.Arrays;
@@ -23,8 +25,12 @@ public final class Main {
 
   static {
     register("sensor-averages", "Per-sensor daily (hourly, minutely) figures from readings.", SensorAveragesTool::new);
+    register("impressions-join", "Ad impressions left-outer-joined with ad metadata, skew-aware, with a skew report.",
+        ImpressionsJoinTool::new);
     register("generate-sensor-readings", "Seeded synthetic readings (Avro or CSV) for tests and benchmarks.",
         SensorReadingsGenerator::new);
+    register("generate-ad-impressions", "Seeded Zipf-skewed impressions and ad metadata for tests and benchmarks.",
+        AdImpressionsGenerator::new);
   }
 
   private Main() {

@@ -1,0 +1,170 @@
+package io.nightjar.jobs.impressions;
+
+import io.nightjar.common.PipelineCounters;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+import org.apache.crunch.PipelineResult;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.codehaus.jackson.map.ObjectMapper;
+
+/**
+ * How evenly a join spread its work: output rows per task that ran the join (reduce tasks, or map tasks for a
+ * map-side join), their max/mean ratio, the busiest ad ids, and metadata rows shuffled, all read from the job's
+ * counters. Written beside the output as {@code _skew-report.json} and {@code _skew-report.svg} (a bar chart of task
+ * loads), and summarised in one log line.
+ */
+public final class SkewReport {
+
+  public static final String JSON_FILE = "_skew-report.json";
+  public static final String SVG_FILE = "_skew-report.svg";
+
+  private final String strategy;
+  private final String why;
+  private final String plan;
+  private final Map<String, Long> taskRows;
+  private final Map<String, Long> hotKeys;
+  private final Map<String, Long> join;
+  private final Map<String, Long> metadata;
+
+  private SkewReport(String strategy, String why, String plan, Map<String, Long> taskRows, Map<String, Long> hotKeys,
+      Map<String, Long> join, Map<String, Long> metadata) {
+    this.strategy = strategy;
+    this.why = why;
+    this.plan = plan;
+    this.taskRows = taskRows;
+    this.hotKeys = hotKeys;
+    this.join = join;
+    this.metadata = metadata;
+  }
+
+  /** Reads the report from a finished run; {@code reducers} > 0 counts reducers that got no rows as zero loads. */
+  public static SkewReport of(PipelineResult result, String strategy, String why, String plan, int reducers) {
+    Map<String, Long> tasks = new TreeMap<>(PipelineCounters.group(result, ImpressionsJoin.TASK_ROWS_GROUP));
+    boolean reduceSide = tasks.keySet().stream().anyMatch(name -> name.startsWith("reduce"));
+    for (int r = 0; reduceSide && r < reducers; r++) {
+      tasks.putIfAbsent(String.format("reduce-%05d", r), 0L);
+    }
+    Map<String, Long> hot = PipelineCounters.group(result, ImpressionsJoin.HOT_KEYS_GROUP).entrySet().stream()
+        .sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(10)
+        .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue, (a, b) -> a, LinkedHashMap::new));
+    return new SkewReport(strategy, why, plan, tasks, hot, PipelineCounters.group(result, ImpressionsJoin.JOIN_GROUP),
+        PipelineCounters.group(result, ImpressionsJoin.METADATA_GROUP));
+  }
+
+  public Map<String, Long> taskRows() {
+    return taskRows;
+  }
+
+  public long maxRows() {
+    return taskRows.values().stream().mapToLong(Long::longValue).max().orElse(0);
+  }
+
+  public double meanRows() {
+    return taskRows.values().stream().mapToLong(Long::longValue).average().orElse(0);
+  }
+
+  public double maxOverMean() {
+    return meanRows() == 0 ? 0 : maxRows() / meanRows();
+  }
+
+  public long metadataRowsShuffled() {
+    return join.getOrDefault(ImpressionsJoin.METADATA_ROWS_SHUFFLED, 0L);
+  }
+
+  public long unknownAdRows() {
+    return join.getOrDefault(ImpressionsJoin.UNKNOWN_AD, 0L);
+  }
+
+  public Map<String, Long> hotKeys() {
+    return hotKeys;
+  }
+
+  /** One line for the log. */
+  public String summary() {
+    return String.format(Locale.ROOT, "strategy %s (%s): %d tasks, max %d rows, mean %.0f, max/mean %.2f; "
+            + "metadata rows shuffled %d of %d read; hottest ads %s", strategy, why, taskRows.size(), maxRows(),
+        meanRows(), maxOverMean(), metadataRowsShuffled(), metadata.getOrDefault("rows", 0L),
+        hotKeys.entrySet().stream().limit(3).map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.toList()));
+  }
+
+  public String toJson() throws IOException {
+    Map<String, Object> json = new LinkedHashMap<>();
+    json.put("strategy", strategy);
+    json.put("why", why);
+    json.put("plan", plan);
+    json.put("tasks", taskRows);
+    json.put("maxRows", maxRows());
+    json.put("meanRows", meanRows());
+    json.put("maxOverMean", maxOverMean());
+    json.put("metadataRowsShuffled", metadataRowsShuffled());
+    json.put("metadata", metadata);
+    json.put("unknownAdRows", unknownAdRows());
+    json.put("hottestAds", hotKeys);
+    return new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(json);
+  }
+
+  /** A bar chart of rows per task with the mean as a line. */
+  public String toSvg() {
+    List<Map.Entry<String, Long>> bars = taskRows.entrySet().stream().collect(Collectors.toList());
+    int barWidth = Math.max(8, Math.min(60, 900 / Math.max(1, bars.size())));
+    int left = 70;
+    int top = 50;
+    int height = 300;
+    int width = left + bars.size() * barWidth + 40;
+    double max = Math.max(1, maxRows());
+    StringBuilder svg = new StringBuilder();
+    svg.append(String.format(Locale.ROOT, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
+        + "font-family=\"sans-serif\" font-size=\"12\">%n", width, top + height + 70));
+    svg.append("<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n");
+    svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"20\" font-size=\"15\">impressions-join: rows per task, "
+        + "strategy %s</text>%n", left, escape(strategy)));
+    svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"38\">max %d, mean %.0f, max/mean %.2f; metadata rows "
+        + "shuffled %d</text>%n", left, maxRows(), meanRows(), maxOverMean(), metadataRowsShuffled()));
+    svg.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"black\"/>%n",
+        left, top + height, width - 20, top + height));
+    svg.append(String.format(Locale.ROOT, "<text x=\"5\" y=\"%d\">%d</text>%n", top + 10, maxRows()));
+    svg.append(String.format(Locale.ROOT, "<text x=\"5\" y=\"%d\">0</text>%n", top + height));
+    for (int i = 0; i < bars.size(); i++) {
+      long rows = bars.get(i).getValue();
+      int h = (int) Math.round(height * rows / max);
+      int x = left + i * barWidth;
+      svg.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"%s\">"
+              + "<title>%s: %d rows</title></rect>%n", x + 1, top + height - h, barWidth - 2, h,
+          rows == maxRows() ? "#c0392b" : "#2e86c1", escape(bars.get(i).getKey()), rows));
+      if (bars.size() <= 40) {
+        svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" font-size=\"9\" transform=\"rotate(60 %d %d)\">"
+            + "%s</text>%n", x + 2, top + height + 12, x + 2, top + height + 12, escape(bars.get(i).getKey())));
+      }
+    }
+    int meanY = top + height - (int) Math.round(height * meanRows() / max);
+    svg.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#27ae60\" "
+        + "stroke-dasharray=\"6,4\"/><text x=\"%d\" y=\"%d\" fill=\"#27ae60\">mean</text>%n",
+        left, meanY, width - 20, meanY, width - 55, meanY - 4));
+    svg.append("</svg>\n");
+    return svg.toString();
+  }
+
+  /** Writes {@value #JSON_FILE} and {@value #SVG_FILE} into {@code dir}. */
+  public void writeInto(FileSystem fs, Path dir) throws IOException {
+    write(fs, new Path(dir, JSON_FILE), toJson());
+    write(fs, new Path(dir, SVG_FILE), toSvg());
+  }
+
+  private static void write(FileSystem fs, Path path, String text) throws IOException {
+    try (OutputStream out = fs.create(path, true)) {
+      out.write(text.getBytes(StandardCharsets.UTF_8));
+    }
+  }
+
+  private static String escape(String text) {
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
+  }
+}
