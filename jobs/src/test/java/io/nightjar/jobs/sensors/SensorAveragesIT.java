@@ -9,11 +9,10 @@ import io.nightjar.avro.QuarantineRecord;
 import io.nightjar.avro.SensorAggregate;
 import io.nightjar.avro.SensorReading;
 import io.nightjar.common.Dataset;
-import io.nightjar.jobs.Main;
+import io.nightjar.jobs.HdfsTestCluster;
 import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.time.LocalDate;
@@ -21,8 +20,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import org.apache.avro.file.DataFileStream;
-import org.apache.avro.specific.SpecificDatumReader;
 import org.apache.crunch.PCollection;
 import org.apache.crunch.Pair;
 import org.apache.crunch.impl.mem.MemPipeline;
@@ -32,7 +29,6 @@ import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.apache.hadoop.hdfs.MiniDFSCluster;
 import org.junit.AfterClass;
 import org.junit.BeforeClass;
 import org.junit.Test;
@@ -47,28 +43,22 @@ public class SensorAveragesIT {
   private static final LocalDate DAY = LocalDate.parse("2016-05-01");
   private static final File SAMPLE = new File("../testdata/sensors/readings/2016-05-01/readings.csv");
 
-  private static MiniDFSCluster cluster;
+  private static HdfsTestCluster hdfs;
   private static Configuration conf;
   private static FileSystem fs;
 
   @BeforeClass
   public static void startHdfs() throws IOException {
-    Configuration base = new Configuration();
-    File dir = Files.createTempDirectory(new File("target").toPath(), "minidfs").toFile();
-    base.set(MiniDFSCluster.HDFS_MINIDFS_BASEDIR, dir.getAbsolutePath());
-    cluster = new MiniDFSCluster.Builder(base).numDataNodes(1).build();
-    cluster.waitActive();
-    fs = cluster.getFileSystem();
-    conf = new Configuration(cluster.getConfiguration(0));
-    conf.set("mapreduce.framework.name", "local");
-    conf.set(Dataset.ROOT_KEY, "/nightjar");
+    hdfs = new HdfsTestCluster();
+    conf = hdfs.conf();
+    fs = hdfs.fs();
     fs.copyFromLocalFile(new Path(SAMPLE.getAbsolutePath()), new Path("/nightjar/sensors/readings/2016-05-01/"));
   }
 
   @AfterClass
   public static void stopHdfs() {
-    if (cluster != null) {
-      cluster.shutdown(true);
+    if (hdfs != null) {
+      hdfs.close();
     }
   }
 
@@ -159,10 +149,7 @@ public class SensorAveragesIT {
   }
 
   private static int run(String... args) {
-    String[] full = new String[args.length + 1];
-    full[0] = "sensor-averages";
-    System.arraycopy(args, 0, full, 1, args.length);
-    return Main.run(new Configuration(conf), full);
+    return hdfs.run("sensor-averages", args);
   }
 
   /** The same computation on MemPipeline over the same file: what MapReduce must reproduce. */
@@ -202,16 +189,7 @@ public class SensorAveragesIT {
   }
 
   private static <T> List<T> readAvro(Path dir, Class<T> type) throws IOException {
-    List<T> records = new ArrayList<>();
-    for (FileStatus file : fs.listStatus(dir)) {
-      if (file.getPath().getName().endsWith(".avro")) {
-        try (InputStream in = fs.open(file.getPath());
-            DataFileStream<T> reader = new DataFileStream<>(in, new SpecificDatumReader<>(type))) {
-          reader.forEach(records::add);
-        }
-      }
-    }
-    return records;
+    return hdfs.readAvro(dir, type);
   }
 
   private static void writeLines(Path file, String... lines) throws IOException {

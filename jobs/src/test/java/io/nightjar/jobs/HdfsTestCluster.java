@@ -1,0 +1,74 @@
+package io.nightjar.jobs;
+
+import io.nightjar.common.Dataset;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.avro.file.DataFileStream;
+import org.apache.avro.specific.SpecificDatumReader;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.hdfs.MiniDFSCluster;
+
+/**
+ * An in-process HDFS for integration tests, with MapReduce in local mode reading and writing {@code hdfs://} paths
+ * and {@code nightjar.root=/nightjar}; runs tools through {@link Main} as {@code hadoop jar} would.
+ */
+public final class HdfsTestCluster implements AutoCloseable {
+
+  private final MiniDFSCluster cluster;
+  private final Configuration conf;
+
+  public HdfsTestCluster() throws IOException {
+    Configuration base = new Configuration();
+    File dir = Files.createTempDirectory(new File("target").toPath(), "minidfs").toFile();
+    base.set(MiniDFSCluster.HDFS_MINIDFS_BASEDIR, dir.getAbsolutePath());
+    cluster = new MiniDFSCluster.Builder(base).numDataNodes(1).build();
+    cluster.waitActive();
+    conf = new Configuration(cluster.getConfiguration(0));
+    conf.set("mapreduce.framework.name", "local");
+    conf.setInt("mapreduce.local.reduce.tasks.maximum", 2);
+    conf.set(Dataset.ROOT_KEY, "/nightjar");
+  }
+
+  public FileSystem fs() throws IOException {
+    return cluster.getFileSystem();
+  }
+
+  /** A copy of the cluster's configuration. */
+  public Configuration conf() {
+    return new Configuration(conf);
+  }
+
+  /** Runs a tool by name; returns its exit status. */
+  public int run(String tool, String... args) {
+    String[] full = new String[args.length + 1];
+    full[0] = tool;
+    System.arraycopy(args, 0, full, 1, args.length);
+    return Main.run(conf(), full);
+  }
+
+  /** Every record of the {@code .avro} files directly in {@code dir}. */
+  public <T> List<T> readAvro(Path dir, Class<T> type) throws IOException {
+    List<T> records = new ArrayList<>();
+    for (FileStatus file : fs().listStatus(dir)) {
+      if (file.getPath().getName().endsWith(".avro")) {
+        try (InputStream in = fs().open(file.getPath());
+            DataFileStream<T> reader = new DataFileStream<>(in, new SpecificDatumReader<>(type))) {
+          reader.forEach(records::add);
+        }
+      }
+    }
+    return records;
+  }
+
+  @Override
+  public void close() {
+    cluster.shutdown(true);
+  }
+}
