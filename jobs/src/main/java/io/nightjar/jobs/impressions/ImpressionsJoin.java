@@ -19,6 +19,7 @@ import org.apache.crunch.MapFn;
 import org.apache.crunch.PCollection;
 import org.apache.crunch.PTable;
 import org.apache.crunch.Pair;
+import org.apache.crunch.Tuple3;
 import org.apache.crunch.lib.Channels;
 import org.apache.crunch.lib.Sample;
 import org.apache.crunch.lib.join.DefaultJoinStrategy;
@@ -62,16 +63,15 @@ public final class ImpressionsJoin {
   public static final String METADATA_GROUP = "nightjar.metadata";
   /** Counters about the join: metadata rows shuffled into it, impressions of unknown ads. */
   public static final String JOIN_GROUP = "nightjar.join";
-  /** Output rows per task that ran the join's last step (reduce tasks; map tasks for MAPSIDE). */
-  public static final String TASK_ROWS_GROUP = "nightjar.join.task-rows";
-  /** Rows of each task's three busiest ad ids, summed over tasks. */
-  public static final String HOT_KEYS_GROUP = "nightjar.join.hot-keys";
   public static final String METADATA_ROWS_SHUFFLED = "metadata-rows-shuffled";
   public static final String UNKNOWN_AD = "unknown-ad";
 
   private static final PType<Impression> IMPRESSIONS = Avros.specifics(Impression.class);
   private static final PType<AdMetadata> METADATA = Avros.specifics(AdMetadata.class);
   private static final PType<Pair<String, Integer>> SALTED_KEY = Avros.pairs(Avros.strings(), Avros.ints());
+  /** (task, adId or "" for the task's total, rows). */
+  public static final PType<Tuple3<String, String, Long>> TASK_LOADS =
+      Avros.triples(Avros.strings(), Avros.strings(), Avros.longs());
 
   private ImpressionsJoin() {
   }
@@ -108,10 +108,23 @@ public final class ImpressionsJoin {
     return estimates;
   }
 
-  /** Joins with a resolved strategy ({@code plan} is used by SHARDED and ADAPTIVE). */
-  public static PCollection<EnrichedImpression> join(PTable<String, AdMetadata> metadata,
-      PCollection<Impression> impressions, Strategy strategy, ShardPlan plan, int reducers) {
-    PType<EnrichedImpression> enriched = Avros.specifics(EnrichedImpression.class);
+  /**
+   * Joins with a resolved strategy ({@code plan} is used by SHARDED and ADAPTIVE): the enriched rows, and for each task
+   * that ran the join's last step its row count {@code (task, "", rows)} and its three busiest ad ids
+   * {@code (task, adId, rows)}, the raw material of the {@link SkewReport}. The loads travel as a few records beside the
+   * output, not as counters: one counter per reducer and hot key would pass Hadoop's limit of 120 per job.
+   */
+  public static Pair<PCollection<EnrichedImpression>, PCollection<Tuple3<String, String, Long>>> join(
+      PTable<String, AdMetadata> metadata, PCollection<Impression> impressions, Strategy strategy, ShardPlan plan,
+      int reducers) {
+    return Channels.split(joined(metadata, impressions, strategy, plan, reducers));
+  }
+
+  private static PCollection<Pair<EnrichedImpression, Tuple3<String, String, Long>>> joined(
+      PTable<String, AdMetadata> metadata, PCollection<Impression> impressions, Strategy strategy, ShardPlan plan,
+      int reducers) {
+    PType<Pair<EnrichedImpression, Tuple3<String, String, Long>>> enriched = Avros.pairs(
+        Avros.specifics(EnrichedImpression.class), TASK_LOADS);
     switch (strategy) {
       case DEFAULT:
         return new DefaultJoinStrategy<String, AdMetadata, Impression>(reducers)
@@ -310,10 +323,11 @@ public final class ImpressionsJoin {
   }
 
   /**
-   * An impression with its ad's metadata, or marked unknown. Counts output, unknown ads, the rows of the task it runs
-   * in (the skew report's reducer loads) and that task's three busiest ad ids.
+   * An impression with its ad's metadata, or marked unknown. Counts output and unknown ads; when its task ends, emits
+   * the task's row count and its three busiest ad ids on the second channel.
    */
-  static final class EnrichFn<K> extends AccountedDoFn<Pair<K, Pair<AdMetadata, Impression>>, EnrichedImpression> {
+  static final class EnrichFn<K> extends AccountedDoFn<Pair<K, Pair<AdMetadata, Impression>>,
+      Pair<EnrichedImpression, Tuple3<String, String, Long>>> {
     private transient long taskRows;
     private transient Map<String, Long> rowsByAd;
 
@@ -324,7 +338,8 @@ public final class ImpressionsJoin {
     }
 
     @Override
-    public void process(Pair<K, Pair<AdMetadata, Impression>> joined, Emitter<EnrichedImpression> emitter) {
+    public void process(Pair<K, Pair<AdMetadata, Impression>> joined,
+        Emitter<Pair<EnrichedImpression, Tuple3<String, String, Long>>> emitter) {
       AdMetadata ad = joined.second().first();
       Impression impression = joined.second().second();
       EnrichedImpression.Builder out = EnrichedImpression.newBuilder()
@@ -340,7 +355,7 @@ public final class ImpressionsJoin {
       } else {
         increment(JOIN_GROUP, UNKNOWN_AD);
       }
-      emitter.emit(out.build());
+      emitter.emit(Pair.of(out.build(), null));
       countOut(1);
       countWritten(1);
       taskRows++;
@@ -348,15 +363,16 @@ public final class ImpressionsJoin {
     }
 
     @Override
-    public void cleanup(Emitter<EnrichedImpression> emitter) {
+    public void cleanup(Emitter<Pair<EnrichedImpression, Tuple3<String, String, Long>>> emitter) {
       if (taskRows == 0) {
         return;
       }
-      increment(TASK_ROWS_GROUP, taskName(), taskRows);
+      String task = taskName();
+      emitter.emit(Pair.of(null, Tuple3.of(task, "", taskRows)));
       rowsByAd.entrySet().stream()
           .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
           .limit(3)
-          .forEach(e -> increment(HOT_KEYS_GROUP, e.getKey(), e.getValue()));
+          .forEach(e -> emitter.emit(Pair.of(null, Tuple3.of(task, e.getKey(), e.getValue()))));
     }
 
     private String taskName() {

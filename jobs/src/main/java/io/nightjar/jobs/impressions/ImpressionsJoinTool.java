@@ -20,6 +20,8 @@ import org.apache.crunch.PCollection;
 import org.apache.crunch.PTable;
 import org.apache.crunch.Pair;
 import org.apache.crunch.Pipeline;
+import org.apache.crunch.PipelineExecution;
+import org.apache.crunch.Tuple3;
 import org.apache.crunch.PipelineResult;
 import org.apache.crunch.impl.mr.MRPipeline;
 import org.apache.crunch.io.From;
@@ -115,16 +117,21 @@ public final class ImpressionsJoinTool extends NightjarTool {
       }
       Pair<PCollection<Impression>, PCollection<QuarantineRecord>> checked =
           ImpressionsJoin.checkImpressions(raw, date);
-      PCollection<EnrichedImpression> enriched =
+      Pair<PCollection<EnrichedImpression>, PCollection<Tuple3<String, String, Long>>> joined =
           ImpressionsJoin.join(metadata, checked.first(), resolved.first(), plan, reducers);
 
-      pipeline.write(enriched, To.avroFile(day.dataStaging()));
+      pipeline.write(joined.first(), To.avroFile(day.dataStaging()));
       pipeline.write(checked.second(), To.avroFile(day.quarantineStaging()));
-      PipelineResult last = pipeline.done();
-      stages.addAll(last.getStageResults());
-      PipelineResult result = new PipelineResult(stages, last.status);
-      SkewReport report = result.succeeded() ? SkewReport.of(result, resolved.first().name().toLowerCase(),
-          resolved.second(), plan == null ? "-" : plan.toString(), reducers) : null;
+      Iterable<Tuple3<String, String, Long>> taskLoads = joined.second().materialize();
+      PipelineResult last = pipeline.run();
+      if (last != null) {
+        stages.addAll(last.getStageResults());
+      }
+      PipelineResult result = new PipelineResult(stages,
+          last != null ? last.status : PipelineExecution.Status.FAILED);
+      SkewReport report = result.succeeded() ? SkewReport.of(result, taskLoads,
+          resolved.first().name().toLowerCase(), resolved.second(), plan == null ? "-" : plan.toString(), reducers)
+          : null;
       FileSystem fs = day.dataStaging().getFileSystem(getConf());
       RecordAccounting accounting = day.finish(result, (dir, acc) -> report.writeInto(fs, dir));
       LOG.info("skew: {}", report.summary());

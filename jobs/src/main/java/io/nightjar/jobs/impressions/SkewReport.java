@@ -4,6 +4,7 @@ import io.nightjar.common.PipelineCounters;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -11,14 +12,15 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 import org.apache.crunch.PipelineResult;
+import org.apache.crunch.Tuple3;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.codehaus.jackson.map.ObjectMapper;
 
 /**
  * How evenly a join spread its work: output rows per task that ran the join (reduce tasks, or map tasks for a
- * map-side join), their max/mean ratio, the busiest ad ids, and metadata rows shuffled, all read from the job's
- * counters. Written beside the output as {@code _skew-report.json} and {@code _skew-report.svg} (a bar chart of task
+ * map-side join), their max/mean ratio, the busiest ad ids (each task's top three, summed), and metadata rows
+ * shuffled (a counter). Written beside the output as {@code _skew-report.json} and {@code _skew-report.svg} (a bar chart of task
  * loads), and summarised in one log line.
  */
 public final class SkewReport {
@@ -45,14 +47,26 @@ public final class SkewReport {
     this.metadata = metadata;
   }
 
-  /** Reads the report from a finished run; {@code reducers} > 0 counts reducers that got no rows as zero loads. */
-  public static SkewReport of(PipelineResult result, String strategy, String why, String plan, int reducers) {
-    Map<String, Long> tasks = new TreeMap<>(PipelineCounters.group(result, ImpressionsJoin.TASK_ROWS_GROUP));
+  /**
+   * The report of a finished run from its task loads ({@link ImpressionsJoin#join}'s second output) and counters;
+   * {@code reducers} > 0 counts reducers that got no rows as zero loads.
+   */
+  public static SkewReport of(PipelineResult result, Iterable<Tuple3<String, String, Long>> taskLoads,
+      String strategy, String why, String plan, int reducers) {
+    Map<String, Long> tasks = new TreeMap<>();
+    Map<String, Long> rowsByAd = new HashMap<>();
+    for (Tuple3<String, String, Long> load : taskLoads) {
+      if (load.second().isEmpty()) {
+        tasks.merge(load.first(), load.third(), Long::sum);
+      } else {
+        rowsByAd.merge(load.second(), load.third(), Long::sum);
+      }
+    }
     boolean reduceSide = tasks.keySet().stream().anyMatch(name -> name.startsWith("reduce"));
     for (int r = 0; reduceSide && r < reducers; r++) {
       tasks.putIfAbsent(String.format("reduce-%05d", r), 0L);
     }
-    Map<String, Long> hot = PipelineCounters.group(result, ImpressionsJoin.HOT_KEYS_GROUP).entrySet().stream()
+    Map<String, Long> hot = rowsByAd.entrySet().stream()
         .sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(10)
         .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue, (a, b) -> a, LinkedHashMap::new));
     return new SkewReport(strategy, why, plan, tasks, hot, PipelineCounters.group(result, ImpressionsJoin.JOIN_GROUP),
@@ -122,7 +136,7 @@ public final class SkewReport {
     double max = Math.max(1, maxRows());
     StringBuilder svg = new StringBuilder();
     svg.append(String.format(Locale.ROOT, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
-        + "font-family=\"sans-serif\" font-size=\"12\">%n", width, top + height + 70));
+        + "font-family=\"sans-serif\" font-size=\"12\">%n", width, top + height + 95));
     svg.append("<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n");
     svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"20\" font-size=\"15\">impressions-join: rows per task, "
         + "strategy %s</text>%n", left, escape(strategy)));

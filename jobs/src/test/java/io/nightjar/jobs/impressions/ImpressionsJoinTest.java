@@ -158,7 +158,7 @@ public class ImpressionsJoinTest {
     Pair<PCollection<Impression>, PCollection<QuarantineRecord>> checked = ImpressionsJoin.checkImpressions(imps, DAY);
     assertEquals(4, Lists.newArrayList(checked.second().materialize()).size());
     return Lists.newArrayList(ImpressionsJoin.join(ImpressionsJoin.latestMetadata(meta), checked.first(), strategy,
-        plan, 3).materialize());
+        plan, 3).first().materialize());
   }
 
   private static Impression impression(String id, String adId, long ts) {

@@ -1,0 +1,123 @@
+package io.nightjar.bench;
+
+import io.nightjar.common.Dataset;
+import io.nightjar.jobs.Main;
+import java.io.File;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import org.apache.avro.file.DataFileReader;
+import org.apache.avro.specific.SpecificDatumReader;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileUtil;
+import org.codehaus.jackson.JsonNode;
+import org.codehaus.jackson.map.ObjectMapper;
+import io.nightjar.avro.EnrichedImpression;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * impressions-join with each strategy on the same Zipf-skewed day (MapReduce in local mode), in one run: wall time,
+ * largest reducer input, max/mean reducer input and metadata rows shuffled, read from each run's skew report; checks
+ * that every strategy published the same rows.
+ */
+@Command(name = "impressions-join-bench", mixinStandardHelpOptions = true)
+public final class ImpressionsJoinBench implements Callable<Integer> {
+
+  private static final String DAY = "2016-05-01";
+
+  @Option(names = "--impressions", defaultValue = "10000000")
+  private long impressions;
+
+  @Option(names = "--ads", defaultValue = "10000")
+  private int ads;
+
+  @Option(names = "--zipf", defaultValue = "1.1")
+  private double zipf;
+
+  @Option(names = "--reducers", defaultValue = "64")
+  private int reducers;
+
+  @Option(names = "--slots", defaultValue = "2", description = "Local map and reduce tasks in parallel.")
+  private int slots;
+
+  @Option(names = "--strategies", defaultValue = "default,sharded,adaptive,mapside", split = ",")
+  private List<String> strategies;
+
+  @Option(names = "--work-dir", defaultValue = "target/impressions-join-bench")
+  private File workDir;
+
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new ImpressionsJoinBench()).execute(args));
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    FileUtil.fullyDelete(workDir);
+    File root = new File(workDir, "root");
+    Configuration conf = new Configuration();
+    conf.set("mapreduce.framework.name", "local");
+    conf.set(Dataset.ROOT_KEY, root.getAbsolutePath());
+    conf.setInt("mapreduce.local.map.tasks.maximum", slots);
+    conf.setInt("mapreduce.local.reduce.tasks.maximum", slots);
+    conf.setLong("crunch.combine.file.block.size", 32L << 20);
+    File metadata = new File(root, "ads/ad-metadata/" + DAY);
+    check(Main.run(conf, "generate-ad-impressions", "--date", DAY, "--impressions", Long.toString(impressions),
+        "--ads", Integer.toString(ads), "--zipf", Double.toString(zipf), "--files", "4",
+        "--impressions-output", new File(root, "ads/impressions/" + DAY).getAbsolutePath(),
+        "--metadata-output", metadata.getAbsolutePath()));
+    new File(metadata, Dataset.SUCCESS_FLAG).createNewFile();
+
+    List<String[]> rows = new ArrayList<>();
+    Set<String> reference = null;
+    for (String strategy : strategies) {
+      long start = System.nanoTime();
+      check(Main.run(conf, "impressions-join", "--date", DAY, "--strategy", strategy, "--reducers",
+          Integer.toString(reducers), "--dataset", "bench-" + strategy));
+      double seconds = (System.nanoTime() - start) / 1e9;
+      File day = new File(root, "ads/bench-" + strategy + "/" + DAY);
+      JsonNode report = new ObjectMapper().readTree(Files.readString(new File(day, "_skew-report.json").toPath()));
+      Set<String> ids = impressionIds(day);
+      if (reference == null) {
+        reference = ids;
+      } else if (!reference.equals(ids)) {
+        throw new IllegalStateException(strategy + " published other rows than " + strategies.get(0));
+      }
+      rows.add(new String[] {strategy, String.format("%.1f", seconds), report.get("maxRows").asText(),
+          String.format("%.2f", report.get("maxOverMean").asDouble()), report.get("metadataRowsShuffled").asText(),
+          Integer.toString(report.get("tasks").size())});
+    }
+    System.out.printf("%nimpressions-join, %,d impressions, %,d ads, zipf %.2f, %d reducers, %d local slots%n",
+        impressions, ads, zipf, reducers, slots);
+    System.out.printf("%-10s %9s %18s %14s %22s %7s%n", "strategy", "seconds", "largest task rows", "max/mean",
+        "metadata rows shuffled", "tasks");
+    for (String[] row : rows) {
+      System.out.printf("%-10s %9s %18s %14s %22s %7s%n", (Object[]) row);
+    }
+    System.out.printf("all strategies published the same %,d rows%n", reference.size());
+    return 0;
+  }
+
+  private static Set<String> impressionIds(File day) throws Exception {
+    Set<String> ids = new HashSet<>();
+    for (File part : day.listFiles((dir, name) -> name.endsWith(".avro"))) {
+      try (DataFileReader<EnrichedImpression> reader =
+          new DataFileReader<>(part, new SpecificDatumReader<>(EnrichedImpression.class))) {
+        for (EnrichedImpression row : reader) {
+          ids.add(row.getImpressionId() + "|" + row.getCampaign());
+        }
+      }
+    }
+    return ids;
+  }
+
+  private static void check(int status) {
+    if (status != 0) {
+      throw new IllegalStateException("tool exited with " + status);
+    }
+  }
+}
