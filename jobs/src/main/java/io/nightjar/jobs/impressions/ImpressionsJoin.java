@@ -140,7 +140,7 @@ public final class ImpressionsJoin {
             new ReplicateMetadataFn(plan), Avros.tableOf(SALTED_KEY, METADATA));
         PTable<Pair<String, Integer>, Impression> saltedImpressions = impressions.parallelDo("salt impressions",
             new SaltImpressionFn(plan), Avros.tableOf(SALTED_KEY, IMPRESSIONS));
-        return shardAwareRightOuterJoin(saltedMetadata, saltedImpressions, reducers)
+        return shardAwareRightOuterJoin(saltedMetadata, saltedImpressions, plan, reducers)
             .parallelDo("enrich", new EnrichFn<>(), enriched);
       default:
         throw new IllegalArgumentException("resolve " + strategy + " before joining");
@@ -153,7 +153,7 @@ public final class ImpressionsJoin {
    * {@link ShardAwarePartitioner} so the shards of one key land on different reducers.
    */
   static <K, U, V> PTable<K, Pair<U, V>> shardAwareRightOuterJoin(PTable<K, U> left, PTable<K, V> right,
-      int reducers) {
+      ShardPlan plan, int reducers) {
     PTypeFamily ptf = left.getTypeFamily();
     PTableType<Pair<K, Integer>, Pair<U, V>> tagged = ptf.tableOf(ptf.pairs(left.getKeyType(), ptf.ints()),
         ptf.pairs(left.getValueType(), right.getValueType()));
@@ -162,6 +162,7 @@ public final class ImpressionsJoin {
     GroupingOptions options = GroupingOptions.builder()
         .requireSortedKeys()
         .partitionerClass(ShardAwarePartitioner.class)
+        .conf(ShardAwarePartitioner.PLAN_KEY, plan.serialize())
         .numReducers(reducers)
         .build();
     return taggedLeft.union(taggedRight).groupByKey(options).parallelDo("right outer join",

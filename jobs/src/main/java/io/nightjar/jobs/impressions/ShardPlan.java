@@ -1,7 +1,10 @@
 package io.nightjar.jobs.impressions;
 
 import java.io.Serializable;
+import java.util.AbstractMap;
+import java.util.ArrayList;
 import java.util.Collections;
+import java.util.List;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -20,10 +23,13 @@ public final class ShardPlan implements Serializable {
 
   private final int defaultShards;
   private final Map<String, Integer> shardsByKey;
+  /** Reducer of each hot key's shards, "adId/shard" to reducer; empty: shards go to consecutive reducers. */
+  private final Map<String, Integer> placement;
 
-  private ShardPlan(int defaultShards, Map<String, Integer> shardsByKey) {
+  private ShardPlan(int defaultShards, Map<String, Integer> shardsByKey, Map<String, Integer> placement) {
     this.defaultShards = defaultShards;
     this.shardsByKey = shardsByKey;
+    this.placement = placement;
   }
 
   /** Every key gets {@code shards} shards. */
@@ -31,22 +37,75 @@ public final class ShardPlan implements Serializable {
     if (shards < 1) {
       throw new IllegalArgumentException("shards must be >= 1, not " + shards);
     }
-    return new ShardPlan(shards, Collections.emptyMap());
+    return new ShardPlan(shards, Collections.emptyMap(), Collections.emptyMap());
   }
 
   /**
    * Shards for hot keys from estimated per-key counts: a key gets {@code ceil(estimate / targetRowsPerShard)} shards
-   * (at most {@code maxShards}); keys at or under the target get one.
+   * (at most {@code reducers}); keys at or under the target get one. The hot shards are then placed on reducers
+   * greedily, largest first onto the least-loaded reducer, counting the estimated load of the cold keys where the
+   * partitioner's hash will put them, so hot shards neither pile onto each other nor onto busy reducers.
    */
-  public static ShardPlan adaptive(Map<String, Long> estimatedCounts, long targetRowsPerShard, int maxShards) {
+  public static ShardPlan adaptive(Map<String, Long> estimatedCounts, long targetRowsPerShard, int reducers) {
     Map<String, Integer> hot = new HashMap<>();
+    long[] load = new long[reducers];
     for (Map.Entry<String, Long> entry : estimatedCounts.entrySet()) {
       long shards = (entry.getValue() + targetRowsPerShard - 1) / Math.max(1, targetRowsPerShard);
       if (shards > 1) {
-        hot.put(entry.getKey(), (int) Math.min(shards, maxShards));
+        hot.put(entry.getKey(), (int) Math.min(shards, reducers));
+      } else {
+        load[hashPartition(entry.getKey(), 0, reducers)] += entry.getValue();
       }
     }
-    return new ShardPlan(1, hot);
+    List<Map.Entry<String, Long>> pieces = new ArrayList<>();
+    for (Map.Entry<String, Integer> key : hot.entrySet()) {
+      long piece = estimatedCounts.get(key.getKey()) / key.getValue();
+      for (int shard = 0; shard < key.getValue(); shard++) {
+        pieces.add(new AbstractMap.SimpleEntry<>(key.getKey() + "/" + shard, piece));
+      }
+    }
+    pieces.sort(Map.Entry.<String, Long>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()));
+    Map<String, Integer> placement = new HashMap<>();
+    for (Map.Entry<String, Long> piece : pieces) {
+      int least = 0;
+      for (int r = 1; r < reducers; r++) {
+        least = load[r] < load[least] ? r : least;
+      }
+      load[least] += piece.getValue();
+      placement.put(piece.getKey(), least);
+    }
+    return new ShardPlan(1, hot, placement);
+  }
+
+  /** The reducer of shard {@code shard} of {@code key}: as placed by the plan, else next to the key's hash. */
+  public int partition(String key, int shard, int reducers) {
+    Integer placed = placement.get(key + "/" + shard);
+    return placed != null && placed < reducers ? placed : hashPartition(key, shard, reducers);
+  }
+
+  static int hashPartition(String key, int shard, int reducers) {
+    return (int) (((murmurMix(key.hashCode()) & Integer.MAX_VALUE) + (long) shard) % reducers);
+  }
+
+  /** The plan as one configuration value, for the partitioner. */
+  public String serialize() {
+    try (java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        java.io.ObjectOutputStream out = new java.io.ObjectOutputStream(bytes)) {
+      out.writeObject(this);
+      out.flush();
+      return java.util.Base64.getEncoder().encodeToString(bytes.toByteArray());
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  public static ShardPlan deserialize(String value) {
+    try (java.io.ObjectInputStream in = new java.io.ObjectInputStream(
+        new java.io.ByteArrayInputStream(java.util.Base64.getDecoder().decode(value)))) {
+      return (ShardPlan) in.readObject();
+    } catch (java.io.IOException | ClassNotFoundException e) {
+      throw new IllegalStateException("unreadable shard plan in the job configuration", e);
+    }
   }
 
   public int shards(String key) {

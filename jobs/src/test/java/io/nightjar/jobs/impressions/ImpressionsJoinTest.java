@@ -125,6 +125,11 @@ public class ImpressionsJoinTest {
     estimates.put("warm", 101L);
     estimates.put("cold", 100L);
     ShardPlan plan = ShardPlan.adaptive(estimates, 100, 8);
+    Set<Integer> hotReducers = new HashSet<>();
+    for (int shard = 0; shard < 8; shard++) {
+      hotReducers.add(plan.partition("hot", shard, 8));
+    }
+    assertEquals("the hot key's shards are placed on 8 different reducers", 8, hotReducers.size());
     assertEquals(8, plan.shards("hot"));           // 10 wanted, capped at 8
     assertEquals(2, plan.shards("warm"));
     assertEquals(1, plan.shards("cold"));
