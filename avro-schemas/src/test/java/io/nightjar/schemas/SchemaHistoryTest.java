@@ -10,6 +10,8 @@ import io.nightjar.avro.Impression;
 import io.nightjar.avro.QuarantineRecord;
 import io.nightjar.avro.SensorAggregate;
 import io.nightjar.avro.SensorReading;
+import io.nightjar.avro.TrackAnalysis;
+import io.nightjar.avro.TrackAttributes;
 import java.io.File;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -31,7 +33,8 @@ public class SchemaHistoryTest {
 
   private static final Schema[] PUBLISHED = {
       SensorReading.getClassSchema(), SensorAggregate.getClassSchema(), QuarantineRecord.getClassSchema(),
-      Impression.getClassSchema(), AdMetadata.getClassSchema(), EnrichedImpression.getClassSchema()};
+      Impression.getClassSchema(), AdMetadata.getClassSchema(), EnrichedImpression.getClassSchema(),
+      TrackAnalysis.getClassSchema(), TrackAttributes.getClassSchema()};
 
   @Test
   public void currentSchemasReadEveryEarlierVersion() throws IOException {

@@ -113,6 +113,30 @@ public final class Dataset {
     return Optional.ofNullable(found);
   }
 
+  /** Published days after {@code day}, oldest first. */
+  public List<LocalDate> publishedAfter(FileSystem fs, LocalDate day) throws IOException {
+    List<LocalDate> later = new ArrayList<>();
+    for (LocalDate published : publishedDays(fs)) {
+      if (published.isAfter(day)) {
+        later.add(published);
+      }
+    }
+    return later;
+  }
+
+  /**
+   * Refuses to rewrite {@code day} when later days are published (they were computed from it and would go stale),
+   * unless {@code force}: the message says what would need recomputing.
+   */
+  public void refuseRewriteBeforeLaterDays(FileSystem fs, LocalDate day, boolean force) throws IOException {
+    List<LocalDate> later = publishedAfter(fs, day);
+    if (!later.isEmpty() && !force) {
+      throw new JobFailedException(name + " is already published for " + later + ", after " + day
+          + "; rewriting " + day + " would leave those days computed from the old " + day + ". To backfill, rerun "
+          + day + " with --force, then rerun each later day in order: " + later);
+    }
+  }
+
   static Optional<LocalDate> parseDay(String folderName) {
     if (folderName.length() != 10) {
       return Optional.empty();

@@ -1,6 +1,10 @@
 package io.nightjar.jobs;
 
 import io.nightjar.common.JobFailedException;
+import io.nightjar.jobs.analysis.AnalysisCompactTool;
+import io.nightjar.jobs.analysis.AnalysisRetireTool;
+import io.nightjar.jobs.analysis.AttributesDailyTool;
+import io.nightjar.jobs.analysis.TrackAnalysisGenerator;
 import io.nightjar.jobs.impressions.AdImpressionsGenerator;
 import io.nightjar.jobs.impressions.ImpressionsJoinTool;
 import io.nightjar.jobs.sensors.SensorAveragesTool;
@@ -27,10 +31,18 @@ public final class Main {
     register("sensor-averages", "Per-sensor daily (hourly, minutely) figures from readings.", SensorAveragesTool::new);
     register("impressions-join", "Ad impressions left-outer-joined with ad metadata, skew-aware, with a skew report.",
         ImpressionsJoinTool::new);
+    register("analysis-compact", "Merge the latest full analysis snapshot and later incrementals into a new full.",
+        AnalysisCompactTool::new);
+    register("analysis-retire", "Delete analysis snapshots and incrementals no reader of the last N days needs.",
+        AnalysisRetireTool::new);
+    register("attributes-daily", "Today's full track attributes snapshot, computing only new and changed tracks.",
+        AttributesDailyTool::new);
     register("generate-sensor-readings", "Seeded synthetic readings (Avro or CSV) for tests and benchmarks.",
         SensorReadingsGenerator::new);
     register("generate-ad-impressions", "Seeded Zipf-skewed impressions and ad metadata for tests and benchmarks.",
         AdImpressionsGenerator::new);
+    register("generate-track-analysis", "One day of a seeded track analysis history (full or incremental).",
+        TrackAnalysisGenerator::new);
   }
 
   private Main() {

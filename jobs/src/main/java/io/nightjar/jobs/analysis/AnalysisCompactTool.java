@@ -1,0 +1,82 @@
+package io.nightjar.jobs.analysis;
+
+import io.nightjar.avro.TrackAnalysis;
+import io.nightjar.common.DailyPublication;
+import io.nightjar.common.JobFailedException;
+import io.nightjar.common.NightjarTool;
+import io.nightjar.common.RecordAccounting;
+import io.nightjar.common.SnapshotDataset;
+import java.io.IOException;
+import java.time.LocalDate;
+import java.util.LinkedHashMap;
+import java.util.List;
+import org.apache.crunch.PCollection;
+import org.apache.crunch.Pipeline;
+import org.apache.crunch.impl.mr.MRPipeline;
+import org.apache.crunch.io.From;
+import org.apache.crunch.io.To;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code analysis-compact}: merges the latest full analysis snapshot before {@code --date} with the incrementals after
+ * it (up to and including {@code --date}) into a new full snapshot {@code analysis/full/<date>/}, then retires what no
+ * reader of the last {@code --keep-days} days needs.
+ */
+@Command(name = "analysis-compact", sortOptions = false,
+    description = "Merge the latest full analysis snapshot and the incrementals after it into a new full snapshot.")
+public final class AnalysisCompactTool extends NightjarTool {
+
+  @Option(names = "--date", required = true, paramLabel = "yyyy-MM-dd", description = "Day of the new full snapshot.")
+  private LocalDate date;
+
+  @Option(names = "--project", defaultValue = "tracks", description = "Project folder (default: ${DEFAULT-VALUE}).")
+  private String project;
+
+  @Option(names = "--keep-days", defaultValue = "1",
+      description = "Keep what the views of the last N days need; retire the rest (default: ${DEFAULT-VALUE}).")
+  private int keepDays;
+
+  @Option(names = "--force", description = "Rewrite the day even though later full snapshots exist (backfill).")
+  private boolean force;
+
+  @Override
+  protected LinkedHashMap<String, Object> plan() throws IOException {
+    SnapshotDataset analysis = SnapshotDataset.of(getConf(), project, "analysis");
+    LinkedHashMap<String, Object> plan = new LinkedHashMap<>();
+    plan.put("input", analysis.compactionInputs(fs(analysis), date));
+    plan.put("output", analysis.full().dayPath(date));
+    plan.put("retention", "keep what views of " + date.minusDays(keepDays) + " .. " + date + " read");
+    return plan;
+  }
+
+  @Override
+  protected int execute() throws IOException {
+    SnapshotDataset analysis = SnapshotDataset.of(getConf(), project, "analysis");
+    FileSystem fs = fs(analysis);
+    analysis.full().refuseRewriteBeforeLaterDays(fs, date, force);
+    SnapshotDataset.View inputs = analysis.compactionInputs(fs, date);
+    if (!inputs.fullDay().isPresent()) {
+      throw new JobFailedException("no full analysis snapshot before " + date + " in " + analysis.full());
+    }
+    Pipeline pipeline = new MRPipeline(AnalysisCompactTool.class, "nightjar analysis-compact " + date, getConf());
+    try (DailyPublication day = DailyPublication.begin(getConf(), analysis.full(), date)) {
+      PCollection<TrackAnalysis> records = pipeline.read(From.avroFile(inputs.paths(), AnalysisMerge.ANALYSIS));
+      pipeline.write(AnalysisMerge.compact(records), To.avroFile(day.dataStaging()));
+      RecordAccounting accounting = day.finish(pipeline.done());
+      List<Path> retired = analysis.retire(fs, date, keepDays);
+      out.printf("analysis-compact %s: published %s (%d tracks from %s: %d records, %s); retired %d folders %s%n",
+          date, analysis.full().dayPath(date), accounting.written(), inputs, accounting.in(),
+          accounting.skipReasons(), retired.size(), retired);
+      return 0;
+    } finally {
+      pipeline.cleanup(true);
+    }
+  }
+
+  private FileSystem fs(SnapshotDataset analysis) throws IOException {
+    return analysis.full().path().getFileSystem(getConf());
+  }
+}
