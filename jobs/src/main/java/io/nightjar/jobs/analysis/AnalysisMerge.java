@@ -12,6 +12,8 @@ import org.apache.crunch.PTable;
 import org.apache.crunch.Pair;
 import org.apache.crunch.fn.Aggregators;
 import org.apache.crunch.lib.Cogroup;
+import org.apache.crunch.lib.join.JoinType;
+import org.apache.crunch.lib.join.MapsideJoinStrategy;
 import org.apache.crunch.types.PType;
 import org.apache.crunch.types.avro.Avros;
 
@@ -30,6 +32,8 @@ public final class AnalysisMerge {
   /** Skip reasons (track level, attributes): deleted by a tombstone today; absent from today's full snapshot. */
   public static final String TRACK_DELETED = "TRACK_DELETED";
   public static final String NOT_IN_FULL = "NOT_IN_FULL";
+  /** Skip reason (attributes from an incremental): yesterday's row of a track the delivery re-analysed or deleted. */
+  public static final String SUPERSEDED_BY_DELIVERY = "SUPERSEDED_BY_DELIVERY";
   /** Counters of attributes-daily: attributes carried over from yesterday versus computed today. */
   public static final String ATTRIBUTES_GROUP = "nightjar.attributes";
   public static final String REUSED = "reused";
@@ -69,6 +73,27 @@ public final class AnalysisMerge {
       PCollection<TrackAnalysis> delivery, boolean deliveryIsFull) {
     return Cogroup.cogroup(yesterday, latestPerTrack(delivery))
         .parallelDo("reuse or compute attributes", new AttributesFn(deliveryIsFull), ATTRIBUTES);
+  }
+
+  /**
+   * Today's attributes from yesterday's and an incremental delivery, without shuffling yesterday's attributes: the
+   * delivery's latest record per track (small: the day's new, changed and deleted tracks) is loaded into every map
+   * task that reads yesterday's attributes ({@code MapsideJoinStrategy}); yesterday's rows of tracks not in the
+   * delivery pass through as they are ({@value #REUSED}), the others are superseded; every live track of the delivery
+   * gets attributes computed ({@value #COMPUTED}), tombstoned ones are dropped. Counts yesterday's rows and the
+   * delivery's tracks in: in = reused + superseded + computed + deleted.
+   *
+   * <p>Use it when the delivery fits in task memory (an incremental); for a full delivery use {@link #attributes}.
+   */
+  public static PCollection<TrackAttributes> attributesFromIncremental(PCollection<TrackAttributes> yesterday,
+      PCollection<TrackAnalysis> incremental) {
+    PTable<String, Pair<TrackAnalysis, Long>> delivered = latestPerTrack(incremental);
+    PCollection<TrackAttributes> carried = MapsideJoinStrategy.<String, Pair<TrackAnalysis, Long>, TrackAttributes>create()
+        .join(delivered, byTrack(yesterday), JoinType.RIGHT_OUTER_JOIN)
+        .parallelDo("carry unchanged attributes", new CarryUnchangedFn(), ATTRIBUTES);
+    PCollection<TrackAttributes> computed = delivered.parallelDo("compute delivered attributes",
+        new ComputeDeliveredFn(), ATTRIBUTES);
+    return carried.union(computed);
   }
 
   /** Attributes for every live track of a full view, all computed: the fallback when there is no yesterday. */
@@ -191,6 +216,41 @@ public final class AnalysisMerge {
       countOut(1);
       countWritten(1);
       emitter.emit(attributes);
+    }
+  }
+
+  /** Yesterday's row of a track the delivery does not mention: kept; otherwise superseded by the delivery. */
+  static final class CarryUnchangedFn
+      extends AccountedDoFn<Pair<String, Pair<Pair<TrackAnalysis, Long>, TrackAttributes>>, TrackAttributes> {
+    @Override
+    public void process(Pair<String, Pair<Pair<TrackAnalysis, Long>, TrackAttributes>> track,
+        Emitter<TrackAttributes> emitter) {
+      countIn(1);
+      if (track.second().first() == null) {
+        increment(ATTRIBUTES_GROUP, REUSED);
+        countOut(1);
+        countWritten(1);
+        emitter.emit(track.second().second());
+      } else {
+        countSkipped(SUPERSEDED_BY_DELIVERY, 1);
+      }
+    }
+  }
+
+  /** Attributes of a delivered live track; a delivered tombstone drops the track. */
+  static final class ComputeDeliveredFn extends AccountedDoFn<Pair<String, Pair<TrackAnalysis, Long>>, TrackAttributes> {
+    @Override
+    public void process(Pair<String, Pair<TrackAnalysis, Long>> track, Emitter<TrackAttributes> emitter) {
+      countIn(1);
+      TrackAnalysis latest = track.second().first();
+      if (latest.getDeleted()) {
+        countSkipped(TRACK_DELETED, 1);
+      } else {
+        increment(ATTRIBUTES_GROUP, COMPUTED);
+        countOut(1);
+        countWritten(1);
+        emitter.emit(TrackAttributesFunction.compute(latest));
+      }
     }
   }
 

@@ -30,7 +30,8 @@ import picocli.CommandLine.Option;
 /**
  * {@code attributes-daily}: today's full attributes snapshot {@code attributes/<date>/} from yesterday's attributes and
  * today's analysis delivery (the day's incremental, or its full snapshot on a compaction day), computing attributes
- * only for new and changed tracks. Without a published yesterday (first day, or after a gap) it computes every track
+ * only for new and changed tracks. On an incremental day yesterday's attributes stream through map tasks that hold
+ * the day's delivery in memory (no shuffle of the large side); on a compaction day the full is cogrouped with them. Without a published yesterday (first day, or after a gap) it computes every track
  * from the analysis view as of the day, and says so.
  */
 @Command(name = "attributes-daily", sortOptions = false,
@@ -76,7 +77,9 @@ public final class AttributesDailyTool extends NightjarTool {
         PCollection<TrackAttributes> previous =
             pipeline.read(From.avroFile(inputs.yesterday.get(), AnalysisMerge.ATTRIBUTES));
         PCollection<TrackAnalysis> delivery = pipeline.read(From.avroFile(inputs.delivery, AnalysisMerge.ANALYSIS));
-        today = AnalysisMerge.attributes(AnalysisMerge.byTrack(previous), delivery, inputs.deliveryIsFull);
+        today = inputs.deliveryIsFull
+            ? AnalysisMerge.attributes(AnalysisMerge.byTrack(previous), delivery, true)
+            : AnalysisMerge.attributesFromIncremental(previous, delivery);
       } else {
         LOG.warn("No attributes published for {}: computing every track from the analysis view as of {} ({})",
             date.minusDays(1), date, inputs.view);

@@ -92,6 +92,29 @@ public class AnalysisMergeTest {
   }
 
   @Test
+  public void incrementalPathGivesTheSameAttributesAndAccountsForBothSides() {
+    TrackAttributes a = TrackAttributesFunction.compute(live("a", 100, 90));
+    TrackAttributes b = TrackAttributesFunction.compute(live("b", 100, 80));
+    TrackAttributes c = TrackAttributesFunction.compute(live("c", 100, 70));
+    PCollection<TrackAttributes> yesterday = MemPipeline.typedCollectionOf(AnalysisMerge.ATTRIBUTES, a, b, c);
+    PCollection<TrackAnalysis> incremental = MemPipeline.typedCollectionOf(AnalysisMerge.ANALYSIS,
+        live("b", 200, 140), live("b", 150, 141), tombstone("c", 200), live("d", 200, 60), tombstone("x", 200));
+    Map<String, TrackAttributes> viaCogroup = byTrack(AnalysisMerge.attributes(AnalysisMerge.byTrack(yesterday),
+        incremental, false));
+    MemPipeline.clearCounters();
+    Map<String, TrackAttributes> viaMapside = byTrack(AnalysisMerge.attributesFromIncremental(yesterday, incremental));
+    assertEquals(viaCogroup, viaMapside);
+    assertEquals(1, counter(AnalysisMerge.REUSED));
+    assertEquals(2, counter(AnalysisMerge.COMPUTED));
+    RecordAccounting accounting = RecordAccounting.of(MemPipeline.getCounters());
+    assertEquals(3 + 4, accounting.in());
+    assertEquals(3, accounting.out());
+    assertEquals(Long.valueOf(2), accounting.skipReasons().get(AnalysisMerge.SUPERSEDED_BY_DELIVERY));
+    assertEquals(Long.valueOf(2), accounting.skipReasons().get(AnalysisMerge.TRACK_DELETED));
+    accounting.check();
+  }
+
+  @Test
   public void attributesAreAPureFunctionOfOneAnalysis() {
     TrackAttributes attributes = TrackAttributesFunction.compute(live("t", 7, 128.26));
     assertEquals(128.3, attributes.getTempo(), 0);
