@@ -65,7 +65,7 @@ public class OozieAppsTest {
           nodes.add(((Element) list.item(i)).getAttribute("name"));
         }
       }
-      for (String tag : new String[] {"start", "ok", "error", "to", "default"}) {
+      for (String tag : new String[] {"start", "ok", "error", "case", "default"}) {
         NodeList list = workflow.getElementsByTagNameNS("*", tag);
         for (int i = 0; i < list.getLength(); i++) {
           String target = ((Element) list.item(i)).getAttribute("to");
