@@ -6,12 +6,14 @@ import static org.junit.Assert.assertTrue;
 
 import io.nightjar.avro.AdMetadata;
 import io.nightjar.avro.EnrichedImpression;
+import io.nightjar.avro.ImportFailure;
 import io.nightjar.avro.Impression;
 import io.nightjar.avro.QuarantineRecord;
 import io.nightjar.avro.SensorAggregate;
 import io.nightjar.avro.SensorReading;
 import io.nightjar.avro.TrackAnalysis;
 import io.nightjar.avro.TrackAttributes;
+import io.nightjar.avro.TrackLocation;
 import java.io.File;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -34,7 +36,8 @@ public class SchemaHistoryTest {
   private static final Schema[] PUBLISHED = {
       SensorReading.getClassSchema(), SensorAggregate.getClassSchema(), QuarantineRecord.getClassSchema(),
       Impression.getClassSchema(), AdMetadata.getClassSchema(), EnrichedImpression.getClassSchema(),
-      TrackAnalysis.getClassSchema(), TrackAttributes.getClassSchema()};
+      TrackAnalysis.getClassSchema(), TrackAttributes.getClassSchema(), TrackLocation.getClassSchema(),
+      ImportFailure.getClassSchema()};
 
   @Test
   public void currentSchemasReadEveryEarlierVersion() throws IOException {

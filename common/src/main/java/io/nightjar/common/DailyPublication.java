@@ -2,6 +2,8 @@ package io.nightjar.common;
 
 import java.io.IOException;
 import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.crunch.PipelineResult;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
@@ -34,20 +36,43 @@ public final class DailyPublication implements AutoCloseable {
   private final LocalDate day;
   private final Publication data;
   private final Publication quarantine;
+  private final List<Publication> sides;
 
   private DailyPublication(Configuration conf, Dataset dataset, LocalDate day, Publication data,
-      Publication quarantine) {
+      Publication quarantine, List<Publication> sides) {
     this.conf = conf;
     this.dataset = dataset;
     this.day = day;
     this.data = data;
     this.quarantine = quarantine;
+    this.sides = sides;
   }
 
-  public static DailyPublication begin(Configuration conf, Dataset dataset, LocalDate day) throws IOException {
+  /**
+   * Starts publishing {@code day} of {@code dataset} and its quarantine, plus the same day of each side dataset
+   * (records the job set aside for later, like failed ids to retry): sides are published with the quarantine.
+   */
+  public static DailyPublication begin(Configuration conf, Dataset dataset, LocalDate day, Dataset... sideDatasets)
+      throws IOException {
     FileSystem fs = dataset.path().getFileSystem(conf);
+    List<Publication> sides = new ArrayList<>();
+    for (Dataset side : sideDatasets) {
+      sides.add(Publication.begin(fs, side.dayPath(day)));
+    }
     return new DailyPublication(conf, dataset, day, Publication.begin(fs, dataset.dayPath(day)),
-        Publication.begin(fs, dataset.quarantinePath(day)));
+        Publication.begin(fs, dataset.quarantinePath(day)), sides);
+  }
+
+  /** Where the job writes the day of side dataset {@code index} (in the order given to {@link #begin}). */
+  public Path sideStaging(int index) {
+    return sides.get(index).stagingDir();
+  }
+
+  /** A further condition for publishing the data, checked after the record accounting. */
+  @FunctionalInterface
+  public interface Gate {
+    /** Throws {@link JobFailedException} with the reason when the data must not be published. */
+    void check(RecordAccounting accounting);
   }
 
   public Path dataStaging() {
@@ -71,6 +96,11 @@ public final class DailyPublication implements AutoCloseable {
 
   /** As {@link #finish(PipelineResult)}, writing {@code addition} into the staged day once the checks pass. */
   public RecordAccounting finish(PipelineResult result, Addition addition) throws IOException {
+    return finish(result, accounting -> { }, addition);
+  }
+
+  /** As {@link #finish(PipelineResult, Addition)}, publishing the data only if {@code gate} also passes. */
+  public RecordAccounting finish(PipelineResult result, Gate gate, Addition addition) throws IOException {
     if (!result.succeeded()) {
       close();
       throw new JobFailedException("a MapReduce job of the pipeline failed (see the log above); " + dataset.dayPath(day)
@@ -85,10 +115,14 @@ public final class DailyPublication implements AutoCloseable {
       throw e;
     }
     quarantine.commit();
+    for (Publication side : sides) {
+      side.commit();
+    }
     double maxFraction = conf.getDouble(RecordAccounting.MAX_QUARANTINE_FRACTION_KEY,
         RecordAccounting.DEFAULT_MAX_QUARANTINE_FRACTION);
     try {
       accounting.checkQuarantineFraction(maxFraction, quarantine.target());
+      gate.check(accounting);
     } catch (JobFailedException e) {
       data.abort();
       throw e;
@@ -105,5 +139,8 @@ public final class DailyPublication implements AutoCloseable {
   public void close() throws IOException {
     data.abort();
     quarantine.abort();
+    for (Publication side : sides) {
+      side.abort();
+    }
   }
 }

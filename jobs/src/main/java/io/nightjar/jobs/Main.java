@@ -7,6 +7,8 @@ import io.nightjar.jobs.analysis.AttributesDailyTool;
 import io.nightjar.jobs.analysis.TrackAnalysisGenerator;
 import io.nightjar.jobs.impressions.AdImpressionsGenerator;
 import io.nightjar.jobs.impressions.ImpressionsJoinTool;
+import io.nightjar.jobs.s3import.S3ImportTool;
+import io.nightjar.jobs.s3import.TrackDocumentsGenerator;
 import io.nightjar.jobs.sensors.SensorAveragesTool;
 import io.nightjar.jobs.sensors.SensorReadingsGenerator;
 import java.util.Arrays;
@@ -31,6 +33,8 @@ public final class Main {
     register("sensor-averages", "Per-sensor daily (hourly, minutely) figures from readings.", SensorAveragesTool::new);
     register("impressions-join", "Ad impressions left-outer-joined with ad metadata, skew-aware, with a skew report.",
         ImpressionsJoinTool::new);
+    register("s3-import", "Per-track analysis documents in S3 to packed Avro on HDFS, one chunk at a time.",
+        S3ImportTool::new);
     register("analysis-compact", "Merge the latest full analysis snapshot and later incrementals into a new full.",
         AnalysisCompactTool::new);
     register("analysis-retire", "Delete analysis snapshots and incrementals no reader of the last N days needs.",
@@ -41,6 +45,8 @@ public final class Main {
         SensorReadingsGenerator::new);
     register("generate-ad-impressions", "Seeded Zipf-skewed impressions and ad metadata for tests and benchmarks.",
         AdImpressionsGenerator::new);
+    register("generate-track-documents", "Seeded per-track analysis documents and their metadata dump (local).",
+        TrackDocumentsGenerator::new);
     register("generate-track-analysis", "One day of a seeded track analysis history (full or incremental).",
         TrackAnalysisGenerator::new);
   }

@@ -1,5 +1,6 @@
 package io.nightjar.jobs.impressions;
 
+import io.nightjar.common.StableHash;
 import java.io.Serializable;
 import java.util.AbstractMap;
 import java.util.ArrayList;
@@ -84,7 +85,7 @@ public final class ShardPlan implements Serializable {
   }
 
   static int hashPartition(String key, int shard, int reducers) {
-    return (int) (((murmurMix(key.hashCode()) & Integer.MAX_VALUE) + (long) shard) % reducers);
+    return (int) ((StableHash.of(key) + (long) shard) % reducers);
   }
 
   /** The plan as one configuration value, for the partitioner. */
@@ -115,7 +116,7 @@ public final class ShardPlan implements Serializable {
   /** The shard of one record of {@code key}, from a stable hash of its id. */
   public int shardOf(String key, String recordId) {
     int shards = shards(key);
-    return shards == 1 ? 0 : Math.floorMod(murmurMix(recordId.hashCode()), shards);
+    return shards == 1 ? 0 : StableHash.of(recordId) % shards;
   }
 
   /** Keys with more than the default number of shards. */
@@ -130,13 +131,4 @@ public final class ShardPlan implements Serializable {
             + shardsByKey.values().stream().mapToInt(Integer::intValue).max().orElse(1) + " shards), others 1";
   }
 
-  /** MurmurHash3's finalizer: spreads String.hashCode's low bits. */
-  static int murmurMix(int h) {
-    h ^= h >>> 16;
-    h *= 0x85ebca6b;
-    h ^= h >>> 13;
-    h *= 0xc2b2ae35;
-    h ^= h >>> 16;
-    return h;
-  }
 }

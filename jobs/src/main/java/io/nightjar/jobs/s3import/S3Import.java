@@ -1,0 +1,229 @@
+package io.nightjar.jobs.s3import;
+
+import io.nightjar.avro.ImportFailure;
+import io.nightjar.avro.ImportOutcome;
+import io.nightjar.avro.QuarantineRecord;
+import io.nightjar.avro.TrackAnalysis;
+import io.nightjar.avro.TrackLocation;
+import io.nightjar.common.AccountedDoFn;
+import io.nightjar.common.NightjarTypes;
+import io.nightjar.common.StableHash;
+import java.util.Collection;
+import java.util.Collections;
+import org.apache.crunch.DoFn;
+import org.apache.crunch.Emitter;
+import org.apache.crunch.FilterFn;
+import org.apache.crunch.MapFn;
+import org.apache.crunch.PCollection;
+import org.apache.crunch.PTable;
+import org.apache.crunch.Pair;
+import org.apache.crunch.lib.Channels;
+import org.apache.crunch.lib.Cogroup;
+import org.apache.crunch.types.PType;
+import org.apache.crunch.types.avro.Avros;
+
+/**
+ * s3-import's building blocks: reading the metadata dump, choosing a chunk, planning what to download (skipping ids
+ * an earlier run of the same chunk already imported), and splitting the download outcomes.
+ */
+public final class S3Import {
+
+  public static final String BAD_DUMP_LINE = "BAD_DUMP_LINE";
+  /** Skip reasons: an id listed twice in the dump; an earlier import's record whose id left the dump. */
+  public static final String DUPLICATE_ID = "DUPLICATE_ID";
+  public static final String NOT_IN_DUMP = "NOT_IN_DUMP";
+  /** Counter (in {@link FetchDocumentsFn#S3_GROUP}): records an earlier run imported, carried over, not downloaded. */
+  public static final String CARRIED_OVER = "carried-over";
+
+  static final PType<TrackLocation> LOCATIONS = Avros.specifics(TrackLocation.class);
+  static final PType<TrackAnalysis> ANALYSIS = Avros.specifics(TrackAnalysis.class);
+  static final PType<ImportOutcome> OUTCOMES = Avros.specifics(ImportOutcome.class);
+  static final PType<ImportFailure> FAILURES = Avros.specifics(ImportFailure.class);
+
+  private S3Import() {
+  }
+
+  /** Parses {@code trackId<TAB>s3Key} lines; others are quarantined ({@value #BAD_DUMP_LINE}) and counted in. */
+  public static Pair<PCollection<TrackLocation>, PCollection<QuarantineRecord>> parseDump(PCollection<String> lines) {
+    return Channels.split(lines.parallelDo("parse dump lines", new ParseDumpLineFn(),
+        NightjarTypes.orQuarantine(LOCATIONS)));
+  }
+
+  /** The ids of chunk {@code chunk} of {@code chunks}, by a stable hash of the track id. */
+  public static PCollection<TrackLocation> chunk(PCollection<TrackLocation> locations, int chunk, int chunks) {
+    return locations.filter("chunk " + chunk + " of " + chunks, new InChunkFn(chunk, chunks));
+  }
+
+  static int chunkOf(String trackId, int chunks) {
+    return StableHash.of(trackId) % chunks;
+  }
+
+  /**
+   * What to download, and what an earlier import of the same chunk and day already holds ({@code existing}, or
+   * null): ids already imported are carried over, not downloaded again. With {@code keepAllExisting} (a
+   * --retry-failed run, whose list holds only the failed ids) every earlier record is carried over. Counts every
+   * listed id and carried record in; carried records out.
+   */
+  public static Pair<PCollection<TrackLocation>, PCollection<TrackAnalysis>> plan(PCollection<TrackLocation> listed,
+      PCollection<TrackAnalysis> existing, boolean keepAllExisting) {
+    PTable<String, TrackLocation> byId = listed.by("key listed by track", new LocationIdFn(), Avros.strings());
+    PTable<String, Pair<Collection<TrackLocation>, Collection<TrackAnalysis>>> grouped;
+    if (existing == null) {
+      grouped = byId.groupByKey().parallelDo("nothing imported yet", new NothingImportedFn(),
+          Avros.tableOf(Avros.strings(), Avros.pairs(Avros.collections(LOCATIONS), Avros.collections(ANALYSIS))));
+    } else {
+      grouped = Cogroup.cogroup(byId, existing.by("key imported by track", new AnalysisIdFn(), Avros.strings()));
+    }
+    return Channels.split(grouped.parallelDo("plan downloads", new PlanFn(keepAllExisting),
+        Avros.pairs(LOCATIONS, ANALYSIS)));
+  }
+
+  /** Imported records of the outcomes. */
+  public static PCollection<TrackAnalysis> imported(PCollection<ImportOutcome> outcomes) {
+    return outcomes.parallelDo("imported", new ImportedFn(), ANALYSIS);
+  }
+
+  /** Quarantined documents of the outcomes. */
+  public static PCollection<QuarantineRecord> quarantined(PCollection<ImportOutcome> outcomes) {
+    return outcomes.parallelDo("quarantined", new QuarantinedFn(), NightjarTypes.quarantineRecords());
+  }
+
+  /** Failures with {@code reason} ({@link FetchDocumentsFn#MISSING} or {@link FetchDocumentsFn#FAILED}). */
+  public static PCollection<ImportFailure> failures(PCollection<ImportOutcome> outcomes, String reason) {
+    return outcomes.parallelDo(reason.toLowerCase(), new FailureFn(reason), FAILURES);
+  }
+
+  /** The ids of failures, to download again. */
+  public static PCollection<TrackLocation> locations(PCollection<ImportFailure> failures) {
+    return failures.parallelDo("failed ids", new FailureLocationFn(), LOCATIONS);
+  }
+
+  static final class ParseDumpLineFn extends AccountedDoFn<String, Pair<TrackLocation, QuarantineRecord>> {
+    @Override
+    public void process(String line, Emitter<Pair<TrackLocation, QuarantineRecord>> emitter) {
+      String[] fields = line.split("\t", -1);
+      if (fields.length == 2 && !fields[0].trim().isEmpty() && !fields[1].trim().isEmpty()) {
+        emitter.emit(Pair.of(new TrackLocation(fields[0].trim(), fields[1].trim()), null));
+      } else {
+        countIn(1);
+        countQuarantined(BAD_DUMP_LINE, 1);
+        emitter.emit(Pair.of(null, NightjarTypes.quarantine(BAD_DUMP_LINE,
+            "expected trackId<TAB>s3Key, found " + fields.length + " field(s)", line, 1)));
+      }
+    }
+  }
+
+  static final class InChunkFn extends FilterFn<TrackLocation> {
+    private final int chunk;
+    private final int chunks;
+
+    InChunkFn(int chunk, int chunks) {
+      this.chunk = chunk;
+      this.chunks = chunks;
+    }
+
+    @Override
+    public boolean accept(TrackLocation location) {
+      return chunkOf(location.getTrackId(), chunks) == chunk;
+    }
+  }
+
+  static final class LocationIdFn extends MapFn<TrackLocation, String> {
+    @Override
+    public String map(TrackLocation location) {
+      return location.getTrackId();
+    }
+  }
+
+  static final class AnalysisIdFn extends MapFn<TrackAnalysis, String> {
+    @Override
+    public String map(TrackAnalysis analysis) {
+      return analysis.getTrackId();
+    }
+  }
+
+  static final class NothingImportedFn extends MapFn<Pair<String, Iterable<TrackLocation>>,
+      Pair<String, Pair<Collection<TrackLocation>, Collection<TrackAnalysis>>>> {
+    @Override
+    public Pair<String, Pair<Collection<TrackLocation>, Collection<TrackAnalysis>>> map(
+        Pair<String, Iterable<TrackLocation>> listed) {
+      Collection<TrackLocation> locations = new java.util.ArrayList<>();
+      for (TrackLocation location : listed.second()) {
+        locations.add(TrackLocation.newBuilder(location).build());
+      }
+      return Pair.of(listed.first(), Pair.of(locations, Collections.<TrackAnalysis>emptyList()));
+    }
+  }
+
+  /** One track id: download it, carry its earlier record over, or drop a duplicate listing. */
+  static final class PlanFn extends AccountedDoFn<Pair<String, Pair<Collection<TrackLocation>,
+      Collection<TrackAnalysis>>>, Pair<TrackLocation, TrackAnalysis>> {
+    private final boolean keepAllExisting;
+
+    PlanFn(boolean keepAllExisting) {
+      this.keepAllExisting = keepAllExisting;
+    }
+
+    @Override
+    public void process(Pair<String, Pair<Collection<TrackLocation>, Collection<TrackAnalysis>>> track,
+        Emitter<Pair<TrackLocation, TrackAnalysis>> emitter) {
+      Collection<TrackLocation> listed = track.second().first();
+      TrackAnalysis earlier = track.second().second().isEmpty() ? null : track.second().second().iterator().next();
+      countIn(listed.size() + (listed.isEmpty() && earlier != null ? 1 : 0));
+      if (listed.size() > 1) {
+        countSkipped(DUPLICATE_ID, listed.size() - 1);
+      }
+      if (earlier != null && (!listed.isEmpty() || keepAllExisting)) {
+        increment(FetchDocumentsFn.S3_GROUP, CARRIED_OVER);
+        countOut(1);
+        countWritten(1);
+        emitter.emit(Pair.of(null, earlier));
+      } else if (earlier != null) {
+        countSkipped(NOT_IN_DUMP, 1);
+      } else {
+        TrackLocation first = listed.stream().min((a, b) -> a.getS3Key().compareTo(b.getS3Key())).get();
+        emitter.emit(Pair.of(first, null));
+      }
+    }
+  }
+
+  static final class ImportedFn extends DoFn<ImportOutcome, TrackAnalysis> {
+    @Override
+    public void process(ImportOutcome outcome, Emitter<TrackAnalysis> emitter) {
+      if (outcome.getImported() != null) {
+        emitter.emit(outcome.getImported());
+      }
+    }
+  }
+
+  static final class QuarantinedFn extends DoFn<ImportOutcome, QuarantineRecord> {
+    @Override
+    public void process(ImportOutcome outcome, Emitter<QuarantineRecord> emitter) {
+      if (outcome.getQuarantined() != null) {
+        emitter.emit(outcome.getQuarantined());
+      }
+    }
+  }
+
+  static final class FailureFn extends DoFn<ImportOutcome, ImportFailure> {
+    private final String reason;
+
+    FailureFn(String reason) {
+      this.reason = reason;
+    }
+
+    @Override
+    public void process(ImportOutcome outcome, Emitter<ImportFailure> emitter) {
+      if (outcome.getFailure() != null && reason.equals(outcome.getFailure().getReason())) {
+        emitter.emit(outcome.getFailure());
+      }
+    }
+  }
+
+  static final class FailureLocationFn extends MapFn<ImportFailure, TrackLocation> {
+    @Override
+    public TrackLocation map(ImportFailure failure) {
+      return new TrackLocation(failure.getTrackId(), failure.getS3Key());
+    }
+  }
+}

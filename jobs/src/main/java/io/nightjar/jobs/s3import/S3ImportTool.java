@@ -1,0 +1,281 @@
+package io.nightjar.jobs.s3import;
+
+import io.nightjar.avro.ImportFailure;
+import io.nightjar.avro.ImportOutcome;
+import io.nightjar.avro.QuarantineRecord;
+import io.nightjar.avro.TrackAnalysis;
+import io.nightjar.avro.TrackLocation;
+import io.nightjar.common.DailyPublication;
+import io.nightjar.common.Dataset;
+import io.nightjar.common.JobFailedException;
+import io.nightjar.common.NightjarTool;
+import io.nightjar.common.PipelineCounters;
+import io.nightjar.common.RecordAccounting;
+import io.nightjar.common.S3Access;
+import java.io.IOException;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.crunch.PCollection;
+import org.apache.crunch.Pair;
+import org.apache.crunch.Pipeline;
+import org.apache.crunch.PipelineExecution;
+import org.apache.crunch.PipelineResult;
+import org.apache.crunch.Target;
+import org.apache.crunch.impl.mr.MRPipeline;
+import org.apache.crunch.io.From;
+import org.apache.crunch.io.To;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code s3-import}: per-track analysis documents in S3 to packed Avro ({@code TrackAnalysis}) on HDFS, one chunk of
+ * the metadata dump at a time. For chunk k of n and day D it publishes
+ * {@code <root>/tracks/analysis-import/chunk-k-of-n/D/} (a few files near {@code --target-file-mb}), with the ids
+ * missing in S3 and the ids that failed after retries in {@code analysis-import-missing/...} and
+ * {@code analysis-import-failed/...}, and unparsable documents in the quarantine.
+ *
+ * <p>Two MapReduce steps: a small plan job (ids of the chunk minus those an earlier run of the same chunk and day
+ * imported, which are carried over), then a map-only download job whose task count follows from the number of ids
+ * and the target file size, each task keeping {@code --in-flight} GETs in flight.
+ */
+@Command(name = "s3-import", sortOptions = false,
+    description = "Import per-track analysis documents from S3 into packed Avro on HDFS, one chunk at a time.")
+public final class S3ImportTool extends NightjarTool {
+
+  private static final Logger LOG = LoggerFactory.getLogger(S3ImportTool.class);
+  public static final String MAX_FAILED_FRACTION_KEY = "nightjar.s3-import.max-failed-fraction";
+
+  @Option(names = "--date", required = true, paramLabel = "yyyy-MM-dd", description = "The import's day.")
+  private LocalDate date;
+
+  @Option(names = "--project", defaultValue = "tracks", description = "Project folder (default: ${DEFAULT-VALUE}).")
+  private String project;
+
+  @Option(names = "--dump", paramLabel = "PATH",
+      description = "Metadata dump: Avro TrackLocation files, or TSV lines trackId<TAB>s3Key (required unless --retry-failed).")
+  private String dump;
+
+  @Option(names = "--bucket", required = true, description = "S3 bucket of the documents.")
+  private String bucket;
+
+  @Option(names = "--prefix", defaultValue = "", description = "Key prefix put before each dump s3Key (default: none).")
+  private String prefix;
+
+  @Option(names = "--chunks", defaultValue = "1", description = "Split the dump into this many chunks by track id (default: ${DEFAULT-VALUE}).")
+  private int chunks;
+
+  @Option(names = "--chunk", split = ",", paramLabel = "K", description = "Chunks to run, 0-based (default: all, one after another).")
+  private List<Integer> chunkList;
+
+  @Option(names = "--retry-failed", description = "Download only the ids the earlier run of each chunk and day failed; keep what it imported.")
+  private boolean retryFailed;
+
+  @Option(names = "--in-flight", defaultValue = "32", description = "GETs in flight per map task (default: ${DEFAULT-VALUE}).")
+  private int inFlight;
+
+  @Option(names = "--target-file-mb", defaultValue = "256", description = "Target size of each output file (default: ${DEFAULT-VALUE}).")
+  private long targetFileMb;
+
+  @Option(names = "--expected-document-bytes", defaultValue = "2048",
+      description = "Average stored size of one record, to size the output files (default: ${DEFAULT-VALUE}).")
+  private long expectedDocumentBytes;
+
+  @Option(names = "--max-attempts", defaultValue = "5", description = "Attempts per object (default: ${DEFAULT-VALUE}).")
+  private int maxAttempts;
+
+  @Option(names = "--backoff-ms", defaultValue = "200", description = "First retry wait; doubles each attempt (default: ${DEFAULT-VALUE}).")
+  private long backoffMs;
+
+  @Option(names = "--max-backoff-ms", defaultValue = "20000", description = "Longest retry wait (default: ${DEFAULT-VALUE}).")
+  private long maxBackoffMs;
+
+  @Override
+  protected LinkedHashMap<String, Object> plan() throws IOException {
+    LinkedHashMap<String, Object> plan = new LinkedHashMap<>();
+    plan.put("ids", retryFailed ? "failed ids of the earlier run of each chunk" : dumpPath());
+    plan.put("s3", "s3://" + bucket + "/" + prefix + "<s3Key>; " + S3Access.describe(getConf()));
+    for (int chunk : chunks()) {
+      plan.put("chunk " + chunk + " output", imported(chunk).dayPath(date));
+      plan.put("chunk " + chunk + " missing", missing(chunk).dayPath(date));
+      plan.put("chunk " + chunk + " failed", failed(chunk).dayPath(date));
+    }
+    return plan;
+  }
+
+  @Override
+  protected int execute() throws IOException {
+    if (!retryFailed && dump == null) {
+      throw new JobFailedException("--dump is required (or --retry-failed)");
+    }
+    S3Access.shipCredentials(getConf());
+    for (int chunk : chunks()) {
+      importChunk(chunk);
+    }
+    return 0;
+  }
+
+  private void importChunk(int chunk) throws IOException {
+    Dataset imported = imported(chunk);
+    FileSystem fs = imported.path().getFileSystem(getConf());
+    Path earlier = imported.isPublished(fs, date) ? imported.dayPath(date) : null;
+    if (retryFailed && !failed(chunk).isPublished(fs, date)) {
+      throw new JobFailedException("no failed ids of an earlier run at " + failed(chunk).dayPath(date));
+    }
+    Path work = new Path(imported.path(), "_work-" + date + "-" + System.nanoTime());
+    List<PipelineResult.StageResult> stages = new ArrayList<>();
+    try (DailyPublication day = DailyPublication.begin(getConf(), imported, date, missing(chunk), failed(chunk))) {
+      // 1. Plan: this chunk's ids, minus those already imported (carried over into the output as they are).
+      Pipeline planning = new MRPipeline(S3ImportTool.class, "nightjar s3-import plan " + date + " chunk " + chunk,
+          getConf());
+      PCollection<TrackLocation> listed;
+      if (retryFailed) {
+        listed = S3Import.locations(planning.read(From.avroFile(failed(chunk).dayPath(date), S3Import.FAILURES)));
+      } else if (dumpPath().getName().endsWith(".avro") || isAvroFolder(fs, dumpPath())) {
+        listed = planning.read(From.avroFile(dumpPath(), S3Import.LOCATIONS));
+      } else {
+        Pair<PCollection<TrackLocation>, PCollection<QuarantineRecord>> parsed =
+            S3Import.parseDump(planning.read(From.textFile(dumpPath())));
+        listed = parsed.first();
+        planning.write(parsed.second(), To.avroFile(day.quarantineStaging()));
+      }
+      if (retryFailed) {
+        // A retry replaces the day's lists too: keep what the earlier run found missing or quarantined.
+        if (missing(chunk).isPublished(fs, date)) {
+          planning.write(planning.read(From.avroFile(missing(chunk).dayPath(date), S3Import.FAILURES)),
+              To.avroFile(day.sideStaging(0)));
+        }
+        if (fs.exists(new Path(imported.quarantinePath(date), Dataset.SUCCESS_FLAG))) {
+          planning.write(planning.read(From.avroFile(imported.quarantinePath(date),
+              io.nightjar.common.NightjarTypes.quarantineRecords())), To.avroFile(day.quarantineStaging()));
+        }
+      }
+      PCollection<TrackAnalysis> existing = earlier == null ? null
+          : planning.read(From.avroFile(earlier, S3Import.ANALYSIS));
+      Pair<PCollection<TrackLocation>, PCollection<TrackAnalysis>> plan =
+          S3Import.plan(S3Import.chunk(listed, chunk, chunks), existing, retryFailed);
+      planning.write(plan.second(), To.avroFile(day.dataStaging()));
+      Path todo = new Path(work, "todo");
+      planning.write(plan.first(), To.avroFile(todo));
+      PipelineResult planned = run(planning);
+      stages.addAll(planned.getStageResults());
+      RecordAccounting plannedAccounting = RecordAccounting.of(planned);
+      long toDownload = plannedAccounting.in() - plannedAccounting.out() - plannedAccounting.skipped()
+          - plannedAccounting.quarantined();
+
+      // 2. Download: map-only, as many tasks as output files of about --target-file-mb.
+      if (toDownload > 0) {
+        int tasks = (int) Math.max(1, Math.min(10_000,
+            (toDownload * expectedDocumentBytes + (targetFileMb << 20) - 1) / (targetFileMb << 20)));
+        Configuration downloadConf = new Configuration(getConf());
+        downloadConf.setBoolean("crunch.disable.combine.file", true);
+        long todoBytes = fs.getContentSummary(todo).getLength();
+        downloadConf.setLong("mapreduce.input.fileinputformat.split.maxsize", Math.max(1, todoBytes / tasks));
+        downloadConf.setLong("mapreduce.input.fileinputformat.split.minsize", 1);
+        LOG.info("chunk {}: {} ids to download in ~{} map task(s), {} in flight each; {}", chunk, toDownload, tasks,
+            inFlight, S3Access.describe(downloadConf));
+        Pipeline download = new MRPipeline(S3ImportTool.class, "nightjar s3-import download " + date + " chunk "
+            + chunk, downloadConf);
+        PCollection<ImportOutcome> outcomes = download.read(From.avroFile(todo, S3Import.LOCATIONS))
+            .parallelDo("fetch documents", new FetchDocumentsFn(bucket, prefix, inFlight, maxAttempts, backoffMs,
+                maxBackoffMs, date.atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli()), S3Import.OUTCOMES);
+        download.write(S3Import.imported(outcomes), To.avroFile(day.dataStaging()), Target.WriteMode.APPEND);
+        download.write(S3Import.quarantined(outcomes), To.avroFile(day.quarantineStaging()),
+            Target.WriteMode.APPEND);
+        download.write(S3Import.failures(outcomes, FetchDocumentsFn.MISSING), To.avroFile(day.sideStaging(0)),
+            Target.WriteMode.APPEND);
+        download.write(S3Import.failures(outcomes, FetchDocumentsFn.FAILED), To.avroFile(day.sideStaging(1)));
+        stages.addAll(run(download).getStageResults());
+      }
+      PipelineResult result = new PipelineResult(stages, PipelineExecution.Status.SUCCEEDED);
+      double maxFailed = getConf().getDouble(MAX_FAILED_FRACTION_KEY, 0.001);
+      Path failedList = failed(chunk).dayPath(date);
+      RecordAccounting accounting = day.finish(result, acc -> {
+        long failedIds = acc.skipReasons().getOrDefault(FetchDocumentsFn.FAILED, 0L);
+        if (acc.in() > 0 && (double) failedIds / acc.in() > maxFailed) {
+          throw new JobFailedException(String.format("%d of %d ids (%.3f%%) failed after retries, above %s=%s; "
+                  + "import not published; failed ids in %s (rerun with --retry-failed)", failedIds, acc.in(),
+              100.0 * failedIds / acc.in(), MAX_FAILED_FRACTION_KEY, maxFailed, failedList));
+        }
+      }, (dir, acc) -> { });
+      Map<String, Long> s3 = PipelineCounters.group(result, FetchDocumentsFn.S3_GROUP);
+      out.printf("s3-import %s chunk %d of %d: published %s: %d tracks (%d carried over, not downloaded again); "
+              + "%d missing, %d failed, %d quarantined; S3 %s%n", date, chunk, chunks, imported.dayPath(date),
+          accounting.out(), s3.getOrDefault(S3Import.CARRIED_OVER, 0L),
+          accounting.skipReasons().getOrDefault(FetchDocumentsFn.MISSING, 0L),
+          accounting.skipReasons().getOrDefault(FetchDocumentsFn.FAILED, 0L), accounting.quarantined(), s3);
+    } finally {
+      fs.delete(work, true);
+    }
+  }
+
+  private static PipelineResult run(Pipeline pipeline) {
+    try {
+      PipelineResult result = pipeline.run();
+      if (result == null || !result.succeeded()) {
+        throw new JobFailedException("a MapReduce job of s3-import failed (see the log above); nothing published");
+      }
+      return result;
+    } finally {
+      pipeline.cleanup(true);
+    }
+  }
+
+  private List<Integer> chunks() {
+    List<Integer> list = new ArrayList<>();
+    if (chunkList == null) {
+      for (int k = 0; k < chunks; k++) {
+        list.add(k);
+      }
+    } else {
+      for (int k : chunkList) {
+        if (k < 0 || k >= chunks) {
+          throw new JobFailedException("--chunk " + k + " is not in 0.." + (chunks - 1));
+        }
+        list.add(k);
+      }
+    }
+    return list;
+  }
+
+  private boolean isAvroFolder(FileSystem fs, Path path) throws IOException {
+    if (!fs.exists(path) || !fs.getFileStatus(path).isDirectory()) {
+      return false;
+    }
+    for (org.apache.hadoop.fs.FileStatus file : fs.listStatus(path)) {
+      if (file.getPath().getName().endsWith(".avro")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private Path dumpPath() throws IOException {
+    Path path = new Path(dump);
+    return path.getFileSystem(getConf()).makeQualified(path);
+  }
+
+  private String chunkName(int chunk) {
+    return "chunk-" + chunk + "-of-" + chunks;
+  }
+
+  Dataset imported(int chunk) throws IOException {
+    return Dataset.of(getConf(), project, "analysis-import/" + chunkName(chunk));
+  }
+
+  Dataset missing(int chunk) throws IOException {
+    return Dataset.of(getConf(), project, "analysis-import-missing/" + chunkName(chunk));
+  }
+
+  Dataset failed(int chunk) throws IOException {
+    return Dataset.of(getConf(), project, "analysis-import-failed/" + chunkName(chunk));
+  }
+}

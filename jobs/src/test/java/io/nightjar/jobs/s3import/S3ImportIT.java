@@ -1,0 +1,258 @@
+package io.nightjar.jobs.s3import;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertTrue;
+
+import io.nightjar.avro.ImportFailure;
+import io.nightjar.avro.QuarantineRecord;
+import io.nightjar.avro.TrackAnalysis;
+import io.nightjar.common.Dataset;
+import io.nightjar.common.S3Access;
+import io.nightjar.jobs.HdfsTestCluster;
+import io.nightjar.jobs.Main;
+import io.nightjar.jobs.s3import.FaultInjectingProxy.Fault;
+import io.nightjar.s3server.LoopbackS3;
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.Path;
+import org.junit.AfterClass;
+import org.junit.BeforeClass;
+import org.junit.Test;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/**
+ * s3-import as MapReduce on an in-process HDFS against a real S3 server on loopback (S3Proxy), seeded from testdata:
+ * every id of the dump ends imported, missing, failed or quarantined, exactly once; reruns carry what was imported
+ * over instead of downloading it again; injected 503/500/resets/truncated bodies are retried, persistent failures
+ * are listed exactly, and a --retry-failed run completes the set.
+ */
+public class S3ImportIT {
+
+  private static final File TESTDATA = new File("../testdata/tracks");
+  private static final String DUMP = "/dumps/2016-05-01/metadata-dump.tsv";
+  private static LoopbackS3 s3;
+  private static HdfsTestCluster hdfs;
+  private static Set<String> listed;
+  private static Set<String> uploaded;
+
+  @BeforeClass
+  public static void seed() throws IOException {
+    s3 = LoopbackS3.start(null);
+    hdfs = new HdfsTestCluster();
+    try (S3Client client = S3Access.client(conf(s3.endpoint()), 16)) {
+      DocumentUploader.upload(client, "analysis", new File(TESTDATA, "documents"));
+    }
+    hdfs.fs().copyFromLocalFile(new Path(new File(TESTDATA, "metadata-dump.tsv").getAbsolutePath()), new Path(DUMP));
+    listed = Files.readAllLines(new File(TESTDATA, "metadata-dump.tsv").toPath()).stream()
+        .filter(line -> line.matches("track-\\d+\tanalysis/.*")).map(line -> line.split("\t")[0])
+        .collect(Collectors.toCollection(TreeSet::new));
+    uploaded = new TreeSet<>();
+    for (String name : new File(TESTDATA, "documents/analysis").list()) {
+      uploaded.add(name.replace(".json", ""));
+    }
+  }
+
+  @AfterClass
+  public static void stop() {
+    if (hdfs != null) {
+      hdfs.close();
+    }
+    if (s3 != null) {
+      s3.close();
+    }
+  }
+
+  @Test
+  public void everyIdEndsInExactlyOneOutcomeAndRerunsCarryImportsOver() throws IOException {
+    assertEquals(0, importer(s3.endpoint(), "--date", "2016-05-01", "--dump", DUMP, "--chunks", "2",
+        "--expected-document-bytes", "300", "--target-file-mb", "1"));
+    Outcomes outcomes = new Outcomes("2016-05-01", 2);
+    Set<String> absent = new TreeSet<>(listed);
+    absent.removeAll(uploaded);
+    assertEquals(12, absent.size());
+    assertEquals("missing = listed ids without an object", absent, outcomes.missing);
+    Set<String> corrupt = uploaded.stream().filter(S3ImportIT::isCorrupt).collect(Collectors.toSet());
+    assertEquals(7, corrupt.size());
+    assertEquals("quarantined = objects that do not parse", corrupt, outcomes.quarantined);
+    assertTrue(outcomes.failed.isEmpty());
+    Set<String> all = new TreeSet<>(outcomes.imported);
+    all.addAll(outcomes.missing);
+    all.addAll(outcomes.quarantined);
+    assertEquals("every listed id exactly once", listed, all);
+    assertEquals(listed.size(), outcomes.imported.size() + outcomes.missing.size() + outcomes.quarantined.size());
+    assertEquals("two malformed dump lines, quarantined by each chunk", 4, outcomes.badDumpLines);
+    assertEquals("one packed file per chunk, not one per object", 2, outcomes.dataFiles);
+
+    TrackAnalysis first = outcomes.records.get("track-000000");
+    String document = new String(Files.readAllBytes(new File(TESTDATA, "documents/analysis/track-000000.json")
+        .toPath()));
+    assertTrue(document, document.contains(String.format(java.util.Locale.ROOT, "\"tempo\": %.3f",
+        first.getAnalysis().getTempo())));
+
+    // Rerun chunk 1 alone, through a counting proxy: the same records; imported ids are not downloaded again.
+    Outcomes chunk1 = new Outcomes("2016-05-01", 2, 1);
+    try (FaultInjectingProxy counting = new FaultInjectingProxy(s3.port(), (path, attempt) -> null)) {
+      assertEquals(0, importer(counting.endpoint(), "--date", "2016-05-01", "--dump", DUMP, "--chunks", "2",
+          "--chunk", "1"));
+      assertEquals("only ids not imported before were requested",
+          chunk1.missing.size() + chunk1.quarantined.size(), counting.gets());
+    }
+    Outcomes rerun = new Outcomes("2016-05-01", 2);
+    assertEquals(outcomes.records, rerun.records);
+    assertEquals(outcomes.missing, rerun.missing);
+    assertEquals(outcomes.quarantined, rerun.quarantined);
+  }
+
+  @Test
+  public void faultsAreRetriedFailuresListedExactlyAndRetryFailedCompletesTheSet() throws IOException {
+    List<String> good = uploaded.stream().filter(id -> !isCorrupt(id)).collect(Collectors.toList());
+    Set<String> persistent = new TreeSet<>(good.subList(0, 3));
+    Map<String, Fault> transientFaults = new TreeMap<>();
+    for (int i = 3; i < 30; i++) {
+      transientFaults.put(good.get(i), Fault.values()[i % 4]);
+    }
+    try (FaultInjectingProxy proxy = new FaultInjectingProxy(s3.port(), (path, attempt) -> {
+      String id = path.replaceAll(".*/(track-\\d+)\\.json.*", "$1");
+      if (persistent.contains(id)) {
+        return Fault.SLOW_DOWN_503;
+      }
+      return attempt == 1 ? transientFaults.get(id) : null;
+    })) {
+      String day = "2016-05-02";
+      assertEquals(0, importer(proxy.endpoint(), "-D", S3ImportTool.MAX_FAILED_FRACTION_KEY + "=0.5", "--date", day,
+          "--dump", DUMP, "--max-attempts", "3", "--backoff-ms", "5", "--max-backoff-ms", "20", "--in-flight", "8"));
+      for (Fault fault : Fault.values()) {
+        assertTrue(fault + " was injected", proxy.injected(fault) >= 6);
+      }
+      Outcomes outcomes = new Outcomes(day, 1);
+      assertEquals("failed = exactly the ids that never answered", persistent, outcomes.failed);
+      for (ImportFailure failure : outcomes.failures) {
+        assertEquals(Integer.valueOf(503), failure.getHttpStatus());
+        assertEquals(3, (int) failure.getAttempts());
+        assertTrue(failure.getError(), failure.getError().startsWith("SlowDown"));
+      }
+      assertTrue("transient faults were retried into imports", outcomes.imported.containsAll(transientFaults.keySet()));
+      for (TrackAnalysis record : outcomes.records.values()) {
+        assertTrue(record.getAnalysis() != null);
+      }
+      Set<String> all = new TreeSet<>(outcomes.imported);
+      all.addAll(outcomes.missing);
+      all.addAll(outcomes.quarantined);
+      all.addAll(outcomes.failed);
+      assertEquals(listed, all);
+
+      // The same faults with the default 0.1% threshold: nothing published but the lists to retry from.
+      assertEquals(1, importer(proxy.endpoint(), "--date", "2016-05-03", "--dump", DUMP, "--max-attempts", "2",
+          "--backoff-ms", "5"));
+      assertFalse(hdfs.fs().exists(new Path("/nightjar/tracks/analysis-import/chunk-0-of-1/2016-05-03")));
+      assertTrue(hdfs.fs().exists(new Path("/nightjar/tracks/analysis-import-failed/chunk-0-of-1/2016-05-03/"
+          + Dataset.SUCCESS_FLAG)));
+
+      proxy.heal();
+      int getsBefore = proxy.gets();
+      assertEquals(0, importer(proxy.endpoint(), "--date", day, "--retry-failed", "--backoff-ms", "5"));
+      assertEquals("only the failed ids were downloaded again", persistent.size(), proxy.gets() - getsBefore);
+      Outcomes retried = new Outcomes(day, 1);
+      assertTrue(retried.failed.isEmpty());
+      assertEquals("the earlier run's missing and quarantined ids are kept", outcomes.missing, retried.missing);
+      assertEquals(outcomes.quarantined, retried.quarantined);
+      Set<String> expected = new TreeSet<>(outcomes.imported);
+      expected.addAll(persistent);
+      assertEquals(expected, retried.imported);
+    }
+  }
+
+  private static boolean isCorrupt(String id) {
+    try {
+      AnalysisDocuments.parse(id, Files.readAllBytes(new File(TESTDATA, "documents/analysis/" + id + ".json")
+          .toPath()));
+      return false;
+    } catch (AnalysisDocuments.InvalidDocumentException | IOException e) {
+      return true;
+    }
+  }
+
+  /** What one day of the import published, over its chunks. */
+  private static final class Outcomes {
+    final Map<String, TrackAnalysis> records = new TreeMap<>();
+    final Set<String> imported = new TreeSet<>();
+    final Set<String> missing = new TreeSet<>();
+    final Set<String> failed = new TreeSet<>();
+    final List<ImportFailure> failures = new java.util.ArrayList<>();
+    final Set<String> quarantined = new TreeSet<>();
+    int badDumpLines;
+    int dataFiles;
+
+    Outcomes(String day, int chunks) throws IOException {
+      this(day, chunks, -1);
+    }
+
+    /** One chunk's outcomes, or all chunks' with {@code only} = -1. */
+    Outcomes(String day, int chunks, int only) throws IOException {
+      for (int chunk = 0; chunk < chunks; chunk++) {
+        if (only >= 0 && chunk != only) {
+          continue;
+        }
+        String name = "chunk-" + chunk + "-of-" + chunks;
+        Path data = new Path("/nightjar/tracks/analysis-import/" + name + "/" + day);
+        for (TrackAnalysis record : hdfs.readAvro(data, TrackAnalysis.class)) {
+          assertEquals("imported once: " + record.getTrackId(), null, records.put(record.getTrackId(), record));
+          imported.add(record.getTrackId());
+        }
+        for (FileStatus file : hdfs.fs().listStatus(data)) {
+          dataFiles += file.getPath().getName().endsWith(".avro") ? 1 : 0;
+        }
+        for (ImportFailure m : hdfs.readAvro(new Path("/nightjar/tracks/analysis-import-missing/" + name + "/" + day),
+            ImportFailure.class)) {
+          assertTrue(missing.add(m.getTrackId()));
+        }
+        for (ImportFailure f : hdfs.readAvro(new Path("/nightjar/tracks/analysis-import-failed/" + name + "/" + day),
+            ImportFailure.class)) {
+          assertTrue(failed.add(f.getTrackId()));
+          failures.add(f);
+        }
+        for (QuarantineRecord q : hdfs.readAvro(new Path("/nightjar/tracks/analysis-import/" + name
+            + "/_quarantine/" + day), QuarantineRecord.class)) {
+          if (q.getReason().equals(S3Import.BAD_DUMP_LINE)) {
+            badDumpLines++;
+          } else {
+            assertTrue(quarantined.add(q.getDetail().split(" ")[0]));
+          }
+        }
+      }
+    }
+  }
+
+  /** Runs s3-import on bucket "analysis"; the sample is deliberately dirty (7 of 288 documents corrupt, 2 bad dump lines). */
+  private static int importer(String endpoint, String... args) {
+    String[] full = new String[args.length + 5];
+    full[0] = "s3-import";
+    full[1] = "-D";
+    full[2] = "nightjar.quarantine.max-fraction=0.1";
+    System.arraycopy(args, 0, full, 3, args.length);
+    full[args.length + 3] = "--bucket";
+    full[args.length + 4] = "analysis";
+    return Main.run(conf(endpoint), full);
+  }
+
+  /** The cluster's configuration with the loopback server's endpoint and local test keys (never real credentials). */
+  private static Configuration conf(String endpoint) {
+    Configuration conf = hdfs == null ? new Configuration() : hdfs.conf();
+    conf.set(S3Access.ENDPOINT, endpoint);
+    conf.setBoolean(S3Access.PATH_STYLE, true);
+    conf.set(S3Access.ACCESS_KEY, LoopbackS3.ACCESS_KEY);
+    conf.set(S3Access.SECRET_KEY, LoopbackS3.SECRET_KEY);
+    return conf;
+  }
+}
