@@ -1,9 +1,14 @@
 package io.nightjar.demo;
 
+import io.nightjar.avro.ImportFailure;
 import io.nightjar.avro.QuarantineRecord;
 import io.nightjar.avro.SensorAggregate;
+import io.nightjar.avro.TrackAnalysis;
 import io.nightjar.common.Dataset;
+import io.nightjar.common.S3Access;
 import io.nightjar.jobs.Main;
+import io.nightjar.jobs.s3import.DocumentUploader;
+import io.nightjar.s3server.LoopbackS3;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
@@ -24,16 +29,17 @@ import org.apache.hadoop.fs.FileUtil;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.hdfs.MiniDFSCluster;
 import picocli.CommandLine;
+import software.amazon.awssdk.services.s3.S3Client;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * The embedded default: starts an in-process HDFS, seeds it from {@code testdata/}, runs {@code sensor-averages}
- * exactly as {@code hadoop jar} would (same tool, same options; MapReduce in local mode), prints what it published,
- * and copies the published folders to a local folder to look at afterwards.
+ * The embedded default: starts an in-process HDFS and a loopback S3 server, seeds them from {@code testdata/}, runs
+ * {@code sensor-averages} and {@code s3-import} exactly as {@code hadoop jar} would (same tools, same options;
+ * MapReduce in local mode), prints what they published, and copies it to a local folder to look at afterwards.
  */
 @Command(name = "nightjar-demo", mixinStandardHelpOptions = true,
-    description = "Run nightjar on an in-process HDFS seeded from testdata/.")
+    description = "Run nightjar on an in-process HDFS and loopback S3 seeded from testdata/.")
 public final class Demo implements Callable<Integer> {
 
   @Option(names = "--testdata", required = true, description = "The testdata/ folder.")
@@ -83,15 +89,56 @@ public final class Demo implements Callable<Integer> {
       printFigures(fs, output.dayPath(date));
       printQuarantine(fs, output.quarantinePath(date));
 
-      File local = new File(copyTo, "sensors");
-      FileUtil.fullyDelete(local);
-      FileUtil.copy(fs, new Path("/nightjar/sensors"), local, false, conf);
-      System.out.println("\nA copy of everything published is in " + local.getAbsolutePath()
+      status = runS3Import(conf, fs);
+      if (status != 0) {
+        return status;
+      }
+
+      FileUtil.fullyDelete(copyTo);
+      FileUtil.copy(fs, new Path("/nightjar"), copyTo, false, conf);
+      System.out.println("\nA copy of everything published is in " + copyTo.getAbsolutePath()
           + " (read it with avro-tools tojson, or any Avro reader).");
       return 0;
     } finally {
       cluster.shutdown(true);
       FileUtil.fullyDelete(hdfsDir);
+    }
+  }
+
+  /** Starts the loopback S3 server, uploads testdata/tracks/documents, and imports them as the dump lists them. */
+  private int runS3Import(Configuration conf, FileSystem fs) throws IOException {
+    System.out.println("\nStarting a loopback S3 server (S3Proxy) ...");
+    try (LoopbackS3 s3 = LoopbackS3.start(null)) {
+      Configuration withS3 = new Configuration(conf);
+      withS3.set(S3Access.ENDPOINT, s3.endpoint());
+      withS3.setBoolean(S3Access.PATH_STYLE, true);
+      // The local server's fixed test keys, set in memory; on a cluster use a credential provider.
+      withS3.set(S3Access.ACCESS_KEY, LoopbackS3.ACCESS_KEY);
+      withS3.set(S3Access.SECRET_KEY, LoopbackS3.SECRET_KEY);
+      int objects;
+      try (S3Client client = S3Access.client(withS3, 16)) {
+        objects = DocumentUploader.upload(client, "analysis", new File(testdata, "tracks/documents"));
+      }
+      Path dump = new Path("/nightjar/tracks/metadata-dump/" + date + "/metadata-dump.tsv");
+      fs.copyFromLocalFile(new Path(new File(testdata, "tracks/metadata-dump.tsv").getAbsolutePath()), dump);
+      System.out.println("S3 at " + s3.endpoint() + ": uploaded " + objects + " analysis documents to bucket "
+          + "'analysis'; the dump " + dump + " lists 300 ids (12 without an object, 7 objects corrupt)");
+      String[] job = {"s3-import", "-D", "nightjar.quarantine.max-fraction=0.1", "--date", date.toString(),
+          "--dump", dump.toString(), "--bucket", "analysis", "--chunks", "2", "--in-flight", "16"};
+      System.out.println("\n$ hadoop jar nightjar-jobs.jar " + String.join(" ", job)
+          + "    (sample deliberately dirty: quarantine threshold raised to 10%)");
+      int status = Main.run(withS3, job);
+      if (status == 0) {
+        for (int chunk = 0; chunk < 2; chunk++) {
+          String name = "chunk-" + chunk + "-of-2/" + date;
+          System.out.printf("  chunk %d: %d TrackAnalysis records in %s, %d missing, %d failed%n", chunk,
+              read(fs, new Path("/nightjar/tracks/analysis-import/" + name), TrackAnalysis.class).size(),
+              new Path("/nightjar/tracks/analysis-import/" + name),
+              read(fs, new Path("/nightjar/tracks/analysis-import-missing/" + name), ImportFailure.class).size(),
+              read(fs, new Path("/nightjar/tracks/analysis-import-failed/" + name), ImportFailure.class).size());
+        }
+      }
+      return status;
     }
   }
 
