@@ -41,34 +41,29 @@ public final class AttributesDailyBench implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     FileUtil.fullyDelete(workDir);
-    Configuration conf = new Configuration();
-    conf.set("mapreduce.framework.name", "local");
-    conf.set(Dataset.ROOT_KEY, new File(workDir, "root").getAbsolutePath());
-    conf.setInt("mapreduce.local.map.tasks.maximum", 2);
-    conf.setInt("mapreduce.local.reduce.tasks.maximum", 2);
-    conf.setLong("crunch.combine.file.block.size", 32L << 20);
+    Configuration conf = BenchSupport.localConf(workDir, 2);
     File root = new File(workDir, "root");
     String newPerDay = Integer.toString(tracks / 100);
     for (String project : new String[] {"daily", "recompute"}) {
       for (int day = 1; day <= 2; day++) {
         File out = new File(root, project + "/analysis/" + (day == 1 ? "full/" + DAY1 : "incremental/" + DAY2));
-        check(Main.run(conf, "generate-track-analysis", "--output", out.getAbsolutePath(), "--first-date", DAY1,
+        BenchSupport.check(Main.run(conf, "generate-track-analysis", "--output", out.getAbsolutePath(), "--first-date", DAY1,
             "--day", Integer.toString(day), "--tracks", Integer.toString(tracks), "--new", newPerDay,
             "--changed", Integer.toString(tracks / 1000), "--deleted", Integer.toString(tracks / 10000)));
         new File(out, Dataset.SUCCESS_FLAG).createNewFile();
       }
     }
-    check(Main.run(conf, "attributes-daily", "--project", "daily", "--date", DAY1));
+    BenchSupport.check(Main.run(conf, "attributes-daily", "--project", "daily", "--date", DAY1));
 
     File yesterday = new File(root, "daily/attributes/" + DAY1);
     File full = new File(root, "daily/analysis/full/" + DAY1);
     File incremental = new File(root, "daily/analysis/incremental/" + DAY2);
 
     long start = System.nanoTime();
-    check(Main.run(conf, "attributes-daily", "--project", "daily", "--date", DAY2));
+    BenchSupport.check(Main.run(conf, "attributes-daily", "--project", "daily", "--date", DAY2));
     double dailySeconds = (System.nanoTime() - start) / 1e9;
     start = System.nanoTime();
-    check(Main.run(conf, "attributes-daily", "--project", "recompute", "--date", DAY2));
+    BenchSupport.check(Main.run(conf, "attributes-daily", "--project", "recompute", "--date", DAY2));
     double recomputeSeconds = (System.nanoTime() - start) / 1e9;
 
     Set<TrackAttributes> daily = read(new File(root, "daily/attributes/" + DAY2));
@@ -124,9 +119,4 @@ public final class AttributesDailyBench implements Callable<Integer> {
     return rows;
   }
 
-  private static void check(int status) {
-    if (status != 0) {
-      throw new IllegalStateException("tool exited with " + status);
-    }
-  }
 }

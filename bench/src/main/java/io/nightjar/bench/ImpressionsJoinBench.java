@@ -59,14 +59,9 @@ public final class ImpressionsJoinBench implements Callable<Integer> {
   public Integer call() throws Exception {
     FileUtil.fullyDelete(workDir);
     File root = new File(workDir, "root");
-    Configuration conf = new Configuration();
-    conf.set("mapreduce.framework.name", "local");
-    conf.set(Dataset.ROOT_KEY, root.getAbsolutePath());
-    conf.setInt("mapreduce.local.map.tasks.maximum", slots);
-    conf.setInt("mapreduce.local.reduce.tasks.maximum", slots);
-    conf.setLong("crunch.combine.file.block.size", 32L << 20);
+    Configuration conf = BenchSupport.localConf(workDir, slots);
     File metadata = new File(root, "ads/ad-metadata/" + DAY);
-    check(Main.run(conf, "generate-ad-impressions", "--date", DAY, "--impressions", Long.toString(impressions),
+    BenchSupport.check(Main.run(conf, "generate-ad-impressions", "--date", DAY, "--impressions", Long.toString(impressions),
         "--ads", Integer.toString(ads), "--zipf", Double.toString(zipf), "--files", "4",
         "--impressions-output", new File(root, "ads/impressions/" + DAY).getAbsolutePath(),
         "--metadata-output", metadata.getAbsolutePath()));
@@ -76,7 +71,7 @@ public final class ImpressionsJoinBench implements Callable<Integer> {
     Set<String> reference = null;
     for (String strategy : strategies) {
       long start = System.nanoTime();
-      check(Main.run(conf, "impressions-join", "--date", DAY, "--strategy", strategy, "--reducers",
+      BenchSupport.check(Main.run(conf, "impressions-join", "--date", DAY, "--strategy", strategy, "--reducers",
           Integer.toString(reducers), "--dataset", "bench-" + strategy));
       double seconds = (System.nanoTime() - start) / 1e9;
       File day = new File(root, "ads/bench-" + strategy + "/" + DAY);
@@ -115,9 +110,4 @@ public final class ImpressionsJoinBench implements Callable<Integer> {
     return ids;
   }
 
-  private static void check(int status) {
-    if (status != 0) {
-      throw new IllegalStateException("tool exited with " + status);
-    }
-  }
 }

@@ -48,11 +48,9 @@ public final class S3ImportBench implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     FileUtil.fullyDelete(workDir);
-    Configuration conf = new Configuration();
-    conf.set("mapreduce.framework.name", "local");
-    conf.set(Dataset.ROOT_KEY, new File(workDir, "root").getAbsolutePath());
+    Configuration conf = BenchSupport.localConf(workDir, 1);
     File documents = new File(workDir, "documents");
-    check(Main.run(conf, "generate-track-documents", "--output", documents.getAbsolutePath(), "--tracks",
+    BenchSupport.check(Main.run(conf, "generate-track-documents", "--output", documents.getAbsolutePath(), "--tracks",
         Integer.toString(objects), "--absent", "0", "--corrupt", "0", "--padding", Integer.toString(padding)));
     try (LoopbackS3 s3 = LoopbackS3.start(null)) {
       conf.set(S3Access.ENDPOINT, s3.endpoint());
@@ -77,7 +75,7 @@ public final class S3ImportBench implements Callable<Integer> {
         double ceiling = rate(() -> parallelGets(client, keys, 16));
 
         long start2 = System.nanoTime();
-        check(Main.run(new Configuration(conf), "s3-import", "-D", "nightjar.quarantine.max-fraction=0.1",
+        BenchSupport.check(Main.run(new Configuration(conf), "s3-import", "-D", "nightjar.quarantine.max-fraction=0.1",
             "--date", "2016-05-01", "--dump", new File(documents, "metadata-dump.tsv").getAbsolutePath(),
             "--bucket", "analysis", "--in-flight", Integer.toString(inFlight), "--target-file-mb", "1024"));
         double importSeconds = (System.nanoTime() - start2) / 1e9;
@@ -125,9 +123,4 @@ public final class S3ImportBench implements Callable<Integer> {
     return n / ((System.nanoTime() - start) / 1e9);
   }
 
-  private static void check(int status) {
-    if (status != 0) {
-      throw new IllegalStateException("tool exited with " + status);
-    }
-  }
 }

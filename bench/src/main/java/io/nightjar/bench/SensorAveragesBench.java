@@ -52,15 +52,8 @@ public final class SensorAveragesBench implements Callable<Integer> {
   public Integer call() throws Exception {
     FileUtil.fullyDelete(workDir);
     File input = new File(workDir, "readings");
-    Configuration conf = new Configuration();
-    conf.set("mapreduce.framework.name", "local");
-    conf.set(Dataset.ROOT_KEY, new File(workDir, "root").getAbsolutePath());
-    conf.setInt("mapreduce.local.map.tasks.maximum", mapSlots);
-    conf.setInt("mapreduce.local.reduce.tasks.maximum", mapSlots);
-    // Crunch combines input files into splits of up to this size; on the local file system its default puts the
-    // whole input into one split, and so one map task. 32 MB (the local block size) lets the map slots share it.
-    conf.setLong("crunch.combine.file.block.size", 32L << 20);
-    check(Main.run(conf, "generate-sensor-readings", "--output", input.getAbsolutePath(), "--date", DAY.toString(),
+    Configuration conf = BenchSupport.localConf(workDir, mapSlots);
+    BenchSupport.check(Main.run(conf, "generate-sensor-readings", "--output", input.getAbsolutePath(), "--date", DAY.toString(),
         "--readings", Long.toString(readings), "--sensors", Integer.toString(sensors), "--files", "1"));
     File file = new File(input, "readings-00000.avro");
     System.out.printf("input: %,d readings, %,d sensors, %s (%,d bytes, snappy Avro)%n", readings, sensors, file,
@@ -75,7 +68,7 @@ public final class SensorAveragesBench implements Callable<Integer> {
     int compared = 0;
     for (int m = 0; m < modes.length; m++) {
       long start = System.nanoTime();
-      check(Main.run(conf, "sensor-averages", "--date", DAY.toString(), "--input", file.getAbsolutePath(),
+      BenchSupport.check(Main.run(conf, "sensor-averages", "--date", DAY.toString(), "--input", file.getAbsolutePath(),
           "--duplicates", modes[m], "--dataset", "bench-" + modes[m]));
       seconds[m] = (System.nanoTime() - start) / 1e9;
       Dataset output = Dataset.of(conf, "sensors", "bench-" + modes[m]);
@@ -145,9 +138,4 @@ public final class SensorAveragesBench implements Callable<Integer> {
     return compared;
   }
 
-  private static void check(int status) {
-    if (status != 0) {
-      throw new IllegalStateException("tool exited with " + status);
-    }
-  }
 }

@@ -67,7 +67,7 @@ public final class LoopbackS3 implements AutoCloseable {
         + "<root level=\"WARN\"><appender-ref ref=\"out\"/></root></configuration>").getBytes(StandardCharsets.UTF_8));
     List<String> command = new ArrayList<>();
     command.add(ProcessHandle.current().info().command().orElse("java"));
-    command.add("-Xmx512m");
+    command.add("-Xmx2g"); // objects are held in memory unless dataDir is given
     command.add("-Dlogback.configurationFile=" + logback.getAbsolutePath());
     command.add("-cp");
     command.add(serverClasspath());
