@@ -85,8 +85,9 @@ public final class S3ImportTool extends NightjarTool {
   @Option(names = "--target-file-mb", defaultValue = "256", description = "Target size of each output file (default: ${DEFAULT-VALUE}).")
   private long targetFileMb;
 
-  @Option(names = "--expected-document-bytes", defaultValue = "2048",
-      description = "Average stored size of one record, to size the output files (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--expected-document-bytes", defaultValue = "128",
+      description = "Average stored size of one imported record (parsed fields, ~100 bytes), to size the output files "
+          + "(default: ${DEFAULT-VALUE}).")
   private long expectedDocumentBytes;
 
   @Option(names = "--max-attempts", defaultValue = "5", description = "Attempts per object (default: ${DEFAULT-VALUE}).")

@@ -76,7 +76,7 @@ public class S3ImportIT {
   @Test
   public void everyIdEndsInExactlyOneOutcomeAndRerunsCarryImportsOver() throws IOException {
     assertEquals(0, importer(s3.endpoint(), "--date", "2016-05-01", "--dump", DUMP, "--chunks", "2",
-        "--expected-document-bytes", "300", "--target-file-mb", "1"));
+        "--target-file-mb", "1"));
     Outcomes outcomes = new Outcomes("2016-05-01", 2);
     Set<String> absent = new TreeSet<>(listed);
     absent.removeAll(uploaded);
@@ -143,6 +143,8 @@ public class S3ImportIT {
         assertTrue(failure.getError(), failure.getError().startsWith("SlowDown"));
       }
       assertTrue("transient faults were retried into imports", outcomes.imported.containsAll(transientFaults.keySet()));
+      assertEquals("a body cut short is retried, never parsed: only the corrupt objects are quarantined",
+          uploaded.stream().filter(S3ImportIT::isCorrupt).collect(Collectors.toSet()), outcomes.quarantined);
       for (TrackAnalysis record : outcomes.records.values()) {
         assertTrue(record.getAnalysis() != null);
       }
