@@ -22,7 +22,7 @@ import picocli.CommandLine.ParameterException;
 public abstract class NightjarTool extends Configured implements Tool {
 
   @Option(names = "--root", paramLabel = "PATH",
-      description = "Root of all datasets (sets ${sys:line.separator}  " + Dataset.ROOT_KEY + "; default "
+      description = "Root of all datasets (sets " + Dataset.ROOT_KEY + "; default "
           + Dataset.DEFAULT_ROOT + " on the default file system).")
   private String root;
 
