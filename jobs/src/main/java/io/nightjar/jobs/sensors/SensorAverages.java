@@ -16,7 +16,6 @@ import org.apache.crunch.MapFn;
 import org.apache.crunch.PCollection;
 import org.apache.crunch.PTable;
 import org.apache.crunch.Pair;
-import org.apache.crunch.Tuple3;
 import org.apache.crunch.Tuple4;
 import org.apache.crunch.fn.Aggregators;
 import org.apache.crunch.lib.Channels;
@@ -42,8 +41,6 @@ public final class SensorAverages {
 
   private static final PType<SensorReading> READINGS = Avros.specifics(SensorReading.class);
   private static final PType<Pair<String, Long>> SENSOR_AND_TIME = Avros.pairs(Avros.strings(), Avros.longs());
-  private static final PType<Tuple3<Long, Double, Double>> OCCURRENCES =
-      Avros.triples(Avros.longs(), Avros.doubles(), Avros.doubles());
   private static final PType<Tuple4<Long, Double, Double, Double>> STATS =
       Avros.quads(Avros.longs(), Avros.doubles(), Avros.doubles(), Avros.doubles());
 
@@ -69,14 +66,13 @@ public final class SensorAverages {
    */
   public static Pair<PCollection<SensorReading>, PCollection<QuarantineRecord>> deduplicate(
       PCollection<SensorReading> readings) {
-    PTable<Pair<String, Long>, Tuple3<Long, Double, Double>> occurrences = readings
+    // No combiner here: (sensor, timestamp) keys are almost all distinct, so combining would only re-sort and
+    // re-serialize every spill for nothing.
+    return Channels.split(readings
         .parallelDo("key by sensor and timestamp", new KeyBySensorAndTimeFn(),
-            Avros.tableOf(SENSOR_AND_TIME, OCCURRENCES))
+            Avros.tableOf(SENSOR_AND_TIME, Avros.doubles()))
         .groupByKey()
-        .combineValues(Aggregators.tripAggregator(
-            Aggregators.SUM_LONGS(), Aggregators.MIN_DOUBLES(), Aggregators.MAX_DOUBLES()));
-    return Channels.split(occurrences.parallelDo("resolve duplicates", new ResolveDuplicatesFn(),
-        orQuarantine(READINGS)));
+        .parallelDo("resolve duplicates", new ResolveDuplicatesFn(), orQuarantine(READINGS)));
   }
 
   /**
@@ -159,27 +155,30 @@ public final class SensorAverages {
     }
   }
 
-  /** (sensor, timestamp) → (1 occurrence, value, value). */
-  static final class KeyBySensorAndTimeFn
-      extends MapFn<SensorReading, Pair<Pair<String, Long>, Tuple3<Long, Double, Double>>> {
+  /** (sensor, timestamp) → value. */
+  static final class KeyBySensorAndTimeFn extends MapFn<SensorReading, Pair<Pair<String, Long>, Double>> {
     @Override
-    public Pair<Pair<String, Long>, Tuple3<Long, Double, Double>> map(SensorReading reading) {
-      return Pair.of(Pair.of(reading.getSensorId(), reading.getTimestamp()),
-          Tuple3.of(1L, reading.getValue(), reading.getValue()));
+    public Pair<Pair<String, Long>, Double> map(SensorReading reading) {
+      return Pair.of(Pair.of(reading.getSensorId(), reading.getTimestamp()), reading.getValue());
     }
   }
 
   /** One reading per (sensor, timestamp), skipping exact repeats and quarantining conflicting ones. */
-  static final class ResolveDuplicatesFn extends AccountedDoFn<Pair<Pair<String, Long>, Tuple3<Long, Double, Double>>,
+  static final class ResolveDuplicatesFn extends AccountedDoFn<Pair<Pair<String, Long>, Iterable<Double>>,
       Pair<SensorReading, QuarantineRecord>> {
     @Override
-    public void process(Pair<Pair<String, Long>, Tuple3<Long, Double, Double>> input,
+    public void process(Pair<Pair<String, Long>, Iterable<Double>> input,
         Emitter<Pair<SensorReading, QuarantineRecord>> emitter) {
       String sensorId = input.first().first();
       long timestamp = input.first().second();
-      long occurrences = input.second().first();
-      double min = input.second().second();
-      double max = input.second().third();
+      long occurrences = 0;
+      double min = Double.POSITIVE_INFINITY;
+      double max = Double.NEGATIVE_INFINITY;
+      for (double value : input.second()) {
+        occurrences++;
+        min = Math.min(min, value);
+        max = Math.max(max, value);
+      }
       if (min == max) {
         if (occurrences > 1) {
           countSkipped(DUPLICATE_READING, occurrences - 1);
