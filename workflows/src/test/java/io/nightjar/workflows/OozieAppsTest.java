@@ -51,6 +51,7 @@ public class OozieAppsTest {
         }
       }
     }
+    schema.newValidator().validate(new StreamSource(new File(APPS, "bundle.xml")));
     assertFalse("no Oozie apps found", checked.isEmpty());
   }
 
@@ -101,6 +102,23 @@ public class OozieAppsTest {
   }
 
   @Test
+  public void theBundleStartsEveryDailyCoordinator() throws Exception {
+    Document bundle = parse(new File(APPS, "bundle.xml"));
+    Set<String> started = new HashSet<>();
+    NodeList paths = bundle.getElementsByTagNameNS("*", "app-path");
+    for (int i = 0; i < paths.getLength(); i++) {
+      started.add(paths.item(i).getTextContent().replaceAll(".*/apps/nightjar/([^/]+)/coordinator.xml", "$1"));
+    }
+    Set<String> coordinators = new HashSet<>();
+    for (File app : apps()) {
+      if (new File(app, "coordinator.xml").exists()) {
+        coordinators.add(app.getName());
+      }
+    }
+    assertEquals(coordinators, started);
+  }
+
+  @Test
   public void noCredentialsInJobProperties() throws Exception {
     Pattern secret = Pattern.compile("(?i)(secret|password|access\\.key|accesskey|token)\\s*=");
     for (File app : apps()) {
@@ -131,7 +149,8 @@ public class OozieAppsTest {
   private static Schema oozieSchema() throws Exception {
     SchemaFactory factory = SchemaFactory.newInstance(XMLConstants.W3C_XML_SCHEMA_NS_URI);
     factory.setResourceResolver(new ClasspathResolver(factory.getResourceResolver()));
-    String[] xsds = {"oozie-workflow-1.0.xsd", "oozie-coordinator-0.5.xsd", "oozie-bundle-0.2.xsd"};
+    String[] xsds = {"oozie-workflow-1.0.xsd", "oozie-coordinator-0.5.xsd", "oozie-bundle-0.2.xsd",
+        "oozie-sla-0.2.xsd"};
     StreamSource[] sources = new StreamSource[xsds.length];
     for (int i = 0; i < xsds.length; i++) {
       InputStream in = OozieAppsTest.class.getClassLoader().getResourceAsStream(xsds[i]);
