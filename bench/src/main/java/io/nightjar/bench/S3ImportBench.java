@@ -1,6 +1,5 @@
 package io.nightjar.bench;
 
-import io.nightjar.common.Dataset;
 import io.nightjar.common.S3Access;
 import io.nightjar.jobs.Main;
 import io.nightjar.jobs.s3import.DocumentUploader;

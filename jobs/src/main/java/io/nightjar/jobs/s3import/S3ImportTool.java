@@ -1,6 +1,5 @@
 package io.nightjar.jobs.s3import;
 
-import io.nightjar.avro.ImportFailure;
 import io.nightjar.avro.ImportOutcome;
 import io.nightjar.avro.QuarantineRecord;
 import io.nightjar.avro.TrackAnalysis;

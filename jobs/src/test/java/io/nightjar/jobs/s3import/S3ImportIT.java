@@ -16,7 +16,6 @@ import io.nightjar.s3server.LoopbackS3;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
