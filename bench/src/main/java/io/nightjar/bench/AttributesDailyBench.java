@@ -1,15 +1,13 @@
 package io.nightjar.bench;
 
 import io.nightjar.avro.TrackAttributes;
+import io.nightjar.common.AvroFiles;
 import io.nightjar.common.Dataset;
 import io.nightjar.jobs.Main;
 import java.io.File;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import org.apache.avro.file.DataFileReader;
-import org.apache.avro.generic.GenericDatumReader;
-import org.apache.avro.specific.SpecificDatumReader;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileUtil;
 import picocli.CommandLine;
@@ -97,26 +95,12 @@ public final class AttributesDailyBench implements Callable<Integer> {
   }
 
   private static long records(File dir) throws Exception {
-    long total = 0;
-    for (File f : dir.listFiles((d, name) -> name.endsWith(".avro"))) {
-      try (DataFileReader<Object> reader = new DataFileReader<>(f, new GenericDatumReader<>())) {
-        for (Object ignored : reader) {
-          total++;
-        }
-      }
-    }
-    return total;
+    return AvroFiles.countLocal(dir);
   }
 
   private static Set<TrackAttributes> read(File dir) throws Exception {
-    Set<TrackAttributes> rows = new HashSet<>();
-    for (File f : dir.listFiles((d, name) -> name.endsWith(".avro"))) {
-      try (DataFileReader<TrackAttributes> reader =
-          new DataFileReader<>(f, new SpecificDatumReader<>(TrackAttributes.class))) {
-        reader.forEach(rows::add);
-      }
-    }
-    return rows;
+    return new HashSet<>(AvroFiles.readLocal(dir, TrackAttributes.class));
   }
+
 
 }

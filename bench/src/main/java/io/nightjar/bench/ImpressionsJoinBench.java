@@ -1,5 +1,6 @@
 package io.nightjar.bench;
 
+import io.nightjar.common.AvroFiles;
 import io.nightjar.common.Dataset;
 import io.nightjar.jobs.Main;
 import java.io.File;
@@ -9,8 +10,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import org.apache.avro.file.DataFileReader;
-import org.apache.avro.specific.SpecificDatumReader;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileUtil;
 import org.codehaus.jackson.JsonNode;
@@ -99,15 +98,11 @@ public final class ImpressionsJoinBench implements Callable<Integer> {
 
   private static Set<String> impressionIds(File day) throws Exception {
     Set<String> ids = new HashSet<>();
-    for (File part : day.listFiles((dir, name) -> name.endsWith(".avro"))) {
-      try (DataFileReader<EnrichedImpression> reader =
-          new DataFileReader<>(part, new SpecificDatumReader<>(EnrichedImpression.class))) {
-        for (EnrichedImpression row : reader) {
-          ids.add(row.getImpressionId() + "|" + row.getCampaign());
-        }
-      }
+    for (EnrichedImpression row : AvroFiles.readLocal(day, EnrichedImpression.class)) {
+      ids.add(row.getImpressionId() + "|" + row.getCampaign());
     }
     return ids;
   }
+
 
 }

@@ -2,6 +2,7 @@ package io.nightjar.bench;
 
 import io.nightjar.avro.SensorAggregate;
 import io.nightjar.avro.SensorReading;
+import io.nightjar.common.AvroFiles;
 import io.nightjar.common.Dataset;
 import io.nightjar.jobs.Main;
 import io.nightjar.jobs.sensors.Periods;
@@ -119,18 +120,13 @@ public final class SensorAveragesBench implements Callable<Integer> {
 
   private static int compare(Map<String, double[]> loop, File published) throws IOException {
     int compared = 0;
-    for (File part : published.listFiles((dir, name) -> name.endsWith(".avro"))) {
-      try (DataFileReader<SensorAggregate> reader =
-          new DataFileReader<>(part, new SpecificDatumReader<>(SensorAggregate.class))) {
-        for (SensorAggregate a : reader) {
-          double[] f = loop.get(a.getSensorId() + "@" + a.getPeriodStart());
-          if (f == null || f[0] != a.getCount() || f[2] != a.getMin() || f[3] != a.getMax()
-              || Math.abs(f[1] - a.getSum()) > 1e-9 * Math.abs(f[1])) {
-            throw new IllegalStateException("pipeline and loop disagree on " + a);
-          }
-          compared++;
-        }
+    for (SensorAggregate a : AvroFiles.readLocal(published, SensorAggregate.class)) {
+      double[] f = loop.get(a.getSensorId() + "@" + a.getPeriodStart());
+      if (f == null || f[0] != a.getCount() || f[2] != a.getMin() || f[3] != a.getMax()
+          || Math.abs(f[1] - a.getSum()) > 1e-9 * Math.abs(f[1])) {
+        throw new IllegalStateException("pipeline and loop disagree on " + a);
       }
+      compared++;
     }
     if (compared != loop.size()) {
       throw new IllegalStateException("pipeline gave " + compared + " figures, loop " + loop.size());

@@ -4,6 +4,7 @@ import io.nightjar.avro.ImportFailure;
 import io.nightjar.avro.QuarantineRecord;
 import io.nightjar.avro.SensorAggregate;
 import io.nightjar.avro.TrackAnalysis;
+import io.nightjar.common.AvroFiles;
 import io.nightjar.common.Dataset;
 import io.nightjar.common.S3Access;
 import io.nightjar.jobs.Main;
@@ -11,17 +12,13 @@ import io.nightjar.jobs.s3import.DocumentUploader;
 import io.nightjar.s3server.LoopbackS3;
 import java.io.File;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.time.Instant;
 import java.time.LocalDate;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
-import org.apache.avro.file.DataFileStream;
-import org.apache.avro.specific.SpecificDatumReader;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -168,16 +165,7 @@ public final class Demo implements Callable<Integer> {
   }
 
   private static <T> List<T> read(FileSystem fs, Path dir, Class<T> type) throws IOException {
-    List<T> records = new ArrayList<>();
-    for (FileStatus file : fs.listStatus(dir)) {
-      if (file.getPath().getName().endsWith(".avro")) {
-        try (InputStream in = fs.open(file.getPath());
-            DataFileStream<T> reader = new DataFileStream<>(in, new SpecificDatumReader<>(type))) {
-          reader.forEach(records::add);
-        }
-      }
-    }
-    return records;
+    return AvroFiles.read(fs, dir, type);
   }
 
   private static File[] listFiles(File dir) throws IOException {

@@ -1,16 +1,12 @@
 package io.nightjar.jobs;
 
+import io.nightjar.common.AvroFiles;
 import io.nightjar.common.Dataset;
 import java.io.File;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
-import java.util.ArrayList;
 import java.util.List;
-import org.apache.avro.file.DataFileStream;
-import org.apache.avro.specific.SpecificDatumReader;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.hdfs.MiniDFSCluster;
@@ -55,16 +51,7 @@ public final class HdfsTestCluster implements AutoCloseable {
 
   /** Every record of the {@code .avro} files directly in {@code dir}. */
   public <T> List<T> readAvro(Path dir, Class<T> type) throws IOException {
-    List<T> records = new ArrayList<>();
-    for (FileStatus file : fs().listStatus(dir)) {
-      if (file.getPath().getName().endsWith(".avro")) {
-        try (InputStream in = fs().open(file.getPath());
-            DataFileStream<T> reader = new DataFileStream<>(in, new SpecificDatumReader<>(type))) {
-          reader.forEach(records::add);
-        }
-      }
-    }
-    return records;
+    return AvroFiles.read(fs(), dir, type);
   }
 
   @Override

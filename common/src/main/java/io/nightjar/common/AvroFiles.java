@@ -1,0 +1,72 @@
+package io.nightjar.common;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.avro.file.DataFileStream;
+import org.apache.avro.generic.GenericDatumReader;
+import org.apache.avro.specific.SpecificDatumReader;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+
+/**
+ * Reads the Avro files directly in a folder (a published day: its {@code .avro} part files, hidden files ignored)
+ * on any Hadoop file system. Holds every record in memory: for small outputs, summaries, tests and benchmark checks,
+ * not for reading a large dataset (use a pipeline for that).
+ */
+public final class AvroFiles {
+
+  private AvroFiles() {
+  }
+
+  /** Every record of the folder's {@code .avro} files, file by file in name order. */
+  public static <T> List<T> read(FileSystem fs, Path dir, Class<T> type) throws IOException {
+    List<T> records = new ArrayList<>();
+    for (Path file : avroFiles(fs, dir)) {
+      try (InputStream in = fs.open(file);
+          DataFileStream<T> reader = new DataFileStream<>(in, new SpecificDatumReader<>(type))) {
+        reader.forEach(records::add);
+      }
+    }
+    return records;
+  }
+
+  /** How many records the folder's {@code .avro} files hold, whatever their schema. */
+  public static long count(FileSystem fs, Path dir) throws IOException {
+    long count = 0;
+    for (Path file : avroFiles(fs, dir)) {
+      try (InputStream in = fs.open(file);
+          DataFileStream<Object> reader = new DataFileStream<>(in, new GenericDatumReader<>())) {
+        for (Object ignored : reader) {
+          count++;
+        }
+      }
+    }
+    return count;
+  }
+
+  private static List<Path> avroFiles(FileSystem fs, Path dir) throws IOException {
+    List<Path> files = new ArrayList<>();
+    for (FileStatus status : fs.listStatus(dir)) {
+      String name = status.getPath().getName();
+      if (status.isFile() && name.endsWith(".avro") && !name.startsWith("_") && !name.startsWith(".")) {
+        files.add(status.getPath());
+      }
+    }
+    files.sort(null);
+    return files;
+  }
+
+  /** The same, for a local folder. */
+  public static <T> List<T> readLocal(java.io.File dir, Class<T> type) throws IOException {
+    return read(FileSystem.getLocal(new org.apache.hadoop.conf.Configuration()), new Path(dir.getAbsolutePath()),
+        type);
+  }
+
+  /** Record count of a local folder's {@code .avro} files. */
+  public static long countLocal(java.io.File dir) throws IOException {
+    return count(FileSystem.getLocal(new org.apache.hadoop.conf.Configuration()), new Path(dir.getAbsolutePath()));
+  }
+}
