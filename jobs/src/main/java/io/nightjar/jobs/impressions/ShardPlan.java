@@ -4,10 +4,13 @@ import io.nightjar.common.StableHash;
 import java.io.Serializable;
 import java.util.AbstractMap;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.Collections;
-import java.util.List;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import org.apache.commons.lang.SerializationException;
+import org.apache.commons.lang.SerializationUtils;
 
 /**
  * How many shards each ad id's impressions are spread over. A salted join sends shard {@code s} of ad {@code a} to
@@ -90,24 +93,17 @@ public final class ShardPlan implements Serializable {
 
   /** The plan as one configuration value, for the partitioner. */
   public String serialize() {
-    try (java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
-        java.io.ObjectOutputStream out = new java.io.ObjectOutputStream(bytes)) {
-      out.writeObject(this);
-      out.flush();
-      return java.util.Base64.getEncoder().encodeToString(bytes.toByteArray());
-    } catch (java.io.IOException e) {
-      throw new IllegalStateException(e);
-    }
+    return Base64.getEncoder().encodeToString(SerializationUtils.serialize(this));
   }
 
   public static ShardPlan deserialize(String value) {
-    try (java.io.ObjectInputStream in = new java.io.ObjectInputStream(
-        new java.io.ByteArrayInputStream(java.util.Base64.getDecoder().decode(value)))) {
-      return (ShardPlan) in.readObject();
-    } catch (java.io.IOException | ClassNotFoundException e) {
+    try {
+      return (ShardPlan) SerializationUtils.deserialize(Base64.getDecoder().decode(value));
+    } catch (SerializationException | IllegalArgumentException e) {
       throw new IllegalStateException("unreadable shard plan in the job configuration", e);
     }
   }
+
 
   public int shards(String key) {
     return shardsByKey.getOrDefault(key, defaultShards);
