@@ -18,6 +18,7 @@ public abstract class AccountedDoFn<S, T> extends DoFn<S, T> {
   // Looked up once: a counter lookup by name per record costs more than the record's own processing.
   private transient Counter in;
   private transient Counter out;
+  private transient Counter written;
 
   protected void countIn(long records) {
     if (in == null) {
@@ -35,7 +36,10 @@ public abstract class AccountedDoFn<S, T> extends DoFn<S, T> {
 
   /** Records written to the output (for an aggregating job fewer than {@code out}, which counts input records). */
   protected void countWritten(long records) {
-    increment(RecordAccounting.GROUP, RecordAccounting.WRITTEN, records);
+    if (written == null) {
+      written = getCounter(RecordAccounting.GROUP, RecordAccounting.WRITTEN);
+    }
+    written.increment(records);
   }
 
   protected void countQuarantined(String reason, long records) {
