@@ -80,6 +80,11 @@ public final class Dataset {
     return fs.exists(new Path(dayPath(day), SUCCESS_FLAG));
   }
 
+  /** Whether the day's quarantine folder exists and carries {@code _SUCCESS}. */
+  public boolean isQuarantinePublished(FileSystem fs, LocalDate day) throws IOException {
+    return fs.exists(new Path(quarantinePath(day), SUCCESS_FLAG));
+  }
+
   /** Every published day, oldest first. Folders without {@code _SUCCESS} and hidden folders are ignored. */
   public List<LocalDate> publishedDays(FileSystem fs) throws IOException {
     if (!fs.exists(path)) {

@@ -153,7 +153,7 @@ public final class S3ImportTool extends NightjarTool {
           planning.write(planning.read(From.avroFile(missing(chunk).dayPath(date), S3Import.FAILURES)),
               To.avroFile(day.sideStaging(0)));
         }
-        if (fs.exists(new Path(imported.quarantinePath(date), Dataset.SUCCESS_FLAG))) {
+        if (imported.isQuarantinePublished(fs, date)) {
           planning.write(planning.read(From.avroFile(imported.quarantinePath(date),
               io.nightjar.common.NightjarTypes.quarantineRecords())), To.avroFile(day.quarantineStaging()));
         }
