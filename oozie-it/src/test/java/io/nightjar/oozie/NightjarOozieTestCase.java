@@ -1,0 +1,106 @@
+package io.nightjar.oozie;
+
+import java.io.File;
+import java.io.FileReader;
+import java.io.IOException;
+import java.io.Reader;
+import java.util.Properties;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.fs.permission.FsPermission;
+import org.apache.oozie.client.OozieClient;
+import org.apache.oozie.client.WorkflowJob;
+import org.apache.oozie.local.LocalOozie;
+import org.apache.oozie.test.MiniOozieTestCase;
+
+/**
+ * A real Oozie 5.2.1 engine (LocalOozie, in-memory HSQLDB) over MiniDFSCluster + MiniMRYarnCluster, with the
+ * packaged apps of {@code workflows/target/oozie-apps} deployed to HDFS the way an operator would
+ * ({@code hdfs dfs -put oozie-apps /apps/nightjar}) and each app's own {@code job.properties} as the starting
+ * configuration. Action classes come from the job jar in the deployed {@code lib/} and the test classpath.
+ */
+public abstract class NightjarOozieTestCase extends MiniOozieTestCase {
+
+  protected static final File OOZIE_APPS = new File(System.getProperty("nightjar.oozie-apps", "../workflows/target/oozie-apps"));
+  protected static final File TESTDATA = new File(System.getProperty("nightjar.testdata", "../testdata"));
+
+  protected FileSystem fs;
+  protected Path appsDir;
+  protected Path nightjarRoot;
+
+  @Override
+  protected void setUp() throws Exception {
+    System.setProperty("oozie.test.metastore.server", "false");
+    super.setUp();
+    fs = getFileSystem();
+    Path base = getFsTestCaseDir();
+    appsDir = new Path(base, "apps/nightjar");
+    nightjarRoot = new Path(base, "data/nightjar");
+    assertTrue("build the workflows module first (mvn package): " + OOZIE_APPS, new File(OOZIE_APPS, "lib").isDirectory());
+    fs.copyFromLocalFile(false, true, new Path(OOZIE_APPS.getAbsolutePath()), appsDir);
+    // Crunch's per-workflow temporary folder parent (crunch.tmp.dir in the apps' <global>).
+    fs.mkdirs(new Path("/tmp/nightjar"), FsPermission.valueOf("drwxrwxrwx"));
+  }
+
+  /** The app's documented job.properties, pointed at this cluster; {@code overrides} are name, value pairs. */
+  protected Properties appProperties(String file, String... overrides) throws IOException {
+    Properties documented = new Properties();
+    try (Reader in = new FileReader(new File(OOZIE_APPS, file))) {
+      documented.load(in);
+    }
+    OozieClient client = LocalOozie.getClient();
+    Properties conf = client.createConfiguration();
+    for (String name : documented.stringPropertyNames()) {
+      conf.setProperty(name, documented.getProperty(name));
+    }
+    conf.setProperty("nameNode", getNameNodeUri());
+    conf.setProperty("resourceManager", getJobTrackerUri());
+    conf.setProperty("nightjarRoot", fs.makeQualified(nightjarRoot).toString());
+    conf.setProperty("oozie.libpath", fs.makeQualified(new Path(appsDir, "lib")).toString());
+    conf.setProperty(OozieClient.USER_NAME, getTestUser());
+    for (int i = 0; i < overrides.length; i += 2) {
+      conf.setProperty(overrides[i], overrides[i + 1]);
+    }
+    return conf;
+  }
+
+  protected String appPath(String app) throws IOException {
+    return fs.makeQualified(new Path(appsDir, app)).toString();
+  }
+
+  /** Polls until the workflow leaves PREP/RUNNING; returns its final state. */
+  protected WorkflowJob.Status waitForWorkflow(OozieClient client, String id, int timeoutMillis) throws Exception {
+    waitFor(timeoutMillis, () -> {
+      WorkflowJob.Status status = client.getJobInfo(id).getStatus();
+      return status != WorkflowJob.Status.PREP && status != WorkflowJob.Status.RUNNING;
+    });
+    return client.getJobInfo(id).getStatus();
+  }
+
+  /** The mini YARN cluster's applications, for failure messages: state, progress and diagnostics. */
+  protected String yarnApplications() {
+    StringBuilder out = new StringBuilder();
+    try (org.apache.hadoop.yarn.client.api.YarnClient yarn = org.apache.hadoop.yarn.client.api.YarnClient.createYarnClient()) {
+      yarn.init(createJobConf());
+      yarn.start();
+      for (org.apache.hadoop.yarn.api.records.ApplicationReport app : yarn.getApplications()) {
+        out.append("\n  ").append(app.getApplicationId()).append(' ').append(app.getName()).append(' ')
+            .append(app.getYarnApplicationState()).append(' ').append(app.getDiagnostics());
+      }
+      out.append("\n  nodes: ");
+      for (org.apache.hadoop.yarn.api.records.NodeReport node : yarn.getNodeReports()) {
+        out.append(node.getNodeId()).append(" used ").append(node.getUsed()).append(" of ").append(node.getCapability()).append("; ");
+      }
+    } catch (Exception e) {
+      out.append("\n  (cannot list YARN applications: ").append(e).append(')');
+    }
+    return out.toString();
+  }
+
+  /** Writes the local file as {@code dir/name} and marks the folder complete with {@code _SUCCESS}. */
+  protected void publishLocalFile(File local, Path dir) throws IOException {
+    fs.mkdirs(dir);
+    fs.copyFromLocalFile(new Path(local.getAbsolutePath()), new Path(dir, local.getName()));
+    fs.create(new Path(dir, "_SUCCESS")).close();
+  }
+}
