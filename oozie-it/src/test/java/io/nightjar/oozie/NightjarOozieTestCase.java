@@ -58,6 +58,10 @@ public abstract class NightjarOozieTestCase extends MiniOozieTestCase {
     conf.setProperty("nightjarRoot", fs.makeQualified(nightjarRoot).toString());
     conf.setProperty("oozie.libpath", fs.makeQualified(new Path(appsDir, "lib")).toString());
     conf.setProperty(OozieClient.USER_NAME, getTestUser());
+    String appPath = documented.getProperty("appPath");
+    if (appPath != null) {
+      conf.setProperty("appPath", appPath(new Path(appPath).getName()));
+    }
     for (int i = 0; i < overrides.length; i += 2) {
       conf.setProperty(overrides[i], overrides[i + 1]);
     }
