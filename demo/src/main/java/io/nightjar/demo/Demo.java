@@ -1,8 +1,6 @@
 package io.nightjar.demo;
 
 import io.nightjar.avro.ImportFailure;
-import io.nightjar.avro.QuarantineRecord;
-import io.nightjar.avro.SensorAggregate;
 import io.nightjar.avro.TrackAnalysis;
 import io.nightjar.common.AvroFiles;
 import io.nightjar.common.Dataset;
@@ -10,17 +8,16 @@ import io.nightjar.common.S3Access;
 import io.nightjar.jobs.Main;
 import io.nightjar.jobs.s3import.DocumentUploader;
 import io.nightjar.s3server.LoopbackS3;
+import io.nightjar.workflows.ChainDiagram;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.time.Instant;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.FileUtil;
 import org.apache.hadoop.fs.Path;
@@ -31,9 +28,13 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * The embedded default: starts an in-process HDFS and a loopback S3 server, seeds them from {@code testdata/}, runs
- * {@code sensor-averages} and {@code s3-import} exactly as {@code hadoop jar} would (same tools, same options;
- * MapReduce in local mode), prints what they published, and copies it to a local folder to look at afterwards.
+ * The embedded default: a whole nightjar day (or {@code --days N}) on an in-process HDFS and a loopback S3 server.
+ * The bulk {@code s3-import} of {@code testdata/} runs first (it is started by hand, not by a coordinator); then,
+ * each day, the upstream deliveries the coordinators wait for are seeded (day 1 readings from {@code testdata/},
+ * the rest generated with fixed seeds) and the daily jobs run in the order their coordinators' datasets impose
+ * ({@link ChainDiagram#order}), with the parameters their workflows declare, exactly as {@code hadoop jar} would
+ * (same tools, same options; MapReduce in local mode). Prints progress, then a table per published dataset, and
+ * copies everything to a local folder to look at afterwards.
  */
 @Command(name = "nightjar-demo", mixinStandardHelpOptions = true,
     description = "Run nightjar on an in-process HDFS and loopback S3 seeded from testdata/.")
@@ -45,6 +46,14 @@ public final class Demo implements Callable<Integer> {
   @Option(names = "--date", defaultValue = "2016-05-01", description = "Day to process (default: ${DEFAULT-VALUE}).")
   private LocalDate date;
 
+  @Option(names = "--days", defaultValue = "1",
+      description = "Consecutive days to run, to watch incrementals, compaction (Sundays) and retention (default: ${DEFAULT-VALUE}).")
+  private int days;
+
+  @Option(names = "--apps", defaultValue = "workflows",
+      description = "The Oozie apps whose coordinators define the chain (default: ${DEFAULT-VALUE}).")
+  private File apps;
+
   @Option(names = "--copy-to", defaultValue = "nightjar-data",
       description = "Local folder that receives a copy of what was published (default: ${DEFAULT-VALUE}).")
   private File copyTo;
@@ -55,6 +64,8 @@ public final class Demo implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    Map<String, ChainDiagram.Job> jobs = ChainDiagram.read(apps);
+    List<String> chain = ChainDiagram.order(jobs);
     File hdfsDir = Files.createTempDirectory("nightjar-demo-hdfs").toFile();
     Configuration base = new Configuration();
     base.set(MiniDFSCluster.HDFS_MINIDFS_BASEDIR, hdfsDir.getAbsolutePath());
@@ -67,39 +78,58 @@ public final class Demo implements Callable<Integer> {
       conf.set("mapreduce.framework.name", "local");
       conf.set(Dataset.ROOT_KEY, "/nightjar");
       System.out.println("HDFS at " + fs.getUri() + ", datasets under " + fs.getUri() + "/nightjar");
+      System.out.println("Daily chain, ordered by the coordinators in " + apps + "/: " + String.join(" -> ", chain));
 
-      Path readings = Dataset.of(conf, "sensors", "readings").dayPath(date);
-      fs.mkdirs(readings);
-      for (File file : listFiles(new File(testdata, "sensors/readings/" + date))) {
-        fs.copyFromLocalFile(new Path(file.getAbsolutePath()), readings);
-      }
-      System.out.println("Seeded " + readings + " from " + testdata + "/sensors/readings/" + date);
-
-      String[] job = {"sensor-averages", "--date", date.toString()};
-      System.out.println("\n$ hadoop jar nightjar-jobs.jar " + String.join(" ", job)
-          + " -D " + Dataset.ROOT_KEY + "=" + conf.get(Dataset.ROOT_KEY));
-      int status = Main.run(new Configuration(conf), job);
+      DailyChain run = new DailyChain(fs, conf, testdata, jobs);
+      int status = runS3Import(conf, fs);
       if (status != 0) {
         return status;
       }
-      Dataset output = Dataset.of(conf, "sensors", "sensor-averages-day");
-      printFigures(fs, output.dayPath(date));
-      printQuarantine(fs, output.quarantinePath(date));
-
-      status = runS3Import(conf, fs);
-      if (status != 0) {
-        return status;
+      for (int k = 1; k <= days; k++) {
+        LocalDate day = date.plusDays(k - 1);
+        System.out.printf("%n=== Day %d of %d: %s (%s) ===%n", k, days, day, day.getDayOfWeek());
+        run.seedDeliveries(day, k);
+        for (String job : chain) {
+          status = run.runJob(job, day, workflowDefaults(job));
+          if (status != 0) {
+            System.out.println(job + " failed on " + day + " (exit " + status + "); stopping.");
+            return status;
+          }
+        }
       }
+      run.printSummary(date.plusDays(days - 1));
 
       FileUtil.fullyDelete(copyTo);
       FileUtil.copy(fs, new Path("/nightjar"), copyTo, false, conf);
       System.out.println("\nA copy of everything published is in " + copyTo.getAbsolutePath()
           + " (read it with avro-tools tojson, or any Avro reader).");
+      run.printSkewReport(copyTo, date.plusDays(days - 1));
       return 0;
     } finally {
       cluster.shutdown(true);
       FileUtil.fullyDelete(hdfsDir);
     }
+  }
+
+  /** The {@code <parameters>} defaults the app's workflow.xml declares (e.g. keepDays, compactionWeekday). */
+  private Map<String, String> workflowDefaults(String app) throws Exception {
+    Map<String, String> defaults = new TreeMap<>();
+    javax.xml.parsers.DocumentBuilderFactory factory = javax.xml.parsers.DocumentBuilderFactory.newInstance();
+    factory.setNamespaceAware(true);
+    org.w3c.dom.Document xml = factory.newDocumentBuilder().parse(new File(apps, app + "/workflow.xml"));
+    org.w3c.dom.NodeList properties = xml.getElementsByTagNameNS("*", "property");
+    for (int i = 0; i < properties.getLength(); i++) {
+      org.w3c.dom.Element property = (org.w3c.dom.Element) properties.item(i);
+      if (!property.getParentNode().getLocalName().equals("parameters")) {
+        continue;
+      }
+      org.w3c.dom.NodeList value = property.getElementsByTagNameNS("*", "value");
+      if (value.getLength() > 0) {
+        defaults.put(property.getElementsByTagNameNS("*", "name").item(0).getTextContent().trim(),
+            value.item(0).getTextContent().trim());
+      }
+    }
+    return defaults;
   }
 
   /** Starts the loopback S3 server, uploads testdata/tracks/documents, and imports them as the dump lists them. */
@@ -137,31 +167,6 @@ public final class Demo implements Callable<Integer> {
       }
       return status;
     }
-  }
-
-  private static void printFigures(FileSystem fs, Path day) throws IOException {
-    List<SensorAggregate> figures = read(fs, day, SensorAggregate.class);
-    System.out.println("\nPublished " + day + ":");
-    for (FileStatus file : fs.listStatus(day)) {
-      System.out.printf("  %-28s %,9d bytes%n", file.getPath().getName(), file.getLen());
-    }
-    System.out.printf("%n%d SensorAggregate records, for example:%n", figures.size());
-    System.out.printf("  %-12s %-20s %6s %9s %9s %9s%n", "sensorId", "periodStart", "count", "min", "max", "mean");
-    for (SensorAggregate a : figures.subList(0, Math.min(8, figures.size()))) {
-      System.out.printf("  %-12s %-20s %6d %9.3f %9.3f %9.3f%n", a.getSensorId(),
-          Instant.ofEpochMilli(a.getPeriodStart()), a.getCount(), a.getMin(), a.getMax(), a.getMean());
-    }
-  }
-
-  private static void printQuarantine(FileSystem fs, Path day) throws IOException {
-    Map<String, Long> byReason = new TreeMap<>();
-    Map<String, String> example = new TreeMap<>();
-    for (QuarantineRecord record : read(fs, day, QuarantineRecord.class)) {
-      byReason.merge(record.getReason(), record.getRecords(), Long::sum);
-      example.putIfAbsent(record.getReason(), record.getRaw() + "  (" + record.getDetail() + ")");
-    }
-    System.out.println("\nQuarantined readings in " + day + ":");
-    byReason.forEach((reason, n) -> System.out.printf("  %-22s %3d  e.g. %s%n", reason, n, example.get(reason)));
   }
 
   private static <T> List<T> read(FileSystem fs, Path dir, Class<T> type) throws IOException {
