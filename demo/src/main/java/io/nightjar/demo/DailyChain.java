@@ -84,13 +84,18 @@ final class DailyChain {
     double seconds = (System.nanoTime() - start) / 1e9;
     if (status == 0) {
       for (String dataset : jobs.get(job).publishes) {
-        String[] row = describe(dataset, day, seconds);
-        lastRow.put(dataset, row);
-        System.out.printf("  %-40s %9s records %11s bytes %5s quarantined  (%s, %.1f s)%n", row[0], row[1], row[2],
-            row[3], job, seconds);
+        record(dataset, day, job, seconds);
       }
     }
     return status;
+  }
+
+  /** Adds a published day of {@code dataset} to the summary and prints its line. */
+  void record(String dataset, LocalDate day, String job, double seconds) throws IOException {
+    String[] row = describe(dataset, day, seconds);
+    lastRow.put(dataset, row);
+    System.out.printf("  %-40s %9s records %11s bytes %5s quarantined  (%s, %.1f s)%n", row[0], row[1], row[2],
+        row[3], job, seconds);
   }
 
   /** tracks-daily's workflow: compaction on the compaction weekday, then attributes, then retention. */
@@ -117,7 +122,7 @@ final class DailyChain {
     for (String kind : new String[] {"full", "incremental"}) {
       Path dir = new Path("/nightjar/tracks/analysis/" + kind);
       if (fs.exists(dir)) {
-        for (org.apache.hadoop.fs.FileStatus folder : fs.listStatus(dir)) {
+        for (org.apache.hadoop.fs.FileStatus folder : fs.listStatus(dir, p -> !p.getName().startsWith("_"))) {
           left.add(kind + "/" + folder.getPath().getName());
         }
       }

@@ -81,7 +81,7 @@ public final class Demo implements Callable<Integer> {
       System.out.println("Daily chain, ordered by the coordinators in " + apps + "/: " + String.join(" -> ", chain));
 
       DailyChain run = new DailyChain(fs, conf, testdata, jobs);
-      int status = runS3Import(conf, fs);
+      int status = runS3Import(conf, fs, run);
       if (status != 0) {
         return status;
       }
@@ -133,7 +133,7 @@ public final class Demo implements Callable<Integer> {
   }
 
   /** Starts the loopback S3 server, uploads testdata/tracks/documents, and imports them as the dump lists them. */
-  private int runS3Import(Configuration conf, FileSystem fs) throws IOException {
+  private int runS3Import(Configuration conf, FileSystem fs, DailyChain run) throws IOException {
     System.out.println("\nStarting a loopback S3 server (S3Proxy) ...");
     try (LoopbackS3 s3 = LoopbackS3.start(null)) {
       Configuration withS3 = new Configuration(conf);
@@ -154,7 +154,9 @@ public final class Demo implements Callable<Integer> {
           "--dump", dump.toString(), "--bucket", "analysis", "--chunks", "2", "--in-flight", "16"};
       System.out.println("\n$ hadoop jar nightjar-jobs.jar " + String.join(" ", job)
           + "    (sample deliberately dirty: quarantine threshold raised to 10%)");
+      long start = System.nanoTime();
       int status = Main.run(withS3, job);
+      double seconds = (System.nanoTime() - start) / 1e9;
       if (status == 0) {
         for (int chunk = 0; chunk < 2; chunk++) {
           String name = "chunk-" + chunk + "-of-2/" + date;
@@ -163,6 +165,11 @@ public final class Demo implements Callable<Integer> {
               new Path("/nightjar/tracks/analysis-import/" + name),
               read(fs, new Path("/nightjar/tracks/analysis-import-missing/" + name), ImportFailure.class).size(),
               read(fs, new Path("/nightjar/tracks/analysis-import-failed/" + name), ImportFailure.class).size());
+        }
+        for (String dataset : new String[] {"analysis-import", "analysis-import-missing", "analysis-import-failed"}) {
+          for (int chunk = 0; chunk < 2; chunk++) {
+            run.record("tracks/" + dataset + "/chunk-" + chunk + "-of-2", date, "s3-import", seconds);
+          }
         }
       }
       return status;
