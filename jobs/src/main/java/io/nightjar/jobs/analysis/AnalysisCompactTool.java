@@ -57,6 +57,14 @@ public final class AnalysisCompactTool extends NightjarTool {
     SnapshotDataset analysis = SnapshotDataset.of(getConf(), project, "analysis");
     FileSystem fs = fs(analysis);
     analysis.full().refuseRewriteBeforeLaterDays(fs, date, force);
+    if (analysis.full().isPublished(fs, date) && !force) {
+      // The day's delivery is itself a full snapshot: it already holds everything, and a merge of the older full
+      // and incrementals would replace it with less. Only retention has work to do.
+      List<Path> retired = analysis.retire(fs, date, keepDays);
+      out.printf("analysis-compact %s: nothing to compact, the day's delivery %s is a full snapshot; retired %d folders %s%n",
+          date, analysis.full().dayPath(date), retired.size(), retired);
+      return 0;
+    }
     SnapshotDataset.View inputs = analysis.compactionInputs(fs, date);
     if (!inputs.fullDay().isPresent()) {
       throw new JobFailedException("no full analysis snapshot before " + date + " in " + analysis.full());
