@@ -103,14 +103,9 @@ final class DailyChain {
     String weekday = day.getDayOfWeek().getDisplayName(TextStyle.SHORT, Locale.ENGLISH);
     String keepDays = parameters.get("keepDays");
     if (weekday.equals(parameters.get("compactionWeekday"))) {
-      if (fs.exists(new Path(path("tracks/analysis/full", day), Dataset.SUCCESS_FLAG))) {
-        System.out.println("  " + weekday + ": compaction day, but today's delivery is already a full snapshot");
-      } else {
-        int status = tool("analysis-compact", "--date", day.toString(), "--keep-days", keepDays);
-        if (status != 0) {
-          return status;
-        }
-        System.out.println("  " + weekday + ": compacted into " + relative(path("tracks/analysis/full", day)));
+      int status = tool("analysis-compact", "--date", day.toString(), "--keep-days", keepDays);
+      if (status != 0) {
+        return status;
       }
     }
     int status = tool("attributes-daily", "--date", day.toString());

@@ -275,6 +275,7 @@ public class OozieDeploy extends NightjarTool {
     props.setProperty("oozie.libpath", base + "/lib");
     if (job.equals("bundle")) {
       props.setProperty(OozieClient.BUNDLE_APP_PATH, base + "/bundle.xml");
+      props.setProperty("appsRoot", base);
     } else {
       props.setProperty("appPath", base + "/" + job);
       props.remove(OozieClient.COORDINATOR_APP_PATH);

@@ -107,7 +107,7 @@ public class OozieAppsTest {
     Set<String> started = new HashSet<>();
     NodeList paths = bundle.getElementsByTagNameNS("*", "app-path");
     for (int i = 0; i < paths.getLength(); i++) {
-      started.add(paths.item(i).getTextContent().replaceAll(".*/apps/nightjar/([^/]+)/coordinator.xml", "$1"));
+      started.add(paths.item(i).getTextContent().replaceAll("^\\$\\{appsRoot\\}/([^/]+)/coordinator.xml$", "$1"));
     }
     Set<String> coordinators = new HashSet<>();
     for (File app : apps()) {
