@@ -33,6 +33,19 @@ public final class AvroFiles {
     return records;
   }
 
+  /** Every record of the folder's {@code .avro} files, whatever their schema, as generic records. */
+  public static List<org.apache.avro.generic.GenericRecord> readGeneric(FileSystem fs, Path dir) throws IOException {
+    List<org.apache.avro.generic.GenericRecord> records = new ArrayList<>();
+    for (Path file : avroFiles(fs, dir)) {
+      try (InputStream in = fs.open(file);
+          DataFileStream<org.apache.avro.generic.GenericRecord> reader =
+              new DataFileStream<>(in, new org.apache.avro.generic.GenericDatumReader<>())) {
+        reader.forEach(records::add);
+      }
+    }
+    return records;
+  }
+
   /** How many records the folder's {@code .avro} files hold, whatever their schema. */
   public static long count(FileSystem fs, Path dir) throws IOException {
     long count = 0;

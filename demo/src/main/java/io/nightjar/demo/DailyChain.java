@@ -22,23 +22,26 @@ import org.apache.hadoop.fs.Path;
  * job publishes), runs each coordinator's workflow steps with the tools and the workflow's parameter defaults, and
  * records what each published (records, bytes, quarantined, seconds) for the summary table.
  */
-final class DailyChain {
+public final class DailyChain {
 
   private final FileSystem fs;
   private final Configuration conf;
+  private final String root;
   private final File testdata;
   private final Map<String, ChainDiagram.Job> jobs;
   private final Map<String, String[]> lastRow = new LinkedHashMap<>();
 
-  DailyChain(FileSystem fs, Configuration conf, File testdata, Map<String, ChainDiagram.Job> jobs) {
+  /** {@code conf} carries the file system, the MapReduce framework and {@code nightjar.root} the tools use. */
+  public DailyChain(FileSystem fs, Configuration conf, File testdata, Map<String, ChainDiagram.Job> jobs) {
     this.fs = fs;
     this.conf = conf;
+    this.root = new Path(conf.get(Dataset.ROOT_KEY)).toUri().getPath();
     this.testdata = testdata;
     this.jobs = jobs;
   }
 
   /** Writes day {@code k}'s upstream deliveries, each complete with {@code _SUCCESS}, as an upstream job would. */
-  void seedDeliveries(LocalDate day, int k) throws IOException {
+  public void seedDeliveries(LocalDate day, int k) throws IOException {
     String seed = Long.toString(day.toEpochDay());
     Path readings = path("sensors/readings", day);
     File sample = new File(testdata, "sensors/readings/" + day);
@@ -64,7 +67,7 @@ final class DailyChain {
   }
 
   /** Runs one coordinator's workflow for the day, as its workflow.xml does; returns the exit status. */
-  int runJob(String job, LocalDate day, Map<String, String> parameters) throws IOException {
+  public int runJob(String job, LocalDate day, Map<String, String> parameters) throws IOException {
     long start = System.nanoTime();
     int status;
     switch (job) {
@@ -73,7 +76,7 @@ final class DailyChain {
         break;
       case "impressions-join":
         status = tool("impressions-join", "--date", day.toString(), "--strategy", parameters.get("strategy"),
-            "--reducers", "4");
+            "--reducers", parameters.get("reducers"));
         break;
       case "tracks-daily":
         status = tracksDaily(day, parameters);
@@ -91,7 +94,7 @@ final class DailyChain {
   }
 
   /** Adds a published day of {@code dataset} to the summary and prints its line. */
-  void record(String dataset, LocalDate day, String job, double seconds) throws IOException {
+  public void record(String dataset, LocalDate day, String job, double seconds) throws IOException {
     String[] row = describe(dataset, day, seconds);
     lastRow.put(dataset, row);
     System.out.printf("  %-40s %9s records %11s bytes %5s quarantined  (%s, %.1f s)%n", row[0], row[1], row[2],
@@ -115,7 +118,7 @@ final class DailyChain {
     status = tool("analysis-retire", "--date", day.toString(), "--keep-days", keepDays);
     List<String> left = new ArrayList<>();
     for (String kind : new String[] {"full", "incremental"}) {
-      Path dir = new Path("/nightjar/tracks/analysis/" + kind);
+      Path dir = new Path(root + "/tracks/analysis/" + kind);
       if (fs.exists(dir)) {
         for (org.apache.hadoop.fs.FileStatus folder : fs.listStatus(dir, p -> !p.getName().startsWith("_"))) {
           left.add(kind + "/" + folder.getPath().getName());
@@ -126,13 +129,13 @@ final class DailyChain {
     return status;
   }
 
-  void printSummary(LocalDate lastDay) {
+  public void printSummary(LocalDate lastDay) {
     System.out.printf("%nPublished datasets (%s is the last day):%n", lastDay);
     System.out.printf("  %-40s %10s %12s %12s %9s%n", "path", "records", "bytes", "quarantined", "seconds");
     lastRow.values().forEach(row -> System.out.printf("  %-40s %10s %12s %12s %9s%n", row[0], row[1], row[2], row[3], row[4]));
   }
 
-  void printSkewReport(File copy, LocalDate day) {
+  public void printSkewReport(File copy, LocalDate day) {
     File svg = new File(copy, "ads/enriched-impressions/" + day + "/_skew-report.svg");
     if (svg.exists()) {
       System.out.println("The impressions join's skew report (rows per reduce task): " + svg.getAbsolutePath());
@@ -141,7 +144,7 @@ final class DailyChain {
 
   private String[] describe(String dataset, LocalDate day, double seconds) throws IOException {
     Path dir = path(dataset, day);
-    Path quarantine = new Path(new Path("/nightjar/" + dataset), Dataset.QUARANTINE_DIR + "/" + day);
+    Path quarantine = new Path(new Path(root + "/" + dataset), Dataset.QUARANTINE_DIR + "/" + day);
     long records = fs.exists(dir) ? AvroFiles.count(fs, dir) : 0;
     long bytes = fs.exists(dir) ? fs.getContentSummary(dir).getLength() : 0;
     long quarantined = fs.exists(quarantine) ? AvroFiles.count(fs, quarantine) : 0;
@@ -154,11 +157,33 @@ final class DailyChain {
     return Main.run(new Configuration(conf), args);
   }
 
-  private static Path path(String dataset, LocalDate day) {
-    return new Path("/nightjar/" + dataset + "/" + day);
+  /** The day folder of {@code dataset} ("project/name") under this chain's root. */
+  public Path path(String dataset, LocalDate day) {
+    return new Path(root + "/" + dataset + "/" + day);
   }
 
-  private static String relative(Path dir) {
-    return dir.toUri().getPath().replaceFirst("^/nightjar/", "");
+  private String relative(Path dir) {
+    return dir.toUri().getPath().substring(root.length() + 1);
+  }
+
+  /** The {@code <parameters>} defaults an app's workflow.xml declares (e.g. keepDays, compactionWeekday). */
+  public static Map<String, String> workflowDefaults(File apps, String app) throws Exception {
+    Map<String, String> defaults = new java.util.TreeMap<>();
+    javax.xml.parsers.DocumentBuilderFactory factory = javax.xml.parsers.DocumentBuilderFactory.newInstance();
+    factory.setNamespaceAware(true);
+    org.w3c.dom.Document xml = factory.newDocumentBuilder().parse(new File(apps, app + "/workflow.xml"));
+    org.w3c.dom.NodeList properties = xml.getElementsByTagNameNS("*", "property");
+    for (int i = 0; i < properties.getLength(); i++) {
+      org.w3c.dom.Element property = (org.w3c.dom.Element) properties.item(i);
+      if (!property.getParentNode().getLocalName().equals("parameters")) {
+        continue;
+      }
+      org.w3c.dom.NodeList value = property.getElementsByTagNameNS("*", "value");
+      if (value.getLength() > 0) {
+        defaults.put(property.getElementsByTagNameNS("*", "name").item(0).getTextContent().trim(),
+            value.item(0).getTextContent().trim());
+      }
+    }
+    return defaults;
   }
 }

@@ -90,7 +90,7 @@ public final class Demo implements Callable<Integer> {
         System.out.printf("%n=== Day %d of %d: %s (%s) ===%n", k, days, day, day.getDayOfWeek());
         run.seedDeliveries(day, k);
         for (String job : chain) {
-          status = run.runJob(job, day, workflowDefaults(job));
+          status = run.runJob(job, day, DailyChain.workflowDefaults(apps, job));
           if (status != 0) {
             System.out.println(job + " failed on " + day + " (exit " + status + "); stopping.");
             return status;
@@ -109,27 +109,6 @@ public final class Demo implements Callable<Integer> {
       cluster.shutdown(true);
       FileUtil.fullyDelete(hdfsDir);
     }
-  }
-
-  /** The {@code <parameters>} defaults the app's workflow.xml declares (e.g. keepDays, compactionWeekday). */
-  private Map<String, String> workflowDefaults(String app) throws Exception {
-    Map<String, String> defaults = new TreeMap<>();
-    javax.xml.parsers.DocumentBuilderFactory factory = javax.xml.parsers.DocumentBuilderFactory.newInstance();
-    factory.setNamespaceAware(true);
-    org.w3c.dom.Document xml = factory.newDocumentBuilder().parse(new File(apps, app + "/workflow.xml"));
-    org.w3c.dom.NodeList properties = xml.getElementsByTagNameNS("*", "property");
-    for (int i = 0; i < properties.getLength(); i++) {
-      org.w3c.dom.Element property = (org.w3c.dom.Element) properties.item(i);
-      if (!property.getParentNode().getLocalName().equals("parameters")) {
-        continue;
-      }
-      org.w3c.dom.NodeList value = property.getElementsByTagNameNS("*", "value");
-      if (value.getLength() > 0) {
-        defaults.put(property.getElementsByTagNameNS("*", "name").item(0).getTextContent().trim(),
-            value.item(0).getTextContent().trim());
-      }
-    }
-    return defaults;
   }
 
   /** Starts the loopback S3 server, uploads testdata/tracks/documents, and imports them as the dump lists them. */
