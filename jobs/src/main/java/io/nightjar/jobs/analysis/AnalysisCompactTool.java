@@ -1,5 +1,6 @@
 package io.nightjar.jobs.analysis;
 
+import io.nightjar.common.AvroInputCheck;
 import io.nightjar.avro.TrackAnalysis;
 import io.nightjar.common.DailyPublication;
 import io.nightjar.common.JobFailedException;
@@ -71,6 +72,7 @@ public final class AnalysisCompactTool extends NightjarTool {
     }
     Pipeline pipeline = new MRPipeline(AnalysisCompactTool.class, "nightjar analysis-compact " + date, getConf());
     try (DailyPublication day = DailyPublication.begin(getConf(), analysis.full(), date)) {
+      AvroInputCheck.requireReadable(getConf(), TrackAnalysis.getClassSchema(), inputs.paths());
       PCollection<TrackAnalysis> records = pipeline.read(From.avroFile(inputs.paths(), AnalysisMerge.ANALYSIS));
       pipeline.write(AnalysisMerge.compact(records), To.avroFile(day.dataStaging()));
       RecordAccounting accounting = day.finish(pipeline.done());

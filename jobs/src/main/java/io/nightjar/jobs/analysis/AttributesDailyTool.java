@@ -1,5 +1,6 @@
 package io.nightjar.jobs.analysis;
 
+import io.nightjar.common.AvroInputCheck;
 import io.nightjar.avro.TrackAnalysis;
 import io.nightjar.avro.TrackAttributes;
 import io.nightjar.common.DailyPublication;
@@ -12,6 +13,7 @@ import io.nightjar.common.SnapshotDataset;
 import java.io.IOException;
 import java.time.LocalDate;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.crunch.PCollection;
@@ -74,6 +76,8 @@ public final class AttributesDailyTool extends NightjarTool {
     try (DailyPublication day = DailyPublication.begin(getConf(), attributes, date)) {
       PCollection<TrackAttributes> today;
       if (inputs.yesterday.isPresent()) {
+        AvroInputCheck.requireReadable(getConf(), TrackAttributes.getClassSchema(), List.of(inputs.yesterday.get()));
+        AvroInputCheck.requireReadable(getConf(), TrackAnalysis.getClassSchema(), List.of(inputs.delivery));
         PCollection<TrackAttributes> previous =
             pipeline.read(From.avroFile(inputs.yesterday.get(), AnalysisMerge.ATTRIBUTES));
         PCollection<TrackAnalysis> delivery = pipeline.read(From.avroFile(inputs.delivery, AnalysisMerge.ANALYSIS));
@@ -86,6 +90,7 @@ public final class AttributesDailyTool extends NightjarTool {
         if (inputs.view.paths().isEmpty()) {
           throw new JobFailedException("no analysis published as of " + date);
         }
+        AvroInputCheck.requireReadable(getConf(), TrackAnalysis.getClassSchema(), inputs.view.paths());
         today = AnalysisMerge.attributesFromScratch(
             pipeline.read(From.avroFile(inputs.view.paths(), AnalysisMerge.ANALYSIS)));
       }

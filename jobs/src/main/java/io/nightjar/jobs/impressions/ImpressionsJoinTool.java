@@ -1,5 +1,6 @@
 package io.nightjar.jobs.impressions;
 
+import io.nightjar.common.AvroInputCheck;
 import io.nightjar.avro.AdMetadata;
 import io.nightjar.avro.EnrichedImpression;
 import io.nightjar.avro.Impression;
@@ -103,6 +104,8 @@ public final class ImpressionsJoinTool extends NightjarTool {
     Dataset output = output();
     Pipeline pipeline = new MRPipeline(ImpressionsJoinTool.class, "nightjar impressions-join " + date, getConf());
     try (DailyPublication day = DailyPublication.begin(getConf(), output, date)) {
+      AvroInputCheck.requireReadable(getConf(), Impression.getClassSchema(), java.util.List.of(impressions()));
+      AvroInputCheck.requireReadable(getConf(), AdMetadata.getClassSchema(), java.util.List.of(metadata()));
       PCollection<Impression> raw = pipeline.read(From.avroFile(impressions(), Avros.specifics(Impression.class)));
       PCollection<AdMetadata> metadataRows = pipeline.read(From.avroFile(metadata(), Avros.specifics(AdMetadata.class)));
 

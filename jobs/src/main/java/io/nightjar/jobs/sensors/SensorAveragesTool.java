@@ -1,5 +1,6 @@
 package io.nightjar.jobs.sensors;
 
+import io.nightjar.common.AvroInputCheck;
 import io.nightjar.avro.Granularity;
 import io.nightjar.avro.QuarantineRecord;
 import io.nightjar.avro.SensorAggregate;
@@ -111,6 +112,7 @@ public final class SensorAveragesTool extends NightjarTool {
       throws IOException {
     Path path = inputPath();
     if (resolvedFormat() == InputFormat.AVRO) {
+      AvroInputCheck.requireReadable(getConf(), SensorReading.getClassSchema(), java.util.List.of(path));
       return SensorAverages.check(pipeline.read(From.avroFile(path, Avros.specifics(SensorReading.class))), date);
     }
     return SensorAverages.parseLines(pipeline.read(From.textFile(path)), date);
