@@ -29,6 +29,11 @@ import org.apache.crunch.types.avro.Avros;
 public final class S3Import {
 
   public static final String BAD_DUMP_LINE = "BAD_DUMP_LINE";
+  /**
+   * Quarantine reason: a track id or S3 key with path segments ({@code ..}, {@code .}, empty), a leading slash or
+   * control characters. HTTP clients normalise such keys, so the GET could fetch another object than listed.
+   */
+  public static final String UNSAFE_ID = "UNSAFE_ID";
   /** Skip reasons: an id listed twice in the dump; an earlier import's record whose id left the dump. */
   public static final String DUPLICATE_ID = "DUPLICATE_ID";
   public static final String NOT_IN_DUMP = "NOT_IN_DUMP";
@@ -103,7 +108,16 @@ public final class S3Import {
     public void process(String line, Emitter<Pair<TrackLocation, QuarantineRecord>> emitter) {
       String[] fields = line.split("\t", -1);
       if (fields.length == 2 && !fields[0].trim().isEmpty() && !fields[1].trim().isEmpty()) {
-        emitter.emit(Pair.of(new TrackLocation(fields[0].trim(), fields[1].trim()), null));
+        String id = fields[0].trim();
+        String key = fields[1].trim();
+        String unsafe = unsafe(id, key);
+        if (unsafe == null) {
+          emitter.emit(Pair.of(new TrackLocation(id, key), null));
+        } else {
+          countIn(1);
+          countQuarantined(UNSAFE_ID, 1);
+          emitter.emit(Pair.of(null, NightjarTypes.quarantine(UNSAFE_ID, unsafe, line, 1)));
+        }
       } else {
         countIn(1);
         countQuarantined(BAD_DUMP_LINE, 1);
@@ -111,6 +125,26 @@ public final class S3Import {
             "expected trackId<TAB>s3Key, found " + fields.length + " field(s)", line, 1)));
       }
     }
+  }
+
+  /** Why the id or key is unsafe to use as an object name, or null. */
+  static String unsafe(String id, String key) {
+    if (id.contains("/") || id.equals(".") || id.equals("..") || hasControl(id)) {
+      return "track id '" + id + "' has path characters";
+    }
+    if (key.startsWith("/") || hasControl(key)) {
+      return "S3 key '" + key + "' starts with / or has control characters";
+    }
+    for (String segment : key.split("/", -1)) {
+      if (segment.isEmpty() || segment.equals(".") || segment.equals("..")) {
+        return "S3 key '" + key + "' has a '" + segment + "' path segment";
+      }
+    }
+    return null;
+  }
+
+  private static boolean hasControl(String s) {
+    return s.chars().anyMatch(c -> c < 0x20 || c == 0x7f);
   }
 
   static final class InChunkFn extends FilterFn<TrackLocation> {
