@@ -4,8 +4,11 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 import org.apache.avro.file.DataFileStream;
 import org.apache.avro.generic.GenericDatumReader;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.io.DatumReader;
 import org.apache.avro.specific.SpecificDatumReader;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -23,23 +26,18 @@ public final class AvroFiles {
 
   /** Every record of the folder's {@code .avro} files, file by file in name order. */
   public static <T> List<T> read(FileSystem fs, Path dir, Class<T> type) throws IOException {
-    List<T> records = new ArrayList<>();
-    for (Path file : avroFiles(fs, dir)) {
-      try (InputStream in = fs.open(file);
-          DataFileStream<T> reader = new DataFileStream<>(in, new SpecificDatumReader<>(type))) {
-        reader.forEach(records::add);
-      }
-    }
-    return records;
+    return read(fs, dir, () -> new SpecificDatumReader<>(type));
   }
 
   /** Every record of the folder's {@code .avro} files, whatever their schema, as generic records. */
-  public static List<org.apache.avro.generic.GenericRecord> readGeneric(FileSystem fs, Path dir) throws IOException {
-    List<org.apache.avro.generic.GenericRecord> records = new ArrayList<>();
+  public static List<GenericRecord> readGeneric(FileSystem fs, Path dir) throws IOException {
+    return read(fs, dir, GenericDatumReader::new);
+  }
+
+  private static <T> List<T> read(FileSystem fs, Path dir, Supplier<DatumReader<T>> datumReader) throws IOException {
+    List<T> records = new ArrayList<>();
     for (Path file : avroFiles(fs, dir)) {
-      try (InputStream in = fs.open(file);
-          DataFileStream<org.apache.avro.generic.GenericRecord> reader =
-              new DataFileStream<>(in, new org.apache.avro.generic.GenericDatumReader<>())) {
+      try (InputStream in = fs.open(file); DataFileStream<T> reader = new DataFileStream<>(in, datumReader.get())) {
         reader.forEach(records::add);
       }
     }
@@ -60,15 +58,29 @@ public final class AvroFiles {
     return count;
   }
 
-  private static List<Path> avroFiles(FileSystem fs, Path dir) throws IOException {
-    List<Path> files = new ArrayList<>();
+  /** The {@code .avro} data files directly in {@code dir}, in name order (hidden {@code _*}, {@code .*} skipped). */
+  static List<FileStatus> avroFileStatuses(FileSystem fs, Path dir) throws IOException {
+    List<FileStatus> files = new ArrayList<>();
     for (FileStatus status : fs.listStatus(dir)) {
-      String name = status.getPath().getName();
-      if (status.isFile() && name.endsWith(".avro") && !name.startsWith("_") && !name.startsWith(".")) {
-        files.add(status.getPath());
+      if (isAvroDataFile(status)) {
+        files.add(status);
       }
     }
     files.sort(null);
+    return files;
+  }
+
+  /** A visible {@code .avro} file (not {@code _SUCCESS}-style or {@code .crc}-style hidden files). */
+  static boolean isAvroDataFile(FileStatus status) {
+    String name = status.getPath().getName();
+    return status.isFile() && name.endsWith(".avro") && !name.startsWith("_") && !name.startsWith(".");
+  }
+
+  private static List<Path> avroFiles(FileSystem fs, Path dir) throws IOException {
+    List<Path> files = new ArrayList<>();
+    for (FileStatus status : avroFileStatuses(fs, dir)) {
+      files.add(status.getPath());
+    }
     return files;
   }
 

@@ -47,13 +47,12 @@ public final class AvroInputCheck {
     for (Path input : inputs) {
       FileStatus[] matches = fs.globStatus(input);
       for (FileStatus match : matches == null ? new FileStatus[0] : matches) {
-        for (FileStatus file : match.isDirectory() ? fs.listStatus(match.getPath()) : new FileStatus[] {match}) {
-          String name = file.getPath().getName();
-          if (file.isFile() && name.endsWith(".avro") && !name.startsWith("_") && !name.startsWith(".")) {
-            String problem = check(fs, file, expected);
-            if (problem != null) {
-              problems.add(file.getPath() + ": " + problem);
-            }
+        List<FileStatus> files = match.isDirectory() ? AvroFiles.avroFileStatuses(fs, match.getPath())
+            : AvroFiles.isAvroDataFile(match) ? List.of(match) : List.of();
+        for (FileStatus file : files) {
+          String problem = check(fs, file, expected);
+          if (problem != null) {
+            problems.add(file.getPath() + ": " + problem);
           }
         }
       }
