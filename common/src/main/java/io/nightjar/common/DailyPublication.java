@@ -101,16 +101,12 @@ public final class DailyPublication implements AutoCloseable {
 
   /** As {@link #finish(PipelineResult, Addition)}, publishing the data only if {@code gate} also passes. */
   public RecordAccounting finish(PipelineResult result, Gate gate, Addition addition) throws IOException {
-    if (result == null) {
-      // Crunch returns no result when a job's submission or monitoring threw (permissions, lost history server);
-      // the cause is in the Crunch log (MRExecutor), not here.
-      throw new JobFailedException("the pipeline stopped without a result (see the log of "
-          + "org.apache.crunch.impl.mr.exec for the cause); nothing published");
-    }
-    if (!result.succeeded()) {
+    if (result == null || !result.succeeded()) {
       close();
-      throw new JobFailedException("a MapReduce job of the pipeline failed (see the log above); " + dataset.dayPath(day)
-          + " not published");
+      // No result at all: a job's submission or monitoring threw (permissions, lost history server), and Crunch
+      // only logged the cause (org.apache.crunch.impl.mr.exec).
+      throw new JobFailedException((result == null ? "the pipeline stopped without a result" : "a MapReduce job of "
+          + "the pipeline failed") + " (see the log above); " + dataset.dayPath(day) + " not published");
     }
     RecordAccounting accounting = RecordAccounting.of(result);
     LOG.info("{} {}: {}", dataset.name(), day, accounting);
