@@ -97,7 +97,7 @@ public final class DailyChain {
   public void record(String dataset, LocalDate day, String job, double seconds) throws IOException {
     String[] row = describe(dataset, day, seconds);
     lastRow.put(dataset, row);
-    System.out.printf("  %-40s %9s records %11s bytes %5s quarantined  (%s, %.1f s)%n", row[0], row[1], row[2],
+    System.out.printf("  %-56s %9s records %11s bytes %5s quarantined  (%s, %.1f s)%n", row[0], row[1], row[2],
         row[3], job, seconds);
   }
 
@@ -131,8 +131,8 @@ public final class DailyChain {
 
   public void printSummary(LocalDate lastDay) {
     System.out.printf("%nPublished datasets (%s is the last day):%n", lastDay);
-    System.out.printf("  %-40s %10s %12s %12s %9s%n", "path", "records", "bytes", "quarantined", "seconds");
-    lastRow.values().forEach(row -> System.out.printf("  %-40s %10s %12s %12s %9s%n", row[0], row[1], row[2], row[3], row[4]));
+    System.out.printf("  %-56s %10s %12s %12s %9s%n", "path", "records", "bytes", "quarantined", "seconds");
+    lastRow.values().forEach(row -> System.out.printf("  %-56s %10s %12s %12s %9s%n", row[0], row[1], row[2], row[3], row[4]));
   }
 
   public void printSkewReport(File copy, LocalDate day) {
@@ -147,7 +147,13 @@ public final class DailyChain {
     Path quarantine = new Path(new Path(root + "/" + dataset), Dataset.QUARANTINE_DIR + "/" + day);
     long records = fs.exists(dir) ? AvroFiles.count(fs, dir) : 0;
     long bytes = fs.exists(dir) ? fs.getContentSummary(dir).getLength() : 0;
-    long quarantined = fs.exists(quarantine) ? AvroFiles.count(fs, quarantine) : 0;
+    long quarantined = 0;
+    if (fs.exists(quarantine)) {
+      // A quarantine record can stand for several identical input records (its "records" field).
+      for (org.apache.avro.generic.GenericRecord record : AvroFiles.readGeneric(fs, quarantine)) {
+        quarantined += ((Number) record.get("records")).longValue();
+      }
+    }
     return new String[] {relative(dir), String.format("%,d", records), String.format("%,d", bytes),
         String.format("%,d", quarantined), String.format("%.1f", seconds)};
   }

@@ -1,8 +1,5 @@
 package io.nightjar.demo;
 
-import io.nightjar.avro.ImportFailure;
-import io.nightjar.avro.TrackAnalysis;
-import io.nightjar.common.AvroFiles;
 import io.nightjar.common.Dataset;
 import io.nightjar.common.S3Access;
 import io.nightjar.jobs.Main;
@@ -15,7 +12,6 @@ import java.nio.file.Files;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
@@ -137,14 +133,6 @@ public final class Demo implements Callable<Integer> {
       int status = Main.run(withS3, job);
       double seconds = (System.nanoTime() - start) / 1e9;
       if (status == 0) {
-        for (int chunk = 0; chunk < 2; chunk++) {
-          String name = "chunk-" + chunk + "-of-2/" + date;
-          System.out.printf("  chunk %d: %d TrackAnalysis records in %s, %d missing, %d failed%n", chunk,
-              read(fs, new Path("/nightjar/tracks/analysis-import/" + name), TrackAnalysis.class).size(),
-              new Path("/nightjar/tracks/analysis-import/" + name),
-              read(fs, new Path("/nightjar/tracks/analysis-import-missing/" + name), ImportFailure.class).size(),
-              read(fs, new Path("/nightjar/tracks/analysis-import-failed/" + name), ImportFailure.class).size());
-        }
         for (String dataset : new String[] {"analysis-import", "analysis-import-missing", "analysis-import-failed"}) {
           for (int chunk = 0; chunk < 2; chunk++) {
             run.record("tracks/" + dataset + "/chunk-" + chunk + "-of-2", date, "s3-import", seconds);
@@ -153,17 +141,5 @@ public final class Demo implements Callable<Integer> {
       }
       return status;
     }
-  }
-
-  private static <T> List<T> read(FileSystem fs, Path dir, Class<T> type) throws IOException {
-    return AvroFiles.read(fs, dir, type);
-  }
-
-  private static File[] listFiles(File dir) throws IOException {
-    File[] files = dir.listFiles(File::isFile);
-    if (files == null || files.length == 0) {
-      throw new IOException("no test data in " + dir);
-    }
-    return files;
   }
 }
