@@ -104,10 +104,12 @@ public final class ImpressionsJoinTool extends NightjarTool {
     Dataset output = output();
     Pipeline pipeline = new MRPipeline(ImpressionsJoinTool.class, "nightjar impressions-join " + date, getConf());
     try (DailyPublication day = DailyPublication.begin(getConf(), output, date)) {
-      AvroInputCheck.requireReadable(getConf(), Impression.getClassSchema(), java.util.List.of(impressions()));
-      AvroInputCheck.requireReadable(getConf(), AdMetadata.getClassSchema(), java.util.List.of(metadata()));
-      PCollection<Impression> raw = pipeline.read(From.avroFile(impressions(), Avros.specifics(Impression.class)));
-      PCollection<AdMetadata> metadataRows = pipeline.read(From.avroFile(metadata(), Avros.specifics(AdMetadata.class)));
+      Path impressionsIn = impressions();
+      Path metadataIn = metadata();
+      AvroInputCheck.requireReadable(getConf(), Impression.getClassSchema(), java.util.List.of(impressionsIn));
+      AvroInputCheck.requireReadable(getConf(), AdMetadata.getClassSchema(), java.util.List.of(metadataIn));
+      PCollection<Impression> raw = pipeline.read(From.avroFile(impressionsIn, Avros.specifics(Impression.class)));
+      PCollection<AdMetadata> metadataRows = pipeline.read(From.avroFile(metadataIn, Avros.specifics(AdMetadata.class)));
 
       ShardPlan plan = shardPlan(resolved.first(), raw);
       PTable<String, AdMetadata> metadata = ImpressionsJoin.latestMetadata(metadataRows);
