@@ -60,10 +60,11 @@ public class DailyChainOozieIT extends NightjarOozieTestCase {
         Path mine = scheduled.path(dataset, DAY);
         Path theirs = direct.path(dataset, DAY);
         assertTrue(mine + " published", fs.exists(new Path(mine, Dataset.SUCCESS_FLAG)));
-        assertEquals(dataset, records(theirs), records(mine));
+        assertEquals(dataset, PublishedRecords.sorted(fs, theirs), PublishedRecords.sorted(fs, mine));
         Path quarantine = new Path(mine.getParent(), Dataset.QUARANTINE_DIR + "/" + DAY);
         Path theirQuarantine = new Path(theirs.getParent(), Dataset.QUARANTINE_DIR + "/" + DAY);
-        assertEquals(dataset + " quarantine", records(theirQuarantine), records(quarantine));
+        assertEquals(dataset + " quarantine", PublishedRecords.sorted(fs, theirQuarantine),
+            PublishedRecords.sorted(fs, quarantine));
         compared.add(dataset + " (" + AvroFiles.count(fs, mine) + " records)");
       }
     }
@@ -75,18 +76,6 @@ public class DailyChainOozieIT extends NightjarOozieTestCase {
     local.set("mapreduce.framework.name", "local");
     local.set(Dataset.ROOT_KEY, root);
     return new DailyChain(fs, local, TESTDATA, jobs);
-  }
-
-  /** The records of a published folder, as sorted strings (Avro files differ in their random sync markers). */
-  private List<String> records(Path dir) throws Exception {
-    List<String> records = new ArrayList<>();
-    if (fs.exists(dir)) {
-      for (Object record : AvroFiles.readGeneric(fs, dir)) {
-        records.add(String.valueOf(record));
-      }
-    }
-    records.sort(null);
-    return records;
   }
 
   private static boolean isDone(Job.Status status) {

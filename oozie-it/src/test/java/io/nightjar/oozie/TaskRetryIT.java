@@ -3,7 +3,6 @@ package io.nightjar.oozie;
 import io.nightjar.common.AvroFiles;
 import io.nightjar.common.Dataset;
 import io.nightjar.jobs.Main;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.hadoop.conf.Configuration;
@@ -61,8 +60,8 @@ public class TaskRetryIT extends XFsTestCase {
 
     assertEquals("one figure per sensor", 500, AvroFiles.count(fs, new Path(base, "yarn/sensors/sensor-averages-day/" + DAY)));
     for (String folder : new String[] {"sensors/sensor-averages-day/" + DAY, "sensors/sensor-averages-day/_quarantine/" + DAY}) {
-      List<String> retried = records(fs, new Path(base, "yarn/" + folder));
-      List<String> expected = records(fs, new Path(base, "local/" + folder));
+      List<String> retried = PublishedRecords.sorted(fs, new Path(base, "yarn/" + folder));
+      List<String> expected = PublishedRecords.sorted(fs, new Path(base, "local/" + folder));
       assertEquals(folder, expected, retried);
     }
   }
@@ -99,14 +98,5 @@ public class TaskRetryIT extends XFsTestCase {
     } catch (Exception e) {
       throw new IllegalStateException(e);
     }
-  }
-
-  private static List<String> records(FileSystem fs, Path dir) throws Exception {
-    List<String> records = new ArrayList<>();
-    for (Object record : AvroFiles.readGeneric(fs, dir)) {
-      records.add(String.valueOf(record));
-    }
-    records.sort(null);
-    return records;
   }
 }
