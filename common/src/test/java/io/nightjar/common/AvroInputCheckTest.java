@@ -95,7 +95,8 @@ public class AvroInputCheckTest {
     header.write(string("avro.schema"));
     header.write(varint(1_000_000_000));
     header.write(new byte[100]);
-    assertRefused(header.toByteArray(), "damaged header: metadata value avro.schema at byte 17 claims 1000000000 bytes, 100 left");
+    assertRefused(header.toByteArray(),
+        "damaged header: metadata value avro.schema at byte 17 claims 1000000000 bytes, 100 left");
   }
 
   @Test
