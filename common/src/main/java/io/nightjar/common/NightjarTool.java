@@ -53,10 +53,6 @@ public abstract class NightjarTool extends Configured implements Tool {
     if (root != null) {
       conf.set(Dataset.ROOT_KEY, root);
     }
-    // The job jar carries Avro 1.8.2 and Crunch; the cluster's Hadoop carries its own Avro. Let the jar's win.
-    if (conf.get("mapreduce.job.user.classpath.first") == null && conf.get("mapreduce.job.classloader") == null) {
-      conf.setBoolean("mapreduce.job.user.classpath.first", true);
-    }
     // Crunch deep-copies every record a DoFn emits to more than one consumer, in case a consumer mutates it or holds
     // on to it. nightjar's DoFns do neither (a rule for new DoFns too), and the copies cost a third of map time.
     if (conf.get(RuntimeParameters.DISABLE_DEEP_COPY) == null) {

@@ -19,6 +19,7 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.util.Tool;
 import org.apache.hadoop.util.ToolRunner;
+import org.slf4j.LoggerFactory;
 
 /**
  * The job jar's entry point: {@code hadoop jar nightjar-jobs.jar <tool> [hadoop options] [tool options]}. Without a
@@ -82,14 +83,23 @@ public final class Main {
       return args.length == 0 || args[0].equals("--help") || args[0].equals("-h") ? 0 : 2;
     }
     String name = args[0];
+    return run(name, TOOLS.get(name), conf, Arrays.copyOfRange(args, 1, args.length));
+  }
+
+  /**
+   * Runs one tool: whatever escapes it, linkage errors included (a class of the wrong version on the classpath),
+   * ends as one line on stderr and exit status 1; the stack trace goes to the log.
+   */
+  static int run(String name, Supplier<Tool> tool, Configuration conf, String... args) {
     try {
-      return ToolRunner.run(conf, TOOLS.get(name).get(), Arrays.copyOfRange(args, 1, args.length));
+      return ToolRunner.run(conf, tool.get(), args);
     } catch (JobFailedException e) {
       System.err.println(name + " failed: " + e.getMessage());
       return 1;
-    } catch (Exception e) {
-      org.slf4j.LoggerFactory.getLogger(Main.class).error(name + " failed", e);
-      System.err.println(name + " failed: " + e);
+    } catch (Exception | LinkageError e) {
+      LoggerFactory.getLogger(Main.class).error(name + " failed", e);
+      Throwable cause = e instanceof ExceptionInInitializerError && e.getCause() != null ? e.getCause() : e;
+      System.err.println(name + " failed: " + cause);
       return 1;
     }
   }
