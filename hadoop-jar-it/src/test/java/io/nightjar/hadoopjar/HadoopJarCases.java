@@ -80,10 +80,10 @@ public abstract class HadoopJarCases {
     cluster.fs().copyFromLocalFile(new Path(local.getAbsolutePath(), "ads"), new Path("/data/ads"));
 
     SingleNodeHadoop.Run run = cluster.hadoopJar(JOB_JAR, "impressions-join",
-        "--root", cluster.hdfs() + "/data", "--date", DAY, "--strategy", "default", "--reducers", "4");
+        "--root", cluster.hdfs() + "/data", "--date", DAY, "--strategy", "default", "--reducers", "2");
     assertRanOnYarn(run);
     assertEquals(0, Main.run(localConf(), "impressions-join", "--root", local.getPath(), "--date", DAY,
-        "--strategy", "default", "--reducers", "4"));
+        "--strategy", "default", "--reducers", "2"));
 
     assertPublishedAsLocally("ads/enriched-impressions/", local, EnrichedImpression.getClassSchema(), 20000);
   }
