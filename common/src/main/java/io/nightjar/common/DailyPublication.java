@@ -26,6 +26,9 @@ import org.slf4j.LoggerFactory;
  * much input was quarantined ({@value RecordAccounting#MAX_QUARANTINE_FRACTION_KEY}) it publishes the quarantine, so
  * the bad records can be inspected, but not the data. Otherwise both appear, each in one rename
  * (see {@link Publication}). Closing without finishing discards what was staged.
+ *
+ * <p>{@link #begin} takes the day's {@link DatasetLease} first, so a second run of the same day is refused (or waits)
+ * before it does any work; {@link #close} gives it back.
  */
 public final class DailyPublication implements AutoCloseable {
 
@@ -37,9 +40,11 @@ public final class DailyPublication implements AutoCloseable {
   private final Publication data;
   private final Publication quarantine;
   private final List<Publication> sides;
+  private final DatasetLease lease;
 
   private DailyPublication(Configuration conf, Dataset dataset, LocalDate day, Publication data,
-      Publication quarantine, List<Publication> sides) {
+      Publication quarantine, List<Publication> sides, DatasetLease lease) {
+    this.lease = lease;
     this.conf = conf;
     this.dataset = dataset;
     this.day = day;
@@ -54,13 +59,19 @@ public final class DailyPublication implements AutoCloseable {
    */
   public static DailyPublication begin(Configuration conf, Dataset dataset, LocalDate day, Dataset... sideDatasets)
       throws IOException {
-    FileSystem fs = dataset.path().getFileSystem(conf);
-    List<Publication> sides = new ArrayList<>();
-    for (Dataset side : sideDatasets) {
-      sides.add(Publication.begin(fs, side.dayPath(day)));
+    DatasetLease lease = DatasetLease.acquire(conf, dataset, day);
+    try {
+      FileSystem fs = dataset.path().getFileSystem(conf);
+      List<Publication> sides = new ArrayList<>();
+      for (Dataset side : sideDatasets) {
+        sides.add(Publication.begin(fs, side.dayPath(day)));
+      }
+      return new DailyPublication(conf, dataset, day, Publication.begin(fs, dataset.dayPath(day)),
+          Publication.begin(fs, dataset.quarantinePath(day)), sides, lease);
+    } catch (IOException | RuntimeException e) {
+      lease.close();
+      throw e;
     }
-    return new DailyPublication(conf, dataset, day, Publication.begin(fs, dataset.dayPath(day)),
-        Publication.begin(fs, dataset.quarantinePath(day)), sides);
   }
 
   /** Where the job writes the day of side dataset {@code index} (in the order given to {@link #begin}). */
@@ -136,13 +147,17 @@ public final class DailyPublication implements AutoCloseable {
     return accounting;
   }
 
-  /** Discards whatever was staged and not published. */
+  /** Discards whatever was staged and not published, and gives the day's lease back. */
   @Override
   public void close() throws IOException {
-    data.abort();
-    quarantine.abort();
-    for (Publication side : sides) {
-      side.abort();
+    try {
+      data.abort();
+      quarantine.abort();
+      for (Publication side : sides) {
+        side.abort();
+      }
+    } finally {
+      lease.close();
     }
   }
 }

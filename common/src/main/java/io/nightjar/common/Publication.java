@@ -1,6 +1,10 @@
 package io.nightjar.common;
 
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -14,10 +18,19 @@ import org.slf4j.LoggerFactory;
  * folder appears in one rename with its flag already inside. A reader polling for {@code <folder>/_SUCCESS} never
  * sees a half-written folder.
  *
- * <p>Rerunning replaces an existing folder: the old one is renamed aside ({@code _superseded-<name>-<run>}), the new
- * one renamed in, then the old one deleted. Between the two renames the folder is briefly absent (not ready), never
- * partial. If a run dies between them, the next {@link #begin} puts the old folder back. A failed or aborted run
- * leaves the published folder as it was. Runs of the same folder must not overlap (Oozie: concurrency 1).
+ * <p>Rerunning replaces an existing folder: the old one is renamed aside ({@code _superseded-<name>-<millis>-<run>})
+ * and the new one renamed in. Between the two renames the folder is briefly absent (not ready), never partial. The
+ * old folder is kept for {@value #GRACE_HOURS_KEY} (default {@value #DEFAULT_GRACE_HOURS} h), so a reader that opened
+ * its files before the rerun still reads them whole: its blocks stay on the DataNodes, and the HDFS client located
+ * them when it opened the file (up to {@code dfs.client.read.prefetch.size}, 10 blocks by default; past that it asks
+ * the NameNode again by path, which then names the new day's file). Later publications in the same parent folder
+ * delete expired ones. Two days covers any daily reader's run with a retry;
+ * it is shorter than Delta's 7-day vacuum default because a superseded full snapshot can be terabytes. If a run dies
+ * between the renames, the next {@link #begin} puts the newest old folder back. A failed or aborted run leaves the
+ * published folder as it was.
+ *
+ * <p>Runs of the same folder must not overlap: {@link #begin} removes every staging folder of its target, which is
+ * right only while the caller holds the day's {@link DatasetLease} ({@link DailyPublication} takes it).
  *
  * <p>Renames are O(1) metadata operations on HDFS. On object stores (S3A) a rename is a copy and not atomic; publish
  * to HDFS.
@@ -27,6 +40,9 @@ public final class Publication implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Publication.class);
   private static final String STAGING_PREFIX = "_staging-";
   private static final String SUPERSEDED_PREFIX = "_superseded-";
+  /** Hours a replaced folder is kept aside for readers that opened it before the rerun. */
+  public static final String GRACE_HOURS_KEY = "nightjar.superseded.grace-hours";
+  public static final int DEFAULT_GRACE_HOURS = 48;
 
   private final FileSystem fs;
   private final Path target;
@@ -69,7 +85,8 @@ public final class Publication implements AutoCloseable {
     fs.mkdirs(staging);
     fs.create(new Path(staging, Dataset.SUCCESS_FLAG), true).close();
     fs.mkdirs(target.getParent());
-    Path superseded = new Path(target.getParent(), SUPERSEDED_PREFIX + target.getName() + "-" + runId);
+    Path superseded = new Path(target.getParent(),
+        SUPERSEDED_PREFIX + target.getName() + "-" + System.currentTimeMillis() + "-" + runId);
     boolean replacing = fs.exists(target);
     if (replacing && !fs.rename(target, superseded)) {
       throw new IOException("could not move the previous " + target + " aside to " + superseded);
@@ -82,8 +99,8 @@ public final class Publication implements AutoCloseable {
     }
     finished = true;
     if (replacing) {
-      fs.delete(superseded, true);
-      LOG.info("Replaced {}", target);
+      LOG.info("Replaced {}; the previous folder stays readable as {} for {} h", target, superseded.getName(),
+          graceHours());
     } else {
       LOG.info("Published {}", target);
     }
@@ -108,18 +125,44 @@ public final class Publication implements AutoCloseable {
     if (!fs.exists(parent)) {
       return;
     }
+    List<FileStatus> aside = new ArrayList<>();
     for (FileStatus leftover : fs.listStatus(parent)) {
       String name = leftover.getPath().getName();
-      if (name.startsWith(SUPERSEDED_PREFIX + target.getName() + "-")) {
-        if (!fs.exists(target) && fs.rename(leftover.getPath(), target)) {
-          LOG.warn("Restored {} from {}, left aside by a run that died while publishing", target, name);
-        } else {
-          fs.delete(leftover.getPath(), true);
-        }
+      if (name.startsWith(SUPERSEDED_PREFIX)) {
+        aside.add(leftover);
       } else if (name.startsWith(STAGING_PREFIX + target.getName() + "-")) {
         LOG.warn("Removing {}, left by an interrupted run", leftover.getPath());
         fs.delete(leftover.getPath(), true);
       }
+    }
+    Optional<FileStatus> newestOfTarget = aside.stream()
+        .filter(status -> status.getPath().getName().startsWith(SUPERSEDED_PREFIX + target.getName() + "-"))
+        .max(Comparator.comparingLong(status -> supersededAt(status.getPath().getName())));
+    if (newestOfTarget.isPresent() && !fs.exists(target) && fs.rename(newestOfTarget.get().getPath(), target)) {
+      LOG.warn("Restored {} from {}, left aside by a run that died while publishing", target,
+          newestOfTarget.get().getPath().getName());
+      aside.remove(newestOfTarget.get());
+    }
+    long expiredBefore = System.currentTimeMillis() - graceHours() * 3_600_000L;
+    for (FileStatus old : aside) {
+      if (supersededAt(old.getPath().getName()) < expiredBefore) {
+        LOG.info("Removing {}, superseded more than {} h ago", old.getPath(), graceHours());
+        fs.delete(old.getPath(), true);
+      }
+    }
+  }
+
+  private long graceHours() {
+    return fs.getConf().getLong(GRACE_HOURS_KEY, DEFAULT_GRACE_HOURS);
+  }
+
+  /** When a {@code _superseded-<name>-<millis>-<run>} folder was put aside; 0 (long expired) if not in that form. */
+  static long supersededAt(String name) {
+    String[] parts = name.split("-");
+    try {
+      return parts.length >= 3 ? Long.parseLong(parts[parts.length - 2]) : 0;
+    } catch (NumberFormatException e) {
+      return 0;
     }
   }
 }

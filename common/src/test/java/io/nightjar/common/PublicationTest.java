@@ -64,13 +64,31 @@ public class PublicationTest {
   }
 
   @Test
-  public void rerunReplacesTheDayWithoutLeftovers() throws IOException {
+  public void rerunReplacesTheDayAndKeepsTheOldOneAsideForItsReaders() throws IOException {
     publish(DAY, "part-0", "old");
     publish(DAY, "part-1", "new");
     FileStatus[] files = fs.listStatus(dataset.dayPath(DAY));
     assertEquals(2, files.length); // part-1 and _SUCCESS, nothing of the old run
     assertEquals("new", read(new Path(dataset.dayPath(DAY), "part-1")));
-    assertEquals(1, fs.listStatus(dataset.path()).length);
+    FileStatus[] aside = fs.listStatus(dataset.path(), path -> path.getName().startsWith("_superseded-2016-05-01-"));
+    assertEquals(1, aside.length);
+    assertEquals("old", read(new Path(aside[0].getPath(), "part-0")));
+    assertEquals(Arrays.asList(DAY), dataset.publishedDays(fs));
+
+    publish(DAY, "part-2", "newer");
+    assertEquals("still within the grace period", 2, fs.listStatus(dataset.path(),
+        path -> path.getName().startsWith("_superseded-")).length);
+  }
+
+  @Test
+  public void expiredSupersededFoldersOfAnyDayAreRemovedByALaterPublication() throws IOException {
+    publish(DAY, "part-0", "old");
+    publish(DAY, "part-0", "new");
+    conf.setInt(Publication.GRACE_HOURS_KEY, 0);
+    fs = FileSystem.newInstance(fs.getUri(), conf);
+    publish(LocalDate.parse("2016-05-02"), "part-0", "other day");
+    assertEquals(0, fs.listStatus(dataset.path(), path -> path.getName().startsWith("_superseded-")).length);
+    assertEquals("new", read(new Path(dataset.dayPath(DAY), "part-0")));
   }
 
   @Test

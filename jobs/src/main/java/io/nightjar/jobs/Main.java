@@ -42,6 +42,8 @@ public final class Main {
         AnalysisRetireTool::new);
     register("attributes-daily", "Today's full track attributes snapshot, computing only new and changed tracks.",
         AttributesDailyTool::new);
+    register("show", "Show a published day: schema, record count, first records, quarantine by reason.",
+        ShowTool::new);
     register("generate-sensor-readings", "Seeded synthetic readings (Avro or CSV) for tests and benchmarks.",
         SensorReadingsGenerator::new);
     register("generate-ad-impressions", "Seeded Zipf-skewed impressions and ad metadata for tests and benchmarks.",

@@ -17,7 +17,8 @@ import org.apache.oozie.test.MiniOozieTestCase;
  * A real Oozie 5.2.1 engine (LocalOozie, in-memory HSQLDB) over MiniDFSCluster + MiniMRYarnCluster, with the
  * packaged apps of {@code workflows/target/oozie-apps} deployed to HDFS the way an operator would
  * ({@code hdfs dfs -put oozie-apps /apps/nightjar}) and each app's own {@code job.properties} as the starting
- * configuration. Action classes come from the job jar in the deployed {@code lib/} and the test classpath.
+ * configuration. Action classes come from the test classpath and the unshaded job classes the build puts in the
+ * deployed {@code lib/} (see oozie-it/pom.xml).
  */
 public abstract class NightjarOozieTestCase extends MiniOozieTestCase {
 

@@ -2,6 +2,7 @@ package io.nightjar.jobs.impressions;
 
 import io.nightjar.avro.AdMetadata;
 import io.nightjar.avro.Impression;
+import io.nightjar.common.Dataset;
 import io.nightjar.common.NightjarTool;
 import java.io.IOException;
 import java.time.LocalDate;
@@ -124,6 +125,9 @@ public final class AdImpressionsGenerator extends NightjarTool {
         }
       }
     }
+    // Each folder is a complete delivery now, as an upstream system flags one.
+    fs.create(new Path(impressionsOutput, Dataset.SUCCESS_FLAG), true).close();
+    fs.create(new Path(metadataOutput, Dataset.SUCCESS_FLAG), true).close();
     out.printf("wrote %d impressions (+%d bad) over %d ads (zipf %.2f) and %d metadata rows%n", written,
         badImpressions, ads, zipf, metadataRows);
     return 0;

@@ -188,9 +188,17 @@ public final class ImpressionsJoinTool extends NightjarTool {
     return Dataset.of(getConf(), project, dataset);
   }
 
+  /** The day's impressions; from the dataset only once the delivery is finished (its {@code _SUCCESS}). */
   private Path impressions() throws IOException {
-    return impressionsPath != null ? qualified(impressionsPath)
-        : Dataset.of(getConf(), project, "impressions").dayPath(date);
+    if (impressionsPath != null) {
+      return qualified(impressionsPath);
+    }
+    Dataset impressions = Dataset.of(getConf(), project, "impressions");
+    if (!impressions.isPublished(impressions.path().getFileSystem(getConf()), date)) {
+      throw new JobFailedException("impressions of " + date + " not finished: no " + impressions.dayPath(date) + "/"
+          + Dataset.SUCCESS_FLAG + " (an upstream day counts once it has its flag, as for the ad metadata)");
+    }
+    return impressions.dayPath(date);
   }
 
   private Path metadata() throws IOException {

@@ -9,6 +9,7 @@ import io.nightjar.avro.QuarantineRecord;
 import io.nightjar.avro.SensorAggregate;
 import io.nightjar.avro.SensorReading;
 import io.nightjar.common.Dataset;
+import io.nightjar.common.DatasetLease;
 import io.nightjar.jobs.HdfsTestCluster;
 import java.io.ByteArrayOutputStream;
 import java.io.File;
@@ -20,6 +21,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.apache.crunch.PCollection;
 import org.apache.crunch.Pair;
 import org.apache.crunch.impl.mem.MemPipeline;
@@ -95,10 +100,59 @@ public class SensorAveragesIT {
     assertEquals(List.of(DAY), output.publishedDays(fs));
     List<String> names = new ArrayList<>();
     for (FileStatus status : fs.listStatus(output.path())) {
-      names.add(status.getPath().getName());
+      names.add(status.getPath().getName().replaceAll("^(_superseded-2016-05-01)-.*", "$1"));
     }
     names.sort(null);
-    assertEquals("no staging or superseded folders left", List.of("2016-05-01", "_quarantine"), names);
+    assertEquals("no staging folders left; the replaced day kept aside for its readers; no lease held",
+        List.of("2016-05-01", "_leases", "_quarantine", "_superseded-2016-05-01"), names);
+    assertEquals(0, fs.listStatus(new Path(output.path(), DatasetLease.LEASE_DIR)).length);
+  }
+
+  @Test
+  public void showPrintsTheDayItsSchemaRecordsAndQuarantine() throws Exception {
+    assertEquals(0, run("--date", "2016-05-01", "--dataset", "shown"));
+    ByteArrayOutputStream captured = new ByteArrayOutputStream();
+    PrintStream stdout = System.out;
+    System.setOut(new PrintStream(captured, true, "UTF-8"));
+    try {
+      assertEquals(0, hdfs.run("show", "sensors/shown", "--records", "2", "--quarantined", "1"));
+    } finally {
+      System.setOut(stdout);
+    }
+    String shown = captured.toString("UTF-8");
+    assertTrue(shown, shown.contains("/nightjar/sensors/shown/2016-05-01 (published)"));
+    assertTrue(shown, shown.contains("records: 24 in "));
+    assertTrue(shown, shown.contains("\"name\" : \"SensorAggregate\""));
+    assertEquals(shown, 2, shown.lines().filter(line -> line.startsWith("{\"sensorId\": ")).count());
+    assertTrue(shown, shown.contains("quarantine: 11 input record(s) by reason:"));
+    assertTrue(shown, shown.contains("  CONFLICTING_DUPLICATE    3"));
+    assertTrue(shown, shown.contains("first quarantined:\n  "));
+    assertTrue(shown, shown.contains("    raw: "));
+  }
+
+  @Test
+  public void ofTwoConcurrentRunsOfADayOnePublishesAndTheOtherIsRefused() throws Exception {
+    Dataset output = Dataset.of(conf, "sensors", "sensor-averages-minute");
+    String[] args = {"--date", DAY.toString(), "--granularity", "minute"};
+    ExecutorService runs = Executors.newFixedThreadPool(2);
+    try {
+      Future<Integer> first = runs.submit(() -> run(args));
+      Path lease = new Path(output.path(), DatasetLease.LEASE_DIR + "/" + DAY);
+      while (!fs.exists(lease) && !first.isDone()) {
+        Thread.sleep(10);
+      }
+      assertFalse("the first run holds the lease", first.isDone());
+      Future<Integer> second = runs.submit(() -> run(args));
+      assertEquals("the second run is refused", 1, (int) second.get(5, TimeUnit.MINUTES));
+      assertFalse("refused at once, while the first still runs", first.isDone());
+      assertEquals(0, (int) first.get(5, TimeUnit.MINUTES));
+    } finally {
+      runs.shutdownNow();
+    }
+    List<SensorAggregate> concurrent = readAvro(output.dayPath(DAY), SensorAggregate.class);
+    assertEquals(0, run(args));
+    assertEquals("the day equals a single run", byKey(readAvro(output.dayPath(DAY), SensorAggregate.class)),
+        byKey(concurrent));
   }
 
   @Test

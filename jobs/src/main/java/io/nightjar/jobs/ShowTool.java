@@ -1,0 +1,139 @@
+package io.nightjar.jobs;
+
+import io.nightjar.avro.QuarantineRecord;
+import io.nightjar.common.AvroInputCheck;
+import io.nightjar.common.Dataset;
+import io.nightjar.common.JobFailedException;
+import io.nightjar.common.NightjarTool;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.LocalDate;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.avro.file.DataFileStream;
+import org.apache.avro.generic.GenericDatumReader;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.specific.SpecificDatumReader;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * Shows one published day of a dataset from any Hadoop file system, without other tools: where it is, its schema,
+ * how many records (from the Avro block headers, so a day of terabytes costs a few reads per block), the first
+ * records as JSON lines, and its quarantine by reason with a few refused raw inputs. Reads only the records it prints.
+ */
+@Command(name = "show", sortOptions = false,
+    description = "Show a published day: schema, record count, first records, quarantine by reason.")
+public final class ShowTool extends NightjarTool {
+
+  @Parameters(index = "0", paramLabel = "PROJECT/DATASET",
+      description = "The dataset, e.g. sensors/sensor-averages-day or tracks/analysis/full.")
+  private String dataset;
+
+  @Option(names = "--date", paramLabel = "yyyy-MM-dd", description = "The day (default: the latest published).")
+  private LocalDate date;
+
+  @Option(names = "--records", defaultValue = "5", description = "Records to print (default: ${DEFAULT-VALUE}).")
+  private int records;
+
+  @Option(names = "--quarantined", defaultValue = "3",
+      description = "Quarantined raw inputs to print (default: ${DEFAULT-VALUE}).")
+  private int quarantined;
+
+  @Override
+  protected LinkedHashMap<String, Object> plan() throws IOException {
+    LinkedHashMap<String, Object> plan = new LinkedHashMap<>();
+    plan.put("dataset", dataset().path());
+    plan.put("day", date == null ? "latest published" : date);
+    return plan;
+  }
+
+  @Override
+  protected int execute() throws IOException {
+    Dataset data = dataset();
+    FileSystem fs = data.path().getFileSystem(getConf());
+    LocalDate day = date != null ? date : data.latestPublished(fs).orElseThrow(
+        () -> new JobFailedException("no published day in " + data.path()));
+    Path dir = data.dayPath(day);
+    if (!fs.exists(dir)) {
+      throw new JobFailedException("no " + dir + (data.isQuarantinePublished(fs, day)
+          ? " (its quarantine is published: the day was refused; see below with --date of a published day)" : ""));
+    }
+    out.println(dir + (data.isPublished(fs, day) ? " (published)" : " (NOT published: no _SUCCESS)"));
+    long count = AvroInputCheck.countRecords(fs, dir);
+    List<FileStatus> files = List.of(fs.listStatus(dir, path -> path.getName().endsWith(".avro")));
+    out.printf("records: %,d in %d file(s), %,d bytes%n", count, files.size(),
+        files.stream().mapToLong(FileStatus::getLen).sum());
+    printRecords(fs, files);
+    printQuarantine(fs, data.quarantinePath(day));
+    return 0;
+  }
+
+  private void printRecords(FileSystem fs, List<FileStatus> files) throws IOException {
+    int printed = 0;
+    for (FileStatus file : files) {
+      try (InputStream in = fs.open(file.getPath());
+          DataFileStream<GenericRecord> reader = new DataFileStream<>(in, new GenericDatumReader<>())) {
+        if (printed == 0) {
+          out.println("schema: " + reader.getSchema().toString(true));
+          out.println("first records:");
+        }
+        while (reader.hasNext() && printed < records) {
+          out.println(reader.next());
+          printed++;
+        }
+      }
+      if (printed >= records) {
+        return;
+      }
+    }
+  }
+
+  private void printQuarantine(FileSystem fs, Path dir) throws IOException {
+    if (!fs.exists(dir)) {
+      out.println("quarantine: none published");
+      return;
+    }
+    Map<String, Long> byReason = new TreeMap<>();
+    long inputs = 0;
+    StringBuilder samples = new StringBuilder();
+    int sampled = 0;
+    for (FileStatus file : fs.listStatus(dir, path -> path.getName().endsWith(".avro"))) {
+      try (InputStream in = fs.open(file.getPath()); DataFileStream<QuarantineRecord> reader =
+          new DataFileStream<>(in, new SpecificDatumReader<>(QuarantineRecord.class))) {
+        for (QuarantineRecord record : reader) {
+          byReason.merge(record.getReason(), record.getRecords(), Long::sum);
+          inputs += record.getRecords();
+          if (sampled++ < quarantined) {
+            samples.append(String.format("  %s: %s%n    raw: %s%n", record.getReason(), record.getDetail(),
+                abbreviate(record.getRaw())));
+          }
+        }
+      }
+    }
+    out.printf("quarantine: %,d input record(s)%s%n", inputs, byReason.isEmpty() ? "" : " by reason:");
+    byReason.forEach((reason, n) -> out.printf("  %-24s %,d%n", reason, n));
+    if (samples.length() > 0) {
+      out.print("first quarantined:\n" + samples);
+    }
+  }
+
+  private Dataset dataset() throws IOException {
+    int slash = dataset.indexOf('/');
+    if (slash <= 0 || slash == dataset.length() - 1) {
+      throw new JobFailedException("give the dataset as PROJECT/DATASET, e.g. sensors/sensor-averages-day");
+    }
+    return Dataset.of(getConf(), dataset.substring(0, slash), dataset.substring(slash + 1));
+  }
+
+  private static String abbreviate(String raw) {
+    String line = raw.replace("\n", "\\n");
+    return line.length() <= 200 ? line : line.substring(0, 200) + "... (" + raw.length() + " chars)";
+  }
+}
