@@ -51,4 +51,13 @@ public abstract class AccountedDoFn<S, T> extends DoFn<S, T> {
     increment(RecordAccounting.GROUP, RecordAccounting.SKIPPED, records);
     increment(RecordAccounting.SKIP_REASONS, reason, records);
   }
+
+  /**
+   * Attributes {@code records} already counted as out, quarantined or skipped ({@code kind}, one of
+   * {@link RecordAccounting#OUT}, {@link RecordAccounting#QUARANTINED}, {@link RecordAccounting#SKIPPED}) to one UTC
+   * day of a run that publishes several days; {@link RecordAccounting#ofDay} reads them back. Three counters a day.
+   */
+  protected void countForDay(String day, String kind, long records) {
+    increment(RecordAccounting.DAYS, day + " " + kind, records);
+  }
 }

@@ -110,8 +110,21 @@ public final class DailyPublication implements AutoCloseable {
     return finish(result, accounting -> { }, addition);
   }
 
+  /**
+   * For one day of a run that publishes several: checks the run's balance, then publishes this day with its own
+   * accounting ({@link RecordAccounting#ofDay}), the quarantine threshold applied to this day's records.
+   */
+  public RecordAccounting finishDay(PipelineResult result) throws IOException {
+    return finish(result, accounting -> { }, (dir, accounting) -> { }, day.toString());
+  }
+
   /** As {@link #finish(PipelineResult, Addition)}, publishing the data only if {@code gate} also passes. */
   public RecordAccounting finish(PipelineResult result, Gate gate, Addition addition) throws IOException {
+    return finish(result, gate, addition, null);
+  }
+
+  private RecordAccounting finish(PipelineResult result, Gate gate, Addition addition, String ofDay)
+      throws IOException {
     if (result == null || !result.succeeded()) {
       close();
       // No result at all: a job's submission or monitoring threw (permissions, lost history server), and Crunch
@@ -119,10 +132,11 @@ public final class DailyPublication implements AutoCloseable {
       throw new JobFailedException((result == null ? "the pipeline stopped without a result" : "a MapReduce job of "
           + "the pipeline failed") + " (see the log above); " + dataset.dayPath(day) + " not published");
     }
-    RecordAccounting accounting = RecordAccounting.of(result);
+    RecordAccounting run = RecordAccounting.of(result);
+    RecordAccounting accounting = ofDay == null ? run : RecordAccounting.ofDay(result, ofDay);
     LOG.info("{} {}: {}", dataset.name(), day, accounting);
     try {
-      accounting.check();
+      run.check();
     } catch (JobFailedException e) {
       close();
       throw e;

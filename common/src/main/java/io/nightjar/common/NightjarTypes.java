@@ -27,4 +27,10 @@ public final class NightjarTypes {
   public static QuarantineRecord quarantine(String reason, String detail, String raw, long records) {
     return QuarantineRecord.newBuilder().setReason(reason).setDetail(detail).setRaw(raw).setRecords(records).build();
   }
+
+  /** The same, for the quarantine of {@code day} in a run that covers several days. */
+  public static QuarantineRecord quarantine(String reason, String detail, String raw, long records, String day) {
+    return QuarantineRecord.newBuilder().setReason(reason).setDetail(detail).setRaw(raw).setRecords(records)
+        .setDay(day).build();
+  }
 }

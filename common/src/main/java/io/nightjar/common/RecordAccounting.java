@@ -15,6 +15,8 @@ public final class RecordAccounting {
   public static final String GROUP = "nightjar.records";
   public static final String QUARANTINE_REASONS = "nightjar.quarantined";
   public static final String SKIP_REASONS = "nightjar.skipped";
+  /** Per-day attribution in runs that publish several days: counters named {@code <yyyy-MM-dd> <kind>}. */
+  public static final String DAYS = "nightjar.days";
   public static final String IN = "in";
   public static final String OUT = "out";
   public static final String QUARANTINED = "quarantined";
@@ -47,6 +49,25 @@ public final class RecordAccounting {
   public static RecordAccounting of(Counters counters) {
     return new RecordAccounting(PipelineCounters.group(counters, GROUP),
         PipelineCounters.group(counters, QUARANTINE_REASONS), PipelineCounters.group(counters, SKIP_REASONS));
+  }
+
+  /**
+   * The accounting of one day of a run that publishes several: out, quarantined and skipped as attributed to
+   * {@code day} ({@link AccountedDoFn#countForDay}), in as their sum; reasons are the whole run's. The run's own
+   * balance is checked on {@link #of(PipelineResult)}.
+   */
+  public static RecordAccounting ofDay(PipelineResult result, String day) {
+    Map<String, Long> days = PipelineCounters.group(result, DAYS);
+    Map<String, Long> totals = new java.util.HashMap<>();
+    long in = 0;
+    for (String kind : new String[] {OUT, QUARANTINED, SKIPPED}) {
+      long records = days.getOrDefault(day + " " + kind, 0L);
+      totals.put(kind, records);
+      in += records;
+    }
+    totals.put(IN, in);
+    return new RecordAccounting(totals, PipelineCounters.group(result, QUARANTINE_REASONS),
+        PipelineCounters.group(result, SKIP_REASONS));
   }
 
   public long in() {
@@ -95,10 +116,19 @@ public final class RecordAccounting {
   public void checkQuarantineFraction(double maxFraction, Object quarantineLocation) {
     if (in() > 0 && (double) quarantined() / in() > maxFraction) {
       throw new JobFailedException(String.format(
-          "%d of %d records (%.2f%%) quarantined, above %s=%s; output not published, quarantine at %s",
+          "%d of %d records (%.2f%%) quarantined, above %s=%s, mostly %s; output not published, quarantine at %s",
           quarantined(), in(), 100.0 * quarantined() / in(), MAX_QUARANTINE_FRACTION_KEY, maxFraction,
-          quarantineLocation));
+          topReasons(quarantineReasons, 3), quarantineLocation));
     }
+  }
+
+  /** The {@code limit} largest reasons, e.g. {@code OTHER_DAY 9980, BAD_VALUE 3}. */
+  static String topReasons(Map<String, Long> reasons, int limit) {
+    return reasons.entrySet().stream()
+        .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+        .limit(limit)
+        .map(reason -> reason.getKey() + " " + reason.getValue())
+        .collect(java.util.stream.Collectors.joining(", "));
   }
 
   /** One line: {@code in=… out=… quarantined=… skipped=…} with reasons. */

@@ -60,7 +60,10 @@ public final class DailyChain {
         "--day", Integer.toString(k), "--tracks", "2000", "--new", "40", "--changed", "15", "--deleted", "5");
     List<String> seeded = new ArrayList<>();
     for (Path delivery : new Path[] {readings, path("ads/impressions", day), path("ads/ad-metadata", day), analysis}) {
-      fs.create(new Path(delivery, Dataset.SUCCESS_FLAG), true).close();
+      Path flag = new Path(delivery, Dataset.SUCCESS_FLAG);
+      if (!fs.exists(flag)) { // the impressions generator flags its own deliveries
+        fs.create(flag, false).close();
+      }
       seeded.add(relative(delivery));
     }
     System.out.println("upstream deliveries: " + String.join(", ", seeded));
@@ -156,6 +159,11 @@ public final class DailyChain {
     }
     return new String[] {relative(dir), String.format("%,d", records), String.format("%,d", bytes),
         String.format("%,d", quarantined), String.format("%.1f", seconds)};
+  }
+
+  /** Runs {@code show} on one published day, as a user would to look at it. */
+  public int show(String dataset, LocalDate day) {
+    return tool("show", dataset, "--date", day.toString(), "--records", "3", "--quarantined", "2");
   }
 
   private int tool(String... args) {

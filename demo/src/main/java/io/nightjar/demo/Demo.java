@@ -97,9 +97,12 @@ public final class Demo implements Callable<Integer> {
 
       FileUtil.fullyDelete(copyTo);
       FileUtil.copy(fs, new Path("/nightjar"), copyTo, false, conf);
-      System.out.println("\nA copy of everything published is in " + copyTo.getAbsolutePath()
-          + " (read it with avro-tools tojson, or any Avro reader).");
       run.printSkewReport(copyTo, date.plusDays(days - 1));
+      System.out.println("\nTo look at any published day, from any Hadoop file system, use show:");
+      run.show("sensors/sensor-averages-day", date.plusDays(days - 1));
+      System.out.println("\nA copy of everything published is in " + copyTo.getAbsolutePath()
+          + "; look at a day there with `hadoop jar nightjar-jobs.jar show <project>/<dataset> --date <day>"
+          + " --root file://" + copyTo.getAbsolutePath() + "`.");
       return 0;
     } finally {
       cluster.shutdown(true);

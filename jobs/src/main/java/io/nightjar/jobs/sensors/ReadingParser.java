@@ -21,8 +21,10 @@ import java.time.format.DateTimeParseException;
  *   <li>timestamp that does not parse: quarantined, {@code BAD_TIMESTAMP};</li>
  *   <li>value that does not parse: quarantined, {@code BAD_VALUE};</li>
  *   <li>NaN or infinite value: quarantined, {@code NON_FINITE_VALUE};</li>
- *   <li>timestamp outside the UTC day being processed: quarantined, {@code OUTSIDE_DAY} (late data belongs to a
- *       rerun of its own day).</li>
+ *   <li>timestamp on a UTC day the run was not asked for, within {@value #OTHER_DAY_WINDOW} days of those it was:
+ *       skipped, {@code OTHER_DAY} (a device file crossing midnight; that day has a run of its own);</li>
+ *   <li>timestamp further away (a device clock reset to 1970, a year 3016): quarantined,
+ *       {@code IMPLAUSIBLE_TIMESTAMP}.</li>
  * </ul>
  */
 public final class ReadingParser {
@@ -34,7 +36,10 @@ public final class ReadingParser {
   public static final String BAD_TIMESTAMP = "BAD_TIMESTAMP";
   public static final String BAD_VALUE = "BAD_VALUE";
   public static final String NON_FINITE_VALUE = "NON_FINITE_VALUE";
-  public static final String OUTSIDE_DAY = "OUTSIDE_DAY";
+  public static final String OTHER_DAY = "OTHER_DAY";
+  public static final String IMPLAUSIBLE_TIMESTAMP = "IMPLAUSIBLE_TIMESTAMP";
+  /** Days before and after the days asked for whose readings count as another day's, not as implausible. */
+  public static final int OTHER_DAY_WINDOW = 7;
 
   private static final DateTimeFormatter DEVICE_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss[.SSS]");
 
@@ -72,6 +77,11 @@ public final class ReadingParser {
 
   /** Parses one text line and checks it against {@code day}. */
   public static Outcome parseLine(String line, LocalDate day) {
+    return parseLine(line, day, day);
+  }
+
+  /** Parses one text line and checks it against the days {@code from} to {@code to} (inclusive). */
+  public static Outcome parseLine(String line, LocalDate from, LocalDate to) {
     if (line.trim().isEmpty()) {
       return Outcome.skip(BLANK_LINE, "blank line");
     }
@@ -102,23 +112,36 @@ public final class ReadingParser {
     } catch (NumberFormatException e) {
       return Outcome.quarantine(BAD_VALUE, "unparsable value '" + value + "'");
     }
-    return check(new SensorReading(sensorId, timestamp, number), day);
+    return check(new SensorReading(sensorId, timestamp, number), from, to);
   }
 
   /** Checks a reading (from Avro input or a parsed line) against {@code day}. */
   public static Outcome check(SensorReading reading, LocalDate day) {
+    return check(reading, day, day);
+  }
+
+  /** Checks a reading against the days {@code from} to {@code to} (inclusive). */
+  public static Outcome check(SensorReading reading, LocalDate from, LocalDate to) {
     if (reading.getSensorId() == null || reading.getSensorId().trim().isEmpty()) {
       return Outcome.quarantine(MISSING_FIELD, "empty sensorId");
     }
     if (!Double.isFinite(reading.getValue())) {
       return Outcome.quarantine(NON_FINITE_VALUE, "value " + reading.getValue());
     }
-    long dayStart = day.atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli();
-    long ts = reading.getTimestamp();
-    if (ts < dayStart || ts >= dayStart + Periods.DAY_MILLIS) {
-      return Outcome.quarantine(OUTSIDE_DAY, Instant.ofEpochMilli(ts) + " is not in " + day + " UTC");
+    LocalDate day = dayOf(reading.getTimestamp());
+    if (day.isBefore(from.minusDays(OTHER_DAY_WINDOW)) || day.isAfter(to.plusDays(OTHER_DAY_WINDOW))) {
+      return Outcome.quarantine(IMPLAUSIBLE_TIMESTAMP, Instant.ofEpochMilli(reading.getTimestamp())
+          + " is more than " + OTHER_DAY_WINDOW + " days from " + (from.equals(to) ? from : from + ".." + to));
+    }
+    if (day.isBefore(from) || day.isAfter(to)) {
+      return Outcome.skip(OTHER_DAY, day.toString());
     }
     return Outcome.valid(reading);
+  }
+
+  /** The UTC day of an epoch-millisecond timestamp. */
+  public static LocalDate dayOf(long timestamp) {
+    return LocalDate.ofEpochDay(Math.floorDiv(timestamp, Periods.DAY_MILLIS));
   }
 
   /** Epoch milliseconds of a device, ISO-8601 or epoch-millisecond timestamp. */

@@ -8,10 +8,12 @@ import io.nightjar.avro.QuarantineRecord;
 import io.nightjar.avro.SensorAggregate;
 import io.nightjar.avro.SensorReading;
 import io.nightjar.common.AccountedDoFn;
+import io.nightjar.common.RecordAccounting;
 import io.nightjar.common.PreAggregateFn;
 import java.time.LocalDate;
 import org.apache.crunch.Aggregator;
 import org.apache.crunch.Emitter;
+import org.apache.crunch.FilterFn;
 import org.apache.crunch.MapFn;
 import org.apache.crunch.PCollection;
 import org.apache.crunch.PTable;
@@ -50,14 +52,46 @@ public final class SensorAverages {
   /** Parses device lines for {@code day}: valid readings and quarantined lines. Counts every line as input. */
   public static Pair<PCollection<SensorReading>, PCollection<QuarantineRecord>> parseLines(
       PCollection<String> lines, LocalDate day) {
-    return Channels.split(lines.parallelDo("parse readings", new ParseLineFn(day), orQuarantine(READINGS)));
+    return parseLines(lines, day, day);
+  }
+
+  /**
+   * Parses device lines for the days {@code from} to {@code to}: valid readings and quarantined lines; readings of
+   * other days are skipped ({@code OTHER_DAY}, counted per day under {@value #OTHER_DAYS}). Counts every line as
+   * input, and attributes each to its day ({@link AccountedDoFn#countForDay}; a line without a readable day to
+   * {@code from}).
+   */
+  public static Pair<PCollection<SensorReading>, PCollection<QuarantineRecord>> parseLines(
+      PCollection<String> lines, LocalDate from, LocalDate to) {
+    return Channels.split(lines.parallelDo("parse readings", new ParseLineFn(from, to), orQuarantine(READINGS)));
   }
 
   /** Checks Avro readings for {@code day}: valid readings and quarantined ones. Counts every reading as input. */
   public static Pair<PCollection<SensorReading>, PCollection<QuarantineRecord>> check(
       PCollection<SensorReading> readings, LocalDate day) {
-    return Channels.split(readings.parallelDo("check readings", new CheckReadingFn(day), orQuarantine(READINGS)));
+    return check(readings, day, day);
   }
+
+  /** Checks Avro readings for the days {@code from} to {@code to}, as {@link #parseLines} does lines. */
+  public static Pair<PCollection<SensorReading>, PCollection<QuarantineRecord>> check(
+      PCollection<SensorReading> readings, LocalDate from, LocalDate to) {
+    return Channels.split(readings.parallelDo("check readings", new CheckReadingFn(from, to),
+        orQuarantine(READINGS)));
+  }
+
+  /** The figures of one UTC day (by period start). */
+  public static PCollection<SensorAggregate> ofDay(PCollection<SensorAggregate> figures, LocalDate day) {
+    return figures.filter("figures of " + day, new FiguresOfDayFn(day));
+  }
+
+  /** The quarantine records of one day of a run over several days. */
+  public static PCollection<QuarantineRecord> quarantineOfDay(PCollection<QuarantineRecord> quarantined,
+      LocalDate day) {
+    return quarantined.filter("quarantine of " + day, new QuarantineOfDayFn(day));
+  }
+
+  /** Counter group of readings skipped because they belong to a day the run was not asked for, by that day. */
+  public static final String OTHER_DAYS = "nightjar.other-days";
 
   /**
    * Keeps one reading per (sensor, timestamp). Exact repeats are skipped and counted ({@value #DUPLICATE_READING});
@@ -66,13 +100,19 @@ public final class SensorAverages {
    */
   public static Pair<PCollection<SensorReading>, PCollection<QuarantineRecord>> deduplicate(
       PCollection<SensorReading> readings) {
+    return deduplicate(readings, false);
+  }
+
+  /** As {@link #deduplicate(PCollection)}; in a run over several days, quarantine records name their day. */
+  public static Pair<PCollection<SensorReading>, PCollection<QuarantineRecord>> deduplicate(
+      PCollection<SensorReading> readings, boolean severalDays) {
     // No combiner here: (sensor, timestamp) keys are almost all distinct, so combining would only re-sort and
     // re-serialize every spill for nothing.
     return Channels.split(readings
         .parallelDo("key by sensor and timestamp", new KeyBySensorAndTimeFn(),
             Avros.tableOf(SENSOR_AND_TIME, Avros.doubles()))
         .groupByKey()
-        .parallelDo("resolve duplicates", new ResolveDuplicatesFn(), orQuarantine(READINGS)));
+        .parallelDo("resolve duplicates", new ResolveDuplicatesFn(severalDays), orQuarantine(READINGS)));
   }
 
   /**
@@ -102,16 +142,20 @@ public final class SensorAverages {
 
   /** Routes a checked reading: valid ones on, skipped ones counted, bad ones to quarantine with the raw input. */
   abstract static class RouteReadingFn<S> extends AccountedDoFn<S, Pair<SensorReading, QuarantineRecord>> {
-    private final String dayText;
-    protected transient LocalDate day;
+    private final String fromText;
+    private final String toText;
+    protected transient LocalDate from;
+    protected transient LocalDate to;
 
-    RouteReadingFn(LocalDate day) {
-      this.dayText = day.toString();
+    RouteReadingFn(LocalDate from, LocalDate to) {
+      this.fromText = from.toString();
+      this.toText = to.toString();
     }
 
     @Override
     public void initialize() {
-      day = LocalDate.parse(dayText);
+      from = LocalDate.parse(fromText);
+      to = LocalDate.parse(toText);
     }
 
     /** Counts the input record in, then routes its outcome; {@code raw} is rendered only when quarantined. */
@@ -123,35 +167,42 @@ public final class SensorAverages {
           break;
         case SKIP:
           countSkipped(outcome.reason, 1);
+          if (outcome.reason.equals(ReadingParser.OTHER_DAY)) {
+            increment(OTHER_DAYS, outcome.detail);
+          } else {
+            countForDay(fromText, RecordAccounting.SKIPPED, 1);
+          }
           break;
         default:
           countQuarantined(outcome.reason, 1);
-          emitter.emit(Pair.of(null, quarantine(outcome.reason, outcome.detail, raw.toString(), 1)));
+          countForDay(fromText, RecordAccounting.QUARANTINED, 1);
+          emitter.emit(Pair.of(null, from.equals(to) ? quarantine(outcome.reason, outcome.detail, raw.toString(), 1)
+              : quarantine(outcome.reason, outcome.detail, raw.toString(), 1, fromText)));
       }
     }
   }
 
   /** Parses and checks a device line. */
   static final class ParseLineFn extends RouteReadingFn<String> {
-    ParseLineFn(LocalDate day) {
-      super(day);
+    ParseLineFn(LocalDate from, LocalDate to) {
+      super(from, to);
     }
 
     @Override
     public void process(String line, Emitter<Pair<SensorReading, QuarantineRecord>> emitter) {
-      route(ReadingParser.parseLine(line, day), line, emitter);
+      route(ReadingParser.parseLine(line, from, to), line, emitter);
     }
   }
 
   /** Checks an Avro reading. */
   static final class CheckReadingFn extends RouteReadingFn<SensorReading> {
-    CheckReadingFn(LocalDate day) {
-      super(day);
+    CheckReadingFn(LocalDate from, LocalDate to) {
+      super(from, to);
     }
 
     @Override
     public void process(SensorReading reading, Emitter<Pair<SensorReading, QuarantineRecord>> emitter) {
-      route(ReadingParser.check(reading, day), reading, emitter);
+      route(ReadingParser.check(reading, from, to), reading, emitter);
     }
   }
 
@@ -166,6 +217,12 @@ public final class SensorAverages {
   /** One reading per (sensor, timestamp), skipping exact repeats and quarantining conflicting ones. */
   static final class ResolveDuplicatesFn extends AccountedDoFn<Pair<Pair<String, Long>, Iterable<Double>>,
       Pair<SensorReading, QuarantineRecord>> {
+    private final boolean severalDays;
+
+    ResolveDuplicatesFn(boolean severalDays) {
+      this.severalDays = severalDays;
+    }
+
     @Override
     public void process(Pair<Pair<String, Long>, Iterable<Double>> input,
         Emitter<Pair<SensorReading, QuarantineRecord>> emitter) {
@@ -179,16 +236,20 @@ public final class SensorAverages {
         min = Math.min(min, value);
         max = Math.max(max, value);
       }
+      String day = ReadingParser.dayOf(timestamp).toString();
       if (min == max) {
         if (occurrences > 1) {
           countSkipped(DUPLICATE_READING, occurrences - 1);
+          countForDay(day, RecordAccounting.SKIPPED, occurrences - 1);
         }
         emitter.emit(Pair.of(new SensorReading(sensorId, timestamp, min), null));
       } else {
         countQuarantined(CONFLICTING_DUPLICATE, occurrences);
-        emitter.emit(Pair.of(null, quarantine(CONFLICTING_DUPLICATE,
-            occurrences + " readings with values from " + min + " to " + max,
-            sensorId + "," + java.time.Instant.ofEpochMilli(timestamp) + ",[" + min + ".." + max + "]", occurrences)));
+        countForDay(day, RecordAccounting.QUARANTINED, occurrences);
+        String detail = occurrences + " readings with values from " + min + " to " + max;
+        String raw = sensorId + "," + java.time.Instant.ofEpochMilli(timestamp) + ",[" + min + ".." + max + "]";
+        emitter.emit(Pair.of(null, severalDays ? quarantine(CONFLICTING_DUPLICATE, detail, raw, occurrences, day)
+            : quarantine(CONFLICTING_DUPLICATE, detail, raw, occurrences)));
       }
     }
   }
@@ -225,6 +286,7 @@ public final class SensorAverages {
       Tuple4<Long, Double, Double, Double> stats = input.second();
       long count = stats.first();
       countOut(count);
+      countForDay(ReadingParser.dayOf(input.first().second()).toString(), RecordAccounting.OUT, count);
       countWritten(1);
       emitter.emit(SensorAggregate.newBuilder()
           .setSensorId(input.first().first())
@@ -236,6 +298,34 @@ public final class SensorAverages {
           .setMax(stats.fourth())
           .setMean(stats.second() / count)
           .build());
+    }
+  }
+
+  /** Keeps the figures whose period starts on one UTC day. */
+  static final class FiguresOfDayFn extends FilterFn<SensorAggregate> {
+    private final long dayStart;
+
+    FiguresOfDayFn(LocalDate day) {
+      this.dayStart = day.toEpochDay() * Periods.DAY_MILLIS;
+    }
+
+    @Override
+    public boolean accept(SensorAggregate figure) {
+      return figure.getPeriodStart() >= dayStart && figure.getPeriodStart() < dayStart + Periods.DAY_MILLIS;
+    }
+  }
+
+  /** Keeps the quarantine records attributed to one day. */
+  static final class QuarantineOfDayFn extends FilterFn<QuarantineRecord> {
+    private final String day;
+
+    QuarantineOfDayFn(LocalDate day) {
+      this.day = day.toString();
+    }
+
+    @Override
+    public boolean accept(QuarantineRecord record) {
+      return day.equals(record.getDay());
     }
   }
 }

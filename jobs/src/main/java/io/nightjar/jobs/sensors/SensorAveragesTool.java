@@ -9,13 +9,19 @@ import io.nightjar.common.DailyPublication;
 import io.nightjar.common.Dataset;
 import io.nightjar.common.JobFailedException;
 import io.nightjar.common.NightjarTool;
+import io.nightjar.common.PipelineCounters;
 import io.nightjar.common.RecordAccounting;
 import java.io.IOException;
 import java.time.LocalDate;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import org.apache.crunch.PCollection;
 import org.apache.crunch.Pair;
 import org.apache.crunch.Pipeline;
+import org.apache.crunch.PipelineResult;
 import org.apache.crunch.impl.mr.MRPipeline;
 import org.apache.crunch.io.From;
 import org.apache.crunch.io.To;
@@ -29,7 +35,9 @@ import picocli.CommandLine.Option;
 /**
  * {@code sensor-averages}: one UTC day of sensor readings (device CSV/TSV lines or Avro {@code SensorReading}s) to
  * per-sensor figures (count, min, max, sum, mean) per day, hour or minute, published as the day's folder of
- * {@code <root>/<project>/sensor-averages-<granularity>/} with bad readings in its {@code _quarantine}.
+ * {@code <root>/<project>/sensor-averages-<granularity>/} with bad readings in its {@code _quarantine}. With
+ * {@code --dates FROM..TO} one run reads a multi-day input once and publishes each day on its own (one Crunch
+ * pipeline, one filter per day on the figures and the quarantine); readings of other days are skipped and reported.
  */
 @Command(name = "sensor-averages", sortOptions = false,
     description = "Reduce one UTC day of sensor readings to per-sensor figures (count, min, max, sum, mean).")
@@ -38,14 +46,23 @@ public final class SensorAveragesTool extends NightjarTool {
   /** The format of the input files. */
   public enum InputFormat { AUTO, AVRO, TEXT }
 
-  @Option(names = "--date", required = true, paramLabel = "yyyy-MM-dd", description = "The UTC day to process.")
+  @Option(names = "--date", paramLabel = "yyyy-MM-dd", description = "The UTC day to process.")
   private LocalDate date;
+
+  @Option(names = "--dates", paramLabel = "FROM..TO",
+      description = "Several UTC days at once (at most " + MAX_DAYS + "), e.g. for device files that cross midnight: "
+          + "the input is read once and each day is published on its own, atomically, with its own accounting.")
+  private String dates;
+
+  /** Days one run may publish: three accounting counters a day stay well under Hadoop's 120 per job. */
+  static final int MAX_DAYS = 14;
 
   @Option(names = "--project", defaultValue = "sensors", description = "Project folder under the root (default: ${DEFAULT-VALUE}).")
   private String project;
 
   @Option(names = "--input", paramLabel = "PATH",
-      description = "Readings to read: a file, folder or glob (default: <root>/<project>/readings/<date>).")
+      description = "Readings to read: a file, folder or glob (default: <root>/<project>/readings/<date>; "
+          + "required with --dates).")
   private String input;
 
   @Option(names = "--input-format", defaultValue = "auto",
@@ -75,47 +92,131 @@ public final class SensorAveragesTool extends NightjarTool {
     plan.put("input format", resolvedFormat().name().toLowerCase());
     plan.put("granularity", granularity());
     plan.put("duplicates", removeDuplicates() ? "remove" : "keep");
-    plan.put("output", output.dayPath(date));
-    plan.put("quarantine", output.quarantinePath(date));
+    List<LocalDate> days = days();
+    for (LocalDate day : days) {
+      String suffix = days.size() == 1 ? "" : " " + day;
+      plan.put("output" + suffix, output.dayPath(day));
+      plan.put("quarantine" + suffix, output.quarantinePath(day));
+    }
     return plan;
   }
 
   @Override
   protected int execute() throws IOException {
     Dataset output = output();
-    Pipeline pipeline = new MRPipeline(SensorAveragesTool.class, "nightjar sensor-averages " + date, getConf());
-    try (DailyPublication day = DailyPublication.begin(getConf(), output, date)) {
-      Pair<PCollection<SensorReading>, PCollection<QuarantineRecord>> checked = readReadings(pipeline);
+    List<LocalDate> days = days();
+    LocalDate first = days.get(0);
+    LocalDate last = days.get(days.size() - 1);
+    String label = days.size() == 1 ? first.toString() : first + ".." + last;
+    Pipeline pipeline = new MRPipeline(SensorAveragesTool.class, "nightjar sensor-averages " + label, getConf());
+    Map<LocalDate, DailyPublication> publications = new LinkedHashMap<>();
+    try {
+      for (LocalDate day : days) {
+        publications.put(day, DailyPublication.begin(getConf(), output, day));
+      }
+      Pair<PCollection<SensorReading>, PCollection<QuarantineRecord>> checked = readReadings(pipeline, first, last);
       PCollection<SensorReading> readings = checked.first();
       PCollection<QuarantineRecord> quarantined = checked.second();
       if (removeDuplicates()) {
-        Pair<PCollection<SensorReading>, PCollection<QuarantineRecord>> distinct = SensorAverages.deduplicate(readings);
+        Pair<PCollection<SensorReading>, PCollection<QuarantineRecord>> distinct =
+            SensorAverages.deduplicate(readings, days.size() > 1);
         readings = distinct.first();
         quarantined = quarantined.union(distinct.second());
       }
       PCollection<SensorAggregate> figures = SensorAverages.figures(readings, granularity());
+      for (Map.Entry<LocalDate, DailyPublication> day : publications.entrySet()) {
+        boolean one = days.size() == 1;
+        pipeline.write(one ? figures : SensorAverages.ofDay(figures, day.getKey()),
+            To.avroFile(day.getValue().dataStaging()));
+        pipeline.write(one ? quarantined : SensorAverages.quarantineOfDay(quarantined, day.getKey()),
+            To.avroFile(day.getValue().quarantineStaging()));
+      }
+      PipelineResult result = pipeline.done();
 
-      pipeline.write(figures, To.avroFile(day.dataStaging()));
-      pipeline.write(quarantined, To.avroFile(day.quarantineStaging()));
-      RecordAccounting accounting = day.finish(pipeline.done());
-
-      out.printf("sensor-averages %s: published %s (%d figures from %d readings); %d quarantined in %s; %d skipped%n",
-          date, output.dayPath(date), accounting.written(), accounting.out(), accounting.quarantined(),
-          output.quarantinePath(date), accounting.skipped());
+      List<String> failed = new ArrayList<>();
+      for (Map.Entry<LocalDate, DailyPublication> day : publications.entrySet()) {
+        try {
+          RecordAccounting accounting = days.size() == 1 ? day.getValue().finish(result)
+              : day.getValue().finishDay(result);
+          out.printf("sensor-averages %s: published %s (%d figures from %d readings); %d quarantined in %s; "
+                  + "%d skipped%n", day.getKey(), output.dayPath(day.getKey()), accounting.written(),
+              accounting.out(), accounting.quarantined(), output.quarantinePath(day.getKey()), accounting.skipped());
+        } catch (JobFailedException e) {
+          if (days.size() == 1) {
+            throw e;
+          }
+          failed.add(day.getKey() + ": " + e.getMessage());
+        }
+      }
+      reportOtherDays(output, result);
+      if (!failed.isEmpty()) {
+        throw new JobFailedException(failed.size() + " of " + days.size() + " days not published: "
+            + String.join("; ", failed));
+      }
       return 0;
     } finally {
+      for (DailyPublication publication : publications.values()) {
+        publication.close();
+      }
       pipeline.cleanup(true);
     }
   }
 
-  private Pair<PCollection<SensorReading>, PCollection<QuarantineRecord>> readReadings(Pipeline pipeline)
-      throws IOException {
+  /** Says how many readings belonged to days not asked for, and how to publish them, or recompute a published one. */
+  private void reportOtherDays(Dataset output, PipelineResult result) throws IOException {
+    FileSystem fs = output.path().getFileSystem(getConf());
+    for (Map.Entry<String, Long> other : new TreeMap<>(
+        PipelineCounters.group(result, SensorAverages.OTHER_DAYS)).entrySet()) {
+      LocalDate day = LocalDate.parse(other.getKey());
+      String rerun = "sensor-averages --dates " + day + ".." + day + " --input " + inputPath();
+      out.printf("%,d readings of %s skipped (not asked for): %s%n", other.getValue(), day,
+          output.isPublished(fs, day)
+              ? day + " is already published without them; to recompute it with them, run " + rerun
+              + " (the rerun replaces the day)"
+              : "to publish that day, run " + rerun);
+    }
+  }
+
+  private Pair<PCollection<SensorReading>, PCollection<QuarantineRecord>> readReadings(Pipeline pipeline,
+      LocalDate from, LocalDate to) throws IOException {
     Path path = inputPath();
     if (resolvedFormat() == InputFormat.AVRO) {
       AvroInputCheck.requireReadable(getConf(), SensorReading.getClassSchema(), java.util.List.of(path));
-      return SensorAverages.check(pipeline.read(From.avroFile(path, Avros.specifics(SensorReading.class))), date);
+      return SensorAverages.check(pipeline.read(From.avroFile(path, Avros.specifics(SensorReading.class))), from,
+          to);
     }
-    return SensorAverages.parseLines(pipeline.read(From.textFile(path)), date);
+    return SensorAverages.parseLines(pipeline.read(From.textFile(path)), from, to);
+  }
+
+  /** The days to publish: {@code --date}, or every day of {@code --dates FROM..TO}. */
+  private List<LocalDate> days() {
+    if ((date == null) == (dates == null)) {
+      throw new JobFailedException("give either --date DAY or --dates FROM..TO");
+    }
+    if (date != null) {
+      return List.of(date);
+    }
+    String[] range = dates.split("\\.\\.", -1);
+    LocalDate from;
+    LocalDate to;
+    try {
+      from = LocalDate.parse(range[0].trim());
+      to = LocalDate.parse(range[range.length - 1].trim());
+    } catch (java.time.format.DateTimeParseException e) {
+      throw new JobFailedException("--dates must be FROM..TO (yyyy-MM-dd..yyyy-MM-dd), not '" + dates + "'");
+    }
+    if (range.length != 2 || to.isBefore(from) || from.plusDays(MAX_DAYS - 1).isBefore(to)) {
+      throw new JobFailedException("--dates must be FROM..TO with FROM <= TO, at most " + MAX_DAYS + " days, not '"
+          + dates + "'");
+    }
+    if (input == null) {
+      throw new JobFailedException("--dates needs --input: the readings that cover those days");
+    }
+    List<LocalDate> days = new ArrayList<>();
+    for (LocalDate day = from; !day.isAfter(to); day = day.plusDays(1)) {
+      days.add(day);
+    }
+    return days;
   }
 
   private Dataset output() throws IOException {
@@ -143,7 +244,7 @@ public final class SensorAveragesTool extends NightjarTool {
       Path path = new Path(input);
       return path.getFileSystem(getConf()).makeQualified(path);
     }
-    return Dataset.of(getConf(), project, "readings").dayPath(date);
+    return Dataset.of(getConf(), project, "readings").dayPath(days().get(0));
   }
 
   /** The input format, looking at the input files when {@code auto}; fails clearly on missing or empty input. */

@@ -42,9 +42,12 @@ public class ReadingParserTest {
     assertOutcome(Outcome.Kind.QUARANTINE, ReadingParser.BAD_VALUE, "s1,2016-05-01 01:02:03,1x");
     assertOutcome(Outcome.Kind.QUARANTINE, ReadingParser.NON_FINITE_VALUE, "s1,2016-05-01 01:02:03,NaN");
     assertOutcome(Outcome.Kind.QUARANTINE, ReadingParser.NON_FINITE_VALUE, "s1,2016-05-01 01:02:03,-Infinity");
-    assertOutcome(Outcome.Kind.QUARANTINE, ReadingParser.OUTSIDE_DAY, "s1,2016-05-02 00:00:00,1");
-    assertOutcome(Outcome.Kind.QUARANTINE, ReadingParser.OUTSIDE_DAY, "s1,2016-04-30 23:59:59,1");
-    assertOutcome(Outcome.Kind.QUARANTINE, ReadingParser.OUTSIDE_DAY, "s1,3016-05-01 00:00:00,1");
+    assertOutcome(Outcome.Kind.SKIP, ReadingParser.OTHER_DAY, "s1,2016-05-02 00:00:00,1");
+    assertOutcome(Outcome.Kind.SKIP, ReadingParser.OTHER_DAY, "s1,2016-04-30 23:59:59,1");
+    assertOutcome(Outcome.Kind.SKIP, ReadingParser.OTHER_DAY, "s1,2016-05-08 23:59:59,1");
+    assertOutcome(Outcome.Kind.QUARANTINE, ReadingParser.IMPLAUSIBLE_TIMESTAMP, "s1,2016-05-09 00:00:00,1");
+    assertOutcome(Outcome.Kind.QUARANTINE, ReadingParser.IMPLAUSIBLE_TIMESTAMP, "s1,3016-05-01 00:00:00,1");
+    assertOutcome(Outcome.Kind.QUARANTINE, ReadingParser.IMPLAUSIBLE_TIMESTAMP, "s1,0,1");
   }
 
   @Test

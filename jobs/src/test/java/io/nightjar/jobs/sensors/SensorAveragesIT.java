@@ -90,7 +90,6 @@ public class SensorAveragesIT {
     expected.put(ReadingParser.BAD_TIMESTAMP, 1L);
     expected.put(ReadingParser.BAD_VALUE, 1L);
     expected.put(ReadingParser.NON_FINITE_VALUE, 2L);
-    expected.put(ReadingParser.OUTSIDE_DAY, 1L);
     expected.put(SensorAverages.CONFLICTING_DUPLICATE, 3L);
     assertEquals(expected, quarantined);
 
@@ -109,6 +108,67 @@ public class SensorAveragesIT {
   }
 
   @Test
+  public void aDeviceFileCrossingMidnightPublishesEachDayItCovers() throws Exception {
+    // One device file with two UTC days of readings, one reading of the day before and one from a reset clock.
+    for (String day : new String[] {"2016-06-01", "2016-06-02"}) {
+      assertEquals(0, hdfs.run("generate-sensor-readings", "--date", day, "--output", "/multi/" + day,
+          "--format", "csv", "--sensors", "10", "--readings", "3000", "--seed", day.substring(8)));
+      assertEquals(0, run("--date", day, "--input", "/multi/" + day, "--dataset", "one-day-runs"));
+    }
+    StringBuilder file = new StringBuilder();
+    for (String day : new String[] {"2016-06-01", "2016-06-02"}) {
+      for (FileStatus part : fs.listStatus(new Path("/multi/" + day))) {
+        try (java.io.InputStream in = fs.open(part.getPath())) {
+          file.append(new String(in.readAllBytes(), "UTF-8"));
+        }
+      }
+    }
+    file.append("s1,2016-05-31 23:59:00,1.5\ns1,1970-01-01 00:00:00,2.5\n");
+    writeLines(new Path("/multi/device/readings.csv"), file.toString().strip());
+
+    String printed = stdoutOf("--dates", "2016-06-01..2016-06-02", "--input", "/multi/device", "--dataset", "multi");
+    Dataset oneDayRuns = Dataset.of(conf, "sensors", "one-day-runs");
+    Dataset multi = Dataset.of(conf, "sensors", "multi");
+    for (String text : new String[] {"2016-06-01", "2016-06-02"}) {
+      LocalDate day = LocalDate.parse(text);
+      assertTrue(multi.isPublished(fs, day));
+      assertEquals("each day equals its one-day run", byKey(readAvro(oneDayRuns.dayPath(day), SensorAggregate.class)),
+          byKey(readAvro(multi.dayPath(day), SensorAggregate.class)));
+      assertTrue(printed, printed.contains("sensor-averages " + day + ": published "));
+    }
+    List<QuarantineRecord> firstDay = readAvro(multi.quarantinePath(LocalDate.parse("2016-06-01")),
+        QuarantineRecord.class);
+    assertEquals(1, firstDay.size());
+    assertEquals(ReadingParser.IMPLAUSIBLE_TIMESTAMP, firstDay.get(0).getReason());
+    assertEquals("2016-06-01", firstDay.get(0).getDay());
+    assertEquals(0, readAvro(multi.quarantinePath(LocalDate.parse("2016-06-02")), QuarantineRecord.class).size());
+    assertTrue(printed, printed.contains("1 readings of 2016-05-31 skipped (not asked for): to publish that day, run "
+        + "sensor-averages --dates 2016-05-31..2016-05-31 --input "));
+    assertFalse(fs.exists(multi.dayPath(LocalDate.parse("2016-05-31"))));
+
+    // One day asked for from the same file: the other day's readings are skipped and reported, not quarantined.
+    printed = stdoutOf("--date", "2016-06-02", "--input", "/multi/device", "--dataset", "multi");
+    assertTrue(printed, printed.contains("3,000 readings of 2016-06-01 skipped (not asked for): 2016-06-01 is "
+        + "already published without them; to recompute it with them, run sensor-averages --dates "
+        + "2016-06-01..2016-06-01 --input "));
+    assertEquals("the reset clock's reading is the one day's quarantine now", 1,
+        readAvro(multi.quarantinePath(LocalDate.parse("2016-06-02")), QuarantineRecord.class).size());
+  }
+
+  /** Runs sensor-averages, expecting success; returns what it printed. */
+  private static String stdoutOf(String... args) throws Exception {
+    ByteArrayOutputStream captured = new ByteArrayOutputStream();
+    PrintStream stdout = System.out;
+    System.setOut(new PrintStream(captured, true, "UTF-8"));
+    try {
+      assertEquals(0, run(args));
+    } finally {
+      System.setOut(stdout);
+    }
+    return captured.toString("UTF-8");
+  }
+
+  @Test
   public void showPrintsTheDayItsSchemaRecordsAndQuarantine() throws Exception {
     assertEquals(0, run("--date", "2016-05-01", "--dataset", "shown"));
     ByteArrayOutputStream captured = new ByteArrayOutputStream();
@@ -124,7 +184,7 @@ public class SensorAveragesIT {
     assertTrue(shown, shown.contains("records: 24 in "));
     assertTrue(shown, shown.contains("\"name\" : \"SensorAggregate\""));
     assertEquals(shown, 2, shown.lines().filter(line -> line.startsWith("{\"sensorId\": ")).count());
-    assertTrue(shown, shown.contains("quarantine: 11 input record(s) by reason:"));
+    assertTrue(shown, shown.contains("quarantine: 10 input record(s) by reason:"));
     assertTrue(shown, shown.contains("  CONFLICTING_DUPLICATE    3"));
     assertTrue(shown, shown.contains("first quarantined:\n  "));
     assertTrue(shown, shown.contains("    raw: "));
@@ -132,8 +192,8 @@ public class SensorAveragesIT {
 
   @Test
   public void ofTwoConcurrentRunsOfADayOnePublishesAndTheOtherIsRefused() throws Exception {
-    Dataset output = Dataset.of(conf, "sensors", "sensor-averages-minute");
-    String[] args = {"--date", DAY.toString(), "--granularity", "minute"};
+    Dataset output = Dataset.of(conf, "sensors", "concurrent");
+    String[] args = {"--date", DAY.toString(), "--dataset", "concurrent"};
     ExecutorService runs = Executors.newFixedThreadPool(2);
     try {
       Future<Integer> first = runs.submit(() -> run(args));

@@ -91,17 +91,17 @@ public class SensorAveragesTest {
     }
     Map<String, Long> expected = new TreeMap<>();
     expected.put(ReadingParser.NON_FINITE_VALUE, 1L);
-    expected.put(ReadingParser.OUTSIDE_DAY, 1L);
     expected.put(ReadingParser.UNPARSABLE_LINE, 1L);
     expected.put(SensorAverages.CONFLICTING_DUPLICATE, 2L);
     assertEquals(expected, quarantined);
-    assertEquals("the two conflicting readings share one quarantine record", 4, quarantineRecords);
+    assertEquals("the two conflicting readings share one quarantine record", 3, quarantineRecords);
 
     RecordAccounting accounting = RecordAccounting.of(MemPipeline.getCounters());
     assertEquals(12, accounting.in());
     assertEquals(4, accounting.out());
-    assertEquals(5, accounting.quarantined());
-    assertEquals(3, accounting.skipped()); // header, blank line, one exact duplicate
+    assertEquals(4, accounting.quarantined());
+    assertEquals(4, accounting.skipped()); // header, blank line, one exact duplicate, one reading of another day
+    assertEquals(Long.valueOf(1), accounting.skipReasons().get(ReadingParser.OTHER_DAY));
     assertEquals(Long.valueOf(1), accounting.skipReasons().get(SensorAverages.DUPLICATE_READING));
     assertEquals(2, accounting.written());
     accounting.check();
@@ -117,8 +117,8 @@ public class SensorAveragesTest {
     assertEquals(Arrays.asList(new SensorReading("a", t, 2.0)), Lists.newArrayList(checked.first().materialize()));
     List<String> reasons = Lists.newArrayList(checked.second().materialize()).stream()
         .map(QuarantineRecord::getReason).sorted().collect(Collectors.toList());
-    assertEquals(Arrays.asList(ReadingParser.MISSING_FIELD, ReadingParser.NON_FINITE_VALUE, ReadingParser.OUTSIDE_DAY),
-        reasons);
+    assertEquals("the reading of the day before is skipped, not quarantined",
+        Arrays.asList(ReadingParser.MISSING_FIELD, ReadingParser.NON_FINITE_VALUE), reasons);
   }
 
   static List<SensorAggregate> run(Granularity granularity) {

@@ -40,10 +40,10 @@ public class SensorAveragesMapReduceTest {
         .withOutput(new Text("s1\t" + HOUR_13), ReadingStats.of(1.5))
         .runTest();
     assertEquals(4, driver.getCounters().findCounter(RecordAccounting.GROUP, RecordAccounting.IN).getValue());
-    assertEquals(2, driver.getCounters().findCounter(RecordAccounting.GROUP, RecordAccounting.QUARANTINED).getValue());
+    assertEquals(1, driver.getCounters().findCounter(RecordAccounting.GROUP, RecordAccounting.QUARANTINED).getValue());
     assertEquals(1, driver.getCounters()
-        .findCounter(RecordAccounting.QUARANTINE_REASONS, ReadingParser.OUTSIDE_DAY).getValue());
-    assertEquals(1, driver.getCounters().findCounter(RecordAccounting.GROUP, RecordAccounting.SKIPPED).getValue());
+        .findCounter(RecordAccounting.SKIP_REASONS, ReadingParser.OTHER_DAY).getValue());
+    assertEquals(2, driver.getCounters().findCounter(RecordAccounting.GROUP, RecordAccounting.SKIPPED).getValue());
   }
 
   @Test
