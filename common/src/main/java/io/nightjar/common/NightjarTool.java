@@ -1,6 +1,8 @@
 package io.nightjar.common;
 
 import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.crunch.impl.mr.run.RuntimeParameters;
@@ -46,6 +48,11 @@ public abstract class NightjarTool extends Configured implements Tool {
       return 2;
     }
     if (commandLine.isUsageHelpRequested()) {
+      List<String> footer = new ArrayList<>(List.of("", "Configuration (-D key=value, before the tool's options):"));
+      configurationKeys().forEach(line -> footer.add("  " + line));
+      footer.add("Inputs, outputs and what happens to bad input: README.md, section " + commandLine.getCommandName()
+          + ".");
+      commandLine.getCommandSpec().usageMessage().footer(footer.toArray(new String[0]));
       commandLine.usage(out);
       return 0;
     }
@@ -65,6 +72,22 @@ public abstract class NightjarTool extends Configured implements Tool {
     }
     plan.forEach((what, where) -> org.slf4j.LoggerFactory.getLogger(getClass()).info("{}: {}", what, where));
     return execute();
+  }
+
+  /**
+   * The {@code -D} keys this tool reads, one "key (default): meaning" line each, for {@code --help}. Tools add theirs
+   * to these, which every publishing tool reads.
+   */
+  protected List<String> configurationKeys() {
+    return List.of(
+        Dataset.ROOT_KEY + " (" + Dataset.DEFAULT_ROOT + "): root of all datasets; --root sets it",
+        RecordAccounting.MAX_QUARANTINE_FRACTION_KEY + " (" + RecordAccounting.DEFAULT_MAX_QUARANTINE_FRACTION
+            + "): largest fraction of input quarantined before the day is refused",
+        DatasetLease.WAIT_SECONDS_KEY + " (0): wait this long for another run of the same day instead of refusing",
+        DatasetLease.MAX_AGE_HOURS_KEY + " (" + DatasetLease.DEFAULT_MAX_AGE_HOURS
+            + "): a lease older than this is stale and taken over",
+        Publication.GRACE_HOURS_KEY + " (" + Publication.DEFAULT_GRACE_HOURS
+            + "): hours a replaced day stays readable for readers that opened it");
   }
 
   /** What the run reads and writes, resolved (label to path or value), in the order a reader expects. */

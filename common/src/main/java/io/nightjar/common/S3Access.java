@@ -1,6 +1,7 @@
 package io.nightjar.common;
 
 import java.io.IOException;
+import java.util.List;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -40,6 +41,16 @@ public final class S3Access {
   public static final String SECRET_KEY = "nightjar.s3.secret-key";
   /** Per-attempt timeout in milliseconds. */
   public static final String ATTEMPT_TIMEOUT_MS = "nightjar.s3.attempt-timeout-ms";
+
+  /** The S3 keys, one "key (default): meaning" line each, for the --help of tools that talk to S3. */
+  public static final List<String> CONFIGURATION_KEYS = List.of(
+      ENDPOINT + " (empty: AWS): S3 endpoint, e.g. http://127.0.0.1:9000 for the loopback server",
+      REGION + " (us-east-1): signing region",
+      PATH_STYLE + " (false): bucket in the path, not the host name (true for S3Proxy, MinIO)",
+      ACCESS_KEY + ", " + SECRET_KEY + ": static credentials, read with Configuration.getPassword: keep them in a "
+          + "credential provider (hadoop.security.credential.provider.path), never on the command line; without "
+          + "them the SDK's default chain applies",
+      ATTEMPT_TIMEOUT_MS + " (30000): per-attempt timeout in milliseconds");
 
   private static final Text ACCESS_ALIAS = new Text(ACCESS_KEY);
   private static final Text SECRET_ALIAS = new Text(SECRET_KEY);

@@ -7,8 +7,10 @@ import io.nightjar.jobs.analysis.AttributesDailyTool;
 import io.nightjar.jobs.analysis.TrackAnalysisGenerator;
 import io.nightjar.jobs.impressions.AdImpressionsGenerator;
 import io.nightjar.jobs.impressions.ImpressionsJoinTool;
+import io.nightjar.jobs.s3import.PromoteImportTool;
 import io.nightjar.jobs.s3import.S3ImportTool;
 import io.nightjar.jobs.s3import.TrackDocumentsGenerator;
+import io.nightjar.jobs.s3import.UploadDocumentsTool;
 import io.nightjar.jobs.sensors.SensorAveragesTool;
 import io.nightjar.jobs.sensors.SensorReadingsGenerator;
 import java.util.Arrays;
@@ -36,12 +38,16 @@ public final class Main {
         ImpressionsJoinTool::new);
     register("s3-import", "Per-track analysis documents in S3 to packed Avro on HDFS, one chunk at a time.",
         S3ImportTool::new);
+    register("promote-import", "Make a finished bulk import (all chunks of one date) the full analysis snapshot.",
+        PromoteImportTool::new);
     register("analysis-compact", "Merge the latest full analysis snapshot and later incrementals into a new full.",
         AnalysisCompactTool::new);
     register("analysis-retire", "Delete analysis snapshots and incrementals no reader of the last N days needs.",
         AnalysisRetireTool::new);
     register("attributes-daily", "Today's full track attributes snapshot, computing only new and changed tracks.",
         AttributesDailyTool::new);
+    register("upload-documents", "Upload a local folder of documents to an S3 bucket (key = path under the folder).",
+        UploadDocumentsTool::new);
     register("show", "Show a published day: schema, record count, first records, quarantine by reason.",
         ShowTool::new);
     register("generate-sensor-readings", "Seeded synthetic readings (Avro or CSV) for tests and benchmarks.",

@@ -35,12 +35,20 @@ public final class LoopbackS3 implements AutoCloseable {
     this.port = port;
   }
 
-  /** Starts a server; objects in memory when {@code dataDir} is null. */
+  /** Starts a server on a free port; objects in memory when {@code dataDir} is null. */
   public static LoopbackS3 start(File dataDir) throws IOException {
     int port;
     try (ServerSocket socket = new ServerSocket(0)) {
       port = socket.getLocalPort();
     }
+    return start(dataDir, port);
+  }
+
+  /**
+   * Starts a server on {@code port}; objects in memory when {@code dataDir} is null, else in that folder: each
+   * subfolder a bucket, each file under it an object (key = its path under the bucket folder).
+   */
+  public static LoopbackS3 start(File dataDir, int port) throws IOException {
     Properties properties = new Properties();
     properties.setProperty("s3proxy.endpoint", "http://127.0.0.1:" + port);
     properties.setProperty("s3proxy.authorization", "aws-v2-or-v4");
@@ -135,9 +143,10 @@ public final class LoopbackS3 implements AutoCloseable {
     }
   }
 
-  /** Starts a server in memory and prints its endpoint, for trying it by hand. */
+  /** {@code [DATA_DIR [PORT]]}: starts a server (in memory without a folder) and prints its endpoint. */
   public static void main(String[] args) throws IOException, InterruptedException {
-    try (LoopbackS3 server = start(args.length > 0 ? new File(args[0]) : null)) {
+    File dataDir = args.length > 0 ? new File(args[0]) : null;
+    try (LoopbackS3 server = args.length > 1 ? start(dataDir, Integer.parseInt(args[1])) : start(dataDir)) {
       System.out.println("S3 on " + server.endpoint() + " (access key " + ACCESS_KEY + "); Ctrl-C stops it");
       Thread.currentThread().join();
     } catch (UncheckedIOException e) {

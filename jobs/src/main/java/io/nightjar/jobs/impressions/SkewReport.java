@@ -125,46 +125,68 @@ public final class SkewReport {
     return new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(json);
   }
 
-  /** A bar chart of rows per task with the mean as a line. */
+  /**
+   * A bar chart of rows per task: the largest task in red, the mean as a dashed line labelled right of the last bar,
+   * a labelled y axis and a legend; at least 640 px wide so the title and summary fit even for one map task.
+   */
   public String toSvg() {
     List<Map.Entry<String, Long>> bars = taskRows.entrySet().stream().collect(Collectors.toList());
     int barWidth = Math.max(8, Math.min(60, 900 / Math.max(1, bars.size())));
-    int left = 70;
+    int left = 80;
     int top = 50;
     int height = 300;
-    int width = left + bars.size() * barWidth + 40;
+    int plotRight = left + bars.size() * barWidth;
+    int width = Math.max(640, plotRight + 60);
     double max = Math.max(1, maxRows());
     StringBuilder svg = new StringBuilder();
     svg.append(String.format(Locale.ROOT, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
-        + "font-family=\"sans-serif\" font-size=\"12\">%n", width, top + height + 95));
+        + "font-family=\"sans-serif\" font-size=\"12\">%n", width, top + height + 110));
     svg.append("<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n");
     svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"20\" font-size=\"15\">impressions-join: rows per task, "
-        + "strategy %s</text>%n", left, escape(strategy)));
+        + "strategy %s</text>%n", 10, escape(strategy)));
     svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"38\">max %d, mean %.0f, max/mean %.2f; metadata rows "
-        + "shuffled %d</text>%n", left, maxRows(), meanRows(), maxOverMean(), metadataRowsShuffled()));
+        + "shuffled %d</text>%n", 10, maxRows(), meanRows(), maxOverMean(), metadataRowsShuffled()));
     svg.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"black\"/>%n",
-        left, top + height, width - 20, top + height));
-    svg.append(String.format(Locale.ROOT, "<text x=\"5\" y=\"%d\">%d</text>%n", top + 10, maxRows()));
-    svg.append(String.format(Locale.ROOT, "<text x=\"5\" y=\"%d\">0</text>%n", top + height));
+        left, top + height, plotRight, top + height));
+    svg.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"black\"/>%n",
+        left, top, left, top + height));
+    svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">%d</text>%n", left - 4,
+        top + 10, maxRows()));
+    svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">0</text>%n", left - 4,
+        top + height));
+    svg.append(String.format(Locale.ROOT, "<text x=\"20\" y=\"%d\" text-anchor=\"middle\" "
+        + "transform=\"rotate(-90 20 %d)\">rows (impressions) per task</text>%n", top + height / 2, top + height / 2));
     for (int i = 0; i < bars.size(); i++) {
       long rows = bars.get(i).getValue();
       int h = (int) Math.round(height * rows / max);
       int x = left + i * barWidth;
       svg.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"%s\">"
               + "<title>%s: %d rows</title></rect>%n", x + 1, top + height - h, barWidth - 2, h,
-          rows == maxRows() ? "#c0392b" : "#2e86c1", escape(bars.get(i).getKey()), rows));
+          rows == maxRows() ? LARGEST : OTHER, escape(bars.get(i).getKey()), rows));
       if (bars.size() <= 40) {
         svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" font-size=\"9\" transform=\"rotate(60 %d %d)\">"
             + "%s</text>%n", x + 2, top + height + 12, x + 2, top + height + 12, escape(bars.get(i).getKey())));
       }
     }
     int meanY = top + height - (int) Math.round(height * meanRows() / max);
-    svg.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#27ae60\" "
-        + "stroke-dasharray=\"6,4\"/><text x=\"%d\" y=\"%d\" fill=\"#27ae60\">mean</text>%n",
-        left, meanY, width - 20, meanY, width - 55, meanY - 4));
+    svg.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"%s\" "
+        + "stroke-dasharray=\"6,4\"/><text x=\"%d\" y=\"%d\" fill=\"%s\">mean</text>%n",
+        left, meanY, plotRight, meanY, MEAN, plotRight + 6, meanY + 4, MEAN));
+    int legendY = top + height + 95;
+    svg.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"12\" height=\"12\" fill=\"%s\"/>"
+        + "<text x=\"%d\" y=\"%d\">largest task</text>%n", left, legendY - 10, LARGEST, left + 16, legendY));
+    svg.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"12\" height=\"12\" fill=\"%s\"/>"
+        + "<text x=\"%d\" y=\"%d\">other tasks</text>%n", left + 110, legendY - 10, OTHER, left + 126, legendY));
+    svg.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"%s\" "
+        + "stroke-dasharray=\"6,4\"/><text x=\"%d\" y=\"%d\">mean rows per task</text>%n",
+        left + 220, legendY - 4, left + 244, legendY - 4, MEAN, left + 250, legendY));
     svg.append("</svg>\n");
     return svg.toString();
   }
+
+  private static final String LARGEST = "#c0392b";
+  private static final String OTHER = "#2e86c1";
+  private static final String MEAN = "#27ae60";
 
   /** Writes {@value #JSON_FILE} and {@value #SVG_FILE} into {@code dir}. */
   public void writeInto(FileSystem fs, Path dir) throws IOException {

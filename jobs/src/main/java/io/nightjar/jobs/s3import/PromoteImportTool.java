@@ -1,0 +1,173 @@
+package io.nightjar.jobs.s3import;
+
+import io.nightjar.common.AvroInputCheck;
+import io.nightjar.common.Dataset;
+import io.nightjar.common.DatasetLease;
+import io.nightjar.common.JobFailedException;
+import io.nightjar.common.NightjarTool;
+import io.nightjar.common.Publication;
+import io.nightjar.common.SnapshotDataset;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code promote-import}: makes a finished bulk import (every chunk k of n of s3-import for one date) the first full
+ * analysis snapshot, {@code <root>/<project>/analysis/full/<date>/}, without copying a byte: the chunks' files are
+ * renamed into one staging folder (prefixed with their chunk, so names never collide) and published in one rename with
+ * {@code _SUCCESS}, their quarantines likewise. One accounting across the chunks (ids imported, missing, failed,
+ * quarantined; counted from the Avro block headers, no record decoded) is printed and written beside the data as
+ * {@value #ACCOUNTING_FILE}.
+ *
+ * <p>Refused, with the list, while a chunk is not published or has failed ids (retry them with
+ * {@code s3-import --retry-failed}), unless {@code --accept-incomplete}. The promoted chunk folders keep their
+ * {@code _SUCCESS} and a {@value #PROMOTED_FLAG} naming where their files went; a second promotion finds nothing to
+ * move and refuses. Cost: a few NameNode operations per file; the same on a 6 TB import as on a small one.
+ */
+@Command(name = "promote-import", sortOptions = false,
+    description = "Make a finished bulk import (all chunks of one date) the full analysis snapshot of that date.")
+public final class PromoteImportTool extends NightjarTool {
+
+  public static final String ACCOUNTING_FILE = "_import-accounting.json";
+  public static final String PROMOTED_FLAG = "_PROMOTED";
+
+  @Option(names = "--date", required = true, paramLabel = "yyyy-MM-dd", description = "The date of the bulk import.")
+  private LocalDate date;
+
+  @Option(names = "--chunks", required = true, description = "How many chunks the import was split into.")
+  private int chunks;
+
+  @Option(names = "--project", defaultValue = "tracks", description = "Project folder (default: ${DEFAULT-VALUE}).")
+  private String project;
+
+  @Option(names = "--accept-incomplete",
+      description = "Promote even though chunks are missing or have failed ids (they are listed in the accounting).")
+  private boolean acceptIncomplete;
+
+  @Override
+  protected LinkedHashMap<String, Object> plan() throws IOException {
+    LinkedHashMap<String, Object> plan = new LinkedHashMap<>();
+    for (int k = 0; k < chunks; k++) {
+      plan.put("chunk " + k, chunk("analysis-import", k).dayPath(date));
+    }
+    plan.put("full snapshot", full().dayPath(date));
+    return plan;
+  }
+
+  @Override
+  protected int execute() throws IOException {
+    Dataset full = full();
+    FileSystem fs = full.path().getFileSystem(getConf());
+    Map<String, Long> totals = new LinkedHashMap<>();
+    List<String> problems = new ArrayList<>();
+    List<Dataset> published = new ArrayList<>();
+    for (int k = 0; k < chunks; k++) {
+      Dataset imported = chunk("analysis-import", k);
+      if (fs.exists(new Path(imported.dayPath(date), PROMOTED_FLAG))) {
+        throw new JobFailedException("chunk " + k + " of " + date + " was already promoted (" + PROMOTED_FLAG
+            + " in " + imported.dayPath(date) + ")");
+      }
+      if (!imported.isPublished(fs, date)) {
+        problems.add("chunk " + k + " not published");
+        continue;
+      }
+      published.add(imported);
+      add(totals, "imported", AvroInputCheck.countRecords(fs, imported.dayPath(date)));
+      add(totals, "quarantined", count(fs, imported.quarantinePath(date)));
+      add(totals, "missing", count(fs, chunk("analysis-import-missing", k).dayPath(date)));
+      long failed = count(fs, chunk("analysis-import-failed", k).dayPath(date));
+      add(totals, "failed", failed);
+      if (failed > 0) {
+        problems.add("chunk " + k + " has " + failed + " failed ids");
+      }
+    }
+    if (!problems.isEmpty() && !acceptIncomplete) {
+      throw new JobFailedException("import of " + date + " not complete, not promoted: " + String.join("; ", problems)
+          + " (run the missing chunks, s3-import --retry-failed for failed ids, or pass --accept-incomplete)");
+    }
+    try (DatasetLease lease = DatasetLease.acquire(getConf(), full, date)) {
+      move(fs, published, full.dayPath(date), false, totals, problems);
+      move(fs, published, full.quarantinePath(date), true, totals, problems);
+    }
+    for (Dataset chunk : published) {
+      try (OutputStream flag = fs.create(new Path(chunk.dayPath(date), PROMOTED_FLAG), true)) {
+        flag.write((full.dayPath(date) + "\n").getBytes(StandardCharsets.UTF_8));
+      }
+    }
+    out.printf("promote-import %s: published %s from %d of %d chunks: %s%s%n", date, full.dayPath(date),
+        published.size(), chunks, totals, problems.isEmpty() ? "" : "; accepted incomplete: " + problems);
+    return 0;
+  }
+
+  /** Renames the chunks' data (or quarantine) files into a staging folder and publishes it; moves back on failure. */
+  private void move(FileSystem fs, List<Dataset> chunks, Path target, boolean quarantine, Map<String, Long> totals,
+      List<String> problems) throws IOException {
+    Publication publication = Publication.begin(fs, target);
+    fs.mkdirs(publication.stagingDir());
+    List<Path[]> moved = new ArrayList<>();
+    try {
+      for (Dataset chunk : chunks) {
+        Path from = quarantine ? chunk.quarantinePath(date) : chunk.dayPath(date);
+        if (!fs.exists(from)) {
+          continue;
+        }
+        String prefix = chunk.path().getName() + "-";
+        for (FileStatus file : fs.listStatus(from, path -> path.getName().endsWith(".avro"))) {
+          Path to = new Path(publication.stagingDir(), prefix + file.getPath().getName());
+          if (!fs.rename(file.getPath(), to)) {
+            throw new IOException("could not rename " + file.getPath() + " to " + to);
+          }
+          moved.add(new Path[] {file.getPath(), to});
+        }
+      }
+      if (!quarantine) {
+        try (OutputStream json = fs.create(new Path(publication.stagingDir(), ACCOUNTING_FILE), false)) {
+          json.write(accountingJson(totals, problems).getBytes(StandardCharsets.UTF_8));
+        }
+      }
+      publication.commit();
+    } catch (IOException | RuntimeException e) {
+      for (Path[] file : moved) {
+        fs.rename(file[1], file[0]);
+      }
+      publication.abort();
+      throw e;
+    }
+  }
+
+  private String accountingJson(Map<String, Long> totals, List<String> problems) {
+    StringBuilder json = new StringBuilder("{\"date\": \"").append(date).append("\", \"chunks\": ").append(chunks);
+    totals.forEach((key, value) -> json.append(", \"").append(key).append("\": ").append(value));
+    json.append(", \"acceptedIncomplete\": [");
+    for (int i = 0; i < problems.size(); i++) {
+      json.append(i == 0 ? "" : ", ").append('"').append(problems.get(i).replace("\"", "'")).append('"');
+    }
+    return json.append("]}\n").toString();
+  }
+
+  private static long count(FileSystem fs, Path dir) throws IOException {
+    return fs.exists(dir) ? AvroInputCheck.countRecords(fs, dir) : 0;
+  }
+
+  private static void add(Map<String, Long> totals, String key, long value) {
+    totals.merge(key, value, Long::sum);
+  }
+
+  private Dataset chunk(String dataset, int k) throws IOException {
+    return Dataset.of(getConf(), project, dataset + "/chunk-" + k + "-of-" + chunks);
+  }
+
+  private Dataset full() throws IOException {
+    return SnapshotDataset.of(getConf(), project, "analysis").full();
+  }
+}

@@ -1,0 +1,112 @@
+package io.nightjar.jobs.s3import;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertTrue;
+
+import io.nightjar.avro.ImportFailure;
+import io.nightjar.common.AvroFiles;
+import io.nightjar.common.Dataset;
+import io.nightjar.jobs.Main;
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.util.HashSet;
+import java.util.Set;
+import org.apache.avro.file.DataFileWriter;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.specific.SpecificDatumWriter;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.junit.Before;
+import org.junit.Rule;
+import org.junit.Test;
+import org.junit.rules.TemporaryFolder;
+
+/** A finished bulk import becomes the first full snapshot by renames, refused while a chunk is incomplete. */
+public class PromoteImportToolTest {
+
+  @Rule
+  public final TemporaryFolder tmp = new TemporaryFolder();
+
+  private static final String DATE = "2016-05-01";
+  private Configuration conf;
+  private FileSystem fs;
+  private String root;
+
+  @Before
+  public void setUp() throws IOException {
+    conf = new Configuration();
+    conf.set("fs.defaultFS", "file:///");
+    fs = FileSystem.getLocal(conf);
+    root = tmp.getRoot().getAbsolutePath();
+  }
+
+  @Test
+  public void allChunksBecomeTheFullSnapshotWithoutCopying() throws Exception {
+    Set<String> imported = new HashSet<>();
+    for (int k = 0; k < 2; k++) {
+      Path day = chunkDay("analysis-import", k);
+      assertEquals(0, Main.run(conf, "generate-track-analysis", "--output", day.toString(), "--first-date", DATE,
+          "--day", "1", "--tracks", "50", "--seed", Integer.toString(k)));
+      fs.create(new Path(day, Dataset.SUCCESS_FLAG)).close();
+      for (GenericRecord record : AvroFiles.readGeneric(fs, day)) {
+        imported.add(k + ":" + record.get("trackId"));
+      }
+    }
+    writeFailures(chunkDay("analysis-import-missing", 1), 3);
+
+    assertEquals(0, run("--date", DATE, "--chunks", "2"));
+    Path full = new Path(root, "tracks/analysis/full/" + DATE);
+    assertTrue(fs.exists(new Path(full, Dataset.SUCCESS_FLAG)));
+    assertEquals(imported.size(), AvroFiles.readGeneric(fs, full).size());
+    assertEquals(0, fs.listStatus(chunkDay("analysis-import", 0), path -> path.getName().endsWith(".avro")).length);
+    String accounting = new String(Files.readAllBytes(new File(full.toUri().getPath(),
+        PromoteImportTool.ACCOUNTING_FILE).toPath()));
+    assertTrue(accounting, accounting.contains("\"imported\": 100, \"quarantined\": 0, \"missing\": 3, \"failed\": 0"));
+    assertTrue(fs.exists(new Path(chunkDay("analysis-import", 1), PromoteImportTool.PROMOTED_FLAG)));
+
+    assertEquals("a second promotion refuses", 1, run("--date", DATE, "--chunks", "2"));
+  }
+
+  @Test
+  public void anIncompleteImportIsRefusedUnlessAccepted() throws Exception {
+    Path chunk0 = chunkDay("analysis-import", 0);
+    assertEquals(0, Main.run(conf, "generate-track-analysis", "--output", chunk0.toString(), "--first-date", DATE,
+        "--day", "1", "--tracks", "20"));
+    fs.create(new Path(chunk0, Dataset.SUCCESS_FLAG)).close();
+    writeFailures(chunkDay("analysis-import-failed", 0), 2);
+
+    assertEquals(1, run("--date", DATE, "--chunks", "2"));
+    assertFalse(fs.exists(new Path(root, "tracks/analysis/full/" + DATE)));
+    assertEquals("nothing moved", 20, AvroFiles.readGeneric(fs, chunk0).size());
+
+    assertEquals(0, run("--date", DATE, "--chunks", "2", "--accept-incomplete"));
+    assertEquals(20, AvroFiles.readGeneric(fs, new Path(root, "tracks/analysis/full/" + DATE)).size());
+  }
+
+  private int run(String... args) {
+    String[] full = new String[args.length + 3];
+    full[0] = "promote-import";
+    full[1] = "--root";
+    full[2] = root;
+    System.arraycopy(args, 0, full, 3, args.length);
+    return Main.run(conf, full);
+  }
+
+  private Path chunkDay(String dataset, int k) {
+    return new Path(root, "tracks/" + dataset + "/chunk-" + k + "-of-2/" + DATE);
+  }
+
+  private void writeFailures(Path day, int n) throws IOException {
+    fs.mkdirs(day);
+    try (DataFileWriter<ImportFailure> writer = new DataFileWriter<>(new SpecificDatumWriter<>(ImportFailure.class))) {
+      writer.create(ImportFailure.getClassSchema(), fs.create(new Path(day, "part-0.avro")));
+      for (int i = 0; i < n; i++) {
+        writer.append(new ImportFailure("t" + i, "k" + i, "FAILED", 503, "SlowDown", 3));
+      }
+    }
+    fs.create(new Path(day, Dataset.SUCCESS_FLAG)).close();
+  }
+}
