@@ -52,7 +52,7 @@ public abstract class NightjarTool extends Configured implements Tool {
       configurationKeys().forEach(line -> footer.add("  " + line));
       footer.add("Inputs, outputs and what happens to bad input: README.md, section " + commandLine.getCommandName()
           + ".");
-      commandLine.getCommandSpec().usageMessage().footer(footer.toArray(new String[0]));
+      commandLine.getCommandSpec().usageMessage().footer(footer.toArray(new String[0])).width(120);
       commandLine.usage(out);
       return 0;
     }
