@@ -117,10 +117,34 @@ public final class S3ImportTool extends NightjarTool {
       throw new JobFailedException("--dump is required (or --retry-failed)");
     }
     S3Access.shipCredentials(getConf());
-    for (int chunk : chunks()) {
-      importChunk(chunk);
+    // A failed chunk does not stop the others: each is published (or not) on its own, and the run says which failed.
+    List<Integer> chunkList = chunks();
+    List<String> failedChunks = new ArrayList<>();
+    for (int chunk : chunkList) {
+      try {
+        importChunk(chunk);
+      } catch (JobFailedException e) {
+        if (chunkList.size() == 1) {
+          throw e;
+        }
+        out.printf("s3-import %s chunk %d of %d: FAILED: %s%n", date, chunk, chunks, e.getMessage());
+        failedChunks.add(chunk + " (" + e.getMessage() + ")");
+      }
+    }
+    if (!failedChunks.isEmpty()) {
+      throw new JobFailedException(failedChunks.size() + " of " + chunkList.size() + " chunks failed: "
+          + String.join("; ", failedChunks) + "; the others are published");
     }
     return 0;
+  }
+
+  @Override
+  protected List<String> configurationKeys() {
+    List<String> keys = new ArrayList<>(super.configurationKeys());
+    keys.add(MAX_FAILED_FRACTION_KEY + " (0.001): largest fraction of a chunk's ids that may fail before its import "
+        + "is refused (the missing and failed lists are published either way)");
+    keys.addAll(S3Access.CONFIGURATION_KEYS);
+    return keys;
   }
 
   private void importChunk(int chunk) throws IOException {

@@ -1,6 +1,7 @@
 package io.nightjar.jobs.impressions;
 
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 
 import io.nightjar.avro.EnrichedImpression;
@@ -87,6 +88,17 @@ public class ImpressionsJoinIT {
     assertEquals(REDUCERS * metadataRows, reports.get("sharded").get("metadataRowsShuffled").asLong());
     assertEquals("mapside", reports.get("auto").get("strategy").asText());
     assertEquals("ad-00000", adaptive.get("hottestAds").getFieldNames().next());
+  }
+
+  @Test
+  public void impressionsWithoutTheirFlagAreAnUnfinishedDay() throws IOException {
+    String day = "2016-05-02";
+    assertEquals(0, hdfs.run("generate-ad-impressions", "--date", day, "--impressions", "100", "--ads", "10",
+        "--impressions-output", "/nightjar/ads/impressions/" + day,
+        "--metadata-output", "/nightjar/ads/ad-metadata/" + day));
+    hdfs.fs().delete(new Path("/nightjar/ads/impressions/" + day + "/" + Dataset.SUCCESS_FLAG), false);
+    assertEquals(1, hdfs.run("impressions-join", "--date", day, "--dataset", "unflagged"));
+    assertFalse(hdfs.fs().exists(new Path("/nightjar/ads/unflagged/" + day)));
   }
 
   private static long sum(JsonNode tasks) {
