@@ -10,6 +10,9 @@ import io.nightjar.common.NightjarTypes;
 import io.nightjar.common.StableHash;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.List;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericData;
 import org.apache.crunch.DoFn;
 import org.apache.crunch.Emitter;
 import org.apache.crunch.FilterFn;
@@ -17,6 +20,7 @@ import org.apache.crunch.MapFn;
 import org.apache.crunch.PCollection;
 import org.apache.crunch.PTable;
 import org.apache.crunch.Pair;
+import org.apache.crunch.Tuple3;
 import org.apache.crunch.lib.Channels;
 import org.apache.crunch.lib.Cogroup;
 import org.apache.crunch.types.PType;
@@ -39,6 +43,18 @@ public final class S3Import {
   public static final String NOT_IN_DUMP = "NOT_IN_DUMP";
   /** Counter (in {@link FetchDocumentsFn#S3_GROUP}): records an earlier run imported, carried over, not downloaded. */
   public static final String CARRIED_OVER = "carried-over";
+
+  /** Skip reason of a daily import: the id's S3 key is the one the view already holds. */
+  public static final String UNCHANGED = "UNCHANGED";
+  /** Counter (in {@link FetchDocumentsFn#S3_GROUP}): tombstones a daily import wrote for ids that left the dump. */
+  public static final String TOMBSTONES = "tombstones";
+
+  /**
+   * What a daily import reads of the analysis view: id, key, fetch time and tombstone flag, an Avro projection of
+   * {@code TrackAnalysis} (the documents are skipped, not deserialized; Avro still reads and decompresses their blocks).
+   */
+  public static final Schema VIEW_PROJECTION = projection(TrackAnalysis.getClassSchema(),
+      "trackId", "s3Key", "fetchedAt", "deleted");
 
   static final PType<TrackLocation> LOCATIONS = Avros.specifics(TrackLocation.class);
   static final PType<TrackAnalysis> ANALYSIS = Avros.specifics(TrackAnalysis.class);
@@ -81,6 +97,32 @@ public final class S3Import {
     }
     return Channels.split(grouped.parallelDo("plan downloads", new PlanFn(keepAllExisting),
         Avros.pairs(LOCATIONS, ANALYSIS)));
+  }
+
+  /**
+   * A daily import's plan: the day's dump against the analysis view of the day before. Ids new to the view, or whose
+   * S3 key changed, are downloaded; unchanged ids are skipped ({@value #UNCHANGED}); ids of the view (not deleted)
+   * that left the dump become tombstones fetched at {@code fetchedAt} when {@code tombstones}, else are skipped
+   * ({@value #NOT_IN_DUMP}). A view record without a key counts as unchanged (a key cannot be compared). One "in" per
+   * id. The view is {@link #VIEW_PROJECTION} records.
+   */
+  public static Pair<PCollection<TrackLocation>, PCollection<TrackAnalysis>> dailyPlan(PCollection<TrackLocation> listed,
+      PCollection<GenericData.Record> view, boolean tombstones, long fetchedAt) {
+    PTable<String, TrackLocation> byId = listed.by("key listed by track", new LocationIdFn(), Avros.strings());
+    PTable<String, Tuple3<String, Long, Boolean>> viewById = view.parallelDo("view entries", new ViewEntryFn(),
+        Avros.tableOf(Avros.strings(), Avros.triples(Avros.strings(), Avros.longs(), Avros.booleans())));
+    return Channels.split(Cogroup.cogroup(byId, viewById).parallelDo("plan the day",
+        new DailyPlanFn(tombstones, fetchedAt), Avros.pairs(LOCATIONS, ANALYSIS)));
+  }
+
+  /** A record schema with only the named fields of {@code full} (same name, so Avro resolves files against it). */
+  static Schema projection(Schema full, String... names) {
+    List<Schema.Field> fields = new java.util.ArrayList<>();
+    for (String name : names) {
+      Schema.Field field = full.getField(name);
+      fields.add(new Schema.Field(field.name(), field.schema(), field.doc(), field.defaultVal()));
+    }
+    return Schema.createRecord(full.getName(), full.getDoc(), full.getNamespace(), false, fields);
   }
 
   /** Imported records of the outcomes. */
@@ -217,6 +259,65 @@ public final class S3Import {
       } else {
         TrackLocation first = listed.stream().min((a, b) -> a.getS3Key().compareTo(b.getS3Key())).get();
         emitter.emit(Pair.of(first, null));
+      }
+    }
+  }
+
+  /** trackId → (s3Key or "", fetchedAt, deleted) of one view record. */
+  static final class ViewEntryFn extends MapFn<GenericData.Record, Pair<String, Tuple3<String, Long, Boolean>>> {
+    @Override
+    public Pair<String, Tuple3<String, Long, Boolean>> map(GenericData.Record record) {
+      Object key = record.get("s3Key");
+      return Pair.of(record.get("trackId").toString(), Tuple3.of(key == null ? "" : key.toString(),
+          (Long) record.get("fetchedAt"), (Boolean) record.get("deleted")));
+    }
+  }
+
+  /** One id of the day: download it (new or changed), skip it (unchanged), or tombstone it (left the dump). */
+  static final class DailyPlanFn extends AccountedDoFn<Pair<String, Pair<Collection<TrackLocation>,
+      Collection<Tuple3<String, Long, Boolean>>>>, Pair<TrackLocation, TrackAnalysis>> {
+    private final boolean tombstones;
+    private final long fetchedAt;
+
+    DailyPlanFn(boolean tombstones, long fetchedAt) {
+      this.tombstones = tombstones;
+      this.fetchedAt = fetchedAt;
+    }
+
+    @Override
+    public void process(Pair<String, Pair<Collection<TrackLocation>, Collection<Tuple3<String, Long, Boolean>>>> id,
+        Emitter<Pair<TrackLocation, TrackAnalysis>> emitter) {
+      Collection<TrackLocation> listed = id.second().first();
+      Tuple3<String, Long, Boolean> latest = null;
+      for (Tuple3<String, Long, Boolean> entry : id.second().second()) {
+        if (latest == null || entry.second() > latest.second()
+            || (entry.second().equals(latest.second()) && entry.third())) {
+          latest = entry;
+        }
+      }
+      boolean inView = latest != null && !latest.third();
+      countIn(listed.isEmpty() ? 1 : listed.size());
+      if (listed.size() > 1) {
+        countSkipped(DUPLICATE_ID, listed.size() - 1);
+      }
+      if (listed.isEmpty()) {
+        if (inView && tombstones) {
+          increment(FetchDocumentsFn.S3_GROUP, TOMBSTONES);
+          countOut(1);
+          countWritten(1);
+          emitter.emit(Pair.of(null, TrackAnalysis.newBuilder().setTrackId(id.first())
+              .setS3Key(latest.first().isEmpty() ? null : latest.first()).setFetchedAt(fetchedAt).setDeleted(true)
+              .setAnalysis(null).build()));
+        } else {
+          countSkipped(NOT_IN_DUMP, 1);
+        }
+        return;
+      }
+      TrackLocation first = listed.stream().min((a, b) -> a.getS3Key().compareTo(b.getS3Key())).get();
+      if (inView && (latest.first().isEmpty() || latest.first().equals(first.getS3Key()))) {
+        countSkipped(UNCHANGED, 1);
+      } else {
+        emitter.emit(Pair.of(TrackLocation.newBuilder(first).build(), null));
       }
     }
   }

@@ -11,6 +11,7 @@ import io.nightjar.common.NightjarTool;
 import io.nightjar.common.PipelineCounters;
 import io.nightjar.common.RecordAccounting;
 import io.nightjar.common.S3Access;
+import io.nightjar.common.SnapshotDataset;
 import java.io.IOException;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -27,6 +28,7 @@ import org.apache.crunch.Target;
 import org.apache.crunch.impl.mr.MRPipeline;
 import org.apache.crunch.io.From;
 import org.apache.crunch.io.To;
+import org.apache.crunch.types.avro.Avros;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -74,6 +76,16 @@ public final class S3ImportTool extends NightjarTool {
 
   @Option(names = "--chunk", split = ",", paramLabel = "K", description = "Chunks to run, 0-based (default: all, one after another).")
   private List<Integer> chunkList;
+
+  @Option(names = "--daily",
+      description = "The day's new tracks: the whole dump against the analysis view of the day before; downloads only "
+          + "new ids and ids whose S3 key changed, and publishes <root>/<project>/analysis/incremental/<date>.")
+  private boolean daily;
+
+  @Option(names = "--tombstones",
+      description = "With --daily: ids of the view no longer in the (complete, _SUCCESS-flagged) dump become "
+          + "tombstones. Off by default: a truncated dump would otherwise delete tracks.")
+  private boolean tombstones;
 
   @Option(names = "--retry-failed", description = "Download only the ids the earlier run of each chunk and day failed; keep what it imported.")
   private boolean retryFailed;
@@ -154,6 +166,7 @@ public final class S3ImportTool extends NightjarTool {
     if (retryFailed && !failed(chunk).isPublished(fs, date)) {
       throw new JobFailedException("no failed ids of an earlier run at " + failed(chunk).dayPath(date));
     }
+    SnapshotDataset.View view = daily ? dailyView(fs) : null;
     Path work = new Path(imported.path(), "_work-" + date + "-" + System.nanoTime());
     List<PipelineResult.StageResult> stages = new ArrayList<>();
     try (DailyPublication day = DailyPublication.begin(getConf(), imported, date, missing(chunk), failed(chunk))) {
@@ -184,8 +197,13 @@ public final class S3ImportTool extends NightjarTool {
       }
       PCollection<TrackAnalysis> existing = earlier == null ? null
           : planning.read(From.avroFile(earlier, S3Import.ANALYSIS));
-      Pair<PCollection<TrackLocation>, PCollection<TrackAnalysis>> plan =
-          S3Import.plan(S3Import.chunk(listed, chunk, chunks), existing, retryFailed);
+      Pair<PCollection<TrackLocation>, PCollection<TrackAnalysis>> plan;
+      if (daily && !retryFailed) {
+        plan = S3Import.dailyPlan(listed, planning.read(From.avroFile(view.paths(),
+            Avros.generics(S3Import.VIEW_PROJECTION))), tombstones, fetchedAt());
+      } else {
+        plan = S3Import.plan(S3Import.chunk(listed, chunk, chunks), existing, retryFailed);
+      }
       planning.write(plan.second(), To.avroFile(day.dataStaging()));
       Path todo = new Path(work, "todo");
       planning.write(plan.first(), To.avroFile(todo));
@@ -231,6 +249,13 @@ public final class S3ImportTool extends NightjarTool {
         }
       }, (dir, acc) -> { });
       Map<String, Long> s3 = PipelineCounters.group(result, FetchDocumentsFn.S3_GROUP);
+      if (daily) {
+        out.printf("s3-import %s daily: %d ids unchanged, %d new or changed downloaded, %d tombstones; read the ids of "
+                + "the view of %s by projection from %,d bytes of %d folder(s) (HDFS bytes read by the plan: %,d)%n",
+            date, accounting.skipReasons().getOrDefault(S3Import.UNCHANGED, 0L), toDownload,
+            s3.getOrDefault(S3Import.TOMBSTONES, 0L), date.minusDays(1), viewBytes(fs, view), view.paths().size(),
+            hdfsBytesRead(planned));
+      }
       out.printf("s3-import %s chunk %d of %d: published %s: %d tracks (%d carried over, not downloaded again); "
               + "%d missing, %d failed, %d quarantined; S3 %s%n", date, chunk, chunks, imported.dayPath(date),
           accounting.out(), s3.getOrDefault(S3Import.CARRIED_OVER, 0L),
@@ -288,11 +313,51 @@ public final class S3ImportTool extends NightjarTool {
   }
 
   private String chunkName(int chunk) {
-    return "chunk-" + chunk + "-of-" + chunks;
+    return daily ? "daily" : "chunk-" + chunk + "-of-" + chunks;
   }
 
   Dataset imported(int chunk) throws IOException {
-    return Dataset.of(getConf(), project, "analysis-import/" + chunkName(chunk));
+    return daily ? SnapshotDataset.of(getConf(), project, "analysis").incremental()
+        : Dataset.of(getConf(), project, "analysis-import/" + chunkName(chunk));
+  }
+
+  /** The analysis view as of the day before: what the daily import compares the dump with. */
+  private SnapshotDataset.View dailyView(FileSystem fs) throws IOException {
+    if (chunks != 1 || chunkList != null) {
+      throw new JobFailedException("--daily reads the whole dump: no --chunks or --chunk");
+    }
+    SnapshotDataset.View view = SnapshotDataset.of(getConf(), project, "analysis").viewAsOf(fs, date.minusDays(1));
+    if (view.paths().isEmpty()) {
+      throw new JobFailedException("no analysis view as of " + date.minusDays(1) + " to compare the dump with: "
+          + "import the first full snapshot (s3-import of all chunks, then promote-import) first");
+    }
+    if (tombstones && !dumpPath().getFileSystem(getConf()).exists(new Path(dumpPath(), Dataset.SUCCESS_FLAG))) {
+      throw new JobFailedException("--tombstones needs a complete dump: no " + Dataset.SUCCESS_FLAG + " in "
+          + dumpPath());
+    }
+    return view;
+  }
+
+  private long fetchedAt() {
+    return date.atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli();
+  }
+
+  private static long viewBytes(FileSystem fs, SnapshotDataset.View view) throws IOException {
+    long bytes = 0;
+    for (Path path : view.paths()) {
+      bytes += fs.getContentSummary(path).getLength();
+    }
+    return bytes;
+  }
+
+  private static long hdfsBytesRead(PipelineResult result) {
+    long bytes = 0;
+    for (PipelineResult.StageResult stage : result.getStageResults()) {
+      org.apache.hadoop.mapreduce.Counter counter = stage.getCounters() == null ? null
+          : stage.getCounters().findCounter("org.apache.hadoop.mapreduce.FileSystemCounter", "HDFS_BYTES_READ");
+      bytes += counter == null ? 0 : counter.getValue();
+    }
+    return bytes;
   }
 
   Dataset missing(int chunk) throws IOException {
