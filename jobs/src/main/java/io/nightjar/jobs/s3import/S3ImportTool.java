@@ -84,10 +84,15 @@ public final class S3ImportTool extends NightjarTool {
   @Option(names = "--target-file-mb", defaultValue = "256", description = "Target size of each output file (default: ${DEFAULT-VALUE}).")
   private long targetFileMb;
 
-  @Option(names = "--expected-document-bytes", defaultValue = "128",
-      description = "Average stored size of one imported record (parsed fields, ~100 bytes), to size the output files "
-          + "(default: ${DEFAULT-VALUE}).")
+  @Option(names = "--expected-document-bytes", defaultValue = "100000",
+      description = "Average stored size of one imported record (a typed document of ~500 segments, compressed: "
+          + "~100 KB), to size the output files (default: ${DEFAULT-VALUE}).")
   private long expectedDocumentBytes;
+
+  @Option(names = "--max-document-bytes", defaultValue = "16777216",
+      description = "Larger documents are quarantined (DOCUMENT_TOO_LARGE) without being read whole "
+          + "(default: ${DEFAULT-VALUE}, 16 MB).")
+  private long maxDocumentBytes;
 
   @Option(names = "--max-attempts", defaultValue = "5", description = "Attempts per object (default: ${DEFAULT-VALUE}).")
   private int maxAttempts;
@@ -186,7 +191,8 @@ public final class S3ImportTool extends NightjarTool {
             + chunk, downloadConf);
         PCollection<ImportOutcome> outcomes = download.read(From.avroFile(todo, S3Import.LOCATIONS))
             .parallelDo("fetch documents", new FetchDocumentsFn(bucket, prefix, inFlight, maxAttempts, backoffMs,
-                maxBackoffMs, date.atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli()), S3Import.OUTCOMES);
+                maxBackoffMs, date.atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli(), maxDocumentBytes),
+                S3Import.OUTCOMES);
         download.write(S3Import.imported(outcomes), To.avroFile(day.dataStaging()), Target.WriteMode.APPEND);
         download.write(S3Import.quarantined(outcomes), To.avroFile(day.quarantineStaging()),
             Target.WriteMode.APPEND);

@@ -73,7 +73,7 @@ public class S3ImportIT {
   }
 
   @Test
-  public void everyIdEndsInExactlyOneOutcomeAndRerunsCarryImportsOver() throws IOException {
+  public void everyIdEndsInExactlyOneOutcomeAndRerunsCarryImportsOver() throws Exception {
     assertEquals(0, importer(s3.endpoint(), "--date", "2016-05-01", "--dump", DUMP, "--chunks", "2",
         "--target-file-mb", "1"));
     Outcomes outcomes = new Outcomes("2016-05-01", 2);
@@ -94,10 +94,9 @@ public class S3ImportIT {
     assertEquals("one packed file per chunk, not one per object", 2, outcomes.dataFiles);
 
     TrackAnalysis first = outcomes.records.get("track-000000");
-    String document = new String(Files.readAllBytes(new File(TESTDATA, "documents/analysis/track-000000.json")
-        .toPath()));
-    assertTrue(document, document.contains(String.format(java.util.Locale.ROOT, "\"tempo\": %.3f",
-        first.getAnalysis().getTempo())));
+    assertEquals("the whole document, typed", AnalysisDocuments.parse("track-000000", Files.readAllBytes(
+        new File(TESTDATA, "documents/analysis/track-000000.json").toPath())), first.getAnalysis());
+    assertTrue(first.getAnalysis().getSegments().size() > 0);
 
     // Rerun chunk 1 alone, through a counting proxy: the same records; imported ids are not downloaded again.
     Outcomes chunk1 = new Outcomes("2016-05-01", 2, 1);
