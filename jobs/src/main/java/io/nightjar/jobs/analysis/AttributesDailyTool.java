@@ -74,7 +74,8 @@ public final class AttributesDailyTool extends NightjarTool {
       throw new JobFailedException("no analysis delivery (full or incremental) published for " + date + " under "
           + attributes.path().getParent() + "/analysis");
     }
-    Pipeline pipeline = new MRPipeline(AttributesDailyTool.class, "nightjar attributes-daily " + date, getConf());
+    Pipeline pipeline = new MRPipeline(AttributesDailyTool.class, "nightjar attributes-daily " + date,
+        PackedAvro.compressed(new org.apache.hadoop.conf.Configuration(getConf())));
     try (DailyPublication day = DailyPublication.begin(getConf(), attributes, date)) {
       PCollection<TrackAttributes> today;
       if (inputs.yesterday.isPresent()) {

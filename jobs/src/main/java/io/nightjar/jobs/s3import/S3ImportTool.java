@@ -11,6 +11,7 @@ import io.nightjar.common.NightjarTool;
 import io.nightjar.common.PipelineCounters;
 import io.nightjar.common.RecordAccounting;
 import io.nightjar.common.S3Access;
+import io.nightjar.jobs.analysis.PackedAvro;
 import java.io.IOException;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -140,7 +141,7 @@ public final class S3ImportTool extends NightjarTool {
     try (DailyPublication day = DailyPublication.begin(getConf(), imported, date, missing(chunk), failed(chunk))) {
       // 1. Plan: this chunk's ids, minus those already imported (carried over into the output as they are).
       Pipeline planning = new MRPipeline(S3ImportTool.class, "nightjar s3-import plan " + date + " chunk " + chunk,
-          getConf());
+          PackedAvro.compressed(new Configuration(getConf())));
       PCollection<TrackLocation> listed;
       if (retryFailed) {
         listed = S3Import.locations(planning.read(From.avroFile(failed(chunk).dayPath(date), S3Import.FAILURES)));
@@ -180,7 +181,7 @@ public final class S3ImportTool extends NightjarTool {
       if (toDownload > 0) {
         int tasks = (int) Math.max(1, Math.min(10_000,
             (toDownload * expectedDocumentBytes + (targetFileMb << 20) - 1) / (targetFileMb << 20)));
-        Configuration downloadConf = new Configuration(getConf());
+        Configuration downloadConf = PackedAvro.compressed(new Configuration(getConf()));
         downloadConf.setBoolean("crunch.disable.combine.file", true);
         long todoBytes = fs.getContentSummary(todo).getLength();
         downloadConf.setLong("mapreduce.input.fileinputformat.split.maxsize", Math.max(1, todoBytes / tasks));

@@ -173,6 +173,44 @@ public class S3ImportIT {
     }
   }
 
+  @Test
+  public void anOversizedDocumentIsQuarantinedWithoutBeingReadWhole() throws Exception {
+    File folder = Files.createTempDirectory("oversized").toFile();
+    File documents = new File(folder, "analysis");
+    documents.mkdirs();
+    java.util.Random random = new java.util.Random(5);
+    byte[] big = io.nightjar.jobs.analysis.SyntheticAnalysis.toJson(null,
+        io.nightjar.jobs.analysis.SyntheticAnalysis.generate(random, 1000), random, false);
+    assertTrue(big.length > 400_000);
+    Files.write(new File(documents, "track-big.json").toPath(), big);
+    Files.write(new File(documents, "track-small.json").toPath(), io.nightjar.jobs.analysis.SyntheticAnalysis.toJson(
+        "track-small", io.nightjar.jobs.analysis.SyntheticAnalysis.generate(random, 50), random, false));
+    try (S3Client client = S3Access.client(conf(s3.endpoint()), 4)) {
+      DocumentUploader.upload(client, "big", folder);
+    }
+    Path dump = new Path("/dumps/oversized.tsv");
+    try (java.io.OutputStream out = hdfs.fs().create(dump)) {
+      out.write("track-big\tanalysis/track-big.json\ntrack-small\tanalysis/track-small.json\n".getBytes());
+    }
+    String day = "2016-05-05";
+    assertEquals(0, Main.run(conf(s3.endpoint()), "s3-import", "-D", "nightjar.quarantine.max-fraction=0.6",
+        "--date", day, "--dump", dump.toString(), "--bucket", "big", "--max-document-bytes", "100000"));
+    List<QuarantineRecord> quarantined = hdfs.readAvro(new Path("/nightjar/tracks/analysis-import/chunk-0-of-1/"
+        + "_quarantine/" + day), QuarantineRecord.class);
+    assertEquals(1, quarantined.size());
+    QuarantineRecord refused = quarantined.get(0);
+    assertEquals(AnalysisDocuments.DOCUMENT_TOO_LARGE, refused.getReason());
+    assertTrue(refused.getDetail(), refused.getDetail().startsWith("track-big (analysis/track-big.json): "
+        + big.length + " bytes (Content-Length), over the limit of 100000 bytes"));
+    assertTrue("only a prefix is kept", refused.getRaw().length() <= 65536);
+    assertTrue(new String(big, java.nio.charset.StandardCharsets.UTF_8).startsWith(refused.getRaw()));
+    List<TrackAnalysis> imported = hdfs.readAvro(new Path("/nightjar/tracks/analysis-import/chunk-0-of-1/" + day),
+        TrackAnalysis.class);
+    assertEquals(1, imported.size());
+    assertEquals("track-small", imported.get(0).getTrackId());
+    assertEquals(50, imported.get(0).getAnalysis().getSegments().size());
+  }
+
   private static boolean isCorrupt(String id) {
     try {
       AnalysisDocuments.parse(id, Files.readAllBytes(new File(TESTDATA, "documents/analysis/" + id + ".json")
