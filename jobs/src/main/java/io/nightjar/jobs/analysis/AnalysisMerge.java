@@ -100,7 +100,8 @@ public final class AnalysisMerge {
    */
   public static PCollection<TrackAttributes> attributesFromIncremental(PCollection<TrackAttributes> yesterday,
       PCollection<TrackAnalysis> incremental) {
-    PTable<String, Tuple4<Long, Long, TrackAttributes, Long>> delivered = latestComputed(incremental);
+    // Cached: the map-side join runs its left side first; without it the delivery would be read and computed twice.
+    PTable<String, Tuple4<Long, Long, TrackAttributes, Long>> delivered = latestComputed(incremental).cache();
     PTable<String, Long> deliveredIds = delivered.mapValues("delivered ids", new FetchedAtFn(), Avros.longs());
     PCollection<TrackAttributes> carried = MapsideJoinStrategy.<String, Long, TrackAttributes>create()
         .join(deliveredIds, byTrack(yesterday), JoinType.RIGHT_OUTER_JOIN)
