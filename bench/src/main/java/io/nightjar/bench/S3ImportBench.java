@@ -92,8 +92,7 @@ public final class S3ImportBench implements Callable<Integer> {
           String date = "2016-05-0" + (r + 1); // a new day each run: nothing carried over
           long started = System.nanoTime();
           BenchSupport.check(Main.run(new Configuration(conf), "s3-import", "--date", date, "--dump",
-              new File(documents, "metadata-dump.tsv").getAbsolutePath(), "-D", "nightjar.quarantine.max-fraction=0.01",
-              "--bucket", "analysis", "--in-flight", Integer.toString(inFlight), "--target-file-mb", "1024"));
+              new File(documents, "metadata-dump.tsv").getAbsolutePath(), "--bucket", "analysis", "--in-flight", Integer.toString(inFlight), "--target-file-mb", "1024"));
           imported[r] = objects / ((System.nanoTime() - started) / 1e9);
         }
         File out = new File(workDir, "root/tracks/analysis-import/chunk-0-of-1/2016-05-01");
