@@ -2,6 +2,7 @@ package io.nightjar.bench;
 
 import io.nightjar.common.S3Access;
 import io.nightjar.jobs.Main;
+import io.nightjar.jobs.s3import.AnalysisDocuments;
 import io.nightjar.jobs.s3import.DocumentUploader;
 import io.nightjar.s3server.LoopbackS3;
 import java.io.File;
@@ -22,7 +23,8 @@ import software.amazon.awssdk.services.s3.S3Client;
 /**
  * s3-import (one map task, MapReduce in local mode: download, parse the whole document, write packed Avro) against the
  * loopback S3 server (objects on its local disk), beside (a) a sequential GET loop and (b) the server's ceiling
- * measured with the plain SDK client and 16 threads (GET only, no parsing), in one run on the same real-layout
+ * measured with the plain SDK client and 16 threads (GET only, no parsing), and (c) the same with each document
+ * parsed as s3-import does (no Hadoop, no writing), in one run on the same real-layout
  * documents; objects/s and MB/s of JSON, each the median of {@code --repeat} runs.
  */
 @Command(name = "s3-import-bench", mixinStandardHelpOptions = true)
@@ -77,10 +79,11 @@ public final class S3ImportBench implements Callable<Integer> {
         System.out.printf("uploaded %,d objects (%,.0f bytes on average) in %.1f s%n", objects, meanBytes,
             (System.nanoTime() - start) / 1e9);
         List<String> sample = keys.subList(0, Math.min(sequentialSample, keys.size()));
-        parallelGets(client, keys, 16); // warm the server's file cache and both JVMs up
+        parallelGets(client, keys, 16, true); // warm the server's file cache and both JVMs up
         double[] sequential = new double[repeat];
         double[] ceiling = new double[repeat];
         double[] imported = new double[repeat];
+        double[] parsed = new double[repeat];
         for (int r = 0; r < repeat; r++) {
           sequential[r] = rate(() -> {
             for (String key : sample) {
@@ -88,7 +91,8 @@ public final class S3ImportBench implements Callable<Integer> {
             }
             return sample.size();
           });
-          ceiling[r] = rate(() -> parallelGets(client, keys, 16));
+          ceiling[r] = rate(() -> parallelGets(client, keys, 16, false));
+          parsed[r] = rate(() -> parallelGets(client, keys, 16, true));
           String date = "2016-05-0" + (r + 1); // a new day each run: nothing carried over
           long started = System.nanoTime();
           BenchSupport.check(Main.run(new Configuration(conf), "s3-import", "--date", date, "--dump",
@@ -103,6 +107,7 @@ public final class S3ImportBench implements Callable<Integer> {
         double seq = PackedSizeBench.median(sequential);
         double ceil = PackedSizeBench.median(ceiling);
         double imp = PackedSizeBench.median(imported);
+        double par = PackedSizeBench.median(parsed);
         System.out.printf("%n%,d real-layout documents of %d segments, %,.0f bytes of JSON on average, on loopback "
             + "S3; median of %d runs%n", objects, segments, meanBytes, repeat);
         System.out.printf("%-58s %10s %8s %8s%n", "", "objects/s", "MB/s", "vs loop");
@@ -110,12 +115,14 @@ public final class S3ImportBench implements Callable<Integer> {
             + " GETs)", seq, seq * meanBytes / 1e6, 1.0);
         System.out.printf("%-58s %,10.0f %8.1f %8.1f%n", "(b) server ceiling (SDK, 16 threads, GET only)", ceil,
             ceil * meanBytes / 1e6, ceil / seq);
+        System.out.printf("%-58s %,10.0f %8.1f %8.1f%n", "(c) GET and parse (SDK, 16 threads, no Hadoop)", par,
+            par * meanBytes / 1e6, par / seq);
         System.out.printf("%-58s %,10.0f %8.1f %8.1f%n", "s3-import, 1 map task, " + inFlight
             + " in flight (whole tool)", imp, imp * meanBytes / 1e6, imp / seq);
-        System.out.printf("runs (objects/s): loop %s, ceiling %s, import %s%n", format(sequential), format(ceiling),
-            format(imported));
-        System.out.printf("import / ceiling = %.2f (goal >= 0.70); import / loop = %.1f (goal >= 10)%n", imp / ceil,
-            imp / seq);
+        System.out.printf("runs (objects/s): loop %s, ceiling %s, get+parse %s, import %s%n", format(sequential),
+            format(ceiling), format(parsed), format(imported));
+        System.out.printf("import / ceiling = %.2f (goal >= 0.70); import / loop = %.1f (goal >= 10); "
+            + "import / (get and parse) = %.2f%n", imp / ceil, imp / seq, imp / par);
         System.out.printf("packed: %,d bytes per track (%s Avro) against %,.0f of JSON (%.0f%%)%n", packed / objects,
             io.nightjar.jobs.analysis.PackedAvro.CODEC, meanBytes, 100.0 * packed / jsonBytes);
       }
@@ -131,14 +138,20 @@ public final class S3ImportBench implements Callable<Integer> {
     return s.toString();
   }
 
-  private static int parallelGets(S3Client client, List<String> keys, int threads) throws Exception {
+  /** GETs every key with {@code threads} threads; with {@code parse}, parses each document as s3-import does. */
+  private static int parallelGets(S3Client client, List<String> keys, int threads, boolean parse) throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(threads);
     AtomicLong bytes = new AtomicLong();
     try {
       List<Future<?>> gets = new ArrayList<>();
       for (String key : keys) {
-        gets.add(pool.submit(() -> bytes.addAndGet(
-            client.getObjectAsBytes(b -> b.bucket("analysis").key(key)).asByteArray().length)));
+        gets.add(pool.submit(() -> {
+          byte[] body = client.getObjectAsBytes(b -> b.bucket("analysis").key(key)).asByteArray();
+          if (parse) {
+            AnalysisDocuments.parse(key.replaceAll(".*/(.*)\\.json", "$1"), body);
+          }
+          return bytes.addAndGet(body.length);
+        }));
       }
       for (Future<?> get : gets) {
         get.get();

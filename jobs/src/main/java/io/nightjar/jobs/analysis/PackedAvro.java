@@ -16,11 +16,12 @@ public final class PackedAvro {
   private PackedAvro() {
   }
 
-  /** Compresses the Avro files the job writes with {@value #CODEC}, unless the configuration says otherwise. */
+  /**
+   * Compresses the Avro files the job writes with {@value #CODEC}, unless {@code avro.output.codec} is set (e.g. to
+   * {@code null} or {@code deflate}). Compression is switched on unconditionally: mapred-default.xml sets it off.
+   */
   public static Configuration compressed(Configuration conf) {
-    if (conf.get("mapreduce.output.fileoutputformat.compress") == null) {
-      conf.setBoolean("mapreduce.output.fileoutputformat.compress", true);
-    }
+    conf.setBoolean("mapreduce.output.fileoutputformat.compress", true);
     if (conf.get("avro.output.codec") == null) {
       conf.set("avro.output.codec", CODEC);
     }
