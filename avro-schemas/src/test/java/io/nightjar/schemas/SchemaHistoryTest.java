@@ -28,6 +28,11 @@ import org.junit.Test;
  * Guards the contract with downstream readers: the current schema of every published record must read data written
  * with each earlier published version (kept under {@code src/main/avro/history/<Name>/}), and the current version
  * must itself be recorded there, so publishing a new version means adding it to the history.
+ *
+ * <p>A deliberate break starts a new major version: the schema declares {@code "nightjar.major": "N"} (no property
+ * means 1), and the check applies within a major version. A declared break must be a real one (the previous major's
+ * last version and the current one cannot read each other's data in at least one direction), so the property cannot
+ * hide an ordinary change; the README says how readers move over.
  */
 public class SchemaHistoryTest {
 
@@ -46,6 +51,10 @@ public class SchemaHistoryTest {
       assertFalse("no history kept for " + current.getName(), versions.isEmpty());
       for (File version : versions) {
         Schema writer = new Schema.Parser().parse(version);
+        assertTrue(version + " has a greater major version than the current schema", major(writer) <= major(current));
+        if (major(writer) < major(current)) {
+          continue; // an earlier major version: read with its own schema (see aDeclaredBreakIsARealOne)
+        }
         SchemaCompatibility.SchemaPairCompatibility result =
             SchemaCompatibility.checkReaderWriterCompatibility(current, writer);
         assertEquals(current.getName() + " cannot read data written with " + version + ": " + result.getDescription(),
@@ -65,6 +74,35 @@ public class SchemaHistoryTest {
       assertTrue("the current " + current.getName() + " schema is not in " + HISTORY + "/" + current.getName()
           + "/: add it as the next vN.avsc when you publish it", recorded);
     }
+  }
+
+  @Test
+  public void aDeclaredBreakIsARealOne() throws IOException {
+    for (Schema current : PUBLISHED) {
+      if (major(current) == 1) {
+        continue;
+      }
+      Schema previous = null;
+      for (File version : versionsOf(current)) {
+        Schema schema = new Schema.Parser().parse(version);
+        if (major(schema) == major(current) - 1) {
+          previous = schema; // the last version of the previous major
+        }
+      }
+      assertTrue(current.getName() + " declares major " + major(current) + " but its history has no major "
+          + (major(current) - 1), previous != null);
+      boolean newReadsOld = SchemaCompatibility.checkReaderWriterCompatibility(current, previous).getType()
+          == SchemaCompatibilityType.COMPATIBLE;
+      boolean oldReadsNew = SchemaCompatibility.checkReaderWriterCompatibility(previous, current).getType()
+          == SchemaCompatibilityType.COMPATIBLE;
+      assertFalse(current.getName() + " declares a new major version for a compatible change: drop the property",
+          newReadsOld && oldReadsNew);
+    }
+  }
+
+  static int major(Schema schema) {
+    String major = schema.getProp("nightjar.major");
+    return major == null ? 1 : Integer.parseInt(major);
   }
 
   @Test

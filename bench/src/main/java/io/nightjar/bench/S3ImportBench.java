@@ -2,6 +2,7 @@ package io.nightjar.bench;
 
 import io.nightjar.common.S3Access;
 import io.nightjar.jobs.Main;
+import io.nightjar.jobs.s3import.AnalysisDocuments;
 import io.nightjar.jobs.s3import.DocumentUploader;
 import io.nightjar.s3server.LoopbackS3;
 import java.io.File;
@@ -11,6 +12,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileUtil;
 import picocli.CommandLine;
@@ -19,23 +21,29 @@ import picocli.CommandLine.Option;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
- * s3-import (one map task, MapReduce in local mode) against the loopback S3 server, beside (a) a sequential GET loop
- * and (b) the server's ceiling measured with the plain SDK client and 16 threads, in one run on the same objects.
+ * s3-import (one map task, MapReduce in local mode: download, parse the whole document, write packed Avro) against the
+ * loopback S3 server (objects on its local disk), beside (a) a sequential GET loop and (b) the server's ceiling
+ * measured with the plain SDK client and 16 threads (GET only, no parsing), and (c) the same with each document
+ * parsed as s3-import does (no Hadoop, no writing), in one run on the same real-layout
+ * documents; objects/s and MB/s of JSON, each the median of {@code --repeat} runs.
  */
 @Command(name = "s3-import-bench", mixinStandardHelpOptions = true)
 public final class S3ImportBench implements Callable<Integer> {
 
-  @Option(names = "--objects", defaultValue = "100000")
+  @Option(names = "--objects", defaultValue = "2000")
   private int objects;
 
-  @Option(names = "--padding", defaultValue = "1700", description = "Extra bytes per document (~2 KB objects).")
-  private int padding;
+  @Option(names = "--segments", defaultValue = "400", description = "Segments per document (400: ~210 KB of JSON).")
+  private int segments;
 
-  @Option(names = "--sequential-sample", defaultValue = "10000", description = "GETs for the sequential loop.")
+  @Option(names = "--sequential-sample", defaultValue = "300", description = "GETs for the sequential loop.")
   private int sequentialSample;
 
   @Option(names = "--in-flight", defaultValue = "32")
   private int inFlight;
+
+  @Option(names = "--repeat", defaultValue = "3", description = "Runs of each measurement; the median is reported.")
+  private int repeat;
 
   @Option(names = "--work-dir", defaultValue = "target/s3-import-bench")
   private File workDir;
@@ -50,8 +58,13 @@ public final class S3ImportBench implements Callable<Integer> {
     Configuration conf = BenchSupport.localConf(workDir, 1);
     File documents = new File(workDir, "documents");
     BenchSupport.check(Main.run(conf, "generate-track-documents", "--output", documents.getAbsolutePath(), "--tracks",
-        Integer.toString(objects), "--absent", "0", "--corrupt", "0", "--padding", Integer.toString(padding)));
-    try (LoopbackS3 s3 = LoopbackS3.start(null)) {
+        Integer.toString(objects), "--absent", "0", "--corrupt", "0", "--segments", Integer.toString(segments)));
+    long jsonBytes = 0;
+    for (File f : new File(documents, "documents/analysis").listFiles()) {
+      jsonBytes += f.length();
+    }
+    double meanBytes = jsonBytes / (double) objects;
+    try (LoopbackS3 s3 = LoopbackS3.start(new File(workDir, "s3"))) {
       conf.set(S3Access.ENDPOINT, s3.endpoint());
       conf.setBoolean(S3Access.PATH_STYLE, true);
       conf.set(S3Access.ACCESS_KEY, LoopbackS3.ACCESS_KEY);
@@ -63,49 +76,82 @@ public final class S3ImportBench implements Callable<Integer> {
       try (S3Client client = S3Access.client(conf, 32)) {
         long start = System.nanoTime();
         DocumentUploader.upload(client, "analysis", new File(documents, "documents"));
-        System.out.printf("uploaded %,d objects in %.1f s%n", objects, (System.nanoTime() - start) / 1e9);
-
-        double sequential = rate(() -> {
-          for (String key : keys.subList(0, Math.min(sequentialSample, keys.size()))) {
-            client.getObjectAsBytes(b -> b.bucket("analysis").key(key)).asByteArray();
-          }
-          return Math.min(sequentialSample, keys.size());
-        });
-        double ceiling = rate(() -> parallelGets(client, keys, 16));
-
-        long start2 = System.nanoTime();
-        BenchSupport.check(Main.run(new Configuration(conf), "s3-import", "-D", "nightjar.quarantine.max-fraction=0.1",
-            "--date", "2016-05-01", "--dump", new File(documents, "metadata-dump.tsv").getAbsolutePath(),
-            "--bucket", "analysis", "--in-flight", Integer.toString(inFlight), "--target-file-mb", "1024"));
-        double importSeconds = (System.nanoTime() - start2) / 1e9;
-        double imported = objects / importSeconds;
-
-        File out = new File(workDir, "root/tracks/analysis-import/chunk-0-of-1/2016-05-01");
-        List<String> files = new ArrayList<>();
-        for (File f : out.listFiles((d, n) -> n.endsWith(".avro"))) {
-          files.add(String.format("%s %,d bytes", f.getName(), f.length()));
+        System.out.printf("uploaded %,d objects (%,.0f bytes on average) in %.1f s%n", objects, meanBytes,
+            (System.nanoTime() - start) / 1e9);
+        List<String> sample = keys.subList(0, Math.min(sequentialSample, keys.size()));
+        parallelGets(client, keys, 16, true); // warm the server's file cache and both JVMs up
+        double[] sequential = new double[repeat];
+        double[] ceiling = new double[repeat];
+        double[] imported = new double[repeat];
+        double[] parsed = new double[repeat];
+        for (int r = 0; r < repeat; r++) {
+          sequential[r] = rate(() -> {
+            for (String key : sample) {
+              client.getObjectAsBytes(b -> b.bucket("analysis").key(key)).asByteArray();
+            }
+            return sample.size();
+          });
+          ceiling[r] = rate(() -> parallelGets(client, keys, 16, false));
+          parsed[r] = rate(() -> parallelGets(client, keys, 16, true));
+          String date = "2016-05-0" + (r + 1); // a new day each run: nothing carried over
+          long started = System.nanoTime();
+          BenchSupport.check(Main.run(new Configuration(conf), "s3-import", "--date", date, "--dump",
+              new File(documents, "metadata-dump.tsv").getAbsolutePath(), "--bucket", "analysis", "--in-flight", Integer.toString(inFlight), "--target-file-mb", "1024"));
+          imported[r] = objects / ((System.nanoTime() - started) / 1e9);
         }
-        System.out.printf("%n%,d objects of ~%d bytes on loopback S3%n", objects, padding + 300);
-        System.out.printf("%-58s %12s %10s%n", "", "objects/s", "vs loop");
-        System.out.printf("%-58s %,12.0f %10.1f%n", "(a) sequential GET loop (SDK, 1 thread, " + sequentialSample
-            + " GETs)", sequential, 1.0);
-        System.out.printf("%-58s %,12.0f %10.1f%n", "(b) server ceiling (SDK, 16 threads)", ceiling,
-            ceiling / sequential);
-        System.out.printf("%-58s %,12.0f %10.1f%n", "s3-import, 1 map task, " + inFlight + " in flight (whole tool)",
-            imported, imported / sequential);
-        System.out.printf("import / ceiling = %.2f (goal >= 0.70); import / loop = %.1f (goal >= 10); output: %s%n",
-            imported / ceiling, imported / sequential, files);
+        File out = new File(workDir, "root/tracks/analysis-import/chunk-0-of-1/2016-05-01");
+        long packed = 0;
+        for (File f : out.listFiles((d, n) -> n.endsWith(".avro"))) {
+          packed += f.length();
+        }
+        double seq = PackedSizeBench.median(sequential);
+        double ceil = PackedSizeBench.median(ceiling);
+        double imp = PackedSizeBench.median(imported);
+        double par = PackedSizeBench.median(parsed);
+        System.out.printf("%n%,d real-layout documents of %d segments, %,.0f bytes of JSON on average, on loopback "
+            + "S3; median of %d runs%n", objects, segments, meanBytes, repeat);
+        System.out.printf("%-58s %10s %8s %8s%n", "", "objects/s", "MB/s", "vs loop");
+        System.out.printf("%-58s %,10.0f %8.1f %8.1f%n", "(a) sequential GET loop (SDK, 1 thread, " + sample.size()
+            + " GETs)", seq, seq * meanBytes / 1e6, 1.0);
+        System.out.printf("%-58s %,10.0f %8.1f %8.1f%n", "(b) server ceiling (SDK, 16 threads, GET only)", ceil,
+            ceil * meanBytes / 1e6, ceil / seq);
+        System.out.printf("%-58s %,10.0f %8.1f %8.1f%n", "(c) GET and parse (SDK, 16 threads, no Hadoop)", par,
+            par * meanBytes / 1e6, par / seq);
+        System.out.printf("%-58s %,10.0f %8.1f %8.1f%n", "s3-import, 1 map task, " + inFlight
+            + " in flight (whole tool)", imp, imp * meanBytes / 1e6, imp / seq);
+        System.out.printf("runs (objects/s): loop %s, ceiling %s, get+parse %s, import %s%n", format(sequential),
+            format(ceiling), format(parsed), format(imported));
+        System.out.printf("import / ceiling = %.2f (goal >= 0.70); import / loop = %.1f (goal >= 10); "
+            + "import / (get and parse) = %.2f%n", imp / ceil, imp / seq, imp / par);
+        System.out.printf("packed: %,d bytes per track (%s Avro) against %,.0f of JSON (%.0f%%)%n", packed / objects,
+            io.nightjar.jobs.analysis.PackedAvro.CODEC, meanBytes, 100.0 * packed / jsonBytes);
       }
     }
     return 0;
   }
 
-  private static int parallelGets(S3Client client, List<String> keys, int threads) throws Exception {
+  private static String format(double[] values) {
+    StringBuilder s = new StringBuilder();
+    for (double v : values) {
+      s.append(s.length() == 0 ? "" : " ").append(String.format("%,.0f", v));
+    }
+    return s.toString();
+  }
+
+  /** GETs every key with {@code threads} threads; with {@code parse}, parses each document as s3-import does. */
+  private static int parallelGets(S3Client client, List<String> keys, int threads, boolean parse) throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(threads);
+    AtomicLong bytes = new AtomicLong();
     try {
       List<Future<?>> gets = new ArrayList<>();
       for (String key : keys) {
-        gets.add(pool.submit(() -> client.getObjectAsBytes(b -> b.bucket("analysis").key(key)).asByteArray()));
+        gets.add(pool.submit(() -> {
+          byte[] body = client.getObjectAsBytes(b -> b.bucket("analysis").key(key)).asByteArray();
+          if (parse) {
+            AnalysisDocuments.parse(key.replaceAll(".*/(.*)\\.json", "$1"), body);
+          }
+          return bytes.addAndGet(body.length);
+        }));
       }
       for (Future<?> get : gets) {
         get.get();
@@ -121,5 +167,4 @@ public final class S3ImportBench implements Callable<Integer> {
     int n = work.call();
     return n / ((System.nanoTime() - start) / 1e9);
   }
-
 }

@@ -57,7 +57,8 @@ public final class DailyChain {
         "--metadata-output", path("ads/ad-metadata", day).toString());
     Path analysis = path(k == 1 ? "tracks/analysis/full" : "tracks/analysis/incremental", day);
     tool("generate-track-analysis", "--output", analysis.toString(), "--first-date", day.minusDays(k - 1).toString(),
-        "--day", Integer.toString(k), "--tracks", "2000", "--new", "40", "--changed", "15", "--deleted", "5");
+        "--day", Integer.toString(k), "--tracks", "2000", "--new", "40", "--changed", "15", "--deleted", "5",
+        "--segments", "40"); // whole documents, shortened (a real track has ~500 segments) to keep the demo quick
     List<String> seeded = new ArrayList<>();
     for (Path delivery : new Path[] {readings, path("ads/impressions", day), path("ads/ad-metadata", day), analysis}) {
       Path flag = new Path(delivery, Dataset.SUCCESS_FLAG);

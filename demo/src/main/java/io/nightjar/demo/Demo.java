@@ -127,7 +127,8 @@ public final class Demo implements Callable<Integer> {
       Path dump = new Path("/nightjar/tracks/metadata-dump/" + date + "/metadata-dump.tsv");
       fs.copyFromLocalFile(new Path(new File(testdata, "tracks/metadata-dump.tsv").getAbsolutePath()), dump);
       System.out.println("S3 at " + s3.endpoint() + ": uploaded " + objects + " analysis documents to bucket "
-          + "'analysis'; the dump " + dump + " lists 300 ids (12 without an object, 7 objects corrupt)");
+          + "'analysis'; the dump " + dump + " lists 300 ids (12 without an object, 7 objects damaged: cut off, not "
+          + "an object, empty, another track's id, 11 pitches, NaN, a negative duration)");
       String[] job = {"s3-import", "-D", "nightjar.quarantine.max-fraction=0.1", "--date", date.toString(),
           "--dump", dump.toString(), "--bucket", "analysis", "--chunks", "2", "--in-flight", "16"};
       System.out.println("\n$ hadoop jar nightjar-jobs.jar " + String.join(" ", job)

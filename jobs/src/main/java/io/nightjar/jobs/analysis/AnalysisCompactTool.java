@@ -70,7 +70,8 @@ public final class AnalysisCompactTool extends NightjarTool {
     if (!inputs.fullDay().isPresent()) {
       throw new JobFailedException("no full analysis snapshot before " + date + " in " + analysis.full());
     }
-    Pipeline pipeline = new MRPipeline(AnalysisCompactTool.class, "nightjar analysis-compact " + date, getConf());
+    Pipeline pipeline = new MRPipeline(AnalysisCompactTool.class, "nightjar analysis-compact " + date,
+        PackedAvro.compressed(new org.apache.hadoop.conf.Configuration(getConf())));
     try (DailyPublication day = DailyPublication.begin(getConf(), analysis.full(), date)) {
       AvroInputCheck.requireReadable(getConf(), TrackAnalysis.getClassSchema(), inputs.paths());
       PCollection<TrackAnalysis> records = pipeline.read(From.avroFile(inputs.paths(), AnalysisMerge.ANALYSIS));

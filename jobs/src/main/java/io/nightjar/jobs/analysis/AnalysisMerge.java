@@ -3,7 +3,15 @@ package io.nightjar.jobs.analysis;
 import io.nightjar.avro.TrackAnalysis;
 import io.nightjar.avro.TrackAttributes;
 import io.nightjar.common.AccountedDoFn;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.Collection;
+import org.apache.avro.SchemaNormalization;
+import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.EncoderFactory;
+import org.apache.avro.specific.SpecificDatumWriter;
+import org.apache.crunch.Tuple4;
 import org.apache.crunch.Aggregator;
 import org.apache.crunch.Emitter;
 import org.apache.crunch.MapFn;
@@ -19,8 +27,8 @@ import org.apache.crunch.types.avro.Avros;
 /**
  * Merging analysis snapshots and incrementals, and the daily attributes, as Crunch building blocks.
  *
- * <p>Latest wins by {@code fetchedAt}, never by file order; on a tie a tombstone wins, then the greater record (as
- * Avro JSON), so the result does not depend on which file or task a record came from. A track whose latest record is
+ * <p>Latest wins by {@code fetchedAt}, never by file order; on a tie a tombstone wins, then the greater fingerprint of
+ * the record, so the result does not depend on which file or task a record came from. A track whose latest record is
  * a tombstone is gone.
  */
 public final class AnalysisMerge {
@@ -42,6 +50,9 @@ public final class AnalysisMerge {
   static final PType<TrackAttributes> ATTRIBUTES = Avros.specifics(TrackAttributes.class);
   /** The latest record of a track and how many records it was chosen from. */
   static final PType<Pair<TrackAnalysis, Long>> LATEST = Avros.pairs(ANALYSIS, Avros.longs());
+  /** Computed attributes of one record: fetchedAt, tie-break, attributes (null: tombstone), records merged. */
+  static final PType<Tuple4<Long, Long, TrackAttributes, Long>> COMPUTED_TYPE =
+      Avros.quads(Avros.longs(), Avros.longs(), ATTRIBUTES, Avros.longs());
 
   private AnalysisMerge() {
   }
@@ -75,48 +86,155 @@ public final class AnalysisMerge {
   }
 
   /**
-   * Today's attributes from yesterday's and an incremental delivery, without shuffling yesterday's attributes: the
-   * delivery's latest record per track (small: the day's new, changed and deleted tracks) is loaded into every map
-   * task that reads yesterday's attributes ({@code MapsideJoinStrategy}); yesterday's rows of tracks not in the
-   * delivery pass through as they are ({@value #REUSED}), the others are superseded; every live track of the delivery
-   * gets attributes computed ({@value #COMPUTED}), tombstoned ones are dropped. Counts yesterday's rows and the
-   * delivery's tracks in: in = reused + superseded + computed + deleted.
+   * Today's attributes from yesterday's and an incremental delivery, without shuffling yesterday's attributes or the
+   * delivery's documents: attributes are computed map-side from every delivered record (the heavy part, reading each
+   * document once), and only the small results (track, fetchedAt, attributes or tombstone) are shuffled to pick the
+   * latest per track. Their ids and fetchedAt are loaded into every map task that reads yesterday's attributes
+   * ({@code MapsideJoinStrategy}; about 50 bytes per delivered track): yesterday's rows of tracks not in the delivery
+   * pass through as they are ({@value #REUSED}), the others are superseded; every live track of the delivery gets its
+   * computed attributes ({@value #COMPUTED}), tombstoned ones are dropped. Counts yesterday's rows and the delivery's
+   * tracks in: in = reused + superseded + computed + deleted.
    *
-   * <p>Use it when the delivery fits in task memory (an incremental); for a full delivery use {@link #attributes}.
+   * <p>Use it when the delivery is a small part of the tracks (an incremental); for a full delivery use
+   * {@link #attributes}, which reuses yesterday's attributes instead of computing every track.
    */
   public static PCollection<TrackAttributes> attributesFromIncremental(PCollection<TrackAttributes> yesterday,
       PCollection<TrackAnalysis> incremental) {
-    PTable<String, Pair<TrackAnalysis, Long>> delivered = latestPerTrack(incremental);
-    PCollection<TrackAttributes> carried = MapsideJoinStrategy.<String, Pair<TrackAnalysis, Long>, TrackAttributes>create()
-        .join(delivered, byTrack(yesterday), JoinType.RIGHT_OUTER_JOIN)
+    // Cached: the map-side join runs its left side first; without it the delivery would be read and computed twice.
+    PTable<String, Tuple4<Long, Long, TrackAttributes, Long>> delivered = latestComputed(incremental).cache();
+    PTable<String, Long> deliveredIds = delivered.mapValues("delivered ids", new FetchedAtFn(), Avros.longs());
+    PCollection<TrackAttributes> carried = MapsideJoinStrategy.<String, Long, TrackAttributes>create()
+        .join(deliveredIds, byTrack(yesterday), JoinType.RIGHT_OUTER_JOIN)
         .parallelDo("carry unchanged attributes", new CarryUnchangedFn(), ATTRIBUTES);
-    PCollection<TrackAttributes> computed = delivered.parallelDo("compute delivered attributes",
-        new ComputeDeliveredFn(), ATTRIBUTES);
+    PCollection<TrackAttributes> computed = delivered.parallelDo("emit delivered attributes",
+        new ComputedDeliveredFn(), ATTRIBUTES);
     return carried.union(computed);
   }
 
-  /** Attributes for every live track of a full view, all computed: the fallback when there is no yesterday. */
+  /**
+   * Attributes for every live track of a full view, all computed: the fallback when there is no yesterday, and the
+   * baseline the incremental design is measured against. Computed map-side as in {@link #attributesFromIncremental}.
+   */
   public static PCollection<TrackAttributes> attributesFromScratch(PCollection<TrackAnalysis> view) {
-    return latestPerTrack(view)
-        .parallelDo("no attributes yet", new NoPreviousAttributesFn(), Avros.tableOf(Avros.strings(),
-            Avros.pairs(Avros.collections(ATTRIBUTES), Avros.collections(LATEST))))
-        .parallelDo("compute attributes", new AttributesFn(true), ATTRIBUTES);
+    return latestComputed(view).parallelDo("emit computed attributes", new ComputedDeliveredFn(), ATTRIBUTES);
+  }
+
+  /**
+   * Per track, the attributes of its latest record (null for a tombstone), computed map-side from every record, with
+   * the winner's fetchedAt and tie-break and the number of records merged. Only these small values are shuffled.
+   */
+  static PTable<String, Tuple4<Long, Long, TrackAttributes, Long>> latestComputed(PCollection<TrackAnalysis> records) {
+    return records
+        .parallelDo("compute attributes map-side", new ComputeFn(), Avros.tableOf(Avros.strings(), COMPUTED_TYPE))
+        .groupByKey()
+        .combineValues(new LatestComputedAggregator());
   }
 
   public static PTable<String, TrackAttributes> byTrack(PCollection<TrackAttributes> attributes) {
     return attributes.by("key attributes by track", new AttributesTrackFn(), Avros.strings());
   }
 
-  /** Whether {@code a} wins over {@code b}: later fetchedAt; on a tie a tombstone; then the greater record. */
+  /**
+   * Whether {@code a} wins over {@code b}: later fetchedAt; on a tie a tombstone; then the greater {@link #tieBreak}
+   * (a fingerprint of the record, so the choice between two versions fetched at the same time does not depend on
+   * file or task order, and can be made from the attributes computed from them).
+   */
   static boolean wins(TrackAnalysis a, TrackAnalysis b) {
-    int byTime = Long.compare(a.getFetchedAt(), b.getFetchedAt());
-    if (byTime != 0) {
-      return byTime > 0;
+    if (a.getFetchedAt() != (long) b.getFetchedAt() || a.getDeleted() != (boolean) b.getDeleted()) {
+      return wins(a.getFetchedAt(), a.getDeleted(), 0, b.getFetchedAt(), b.getDeleted(), 0);
     }
-    if (a.getDeleted() != b.getDeleted()) {
-      return a.getDeleted();
+    return tieBreak(a) > tieBreak(b);
+  }
+
+  /** The order of {@link #wins}, on the values it compares; true only when {@code a} is strictly greater. */
+  static boolean wins(long fetchedA, boolean deletedA, long tieA, long fetchedB, boolean deletedB, long tieB) {
+    if (fetchedA != fetchedB) {
+      return fetchedA > fetchedB;
     }
-    return a.toString().compareTo(b.toString()) > 0;
+    if (deletedA != deletedB) {
+      return deletedA;
+    }
+    return tieA > tieB;
+  }
+
+  /** 64-bit Rabin fingerprint of the record's Avro binary encoding: equal records, equal values. */
+  static long tieBreak(TrackAnalysis record) {
+    try {
+      ByteArrayOutputStream bytes = new ByteArrayOutputStream(1 << 16);
+      BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(bytes, null);
+      new SpecificDatumWriter<>(TrackAnalysis.class).write(record, encoder);
+      encoder.flush();
+      return SchemaNormalization.fingerprint64(bytes.toByteArray());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Attributes (or a tombstone, null) of each record, keyed by track, with what {@link #wins} compares. */
+  static final class ComputeFn extends MapFn<TrackAnalysis, Pair<String, Tuple4<Long, Long, TrackAttributes, Long>>> {
+    @Override
+    public Pair<String, Tuple4<Long, Long, TrackAttributes, Long>> map(TrackAnalysis record) {
+      TrackAttributes attributes = record.getDeleted() ? null : TrackAttributesFunction.compute(record);
+      return Pair.of(record.getTrackId(), Tuple4.of(record.getFetchedAt(), tieBreak(record), attributes, 1L));
+    }
+  }
+
+  /** Keeps the winning computed value and adds up how many records it was chosen from. */
+  static final class LatestComputedAggregator implements Aggregator<Tuple4<Long, Long, TrackAttributes, Long>> {
+    private transient Tuple4<Long, Long, TrackAttributes, Long> best;
+    private transient long records;
+
+    @Override
+    public void initialize(org.apache.hadoop.conf.Configuration conf) {
+      reset();
+    }
+
+    @Override
+    public void reset() {
+      best = null;
+      records = 0;
+    }
+
+    @Override
+    public void update(Tuple4<Long, Long, TrackAttributes, Long> value) {
+      if (best == null || wins(value.first(), value.third() == null, value.second(), best.first(),
+          best.third() == null, best.second())) {
+        best = Tuple4.of(value.first(), value.second(),
+            value.third() == null ? null : TrackAttributes.newBuilder(value.third()).build(), 0L);
+      }
+      records += value.fourth();
+    }
+
+    @Override
+    public Iterable<Tuple4<Long, Long, TrackAttributes, Long>> results() {
+      return java.util.Collections.singletonList(Tuple4.of(best.first(), best.second(), best.third(), records));
+    }
+  }
+
+  static final class FetchedAtFn extends MapFn<Tuple4<Long, Long, TrackAttributes, Long>, Long> {
+    @Override
+    public Long map(Tuple4<Long, Long, TrackAttributes, Long> computed) {
+      return computed.first();
+    }
+  }
+
+  /** The computed attributes of a delivered live track; a delivered tombstone drops the track. */
+  static final class ComputedDeliveredFn
+      extends AccountedDoFn<Pair<String, Tuple4<Long, Long, TrackAttributes, Long>>, TrackAttributes> {
+    @Override
+    public void process(Pair<String, Tuple4<Long, Long, TrackAttributes, Long>> track,
+        Emitter<TrackAttributes> emitter) {
+      countIn(1);
+      TrackAttributes attributes = track.second().third();
+      if (attributes == null) {
+        countSkipped(TRACK_DELETED, 1);
+      } else {
+        increment(ATTRIBUTES_GROUP, COMPUTED);
+        countOut(1);
+        countWritten(1);
+        emitter.emit(attributes);
+      }
+    }
   }
 
   static final class KeyByTrackFn extends MapFn<TrackAnalysis, Pair<String, Pair<TrackAnalysis, Long>>> {
@@ -220,9 +338,9 @@ public final class AnalysisMerge {
 
   /** Yesterday's row of a track the delivery does not mention: kept; otherwise superseded by the delivery. */
   static final class CarryUnchangedFn
-      extends AccountedDoFn<Pair<String, Pair<Pair<TrackAnalysis, Long>, TrackAttributes>>, TrackAttributes> {
+      extends AccountedDoFn<Pair<String, Pair<Long, TrackAttributes>>, TrackAttributes> {
     @Override
-    public void process(Pair<String, Pair<Pair<TrackAnalysis, Long>, TrackAttributes>> track,
+    public void process(Pair<String, Pair<Long, TrackAttributes>> track,
         Emitter<TrackAttributes> emitter) {
       countIn(1);
       if (track.second().first() == null) {
@@ -233,34 +351,6 @@ public final class AnalysisMerge {
       } else {
         countSkipped(SUPERSEDED_BY_DELIVERY, 1);
       }
-    }
-  }
-
-  /** Attributes of a delivered live track; a delivered tombstone drops the track. */
-  static final class ComputeDeliveredFn extends AccountedDoFn<Pair<String, Pair<TrackAnalysis, Long>>, TrackAttributes> {
-    @Override
-    public void process(Pair<String, Pair<TrackAnalysis, Long>> track, Emitter<TrackAttributes> emitter) {
-      countIn(1);
-      TrackAnalysis latest = track.second().first();
-      if (latest.getDeleted()) {
-        countSkipped(TRACK_DELETED, 1);
-      } else {
-        increment(ATTRIBUTES_GROUP, COMPUTED);
-        countOut(1);
-        countWritten(1);
-        emitter.emit(TrackAttributesFunction.compute(latest));
-      }
-    }
-  }
-
-  /** A track's latest analysis in the shape of a cogroup with no attributes on yesterday's side. */
-  static final class NoPreviousAttributesFn extends MapFn<Pair<String, Pair<TrackAnalysis, Long>>,
-      Pair<String, Pair<Collection<TrackAttributes>, Collection<Pair<TrackAnalysis, Long>>>>> {
-    @Override
-    public Pair<String, Pair<Collection<TrackAttributes>, Collection<Pair<TrackAnalysis, Long>>>> map(
-        Pair<String, Pair<TrackAnalysis, Long>> track) {
-      return Pair.of(track.first(), Pair.of(java.util.Collections.<TrackAttributes>emptyList(),
-          java.util.Collections.singletonList(track.second())));
     }
   }
 

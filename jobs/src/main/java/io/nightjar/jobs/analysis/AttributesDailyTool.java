@@ -33,8 +33,10 @@ import picocli.CommandLine.Option;
  * {@code attributes-daily}: today's full attributes snapshot {@code attributes/<date>/} from yesterday's attributes and
  * today's analysis delivery (the day's incremental, or its full snapshot on a compaction day), computing attributes
  * only for new and changed tracks. On an incremental day yesterday's attributes stream through map tasks that hold
- * the day's delivery in memory (no shuffle of the large side); on a compaction day the full is cogrouped with them. Without a published yesterday (first day, or after a gap) it computes every track
- * from the analysis view as of the day, and says so.
+ * the ids of the day's delivery in memory (no shuffle of the large side; attributes of the delivery are computed
+ * map-side, so its documents are read once and never shuffled); on a compaction day the full is cogrouped with them.
+ * Without a published yesterday (first day, after a gap, or yesterday written with an earlier major version of
+ * {@code TrackAttributes}) it computes every track from the analysis view as of the day, and says so.
  */
 @Command(name = "attributes-daily", sortOptions = false,
     description = "Publish today's full track attributes snapshot, computing only what is new or changed.")
@@ -72,7 +74,8 @@ public final class AttributesDailyTool extends NightjarTool {
       throw new JobFailedException("no analysis delivery (full or incremental) published for " + date + " under "
           + attributes.path().getParent() + "/analysis");
     }
-    Pipeline pipeline = new MRPipeline(AttributesDailyTool.class, "nightjar attributes-daily " + date, getConf());
+    Pipeline pipeline = new MRPipeline(AttributesDailyTool.class, "nightjar attributes-daily " + date,
+        PackedAvro.compressed(new org.apache.hadoop.conf.Configuration(getConf())));
     try (DailyPublication day = DailyPublication.begin(getConf(), attributes, date)) {
       PCollection<TrackAttributes> today;
       if (inputs.yesterday.isPresent()) {
@@ -111,6 +114,24 @@ public final class AttributesDailyTool extends NightjarTool {
     return Dataset.of(getConf(), project, "attributes");
   }
 
+  /** The {@code nightjar.major} version of the schema the first data file under {@code dir} was written with. */
+  static int majorVersion(FileSystem fs, Path dir) throws IOException {
+    for (org.apache.hadoop.fs.FileStatus file : fs.listStatus(dir)) {
+      if (file.getPath().getName().endsWith(".avro")) {
+        try (org.apache.avro.file.DataFileStream<Object> in = new org.apache.avro.file.DataFileStream<>(
+            fs.open(file.getPath()), new org.apache.avro.generic.GenericDatumReader<>())) {
+          return majorVersion(in.getSchema());
+        }
+      }
+    }
+    return majorVersion(TrackAttributes.getClassSchema()); // no data file: nothing to carry over either way
+  }
+
+  static int majorVersion(org.apache.avro.Schema schema) {
+    String major = schema.getProp("nightjar.major");
+    return major == null ? 1 : Integer.parseInt(major);
+  }
+
   private final class Inputs {
     Optional<Path> yesterday;
     Path delivery;
@@ -126,6 +147,15 @@ public final class AttributesDailyTool extends NightjarTool {
     LocalDate yesterday = date.minusDays(1);
     inputs.yesterday = attributes.isPublished(fs, yesterday) ? Optional.of(attributes.dayPath(yesterday))
         : Optional.empty();
+    if (inputs.yesterday.isPresent()) {
+      int major = majorVersion(fs, inputs.yesterday.get());
+      int current = majorVersion(TrackAttributes.getClassSchema());
+      if (major != current) { // a deliberate schema break: nothing of yesterday can be carried over
+        LOG.warn("Attributes of {} were written with TrackAttributes major version {}, not {}: not reused",
+            yesterday, major, current);
+        inputs.yesterday = Optional.empty();
+      }
+    }
     inputs.deliveryIsFull = analysis.full().isPublished(fs, date);
     inputs.delivery = analysis.deliveryOf(fs, date).orElse(null);
     inputs.view = analysis.viewAsOf(fs, date);

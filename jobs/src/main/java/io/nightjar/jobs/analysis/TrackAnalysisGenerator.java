@@ -1,6 +1,6 @@
 package io.nightjar.jobs.analysis;
 
-import io.nightjar.avro.Analysis;
+import io.nightjar.avro.AudioAnalysis;
 import io.nightjar.avro.TrackAnalysis;
 import io.nightjar.common.NightjarTool;
 import java.io.IOException;
@@ -19,7 +19,8 @@ import picocli.CommandLine.Option;
  * {@code generate-track-analysis}: one day of a seeded, reproducible analysis history. Day 1 is a full snapshot of
  * {@code --tracks} tracks; day k > 1 is an incremental with {@code --new} new tracks, {@code --changed} re-analysed
  * existing tracks, {@code --deleted} tombstones, and one track delivered twice (an older copy too). Track ids are
- * {@code track-<n>}; the ids existing on day k are 0 .. tracks + (k - 2) * new - 1.
+ * {@code track-<n>}; the ids existing on day k are 0 .. tracks + (k - 2) * new - 1. Each analysis is a whole document
+ * ({@link SyntheticAnalysis}) of {@code --segments} segments: about 100 KB per track packed at the default.
  */
 @Command(name = "generate-track-analysis", sortOptions = false,
     description = "Write one day of a seeded track analysis history (day 1 full, later days incremental).")
@@ -45,6 +46,10 @@ public final class TrackAnalysisGenerator extends NightjarTool {
 
   @Option(names = "--deleted", defaultValue = "5", description = "Deleted tracks per day (default: ${DEFAULT-VALUE}).")
   private int deleted;
+
+  @Option(names = "--segments", defaultValue = "500",
+      description = "Segments per analysis document, about 3 per second of a real track (default: ${DEFAULT-VALUE}).")
+  private int segments;
 
   @Option(names = "--seed", defaultValue = "42")
   private long seed;
@@ -101,17 +106,8 @@ public final class TrackAnalysisGenerator extends NightjarTool {
     return String.format("track-%08d", n);
   }
 
-  private static TrackAnalysis live(int track, long fetchedAt, Random random) {
-    Analysis analysis = Analysis.newBuilder()
-        .setTempo(60 + random.nextDouble() * 120)
-        .setKey(random.nextInt(13) - 1)
-        .setMode(random.nextInt(2))
-        .setLoudness(-30 + random.nextDouble() * 30)
-        .setDurationSeconds(60 + random.nextDouble() * 300)
-        .setAcousticness(random.nextDouble())
-        .setInstrumentalness(random.nextDouble())
-        .setEnergy(random.nextDouble())
-        .build();
+  private TrackAnalysis live(int track, long fetchedAt, Random random) {
+    AudioAnalysis analysis = SyntheticAnalysis.generate(random, segments);
     return TrackAnalysis.newBuilder().setTrackId(trackId(track)).setS3Key("analysis/" + trackId(track) + ".json")
         .setFetchedAt(fetchedAt).setDeleted(false).setAnalysis(analysis).build();
   }

@@ -7,7 +7,11 @@ import io.nightjar.avro.TrackLocation;
 import io.nightjar.common.AccountedDoFn;
 import io.nightjar.common.NightjarTypes;
 import io.nightjar.common.S3Access;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.io.UncheckedIOException;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
@@ -17,7 +21,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.crunch.Emitter;
-import software.amazon.awssdk.core.ResponseBytes;
+import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -32,7 +36,8 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
  * counters are only touched from the task's own thread; finished downloads are handed over through a queue.
  *
  * <p>One GET per track (a 404 answers "does it exist"; a HEAD first would double the requests). Each track ends as
- * exactly one of: imported; quarantined (the document does not parse: {@link AnalysisDocuments}); missing (404, not
+ * exactly one of: imported; quarantined (the document does not parse: {@link AnalysisDocuments}, or is larger than
+ * {@code maxDocumentBytes}: never read whole); missing (404, not
  * retried); failed after retries. Retried, with exponential backoff and jitter (a random wait between half and all of the doubled wait): 500, 502, 503 (SlowDown), 504,
  * connection resets, timeouts, and bodies shorter than their Content-Length (never written as a record).
  * Other 4xx answers fail at once. Counters under {@value #S3_GROUP} count requests, retries and each fault.
@@ -42,6 +47,10 @@ public final class FetchDocumentsFn extends AccountedDoFn<TrackLocation, ImportO
   public static final String S3_GROUP = "nightjar.s3";
   public static final String MISSING = "MISSING";
   public static final String FAILED = "FAILED";
+  /** Default largest document imported; larger ones are quarantined as {@code DOCUMENT_TOO_LARGE}. */
+  public static final long DEFAULT_MAX_DOCUMENT_BYTES = 16L << 20;
+  /** How much of a too-large document its quarantine record keeps. */
+  static final int QUARANTINED_PREFIX_BYTES = 64 << 10;
 
   private final String bucket;
   private final String prefix;
@@ -50,6 +59,7 @@ public final class FetchDocumentsFn extends AccountedDoFn<TrackLocation, ImportO
   private final long backoffMillis;
   private final long maxBackoffMillis;
   private final long fetchedAt;
+  private final long maxDocumentBytes;
 
   private transient S3Client client;
   private transient ExecutorService pool;
@@ -65,14 +75,17 @@ public final class FetchDocumentsFn extends AccountedDoFn<TrackLocation, ImportO
     final AtomicLong serverErrors = new AtomicLong();
     final AtomicLong ioErrors = new AtomicLong();
     final AtomicLong truncated = new AtomicLong();
+    final AtomicLong bytes = new AtomicLong();
   }
 
   /**
    * @param fetchedAt the {@code fetchedAt} of every record imported (the import day's start), so a rerun writes the
    *     same records
+   * @param maxDocumentBytes larger documents are quarantined ({@code DOCUMENT_TOO_LARGE}) after reading at most a
+   *     prefix: refused from the Content-Length before the body is read, or once the body passes the limit
    */
   public FetchDocumentsFn(String bucket, String prefix, int inFlight, int maxAttempts, long backoffMillis,
-      long maxBackoffMillis, long fetchedAt) {
+      long maxBackoffMillis, long fetchedAt, long maxDocumentBytes) {
     this.bucket = bucket;
     this.prefix = prefix;
     this.inFlight = inFlight;
@@ -80,6 +93,7 @@ public final class FetchDocumentsFn extends AccountedDoFn<TrackLocation, ImportO
     this.backoffMillis = backoffMillis;
     this.maxBackoffMillis = maxBackoffMillis;
     this.fetchedAt = fetchedAt;
+    this.maxDocumentBytes = maxDocumentBytes;
   }
 
   @Override
@@ -148,6 +162,7 @@ public final class FetchDocumentsFn extends AccountedDoFn<TrackLocation, ImportO
     flush("server-errors-5xx", stats.serverErrors);
     flush("io-errors", stats.ioErrors);
     flush("truncated-bodies", stats.truncated);
+    flush("bytes-downloaded", stats.bytes);
   }
 
   private void flush(String counter, AtomicLong value) {
@@ -164,11 +179,22 @@ public final class FetchDocumentsFn extends AccountedDoFn<TrackLocation, ImportO
     String error = "";
     for (int attempt = 1; ; attempt++) {
       stats.requests.incrementAndGet();
-      try {
-        ResponseBytes<GetObjectResponse> object =
-            client.getObjectAsBytes(GetObjectRequest.builder().bucket(bucket).key(key).build());
-        byte[] body = object.asByteArray();
+      try (ResponseInputStream<GetObjectResponse> object =
+               client.getObject(GetObjectRequest.builder().bucket(bucket).key(key).build())) {
         Long expected = object.response().contentLength();
+        if (expected != null && expected > maxDocumentBytes) {
+          byte[] prefix = readAtMost(object, QUARANTINED_PREFIX_BYTES);
+          object.abort(); // do not download the rest
+          stats.bytes.addAndGet(prefix.length);
+          return tooLarge(location, expected + " bytes (Content-Length)", prefix);
+        }
+        byte[] body = readAtMost(object, maxDocumentBytes + 1);
+        stats.bytes.addAndGet(body.length);
+        if (body.length > maxDocumentBytes) { // no or a wrong Content-Length: bounded all the same
+          object.abort();
+          return tooLarge(location, "more than " + maxDocumentBytes + " bytes",
+              Arrays.copyOf(body, Math.min(body.length, QUARANTINED_PREFIX_BYTES)));
+        }
         if (expected != null && body.length != expected) {
           stats.truncated.incrementAndGet();
           status = 200;
@@ -189,7 +215,7 @@ public final class FetchDocumentsFn extends AccountedDoFn<TrackLocation, ImportO
         } else {
           return failure(location, FAILED, status, error, attempt);
         }
-      } catch (SdkClientException | UncheckedIOException e) {
+      } catch (SdkClientException | IOException | UncheckedIOException e) {
         status = null;
         error = rootCause(e);
         if (error.contains("Premature end") || error.contains("Truncated")) {
@@ -219,10 +245,31 @@ public final class FetchDocumentsFn extends AccountedDoFn<TrackLocation, ImportO
           .build();
       return ImportOutcome.newBuilder().setImported(analysis).build();
     } catch (AnalysisDocuments.InvalidDocumentException e) {
-      String raw = new String(body, 0, Math.min(body.length, 2000), java.nio.charset.StandardCharsets.UTF_8);
       return ImportOutcome.newBuilder().setQuarantined(NightjarTypes.quarantine(e.reason(),
-          location.getTrackId() + " (" + location.getS3Key() + "): " + e.getMessage(), raw, 1)).build();
+          location.getTrackId() + " (" + location.getS3Key() + "): " + e.getMessage(),
+          new String(body, StandardCharsets.UTF_8), 1)).build(); // the whole text: the damage may be anywhere
     }
+  }
+
+  /** A document over the size limit: quarantined with the first {@value #QUARANTINED_PREFIX_BYTES} bytes. */
+  private ImportOutcome tooLarge(TrackLocation location, String size, byte[] prefix) {
+    return ImportOutcome.newBuilder().setQuarantined(NightjarTypes.quarantine(AnalysisDocuments.DOCUMENT_TOO_LARGE,
+        location.getTrackId() + " (" + location.getS3Key() + "): " + size + ", over the limit of " + maxDocumentBytes
+            + " bytes (--max-document-bytes); raw holds the first " + prefix.length + " bytes only",
+        new String(prefix, StandardCharsets.UTF_8), 1)).build();
+  }
+
+  /** Up to {@code limit} bytes of {@code in} (fewer at its end); never reads further than that. */
+  static byte[] readAtMost(InputStream in, long limit) throws IOException {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream((int) Math.min(limit, 1 << 16));
+    byte[] buffer = new byte[1 << 16];
+    long remaining = limit;
+    int read;
+    while (remaining > 0 && (read = in.read(buffer, 0, (int) Math.min(buffer.length, remaining))) >= 0) {
+      bytes.write(buffer, 0, read);
+      remaining -= read;
+    }
+    return bytes.toByteArray();
   }
 
   private static ImportOutcome failure(TrackLocation location, String reason, Integer status, String error,

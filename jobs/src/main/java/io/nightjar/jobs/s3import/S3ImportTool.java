@@ -12,6 +12,7 @@ import io.nightjar.common.PipelineCounters;
 import io.nightjar.common.RecordAccounting;
 import io.nightjar.common.S3Access;
 import io.nightjar.common.SnapshotDataset;
+import io.nightjar.jobs.analysis.PackedAvro;
 import java.io.IOException;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -96,10 +97,15 @@ public final class S3ImportTool extends NightjarTool {
   @Option(names = "--target-file-mb", defaultValue = "256", description = "Target size of each output file (default: ${DEFAULT-VALUE}).")
   private long targetFileMb;
 
-  @Option(names = "--expected-document-bytes", defaultValue = "128",
-      description = "Average stored size of one imported record (parsed fields, ~100 bytes), to size the output files "
-          + "(default: ${DEFAULT-VALUE}).")
+  @Option(names = "--expected-document-bytes", defaultValue = "100000",
+      description = "Average stored size of one imported record (a typed document of ~500 segments, compressed: "
+          + "~100 KB), to size the output files (default: ${DEFAULT-VALUE}).")
   private long expectedDocumentBytes;
+
+  @Option(names = "--max-document-bytes", defaultValue = "16777216",
+      description = "Larger documents are quarantined (DOCUMENT_TOO_LARGE) without being read whole "
+          + "(default: ${DEFAULT-VALUE}, 16 MB).")
+  private long maxDocumentBytes;
 
   @Option(names = "--max-attempts", defaultValue = "5", description = "Attempts per object (default: ${DEFAULT-VALUE}).")
   private int maxAttempts;
@@ -172,7 +178,7 @@ public final class S3ImportTool extends NightjarTool {
     try (DailyPublication day = DailyPublication.begin(getConf(), imported, date, missing(chunk), failed(chunk))) {
       // 1. Plan: this chunk's ids, minus those already imported (carried over into the output as they are).
       Pipeline planning = new MRPipeline(S3ImportTool.class, "nightjar s3-import plan " + date + " chunk " + chunk,
-          getConf());
+          PackedAvro.compressed(new Configuration(getConf())));
       PCollection<TrackLocation> listed;
       if (retryFailed) {
         listed = S3Import.locations(planning.read(From.avroFile(failed(chunk).dayPath(date), S3Import.FAILURES)));
@@ -217,7 +223,7 @@ public final class S3ImportTool extends NightjarTool {
       if (toDownload > 0) {
         int tasks = (int) Math.max(1, Math.min(10_000,
             (toDownload * expectedDocumentBytes + (targetFileMb << 20) - 1) / (targetFileMb << 20)));
-        Configuration downloadConf = new Configuration(getConf());
+        Configuration downloadConf = PackedAvro.compressed(new Configuration(getConf()));
         downloadConf.setBoolean("crunch.disable.combine.file", true);
         long todoBytes = fs.getContentSummary(todo).getLength();
         downloadConf.setLong("mapreduce.input.fileinputformat.split.maxsize", Math.max(1, todoBytes / tasks));
@@ -228,7 +234,8 @@ public final class S3ImportTool extends NightjarTool {
             + chunk, downloadConf);
         PCollection<ImportOutcome> outcomes = download.read(From.avroFile(todo, S3Import.LOCATIONS))
             .parallelDo("fetch documents", new FetchDocumentsFn(bucket, prefix, inFlight, maxAttempts, backoffMs,
-                maxBackoffMs, date.atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli()), S3Import.OUTCOMES);
+                maxBackoffMs, date.atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli(), maxDocumentBytes),
+                S3Import.OUTCOMES);
         download.write(S3Import.imported(outcomes), To.avroFile(day.dataStaging()), Target.WriteMode.APPEND);
         download.write(S3Import.quarantined(outcomes), To.avroFile(day.quarantineStaging()),
             Target.WriteMode.APPEND);

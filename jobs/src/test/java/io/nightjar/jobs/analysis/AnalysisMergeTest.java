@@ -1,12 +1,10 @@
 package io.nightjar.jobs.analysis;
 
 import static org.junit.Assert.assertEquals;
-import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertTrue;
 
 import com.google.common.collect.Lists;
-import io.nightjar.avro.Analysis;
 import io.nightjar.avro.TrackAnalysis;
 import io.nightjar.avro.TrackAttributes;
 import io.nightjar.common.RecordAccounting;
@@ -121,13 +119,28 @@ public class AnalysisMergeTest {
     assertEquals("medium", attributes.getTempoClass());
     assertEquals("D", attributes.getKey());
     assertEquals("major", attributes.getMode());
-    assertTrue(attributes.getAcoustic());
-    assertFalse(attributes.getInstrumental());
+    assertEquals(Integer.valueOf(4), attributes.getTimeSignature());
     assertEquals(7L, (long) attributes.getAnalysisFetchedAt());
     TrackAnalysis noKey = live("t", 7, 60);
-    noKey.getAnalysis().setKey(-1);
+    noKey.getAnalysis().getTrack().setKey(-1);
     assertNull(TrackAttributesFunction.compute(noKey).getKey());
     assertEquals(attributes, TrackAttributesFunction.compute(live("t", 7, 128.26)));
+  }
+
+  @Test
+  public void aTieOfTwoVersionsIsDecidedByContentNotOrder() {
+    TrackAnalysis x = live("a", 100, 90);
+    TrackAnalysis y = live("a", 100, 91);
+    TrackAnalysis winner = AnalysisMerge.wins(x, y) ? x : y;
+    assertTrue(AnalysisMerge.wins(x, y) != AnalysisMerge.wins(y, x));
+    for (List<TrackAnalysis> order : Arrays.asList(Arrays.asList(x, y), Arrays.asList(y, x))) {
+      assertEquals(Arrays.asList(winner), compact(order));
+      MemPipeline.clearCounters();
+      Map<String, TrackAttributes> computed = byTrack(AnalysisMerge.attributesFromScratch(
+          MemPipeline.typedCollectionOf(AnalysisMerge.ANALYSIS, order)));
+      assertEquals("the map-side path picks the same version", TrackAttributesFunction.compute(winner),
+          computed.get("a"));
+    }
   }
 
   @Test(expected = IllegalArgumentException.class)
@@ -160,7 +173,7 @@ public class AnalysisMergeTest {
 
   static TrackAnalysis live(String id, long fetchedAt, double tempo) {
     return TrackAnalysis.newBuilder().setTrackId(id).setS3Key(null).setFetchedAt(fetchedAt).setDeleted(false)
-        .setAnalysis(new Analysis(tempo, 2, 1, -7.5, 200.0, 0.7, 0.2, 0.5)).build();
+        .setAnalysis(TrackAttributesFunctionTest.analysis(tempo)).build();
   }
 
   static TrackAnalysis tombstone(String id, long fetchedAt) {

@@ -73,7 +73,7 @@ public class S3ImportIT {
   }
 
   @Test
-  public void everyIdEndsInExactlyOneOutcomeAndRerunsCarryImportsOver() throws IOException {
+  public void everyIdEndsInExactlyOneOutcomeAndRerunsCarryImportsOver() throws Exception {
     assertEquals(0, importer(s3.endpoint(), "--date", "2016-05-01", "--dump", DUMP, "--chunks", "2",
         "--target-file-mb", "1"));
     Outcomes outcomes = new Outcomes("2016-05-01", 2);
@@ -94,10 +94,9 @@ public class S3ImportIT {
     assertEquals("one packed file per chunk, not one per object", 2, outcomes.dataFiles);
 
     TrackAnalysis first = outcomes.records.get("track-000000");
-    String document = new String(Files.readAllBytes(new File(TESTDATA, "documents/analysis/track-000000.json")
-        .toPath()));
-    assertTrue(document, document.contains(String.format(java.util.Locale.ROOT, "\"tempo\": %.3f",
-        first.getAnalysis().getTempo())));
+    assertEquals("the whole document, typed", AnalysisDocuments.parse("track-000000", Files.readAllBytes(
+        new File(TESTDATA, "documents/analysis/track-000000.json").toPath())), first.getAnalysis());
+    assertTrue(first.getAnalysis().getSegments().size() > 0);
 
     // Rerun chunk 1 alone, through a counting proxy: the same records; imported ids are not downloaded again.
     Outcomes chunk1 = new Outcomes("2016-05-01", 2, 1);
@@ -172,6 +171,44 @@ public class S3ImportIT {
       expected.addAll(persistent);
       assertEquals(expected, retried.imported);
     }
+  }
+
+  @Test
+  public void anOversizedDocumentIsQuarantinedWithoutBeingReadWhole() throws Exception {
+    File folder = Files.createTempDirectory("oversized").toFile();
+    File documents = new File(folder, "analysis");
+    documents.mkdirs();
+    java.util.Random random = new java.util.Random(5);
+    byte[] big = io.nightjar.jobs.analysis.SyntheticAnalysis.toJson(null,
+        io.nightjar.jobs.analysis.SyntheticAnalysis.generate(random, 1000), random, false);
+    assertTrue(big.length > 400_000);
+    Files.write(new File(documents, "track-big.json").toPath(), big);
+    Files.write(new File(documents, "track-small.json").toPath(), io.nightjar.jobs.analysis.SyntheticAnalysis.toJson(
+        "track-small", io.nightjar.jobs.analysis.SyntheticAnalysis.generate(random, 50), random, false));
+    try (S3Client client = S3Access.client(conf(s3.endpoint()), 4)) {
+      DocumentUploader.upload(client, "big", folder);
+    }
+    Path dump = new Path("/dumps/oversized.tsv");
+    try (java.io.OutputStream out = hdfs.fs().create(dump)) {
+      out.write("track-big\tanalysis/track-big.json\ntrack-small\tanalysis/track-small.json\n".getBytes());
+    }
+    String day = "2016-05-05";
+    assertEquals(0, Main.run(conf(s3.endpoint()), "s3-import", "-D", "nightjar.quarantine.max-fraction=0.6",
+        "--date", day, "--dump", dump.toString(), "--bucket", "big", "--max-document-bytes", "100000"));
+    List<QuarantineRecord> quarantined = hdfs.readAvro(new Path("/nightjar/tracks/analysis-import/chunk-0-of-1/"
+        + "_quarantine/" + day), QuarantineRecord.class);
+    assertEquals(1, quarantined.size());
+    QuarantineRecord refused = quarantined.get(0);
+    assertEquals(AnalysisDocuments.DOCUMENT_TOO_LARGE, refused.getReason());
+    assertTrue(refused.getDetail(), refused.getDetail().startsWith("track-big (analysis/track-big.json): "
+        + big.length + " bytes (Content-Length), over the limit of 100000 bytes"));
+    assertTrue("only a prefix is kept", refused.getRaw().length() <= 65536);
+    assertTrue(new String(big, java.nio.charset.StandardCharsets.UTF_8).startsWith(refused.getRaw()));
+    List<TrackAnalysis> imported = hdfs.readAvro(new Path("/nightjar/tracks/analysis-import/chunk-0-of-1/" + day),
+        TrackAnalysis.class);
+    assertEquals(1, imported.size());
+    assertEquals("track-small", imported.get(0).getTrackId());
+    assertEquals(50, imported.get(0).getAnalysis().getSegments().size());
   }
 
   private static boolean isCorrupt(String id) {
