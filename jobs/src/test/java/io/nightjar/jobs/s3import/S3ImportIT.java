@@ -113,6 +113,61 @@ public class S3ImportIT {
   }
 
   @Test
+  public void theBulkImportBecomesTheFirstFullAndADailyImportFetchesOnlyWhatIsNewOrChanged() throws Exception {
+    List<String> good = uploaded.stream().filter(id -> !isCorrupt(id)).collect(Collectors.toList());
+    String changed = good.get(0);
+    String added = good.get(1);
+    List<String> dumpLines = Files.readAllLines(new File(TESTDATA, "metadata-dump.tsv").toPath());
+    writeDump("/dumps/2016-07-01/dump.tsv", dumpLines.stream().filter(line -> !line.startsWith(added + "\t"))
+        .collect(Collectors.toList()));
+    assertEquals(0, importer(s3.endpoint(), "--date", "2016-07-01", "--dump", "/dumps/2016-07-01/dump.tsv",
+        "--chunks", "2"));
+    assertEquals(0, Main.run(hdfs.conf(), "promote-import", "--date", "2016-07-01", "--chunks", "2"));
+    Path full = new Path("/nightjar/tracks/analysis/full/2016-07-01");
+    assertTrue(hdfs.fs().exists(new Path(full, Dataset.SUCCESS_FLAG)));
+    int imported = hdfs.readAvro(full, TrackAnalysis.class).size();
+    assertEquals("the bulk import, all of it, is the first full", good.size() - 1, imported);
+
+    // The next day: one track's document moved to a new key, one track new in the dump.
+    try (S3Client client = S3Access.client(conf(s3.endpoint()), 1)) {
+      client.putObject(b -> b.bucket("analysis").key("analysis/v2/" + changed + ".json"),
+          software.amazon.awssdk.core.sync.RequestBody.fromFile(new File(TESTDATA, "documents/analysis/" + changed
+              + ".json")));
+    }
+    writeDump("/dumps/2016-07-02/dump.tsv", dumpLines.stream()
+        .map(line -> line.startsWith(changed + "\t") ? changed + "\tanalysis/v2/" + changed + ".json" : line)
+        .collect(Collectors.toList()));
+    long absent = listed.size() - uploaded.size();
+    long corrupt = uploaded.stream().filter(S3ImportIT::isCorrupt).count();
+    try (FaultInjectingProxy counting = new FaultInjectingProxy(s3.port(), (path, attempt) -> null)) {
+      assertEquals(0, importer(counting.endpoint(), "--daily", "--date", "2016-07-02",
+          "--dump", "/dumps/2016-07-02/dump.tsv"));
+      assertEquals("GETs for the changed and the new track, and for ids never imported (absent, corrupt) only",
+          2 + absent + corrupt, counting.gets());
+    }
+    Map<String, TrackAnalysis> incremental = new TreeMap<>();
+    for (TrackAnalysis record : hdfs.readAvro(new Path("/nightjar/tracks/analysis/incremental/2016-07-02"),
+        TrackAnalysis.class)) {
+      incremental.put(record.getTrackId(), record);
+    }
+    assertEquals(Set.of(changed, added), incremental.keySet());
+    assertEquals("analysis/v2/" + changed + ".json", incremental.get(changed).getS3Key());
+
+    // attributes-daily on the connected chain: day 1 from the full, day 2 from yesterday's plus the incremental.
+    assertEquals(0, Main.run(hdfs.conf(), "attributes-daily", "--date", "2016-07-01"));
+    assertEquals(0, Main.run(hdfs.conf(), "attributes-daily", "--date", "2016-07-02"));
+    assertEquals("every good document in S3 as of day 2 has its attributes", good.size(),
+        hdfs.readAvro(new Path("/nightjar/tracks/attributes/2016-07-02"), io.nightjar.avro.TrackAttributes.class)
+            .size());
+  }
+
+  private static void writeDump(String path, List<String> lines) throws IOException {
+    try (java.io.OutputStream out = hdfs.fs().create(new Path(path), true)) {
+      out.write((String.join("\n", lines) + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+  }
+
+  @Test
   public void faultsAreRetriedFailuresListedExactlyAndRetryFailedCompletesTheSet() throws IOException {
     List<String> good = uploaded.stream().filter(id -> !isCorrupt(id)).collect(Collectors.toList());
     Set<String> persistent = new TreeSet<>(good.subList(0, 3));
