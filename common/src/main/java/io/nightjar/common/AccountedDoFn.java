@@ -53,9 +53,10 @@ public abstract class AccountedDoFn<S, T> extends DoFn<S, T> {
   }
 
   /**
-   * Attributes {@code records} already counted as out, quarantined or skipped ({@code kind}, one of
-   * {@link RecordAccounting#OUT}, {@link RecordAccounting#QUARANTINED}, {@link RecordAccounting#SKIPPED}) to one UTC
-   * day of a run that publishes several days; {@link RecordAccounting#ofDay} reads them back. Three counters a day.
+   * Attributes {@code records} already counted as out, quarantined, skipped or written ({@code kind}, one of
+   * {@link RecordAccounting#OUT}, {@link RecordAccounting#QUARANTINED}, {@link RecordAccounting#SKIPPED},
+   * {@link RecordAccounting#WRITTEN}) to one UTC day of a run that publishes several days;
+   * {@link RecordAccounting#ofDay} reads them back. Four counters a day.
    */
   protected void countForDay(String day, String kind, long records) {
     increment(RecordAccounting.DAYS, day + " " + kind, records);

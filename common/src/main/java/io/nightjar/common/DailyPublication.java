@@ -114,8 +114,8 @@ public final class DailyPublication implements AutoCloseable {
    * For one day of a run that publishes several: checks the run's balance, then publishes this day with its own
    * accounting ({@link RecordAccounting#ofDay}), the quarantine threshold applied to this day's records.
    */
-  public RecordAccounting finishDay(PipelineResult result) throws IOException {
-    return finish(result, accounting -> { }, (dir, accounting) -> { }, day.toString());
+  public RecordAccounting finishDay(PipelineResult result, Gate gate) throws IOException {
+    return finish(result, gate, (dir, accounting) -> { }, day.toString());
   }
 
   /** As {@link #finish(PipelineResult, Addition)}, publishing the data only if {@code gate} also passes. */

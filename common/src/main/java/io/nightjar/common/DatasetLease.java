@@ -74,8 +74,12 @@ public final class DatasetLease implements AutoCloseable {
       }
       String stale = staleness(other, maxAge);
       if (stale != null) {
-        LOG.warn("Taking over the lease on {} {} from {}: {}", dataset.name(), day, describe(other), stale);
-        fs.delete(file, false);
+        // Move the stale lease aside atomically: of two runs taking it over, one rename succeeds.
+        Path aside = new Path(file.getParent(), "_stale-" + file.getName() + "-" + mine.getProperty("run"));
+        if (fs.rename(file, aside)) {
+          LOG.warn("Took over the lease on {} {} from {}: {}", dataset.name(), day, describe(other), stale);
+          fs.delete(aside, false);
+        }
         continue;
       }
       if (System.currentTimeMillis() >= deadline) {
@@ -115,12 +119,20 @@ public final class DatasetLease implements AutoCloseable {
     }
   }
 
+  /**
+   * The holder named in the lease file, or null if there is none. A lease being written (HDFS shows its bytes only
+   * once it is closed) reads as a holder that started when the file was created, so it counts as live.
+   */
   private static Properties read(FileSystem fs, Path file) throws IOException {
     try (InputStream in = fs.open(file)) {
       ByteArrayOutputStream bytes = new ByteArrayOutputStream();
       in.transferTo(bytes);
       Properties properties = new Properties();
       properties.load(new java.io.StringReader(bytes.toString(StandardCharsets.ISO_8859_1)));
+      if (properties.getProperty("started") == null) {
+        properties.setProperty("run", "(being written)");
+        properties.setProperty("started", Long.toString(fs.getFileStatus(file).getModificationTime()));
+      }
       return properties;
     } catch (FileNotFoundException e) {
       return null;
@@ -162,8 +174,8 @@ public final class DatasetLease implements AutoCloseable {
 
   static String describe(Properties holder) {
     StringBuilder text = new StringBuilder("run ").append(holder.getProperty("run"))
-        .append(" of ").append(holder.getProperty("user")).append('@').append(holder.getProperty("host"))
-        .append(" pid ").append(holder.getProperty("pid"))
+        .append(" of ").append(holder.getProperty("user", "?")).append('@').append(holder.getProperty("host", "?"))
+        .append(" pid ").append(holder.getProperty("pid", "?"))
         .append(", started ").append(Instant.ofEpochMilli(Long.parseLong(holder.getProperty("started", "0"))));
     if (holder.getProperty("application") != null) {
       text.append(", ").append(holder.getProperty("application"));

@@ -23,8 +23,10 @@ import org.slf4j.LoggerFactory;
  * old folder is kept for {@value #GRACE_HOURS_KEY} (default {@value #DEFAULT_GRACE_HOURS} h), so a reader that opened
  * its files before the rerun still reads them whole: its blocks stay on the DataNodes, and the HDFS client located
  * them when it opened the file (up to {@code dfs.client.read.prefetch.size}, 10 blocks by default; past that it asks
- * the NameNode again by path, which then names the new day's file). Later publications in the same parent folder
- * delete expired ones. Two days covers any daily reader's run with a retry;
+ * the NameNode again by path, which then names the new day's file). Only readers that had a file open are covered:
+ * a MapReduce job that planned its splits before the rerun and opens files after it reads the new day's files.
+ * Later publications in the same parent folder delete expired ones, except the newest copy of a folder that is
+ * missing (a run died between the renames), which stays until that day is run again. Two days covers any daily reader's run with a retry;
  * it is shorter than Delta's 7-day vacuum default because a superseded full snapshot can be terabytes. If a run dies
  * between the renames, the next {@link #begin} puts the newest old folder back. A failed or aborted run leaves the
  * published folder as it was.
@@ -145,7 +147,15 @@ public final class Publication implements AutoCloseable {
     }
     long expiredBefore = System.currentTimeMillis() - graceHours() * 3_600_000L;
     for (FileStatus old : aside) {
-      if (supersededAt(old.getPath().getName()) < expiredBefore) {
+      String name = old.getPath().getName();
+      Path itsTarget = new Path(parent, supersededTarget(name));
+      boolean onlyCopy = !fs.exists(itsTarget) && aside.stream()
+          .filter(other -> supersededTarget(other.getPath().getName()).equals(supersededTarget(name)))
+          .allMatch(other -> supersededAt(other.getPath().getName()) <= supersededAt(name));
+      if (onlyCopy) {
+        LOG.warn("Keeping {}: {} is missing and this is its newest copy (a run died while replacing it; rerun that "
+            + "day to restore it)", old.getPath(), itsTarget);
+      } else if (supersededAt(name) < expiredBefore) {
         LOG.info("Removing {}, superseded more than {} h ago", old.getPath(), graceHours());
         fs.delete(old.getPath(), true);
       }
@@ -154,6 +164,14 @@ public final class Publication implements AutoCloseable {
 
   private long graceHours() {
     return fs.getConf().getLong(GRACE_HOURS_KEY, DEFAULT_GRACE_HOURS);
+  }
+
+  /** The folder name a {@code _superseded-<name>-<millis>-<run>} folder stood for. */
+  static String supersededTarget(String name) {
+    String rest = name.substring(SUPERSEDED_PREFIX.length());
+    int run = rest.lastIndexOf('-');
+    int millis = run < 0 ? -1 : rest.lastIndexOf('-', run - 1);
+    return millis < 0 ? rest : rest.substring(0, millis);
   }
 
   /** When a {@code _superseded-<name>-<millis>-<run>} folder was put aside; 0 (long expired) if not in that form. */

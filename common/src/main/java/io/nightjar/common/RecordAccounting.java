@@ -66,6 +66,7 @@ public final class RecordAccounting {
       in += records;
     }
     totals.put(IN, in);
+    totals.put(WRITTEN, days.getOrDefault(day + " " + WRITTEN, 0L));
     return new RecordAccounting(totals, PipelineCounters.group(result, QUARANTINE_REASONS),
         PipelineCounters.group(result, SKIP_REASONS));
   }

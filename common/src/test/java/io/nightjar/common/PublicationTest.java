@@ -119,6 +119,16 @@ public class PublicationTest {
   }
 
   @Test
+  public void theOnlyCopyOfADayLeftAsideIsNeverExpired() throws IOException {
+    write(new Path(dataset.path(), "_superseded-2016-05-01-1000-dead0003/part-0"), "only copy");
+    conf.setInt(Publication.GRACE_HOURS_KEY, 0);
+    fs = FileSystem.newInstance(fs.getUri(), conf);
+    publish(LocalDate.parse("2016-05-02"), "part-0", "another day");
+    assertTrue(fs.exists(new Path(dataset.path(), "_superseded-2016-05-01-1000-dead0003")));
+    assertEquals("2016-05-01", Publication.supersededTarget("_superseded-2016-05-01-1000-dead0003"));
+  }
+
+  @Test
   public void findsTheLatestPublishedDay() throws IOException {
     publish(LocalDate.parse("2016-04-29"), "p", "x");
     publish(LocalDate.parse("2016-05-03"), "p", "x");

@@ -8,7 +8,10 @@ import io.nightjar.avro.EnrichedImpression;
 import io.nightjar.avro.SensorAggregate;
 import io.nightjar.common.AvroFiles;
 import io.nightjar.common.Dataset;
+import io.nightjar.common.S3Access;
 import io.nightjar.jobs.Main;
+import io.nightjar.jobs.s3import.DocumentUploader;
+import io.nightjar.s3server.LoopbackS3;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
@@ -25,14 +28,19 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.security.alias.CredentialProvider;
+import org.apache.hadoop.security.alias.CredentialProviderFactory;
 import org.junit.AfterClass;
 import org.junit.Test;
+import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * What every supported Hadoop version must do with the shaded job jar, submitted as {@code hadoop jar} does it (see
  * {@link SingleNodeHadoop}): sensor-averages and impressions-join (a reduce-side join of Avro pairs) publish the same
  * records as a local-mode run of the same tools on the same input, in standard Avro files with nightjar's own schemas,
- * and a failure ends as one line on stderr and exit 1. One subclass per version starts its cluster once.
+ * s3-import fetches from a loopback S3 server with its keys in a credential store (the AWS SDK inside the jar, on that
+ * version's classpath), and a failure ends as one line on stderr and exit 1. One subclass per version starts its
+ * cluster once.
  */
 public abstract class HadoopJarCases {
 
@@ -76,7 +84,8 @@ public abstract class HadoopJarCases {
         "--ads", "200", "--zipf", "1.1", "--bad-impressions", "5", "--files", "2",
         "--impressions-output", local + "/ads/impressions/" + DAY,
         "--metadata-output", local + "/ads/ad-metadata/" + DAY));
-    Files.createFile(Paths.get(local.getPath(), "ads/ad-metadata", DAY, Dataset.SUCCESS_FLAG));
+    assertTrue("the generator flags its deliveries", Files.exists(Paths.get(local.getPath(), "ads/impressions", DAY,
+        Dataset.SUCCESS_FLAG)));
     cluster.fs().copyFromLocalFile(new Path(local.getAbsolutePath(), "ads"), new Path("/data/ads"));
 
     SingleNodeHadoop.Run run = cluster.hadoopJar(JOB_JAR, "impressions-join",
@@ -86,6 +95,57 @@ public abstract class HadoopJarCases {
         "--strategy", "default", "--reducers", "2"));
 
     assertPublishedAsLocally("ads/enriched-impressions/", local, EnrichedImpression.getClassSchema(), 20000);
+  }
+
+  @Test
+  public void s3ImportFetchesFromS3WithCredentialsFromAProvider() throws Exception {
+    File documents = new File(TESTDATA, "tracks/documents");
+    File dump = new File(TESTDATA, "tracks/metadata-dump.tsv");
+    File local = localRoot("tracks");
+    try (LoopbackS3 s3 = LoopbackS3.start(null)) {
+      Configuration s3Conf = new Configuration();
+      s3Conf.set(S3Access.ENDPOINT, s3.endpoint());
+      s3Conf.setBoolean(S3Access.PATH_STYLE, true);
+      s3Conf.set(S3Access.ACCESS_KEY, LoopbackS3.ACCESS_KEY);
+      s3Conf.set(S3Access.SECRET_KEY, LoopbackS3.SECRET_KEY);
+      try (S3Client client = S3Access.client(s3Conf, 16)) {
+        DocumentUploader.upload(client, "analysis", documents);
+      }
+      // The keys live in a credential store, as the README says, never on the command line.
+      File store = new File(local, "s3.jceks");
+      String provider = "localjceks://file" + store.getAbsolutePath();
+      Configuration storeConf = new Configuration(false);
+      storeConf.set(CredentialProviderFactory.CREDENTIAL_PROVIDER_PATH, provider);
+      CredentialProvider credentials = CredentialProviderFactory.getProviders(storeConf).get(0);
+      credentials.createCredentialEntry(S3Access.ACCESS_KEY, LoopbackS3.ACCESS_KEY.toCharArray());
+      credentials.createCredentialEntry(S3Access.SECRET_KEY, LoopbackS3.SECRET_KEY.toCharArray());
+      credentials.flush();
+      cluster.fs().copyFromLocalFile(new Path(dump.getAbsolutePath()), new Path("/data/dumps/" + DAY + "/dump.tsv"));
+
+      SingleNodeHadoop.Run run = cluster.hadoopJar(JOB_JAR, "s3-import",
+          "-D", CredentialProviderFactory.CREDENTIAL_PROVIDER_PATH + "=" + provider,
+          "-D", S3Access.ENDPOINT + "=" + s3.endpoint(), "-D", S3Access.PATH_STYLE + "=true",
+          "-D", "nightjar.quarantine.max-fraction=0.1",
+          "--root", cluster.hdfs() + "/data", "--date", DAY, "--dump", cluster.hdfs() + "/data/dumps/" + DAY
+              + "/dump.tsv", "--bucket", "analysis");
+      assertRanOnYarn(run);
+      assertFalse("no key in the client's output", (run.stdout + run.stderr).contains(LoopbackS3.SECRET_KEY));
+      assertEquals(0, Main.run(withS3(localConf(), s3Conf), "s3-import", "-D", "nightjar.quarantine.max-fraction=0.1",
+          "--root", local.getPath(), "--date", DAY, "--dump", dump.getAbsolutePath(), "--bucket", "analysis"));
+    }
+    FileSystem localFs = FileSystem.getLocal(new Configuration());
+    String dataset = "tracks/analysis-import/chunk-0-of-1/" + DAY;
+    List<String> imported = canonical(AvroFiles.readGeneric(cluster.fs(), new Path("/data/" + dataset)));
+    assertTrue(imported.size() > 200);
+    assertEquals(canonical(AvroFiles.readGeneric(localFs, new Path(local.getAbsolutePath(), dataset))), imported);
+  }
+
+  private static Configuration withS3(Configuration conf, Configuration s3) {
+    for (String key : new String[] {S3Access.ENDPOINT, S3Access.PATH_STYLE, S3Access.ACCESS_KEY,
+        S3Access.SECRET_KEY}) {
+      conf.set(key, s3.get(key));
+    }
+    return conf;
   }
 
   @Test

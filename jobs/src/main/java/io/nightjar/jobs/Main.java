@@ -25,7 +25,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The job jar's entry point: {@code hadoop jar nightjar-jobs.jar <tool> [hadoop options] [tool options]}. Without a
- * tool name it lists the tools. Exit status: 0 success, 1 failure (with a one-line reason on stderr), 2 usage.
+ * tool name it lists the tools. Exit status: 0 success, 1 failure (with a one-line reason on stderr; a run of several
+ * days or chunks publishes those that succeeded and names the others), 2 usage.
  */
 public final class Main {
 

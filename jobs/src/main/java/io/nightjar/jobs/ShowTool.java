@@ -85,7 +85,7 @@ public final class ShowTool extends NightjarTool {
           out.println("first records:");
         }
         while (reader.hasNext() && printed < records) {
-          out.println(reader.next());
+          out.println(abbreviate(reader.next().toString(), MAX_RECORD_CHARS));
           printed++;
         }
       }
@@ -132,8 +132,15 @@ public final class ShowTool extends NightjarTool {
     return Dataset.of(getConf(), dataset.substring(0, slash), dataset.substring(slash + 1));
   }
 
+  /** A record is printed up to this many characters (an analysis document is hundreds of KB). */
+  private static final int MAX_RECORD_CHARS = 2000;
+
   private static String abbreviate(String raw) {
+    return abbreviate(raw, 200);
+  }
+
+  private static String abbreviate(String raw, int max) {
     String line = raw.replace("\n", "\\n");
-    return line.length() <= 200 ? line : line.substring(0, 200) + "... (" + raw.length() + " chars)";
+    return line.length() <= max ? line : line.substring(0, max) + "... (" + raw.length() + " chars)";
   }
 }

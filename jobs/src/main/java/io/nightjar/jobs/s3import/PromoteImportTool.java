@@ -30,9 +30,11 @@ import picocli.CommandLine.Option;
  * {@value #ACCOUNTING_FILE}.
  *
  * <p>Refused, with the list, while a chunk is not published or has failed ids (retry them with
- * {@code s3-import --retry-failed}), unless {@code --accept-incomplete}. The promoted chunk folders keep their
- * {@code _SUCCESS} and a {@value #PROMOTED_FLAG} naming where their files went; a second promotion finds nothing to
- * move and refuses. Cost: a few NameNode operations per file; the same on a 6 TB import as on a small one.
+ * {@code s3-import --retry-failed}), unless {@code --accept-incomplete}; refused when the date's full snapshot is
+ * already published. It all runs under the full snapshot's lease for that date. Files are gathered in a hidden
+ * {@code _promoting-<date>} folder first: a run killed midway leaves them there and the next run resumes, nothing is
+ * lost. The promoted chunk folders keep their {@code _SUCCESS} and a {@value #PROMOTED_FLAG} naming where their files
+ * went. Cost: a few NameNode operations per file; the same on a 6 TB import as on a small one.
  */
 @Command(name = "promote-import", sortOptions = false,
     description = "Make a finished bulk import (all chunks of one date) the full analysis snapshot of that date.")
@@ -40,6 +42,8 @@ public final class PromoteImportTool extends NightjarTool {
 
   public static final String ACCOUNTING_FILE = "_import-accounting.json";
   public static final String PROMOTED_FLAG = "_PROMOTED";
+  /** Hidden folder of the full dataset where a promotion gathers the chunks' files before publishing them. */
+  static final String MOVING_PREFIX = "_promoting-";
 
   @Option(names = "--date", required = true, paramLabel = "yyyy-MM-dd", description = "The date of the bulk import.")
   private LocalDate date;
@@ -68,81 +72,95 @@ public final class PromoteImportTool extends NightjarTool {
   protected int execute() throws IOException {
     Dataset full = full();
     FileSystem fs = full.path().getFileSystem(getConf());
-    Map<String, Long> totals = new LinkedHashMap<>();
-    List<String> problems = new ArrayList<>();
-    List<Dataset> published = new ArrayList<>();
-    for (int k = 0; k < chunks; k++) {
-      Dataset imported = chunk("analysis-import", k);
-      if (fs.exists(new Path(imported.dayPath(date), PROMOTED_FLAG))) {
-        throw new JobFailedException("chunk " + k + " of " + date + " was already promoted (" + PROMOTED_FLAG
-            + " in " + imported.dayPath(date) + ")");
-      }
-      if (!imported.isPublished(fs, date)) {
-        problems.add("chunk " + k + " not published");
-        continue;
-      }
-      published.add(imported);
-      add(totals, "imported", AvroInputCheck.countRecords(fs, imported.dayPath(date)));
-      add(totals, "quarantined", count(fs, imported.quarantinePath(date)));
-      add(totals, "missing", count(fs, chunk("analysis-import-missing", k).dayPath(date)));
-      long failed = count(fs, chunk("analysis-import-failed", k).dayPath(date));
-      add(totals, "failed", failed);
-      if (failed > 0) {
-        problems.add("chunk " + k + " has " + failed + " failed ids");
-      }
-    }
-    if (!problems.isEmpty() && !acceptIncomplete) {
-      throw new JobFailedException("import of " + date + " not complete, not promoted: " + String.join("; ", problems)
-          + " (run the missing chunks, s3-import --retry-failed for failed ids, or pass --accept-incomplete)");
-    }
+    // Everything under the lease: two promotions of one date never interleave.
     try (DatasetLease lease = DatasetLease.acquire(getConf(), full, date)) {
-      move(fs, published, full.dayPath(date), false, totals, problems);
-      move(fs, published, full.quarantinePath(date), true, totals, problems);
-    }
-    for (Dataset chunk : published) {
-      try (OutputStream flag = fs.create(new Path(chunk.dayPath(date), PROMOTED_FLAG), true)) {
-        flag.write((full.dayPath(date) + "\n").getBytes(StandardCharsets.UTF_8));
+      if (full.isPublished(fs, date)) {
+        throw new JobFailedException(full.dayPath(date) + " is already published: the import of " + date
+            + " was promoted (or a full snapshot was delivered) before");
       }
-    }
-    out.printf("promote-import %s: published %s from %d of %d chunks: %s%s%n", date, full.dayPath(date),
-        published.size(), chunks, totals, problems.isEmpty() ? "" : "; accepted incomplete: " + problems);
-    return 0;
-  }
-
-  /** Renames the chunks' data (or quarantine) files into a staging folder and publishes it; moves back on failure. */
-  private void move(FileSystem fs, List<Dataset> chunks, Path target, boolean quarantine, Map<String, Long> totals,
-      List<String> problems) throws IOException {
-    Publication publication = Publication.begin(fs, target);
-    fs.mkdirs(publication.stagingDir());
-    List<Path[]> moved = new ArrayList<>();
-    try {
-      for (Dataset chunk : chunks) {
-        Path from = quarantine ? chunk.quarantinePath(date) : chunk.dayPath(date);
-        if (!fs.exists(from)) {
+      Path moving = new Path(full.path(), MOVING_PREFIX + date);
+      boolean resuming = fs.exists(moving);
+      List<String> problems = new ArrayList<>();
+      List<Dataset> complete = new ArrayList<>();
+      Map<String, Long> lists = new LinkedHashMap<>();
+      for (int k = 0; k < chunks; k++) {
+        Dataset imported = chunk("analysis-import", k);
+        if (!imported.isPublished(fs, date)) {
+          problems.add("chunk " + k + " not published");
           continue;
         }
-        String prefix = chunk.path().getName() + "-";
-        for (FileStatus file : fs.listStatus(from, path -> path.getName().endsWith(".avro"))) {
-          Path to = new Path(publication.stagingDir(), prefix + file.getPath().getName());
-          if (!fs.rename(file.getPath(), to)) {
-            throw new IOException("could not rename " + file.getPath() + " to " + to);
-          }
-          moved.add(new Path[] {file.getPath(), to});
+        if (!resuming && fs.exists(new Path(imported.dayPath(date), PROMOTED_FLAG))) {
+          throw new JobFailedException("chunk " + k + " of " + date + " was already promoted (" + PROMOTED_FLAG
+              + " in " + imported.dayPath(date) + ")");
+        }
+        complete.add(imported);
+        add(lists, "missing", count(fs, chunk("analysis-import-missing", k).dayPath(date)));
+        long failed = count(fs, chunk("analysis-import-failed", k).dayPath(date));
+        add(lists, "failed", failed);
+        if (failed > 0) {
+          problems.add("chunk " + k + " has " + failed + " failed ids");
         }
       }
-      if (!quarantine) {
-        try (OutputStream json = fs.create(new Path(publication.stagingDir(), ACCOUNTING_FILE), false)) {
-          json.write(accountingJson(totals, problems).getBytes(StandardCharsets.UTF_8));
+      if (!problems.isEmpty() && !acceptIncomplete) {
+        throw new JobFailedException("import of " + date + " not complete, not promoted: " + String.join("; ",
+            problems) + " (run the missing chunks, s3-import --retry-failed for failed ids, or pass "
+            + "--accept-incomplete)");
+      }
+      // 1. Every chunk's files into one hidden folder of the full dataset. A run killed here leaves them there (not in a
+      //    staging folder, which the next publication would delete) and the next run resumes.
+      Path movingData = new Path(moving, "data");
+      Path movingQuarantine = new Path(moving, "quarantine");
+      fs.mkdirs(movingData);
+      fs.mkdirs(movingQuarantine);
+      for (Dataset chunk : complete) {
+        moveFiles(fs, chunk.dayPath(date), movingData, chunk.path().getName() + "-");
+        moveFiles(fs, chunk.quarantinePath(date), movingQuarantine, chunk.path().getName() + "-");
+      }
+      // 2. The accounting is of what is published, so it holds for a resumed run too.
+      Map<String, Long> totals = new LinkedHashMap<>();
+      totals.put("imported", AvroInputCheck.countRecords(fs, movingData));
+      totals.put("quarantined", AvroInputCheck.countRecords(fs, movingQuarantine));
+      totals.putAll(lists);
+      try (OutputStream json = fs.create(new Path(movingData, ACCOUNTING_FILE), true)) {
+        json.write(accountingJson(totals, problems).getBytes(StandardCharsets.UTF_8));
+      }
+      // 3. Quarantine first, data last: once the data is published, the promotion is done.
+      publish(fs, movingQuarantine, full.quarantinePath(date));
+      publish(fs, movingData, full.dayPath(date));
+      fs.delete(moving, true);
+      for (Dataset chunk : complete) {
+        try (OutputStream flag = fs.create(new Path(chunk.dayPath(date), PROMOTED_FLAG), true)) {
+          flag.write((full.dayPath(date) + "\n").getBytes(StandardCharsets.UTF_8));
         }
       }
-      publication.commit();
-    } catch (IOException | RuntimeException e) {
-      for (Path[] file : moved) {
-        fs.rename(file[1], file[0]);
-      }
-      publication.abort();
-      throw e;
+      out.printf("promote-import %s: published %s from %d of %d chunks: %s%s%n", date, full.dayPath(date),
+          complete.size(), chunks, totals, problems.isEmpty() ? "" : "; accepted incomplete: " + problems);
+      return 0;
     }
+  }
+
+  /** Renames the {@code .avro} files of {@code from} into {@code to}, prefixed so names from chunks never collide. */
+  private static void moveFiles(FileSystem fs, Path from, Path to, String prefix) throws IOException {
+    if (!fs.exists(from)) {
+      return;
+    }
+    for (FileStatus file : fs.listStatus(from, path -> path.getName().endsWith(".avro"))) {
+      Path target = new Path(to, prefix + file.getPath().getName());
+      if (!fs.rename(file.getPath(), target)) {
+        throw new IOException("could not rename " + file.getPath() + " to " + target
+            + "; rerun promote-import to resume");
+      }
+    }
+  }
+
+  /** Publishes a filled folder at {@code target} in one rename, with its {@code _SUCCESS}. */
+  private static void publish(FileSystem fs, Path filled, Path target) throws IOException {
+    Publication publication = Publication.begin(fs, target);
+    if (!fs.rename(filled, publication.stagingDir())) {
+      throw new IOException("could not rename " + filled + " to " + publication.stagingDir()
+          + "; rerun promote-import to resume");
+    }
+    publication.commit();
   }
 
   private String accountingJson(Map<String, Long> totals, List<String> problems) {

@@ -134,6 +134,9 @@ public final class S3ImportTool extends NightjarTool {
     if (!retryFailed && dump == null) {
       throw new JobFailedException("--dump is required (or --retry-failed)");
     }
+    if (tombstones && !daily) {
+      throw new JobFailedException("--tombstones works with --daily only");
+    }
     S3Access.shipCredentials(getConf());
     // A failed chunk does not stop the others: each is published (or not) on its own, and the run says which failed.
     List<Integer> chunkList = chunks();
@@ -216,6 +219,11 @@ public final class S3ImportTool extends NightjarTool {
       PipelineResult planned = run(planning);
       stages.addAll(planned.getStageResults());
       RecordAccounting plannedAccounting = RecordAccounting.of(planned);
+      if (daily && tombstones && plannedAccounting.quarantined() > 0) {
+        throw new JobFailedException("--tombstones refused: " + plannedAccounting.quarantined() + " line(s) of the "
+            + "dump are damaged " + plannedAccounting.quarantineReasons() + " and their ids would be tombstoned; "
+            + "fix the dump or run without --tombstones");
+      }
       long toDownload = plannedAccounting.in() - plannedAccounting.out() - plannedAccounting.skipped()
           - plannedAccounting.quarantined();
 
@@ -247,12 +255,14 @@ public final class S3ImportTool extends NightjarTool {
       PipelineResult result = new PipelineResult(stages, PipelineExecution.Status.SUCCEEDED);
       double maxFailed = getConf().getDouble(MAX_FAILED_FRACTION_KEY, 0.001);
       Path failedList = failed(chunk).dayPath(date);
+      // Against the ids this run tried to download: a daily run's in also counts every unchanged id of the view.
+      long attempted = toDownload;
       RecordAccounting accounting = day.finish(result, acc -> {
         long failedIds = acc.skipReasons().getOrDefault(FetchDocumentsFn.FAILED, 0L);
-        if (acc.in() > 0 && (double) failedIds / acc.in() > maxFailed) {
-          throw new JobFailedException(String.format("%d of %d ids (%.3f%%) failed after retries, above %s=%s; "
-                  + "import not published; failed ids in %s (rerun with --retry-failed)", failedIds, acc.in(),
-              100.0 * failedIds / acc.in(), MAX_FAILED_FRACTION_KEY, maxFailed, failedList));
+        if (attempted > 0 && (double) failedIds / attempted > maxFailed) {
+          throw new JobFailedException(String.format("%d of %d ids downloaded (%.3f%%) failed after retries, above "
+                  + "%s=%s; import not published; failed ids in %s (rerun with --retry-failed)", failedIds,
+              attempted, 100.0 * failedIds / attempted, MAX_FAILED_FRACTION_KEY, maxFailed, failedList));
         }
       }, (dir, acc) -> { });
       Map<String, Long> s3 = PipelineCounters.group(result, FetchDocumentsFn.S3_GROUP);

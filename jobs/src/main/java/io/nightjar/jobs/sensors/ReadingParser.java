@@ -54,12 +54,19 @@ public final class ReadingParser {
     public final SensorReading reading;
     public final String reason;
     public final String detail;
+    /** The UTC day of the reading when its timestamp was read (null otherwise). */
+    public final LocalDate day;
 
     private Outcome(Kind kind, SensorReading reading, String reason, String detail) {
+      this(kind, reading, reason, detail, null);
+    }
+
+    private Outcome(Kind kind, SensorReading reading, String reason, String detail, LocalDate day) {
       this.kind = kind;
       this.reading = reading;
       this.reason = reason;
       this.detail = detail;
+      this.day = day;
     }
 
     static Outcome valid(SensorReading reading) {
@@ -125,10 +132,10 @@ public final class ReadingParser {
     if (reading.getSensorId() == null || reading.getSensorId().trim().isEmpty()) {
       return Outcome.quarantine(MISSING_FIELD, "empty sensorId");
     }
-    if (!Double.isFinite(reading.getValue())) {
-      return Outcome.quarantine(NON_FINITE_VALUE, "value " + reading.getValue());
-    }
     LocalDate day = dayOf(reading.getTimestamp());
+    if (!Double.isFinite(reading.getValue())) {
+      return new Outcome(Outcome.Kind.QUARANTINE, null, NON_FINITE_VALUE, "value " + reading.getValue(), day);
+    }
     if (day.isBefore(from.minusDays(OTHER_DAY_WINDOW)) || day.isAfter(to.plusDays(OTHER_DAY_WINDOW))) {
       return Outcome.quarantine(IMPLAUSIBLE_TIMESTAMP, Instant.ofEpochMilli(reading.getTimestamp())
           + " is more than " + OTHER_DAY_WINDOW + " days from " + (from.equals(to) ? from : from + ".." + to));

@@ -174,10 +174,13 @@ public final class SensorAverages {
           }
           break;
         default:
+          // Charged to the reading's own day when its timestamp was read and asked for, else to the first day.
+          String day = outcome.day != null && !outcome.day.isBefore(from) && !outcome.day.isAfter(to)
+              ? outcome.day.toString() : fromText;
           countQuarantined(outcome.reason, 1);
-          countForDay(fromText, RecordAccounting.QUARANTINED, 1);
+          countForDay(day, RecordAccounting.QUARANTINED, 1);
           emitter.emit(Pair.of(null, from.equals(to) ? quarantine(outcome.reason, outcome.detail, raw.toString(), 1)
-              : quarantine(outcome.reason, outcome.detail, raw.toString(), 1, fromText)));
+              : quarantine(outcome.reason, outcome.detail, raw.toString(), 1, day)));
       }
     }
   }
@@ -286,7 +289,9 @@ public final class SensorAverages {
       Tuple4<Long, Double, Double, Double> stats = input.second();
       long count = stats.first();
       countOut(count);
-      countForDay(ReadingParser.dayOf(input.first().second()).toString(), RecordAccounting.OUT, count);
+      String day = ReadingParser.dayOf(input.first().second()).toString();
+      countForDay(day, RecordAccounting.OUT, count);
+      countForDay(day, RecordAccounting.WRITTEN, 1);
       countWritten(1);
       emitter.emit(SensorAggregate.newBuilder()
           .setSensorId(input.first().first())

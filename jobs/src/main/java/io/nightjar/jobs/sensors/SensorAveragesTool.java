@@ -54,7 +54,7 @@ public final class SensorAveragesTool extends NightjarTool {
           + "the input is read once and each day is published on its own, atomically, with its own accounting.")
   private String dates;
 
-  /** Days one run may publish: three accounting counters a day stay well under Hadoop's 120 per job. */
+  /** Days one run may publish: four accounting counters a day stay well under Hadoop's 120 per job. */
   static final int MAX_DAYS = 14;
 
   @Option(names = "--project", defaultValue = "sensors", description = "Project folder under the root (default: ${DEFAULT-VALUE}).")
@@ -136,8 +136,14 @@ public final class SensorAveragesTool extends NightjarTool {
       List<String> failed = new ArrayList<>();
       for (Map.Entry<LocalDate, DailyPublication> day : publications.entrySet()) {
         try {
-          RecordAccounting accounting = days.size() == 1 ? day.getValue().finish(result)
-              : day.getValue().finishDay(result);
+          DailyPublication.Gate notEmpty = accounting -> {
+            if (accounting.out() + accounting.quarantined() == 0 && !allowEmptyInput) {
+              throw new JobFailedException("no readings of " + day.getKey() + " in the input (pass "
+                  + "--allow-empty-input to publish an empty day)");
+            }
+          };
+          RecordAccounting accounting = days.size() == 1 ? day.getValue().finish(result, notEmpty, (dir, acc) -> { })
+              : day.getValue().finishDay(result, notEmpty);
           out.printf("sensor-averages %s: published %s (%d figures from %d readings); %d quarantined in %s; "
                   + "%d skipped%n", day.getKey(), output.dayPath(day.getKey()), accounting.written(),
               accounting.out(), accounting.quarantined(), output.quarantinePath(day.getKey()), accounting.skipped());
@@ -168,12 +174,16 @@ public final class SensorAveragesTool extends NightjarTool {
     for (Map.Entry<String, Long> other : new TreeMap<>(
         PipelineCounters.group(result, SensorAverages.OTHER_DAYS)).entrySet()) {
       LocalDate day = LocalDate.parse(other.getKey());
-      String rerun = "sensor-averages --dates " + day + ".." + day + " --input " + inputPath();
+      String options = " --project " + project + " --dataset " + output.name() + " --granularity "
+          + granularity().name().toLowerCase() + " --duplicates " + duplicates + " --input-format " + inputFormat;
+      Path usual = Dataset.of(getConf(), project, "readings").dayPath(day);
       out.printf("%,d readings of %s skipped (not asked for): %s%n", other.getValue(), day,
           output.isPublished(fs, day)
-              ? day + " is already published without them; to recompute it with them, run " + rerun
-              + " (the rerun replaces the day)"
-              : "to publish that day, run " + rerun);
+              ? day + " is already published without them; to recompute it with them, run it over all of its "
+              + "readings, its own and these: sensor-averages --dates " + day + ".." + day + " --input '{" + usual
+              + "," + inputPath() + "}'" + options + " (the rerun replaces the day)"
+              : "to publish that day, run sensor-averages --dates " + day + ".." + day + " --input " + inputPath()
+              + options);
     }
   }
 

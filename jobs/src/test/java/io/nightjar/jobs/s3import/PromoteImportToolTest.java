@@ -71,6 +71,27 @@ public class PromoteImportToolTest {
   }
 
   @Test
+  public void aPromotionKilledMidwayIsResumedWithoutLosingFiles() throws Exception {
+    for (int k = 0; k < 2; k++) {
+      Path day = chunkDay("analysis-import", k);
+      assertEquals(0, Main.run(conf, "generate-track-analysis", "--output", day.toString(), "--first-date", DATE,
+          "--day", "1", "--tracks", "30", "--seed", Integer.toString(k)));
+      fs.create(new Path(day, Dataset.SUCCESS_FLAG)).close();
+    }
+    // As a run killed after moving chunk 0's files leaves it.
+    Path moving = new Path(root, "tracks/analysis/full/_promoting-" + DATE + "/data");
+    fs.mkdirs(moving);
+    for (org.apache.hadoop.fs.FileStatus file : fs.listStatus(chunkDay("analysis-import", 0),
+        path -> path.getName().endsWith(".avro"))) {
+      assertTrue(fs.rename(file.getPath(), new Path(moving, "chunk-0-of-2-" + file.getPath().getName())));
+    }
+    assertEquals(0, run("--date", DATE, "--chunks", "2"));
+    assertEquals(60, AvroFiles.readGeneric(fs, new Path(root, "tracks/analysis/full/" + DATE)).size());
+    assertFalse(fs.exists(new Path(root, "tracks/analysis/full/_promoting-" + DATE)));
+    assertEquals("promoted once", 1, run("--date", DATE, "--chunks", "2"));
+  }
+
+  @Test
   public void anIncompleteImportIsRefusedUnlessAccepted() throws Exception {
     Path chunk0 = chunkDay("analysis-import", 0);
     assertEquals(0, Main.run(conf, "generate-track-analysis", "--output", chunk0.toString(), "--first-date", DATE,

@@ -146,11 +146,16 @@ public class SensorAveragesIT {
         + "sensor-averages --dates 2016-05-31..2016-05-31 --input "));
     assertFalse(fs.exists(multi.dayPath(LocalDate.parse("2016-05-31"))));
 
+    // A day the input holds no reading of is not published empty.
+    assertEquals(1, run("--dates", "2016-06-02..2016-06-03", "--input", "/multi/device", "--dataset", "multi"));
+    assertFalse(multi.isPublished(fs, LocalDate.parse("2016-06-03")));
+
     // One day asked for from the same file: the other day's readings are skipped and reported, not quarantined.
     printed = stdoutOf("--date", "2016-06-02", "--input", "/multi/device", "--dataset", "multi");
     assertTrue(printed, printed.contains("3,000 readings of 2016-06-01 skipped (not asked for): 2016-06-01 is "
-        + "already published without them; to recompute it with them, run sensor-averages --dates "
-        + "2016-06-01..2016-06-01 --input "));
+        + "already published without them; to recompute it with them, run it over all of its readings, its own "
+        + "and these: sensor-averages --dates 2016-06-01..2016-06-01 --input '{"));
+    assertTrue(printed, printed.contains(" --project sensors --dataset multi --granularity day"));
     assertEquals("the reset clock's reading is the one day's quarantine now", 1,
         readAvro(multi.quarantinePath(LocalDate.parse("2016-06-02")), QuarantineRecord.class).size());
   }
