@@ -156,6 +156,7 @@ public final class PromoteImportTool extends NightjarTool {
   /** Publishes a filled folder at {@code target} in one rename, with its {@code _SUCCESS}. */
   private static void publish(FileSystem fs, Path filled, Path target) throws IOException {
     Publication publication = Publication.begin(fs, target);
+    fs.mkdirs(publication.stagingDir().getParent()); // HDFS renames only into an existing folder
     if (!fs.rename(filled, publication.stagingDir())) {
       throw new IOException("could not rename " + filled + " to " + publication.stagingDir()
           + "; rerun promote-import to resume");
