@@ -38,9 +38,8 @@ import software.amazon.awssdk.services.s3.S3Client;
  * What every supported Hadoop version must do with the shaded job jar, submitted as {@code hadoop jar} does it (see
  * {@link SingleNodeHadoop}): sensor-averages and impressions-join (a reduce-side join of Avro pairs) publish the same
  * records as a local-mode run of the same tools on the same input, in standard Avro files with nightjar's own schemas,
- * s3-import fetches from a loopback S3 server with its keys in a credential store (the AWS SDK inside the jar, on that
- * version's classpath), and a failure ends as one line on stderr and exit 1. One subclass per version starts its
- * cluster once.
+ * a failure ends as one line on stderr and exit 1 ({@link #checkS3Import} adds s3-import on one version). One
+ * subclass per version starts its cluster once.
  */
 public abstract class HadoopJarCases {
 
@@ -97,8 +96,12 @@ public abstract class HadoopJarCases {
     assertPublishedAsLocally("ads/enriched-impressions/", local, EnrichedImpression.getClassSchema(), 20000);
   }
 
-  @Test
-  public void s3ImportFetchesFromS3WithCredentialsFromAProvider() throws Exception {
+  /**
+   * s3-import on the cluster against a loopback S3 server, its keys in a credential store, compared with local mode.
+   * Run on one version only ({@link HadoopJar343IT}): it adds about a minute, and the AWS SDK inside the jar meets no
+   * other SDK on any version's default classpath.
+   */
+  protected static void checkS3Import() throws Exception {
     File documents = new File(TESTDATA, "tracks/documents");
     File dump = new File(TESTDATA, "tracks/metadata-dump.tsv");
     File local = localRoot("tracks");
