@@ -59,7 +59,7 @@ public final class AvroFiles {
   }
 
   /** The {@code .avro} data files directly in {@code dir}, in name order (hidden {@code _*}, {@code .*} skipped). */
-  static List<FileStatus> avroFileStatuses(FileSystem fs, Path dir) throws IOException {
+  public static List<FileStatus> avroFileStatuses(FileSystem fs, Path dir) throws IOException {
     List<FileStatus> files = new ArrayList<>();
     for (FileStatus status : fs.listStatus(dir)) {
       if (isAvroDataFile(status)) {

@@ -3,8 +3,11 @@ package io.nightjar.common;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
-import java.util.Optional;
+import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -24,12 +27,11 @@ import org.slf4j.LoggerFactory;
  * its files before the rerun still reads them whole: its blocks stay on the DataNodes, and the HDFS client located
  * them when it opened the file (up to {@code dfs.client.read.prefetch.size}, 10 blocks by default; past that it asks
  * the NameNode again by path, which then names the new day's file). Only readers that had a file open are covered:
- * a MapReduce job that planned its splits before the rerun and opens files after it reads the new day's files.
- * Later publications in the same parent folder delete expired ones, except the newest copy of a folder that is
- * missing (a run died between the renames), which stays until that day is run again. Two days covers any daily reader's run with a retry;
- * it is shorter than Delta's 7-day vacuum default because a superseded full snapshot can be terabytes. If a run dies
- * between the renames, the next {@link #begin} puts the newest old folder back. A failed or aborted run leaves the
- * published folder as it was.
+ * a MapReduce job that planned its splits before the rerun and opens files after it reads the new day's files. Two
+ * days cover a daily reader's run with a retry; it is shorter than Delta's 7-day vacuum default because a superseded
+ * full snapshot can be terabytes. Later publications in the same parent folder delete expired folders, except the
+ * newest copy of a folder that is missing: a run that died between the two renames leaves it, and the next
+ * {@link #begin} of that folder puts it back. A failed or aborted run leaves the published folder as it was.
  *
  * <p>Runs of the same folder must not overlap: {@link #begin} removes every staging folder of its target, which is
  * right only while the caller holds the day's {@link DatasetLease} ({@link DailyPublication} takes it).
@@ -127,9 +129,12 @@ public final class Publication implements AutoCloseable {
     if (!fs.exists(parent)) {
       return;
     }
+    // One listing answers everything below: which folders exist, which were put aside, which staging is left over.
+    Set<String> present = new HashSet<>();
     List<FileStatus> aside = new ArrayList<>();
     for (FileStatus leftover : fs.listStatus(parent)) {
       String name = leftover.getPath().getName();
+      present.add(name);
       if (name.startsWith(SUPERSEDED_PREFIX)) {
         aside.add(leftover);
       } else if (name.startsWith(STAGING_PREFIX + target.getName() + "-")) {
@@ -137,24 +142,29 @@ public final class Publication implements AutoCloseable {
         fs.delete(leftover.getPath(), true);
       }
     }
-    Optional<FileStatus> newestOfTarget = aside.stream()
-        .filter(status -> status.getPath().getName().startsWith(SUPERSEDED_PREFIX + target.getName() + "-"))
-        .max(Comparator.comparingLong(status -> supersededAt(status.getPath().getName())));
-    if (newestOfTarget.isPresent() && !fs.exists(target) && fs.rename(newestOfTarget.get().getPath(), target)) {
+    // The newest copy put aside of each folder, by the folder's name.
+    Map<String, FileStatus> newest = new HashMap<>();
+    for (FileStatus old : aside) {
+      newest.merge(supersededTarget(old.getPath().getName()), old,
+          (a, b) -> supersededAt(a.getPath().getName()) >= supersededAt(b.getPath().getName()) ? a : b);
+    }
+    // Ours by prefix, so a folder put aside under the older _superseded-<name>-<run> form is restored too.
+    FileStatus ours = aside.stream()
+        .filter(old -> old.getPath().getName().startsWith(SUPERSEDED_PREFIX + target.getName() + "-"))
+        .max(Comparator.comparingLong(old -> supersededAt(old.getPath().getName()))).orElse(null);
+    if (ours != null && !present.contains(target.getName()) && fs.rename(ours.getPath(), target)) {
       LOG.warn("Restored {} from {}, left aside by a run that died while publishing", target,
-          newestOfTarget.get().getPath().getName());
-      aside.remove(newestOfTarget.get());
+          ours.getPath().getName());
+      aside.remove(ours);
+      present.add(target.getName());
     }
     long expiredBefore = System.currentTimeMillis() - graceHours() * 3_600_000L;
     for (FileStatus old : aside) {
       String name = old.getPath().getName();
-      Path itsTarget = new Path(parent, supersededTarget(name));
-      boolean onlyCopy = !fs.exists(itsTarget) && aside.stream()
-          .filter(other -> supersededTarget(other.getPath().getName()).equals(supersededTarget(name)))
-          .allMatch(other -> supersededAt(other.getPath().getName()) <= supersededAt(name));
-      if (onlyCopy) {
+      String itsTarget = supersededTarget(name);
+      if (!present.contains(itsTarget) && newest.get(itsTarget) == old) {
         LOG.warn("Keeping {}: {} is missing and this is its newest copy (a run died while replacing it; rerun that "
-            + "day to restore it)", old.getPath(), itsTarget);
+            + "day to restore it)", old.getPath(), new Path(parent, itsTarget));
       } else if (supersededAt(name) < expiredBefore) {
         LOG.info("Removing {}, superseded more than {} h ago", old.getPath(), graceHours());
         fs.delete(old.getPath(), true);
@@ -168,19 +178,24 @@ public final class Publication implements AutoCloseable {
 
   /** The folder name a {@code _superseded-<name>-<millis>-<run>} folder stood for. */
   static String supersededTarget(String name) {
-    String rest = name.substring(SUPERSEDED_PREFIX.length());
-    int run = rest.lastIndexOf('-');
-    int millis = run < 0 ? -1 : rest.lastIndexOf('-', run - 1);
-    return millis < 0 ? rest : rest.substring(0, millis);
+    int millis = millisStart(name);
+    return name.substring(SUPERSEDED_PREFIX.length(), millis < 0 ? name.length() : millis - 1);
   }
 
   /** When a {@code _superseded-<name>-<millis>-<run>} folder was put aside; 0 (long expired) if not in that form. */
   static long supersededAt(String name) {
-    String[] parts = name.split("-");
+    int millis = millisStart(name);
     try {
-      return parts.length >= 3 ? Long.parseLong(parts[parts.length - 2]) : 0;
+      return millis < 0 ? 0 : Long.parseLong(name.substring(millis, name.lastIndexOf('-')));
     } catch (NumberFormatException e) {
       return 0;
     }
+  }
+
+  /** Where {@code <millis>} starts in {@code _superseded-<name>-<millis>-<run>}, or -1. */
+  private static int millisStart(String name) {
+    int run = name.lastIndexOf('-');
+    int millis = run <= SUPERSEDED_PREFIX.length() ? -1 : name.lastIndexOf('-', run - 1);
+    return millis < SUPERSEDED_PREFIX.length() ? -1 : millis + 1;
   }
 }

@@ -1,6 +1,7 @@
 package io.nightjar.jobs;
 
 import io.nightjar.avro.QuarantineRecord;
+import io.nightjar.common.AvroFiles;
 import io.nightjar.common.AvroInputCheck;
 import io.nightjar.common.Dataset;
 import io.nightjar.common.JobFailedException;
@@ -67,7 +68,7 @@ public final class ShowTool extends NightjarTool {
     }
     out.println(dir + (data.isPublished(fs, day) ? " (published)" : " (NOT published: no _SUCCESS)"));
     long count = AvroInputCheck.countRecords(fs, dir);
-    List<FileStatus> files = List.of(fs.listStatus(dir, path -> path.getName().endsWith(".avro")));
+    List<FileStatus> files = AvroFiles.avroFileStatuses(fs, dir);
     out.printf("records: %,d in %d file(s), %,d bytes%n", count, files.size(),
         files.stream().mapToLong(FileStatus::getLen).sum());
     printRecords(fs, files);
@@ -104,7 +105,7 @@ public final class ShowTool extends NightjarTool {
     long inputs = 0;
     StringBuilder samples = new StringBuilder();
     int sampled = 0;
-    for (FileStatus file : fs.listStatus(dir, path -> path.getName().endsWith(".avro"))) {
+    for (FileStatus file : AvroFiles.avroFileStatuses(fs, dir)) {
       try (InputStream in = fs.open(file.getPath()); DataFileStream<QuarantineRecord> reader =
           new DataFileStream<>(in, new SpecificDatumReader<>(QuarantineRecord.class))) {
         for (QuarantineRecord record : reader) {

@@ -1,5 +1,6 @@
 package io.nightjar.jobs.s3import;
 
+import io.nightjar.common.AvroFiles;
 import io.nightjar.common.AvroInputCheck;
 import io.nightjar.common.Dataset;
 import io.nightjar.common.DatasetLease;
@@ -144,7 +145,7 @@ public final class PromoteImportTool extends NightjarTool {
     if (!fs.exists(from)) {
       return;
     }
-    for (FileStatus file : fs.listStatus(from, path -> path.getName().endsWith(".avro"))) {
+    for (FileStatus file : AvroFiles.avroFileStatuses(fs, from)) {
       Path target = new Path(to, prefix + file.getPath().getName());
       if (!fs.rename(file.getPath(), target)) {
         throw new IOException("could not rename " + file.getPath() + " to " + target

@@ -132,16 +132,18 @@ public final class ReadingParser {
     if (reading.getSensorId() == null || reading.getSensorId().trim().isEmpty()) {
       return Outcome.quarantine(MISSING_FIELD, "empty sensorId");
     }
-    LocalDate day = dayOf(reading.getTimestamp());
+    // Epoch days, not LocalDates: this runs once per reading; a LocalDate is made only for a refused one.
+    long day = Math.floorDiv(reading.getTimestamp(), Periods.DAY_MILLIS);
     if (!Double.isFinite(reading.getValue())) {
-      return new Outcome(Outcome.Kind.QUARANTINE, null, NON_FINITE_VALUE, "value " + reading.getValue(), day);
+      return new Outcome(Outcome.Kind.QUARANTINE, null, NON_FINITE_VALUE, "value " + reading.getValue(),
+          LocalDate.ofEpochDay(day));
     }
-    if (day.isBefore(from.minusDays(OTHER_DAY_WINDOW)) || day.isAfter(to.plusDays(OTHER_DAY_WINDOW))) {
+    if (day < from.toEpochDay() - OTHER_DAY_WINDOW || day > to.toEpochDay() + OTHER_DAY_WINDOW) {
       return Outcome.quarantine(IMPLAUSIBLE_TIMESTAMP, Instant.ofEpochMilli(reading.getTimestamp())
           + " is more than " + OTHER_DAY_WINDOW + " days from " + (from.equals(to) ? from : from + ".." + to));
     }
-    if (day.isBefore(from) || day.isAfter(to)) {
-      return Outcome.skip(OTHER_DAY, day.toString());
+    if (day < from.toEpochDay() || day > to.toEpochDay()) {
+      return Outcome.skip(OTHER_DAY, LocalDate.ofEpochDay(day).toString());
     }
     return Outcome.valid(reading);
   }

@@ -239,14 +239,14 @@ public final class SensorAverages {
         min = Math.min(min, value);
         max = Math.max(max, value);
       }
-      String day = ReadingParser.dayOf(timestamp).toString();
       if (min == max) {
         if (occurrences > 1) {
           countSkipped(DUPLICATE_READING, occurrences - 1);
-          countForDay(day, RecordAccounting.SKIPPED, occurrences - 1);
+          countForDay(ReadingParser.dayOf(timestamp).toString(), RecordAccounting.SKIPPED, occurrences - 1);
         }
         emitter.emit(Pair.of(new SensorReading(sensorId, timestamp, min), null));
       } else {
+        String day = ReadingParser.dayOf(timestamp).toString();
         countQuarantined(CONFLICTING_DUPLICATE, occurrences);
         countForDay(day, RecordAccounting.QUARANTINED, occurrences);
         String detail = occurrences + " readings with values from " + min + " to " + max;

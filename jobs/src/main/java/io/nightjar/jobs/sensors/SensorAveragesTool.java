@@ -124,8 +124,8 @@ public final class SensorAveragesTool extends NightjarTool {
         quarantined = quarantined.union(distinct.second());
       }
       PCollection<SensorAggregate> figures = SensorAverages.figures(readings, granularity());
+      boolean one = days.size() == 1;
       for (Map.Entry<LocalDate, DailyPublication> day : publications.entrySet()) {
-        boolean one = days.size() == 1;
         pipeline.write(one ? figures : SensorAverages.ofDay(figures, day.getKey()),
             To.avroFile(day.getValue().dataStaging()));
         pipeline.write(one ? quarantined : SensorAverages.quarantineOfDay(quarantined, day.getKey()),
@@ -171,18 +171,19 @@ public final class SensorAveragesTool extends NightjarTool {
   /** Says how many readings belonged to days not asked for, and how to publish them, or recompute a published one. */
   private void reportOtherDays(Dataset output, PipelineResult result) throws IOException {
     FileSystem fs = output.path().getFileSystem(getConf());
+    String options = " --project " + project + " --dataset " + output.name() + " --granularity "
+        + granularity().name().toLowerCase() + " --duplicates " + duplicates + " --input-format " + inputFormat;
+    Path input = inputPath();
     for (Map.Entry<String, Long> other : new TreeMap<>(
         PipelineCounters.group(result, SensorAverages.OTHER_DAYS)).entrySet()) {
       LocalDate day = LocalDate.parse(other.getKey());
-      String options = " --project " + project + " --dataset " + output.name() + " --granularity "
-          + granularity().name().toLowerCase() + " --duplicates " + duplicates + " --input-format " + inputFormat;
       Path usual = Dataset.of(getConf(), project, "readings").dayPath(day);
       out.printf("%,d readings of %s skipped (not asked for): %s%n", other.getValue(), day,
           output.isPublished(fs, day)
               ? day + " is already published without them; to recompute it with them, run it over all of its "
               + "readings, its own and these: sensor-averages --dates " + day + ".." + day + " --input '{" + usual
-              + "," + inputPath() + "}'" + options + " (the rerun replaces the day)"
-              : "to publish that day, run sensor-averages --dates " + day + ".." + day + " --input " + inputPath()
+              + "," + input + "}'" + options + " (the rerun replaces the day)"
+              : "to publish that day, run sensor-averages --dates " + day + ".." + day + " --input " + input
               + options);
     }
   }
