@@ -158,6 +158,7 @@ public final class Publication implements AutoCloseable {
       aside.remove(ours);
       present.add(target.getName());
     }
+    // At or before: with a grace of 0, a folder put aside in this very millisecond is expired too.
     long expiredBefore = System.currentTimeMillis() - graceHours() * 3_600_000L;
     for (FileStatus old : aside) {
       String name = old.getPath().getName();
@@ -165,7 +166,7 @@ public final class Publication implements AutoCloseable {
       if (!present.contains(itsTarget) && newest.get(itsTarget) == old) {
         LOG.warn("Keeping {}: {} is missing and this is its newest copy (a run died while replacing it; rerun that "
             + "day to restore it)", old.getPath(), new Path(parent, itsTarget));
-      } else if (supersededAt(name) < expiredBefore) {
+      } else if (supersededAt(name) <= expiredBefore) {
         LOG.info("Removing {}, superseded more than {} h ago", old.getPath(), graceHours());
         fs.delete(old.getPath(), true);
       }
