@@ -4,12 +4,16 @@ import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import javax.xml.parsers.DocumentBuilderFactory;
 import org.w3c.dom.Document;
 import org.w3c.dom.Element;
@@ -18,8 +22,9 @@ import org.w3c.dom.NodeList;
 /**
  * The daily chain drawn from the coordinator definitions themselves: each app under {@code workflows/} with a
  * {@code coordinator.xml} is a job, each dataset it waits for ({@code data-in}) or publishes ({@code data-out}) a
- * dataset, named by its uri-template under the root. Writes an SVG (datasets left of the jobs that read them, jobs
- * left of what they publish) and lists the jobs in an order that respects the datasets they share.
+ * dataset, named by its uri-template under the root. Writes an SVG (one lane per chain of jobs connected by the
+ * datasets they share; datasets left of the jobs that read them, jobs left of what they publish) and lists the jobs in
+ * an order that respects the datasets they share.
  *
  * <p>Run {@code java io.nightjar.workflows.ChainDiagram workflows/ out.svg}; the build's test regenerates it and
  * checks that {@code workflows/daily-chain.svg} is current.
@@ -87,7 +92,7 @@ public final class ChainDiagram {
       for (String candidate : remaining) {
         boolean ready = true;
         for (String other : remaining) {
-          if (!other.equals(candidate) && !java.util.Collections.disjoint(jobs.get(other).publishes,
+          if (!other.equals(candidate) && !Collections.disjoint(jobs.get(other).publishes,
               jobs.get(candidate).reads)) {
             ready = false;
           }
@@ -106,37 +111,114 @@ public final class ChainDiagram {
     return ordered;
   }
 
-  /** The chain as an SVG: one row per job, its inputs on the left, its outputs on the right. */
-  public static String svg(Map<String, Job> jobs) {
-    List<String> ordered = order(jobs);
-    int rowHeight = 34;
-    int y = 50;
-    StringBuilder body = new StringBuilder();
-    for (String name : ordered) {
+  /**
+   * Jobs connected through the datasets they share, one group per lane, each in {@link #order}; the longest lane
+   * first, then by their first job in that order.
+   */
+  public static List<List<String>> lanes(Map<String, Job> jobs) {
+    List<List<String>> lanes = new ArrayList<>();
+    Map<String, Integer> laneOfDataset = new HashMap<>();
+    for (String name : order(jobs)) {
       Job job = jobs.get(name);
-      int rows = Math.max(1, Math.max(job.reads.size(), job.publishes.size()));
-      int jobY = y + (rows - 1) * rowHeight / 2;
-      body.append(box(330, jobY, 170, "#fdebd0", "#ca6f1e", name));
-      int i = 0;
-      for (String dataset : job.reads) {
-        int dy = y + i++ * rowHeight;
-        body.append(box(20, dy, 270, "#d6eaf8", "#2e86c1", dataset));
-        body.append(arrow(290, dy + 12, 330, jobY + 12));
+      Set<Integer> joined = new TreeSet<>();
+      for (String dataset : datasets(job)) {
+        if (laneOfDataset.containsKey(dataset)) {
+          joined.add(laneOfDataset.get(dataset));
+        }
       }
-      i = 0;
-      for (String dataset : job.publishes) {
-        int dy = y + i++ * rowHeight;
-        body.append(box(540, dy, 290, "#d5f5e3", "#239b56", dataset));
-        body.append(arrow(500, jobY + 12, 540, dy + 12));
+      List<String> lane = new ArrayList<>();
+      for (int index : joined) {
+        lane.addAll(lanes.get(index));
+        lanes.set(index, null);
       }
-      y += rows * rowHeight + 22;
+      lane.add(name);
+      lanes.add(lane);
+      int index = lanes.size() - 1;
+      for (String member : lane) {
+        for (String dataset : datasets(jobs.get(member))) {
+          laneOfDataset.put(dataset, index);
+        }
+      }
     }
-    return "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"850\" height=\"" + (y + 10) + "\" font-family=\"sans-serif\""
-        + " font-size=\"12\">\n<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
+    lanes.removeIf(lane -> lane == null);
+    List<String> ordered = order(jobs);
+    for (List<String> lane : lanes) {
+      lane.sort(Comparator.comparingInt(ordered::indexOf));
+    }
+    lanes.sort(Comparator.<List<String>>comparingInt(lane -> -lane.size())
+        .thenComparingInt(lane -> ordered.indexOf(lane.get(0))));
+    return lanes;
+  }
+
+  private static Set<String> datasets(Job job) {
+    Set<String> all = new LinkedHashSet<>(job.reads);
+    all.addAll(job.publishes);
+    return all;
+  }
+
+  /**
+   * The chain as an SVG, one lane per group of connected jobs: datasets and jobs in columns by how far down the chain
+   * they are (a dataset nobody publishes first, a job right of everything it reads, a dataset right of its job),
+   * each dataset drawn once, arrows for every read and publish.
+   */
+  public static String svg(Map<String, Job> jobs) {
+    int columnWidth = 240;
+    int rowHeight = 34;
+    StringBuilder boxes = new StringBuilder();
+    StringBuilder arrows = new StringBuilder();
+    int y = 50;
+    for (List<String> lane : lanes(jobs)) {
+      // Columns: every job after its inputs, every dataset after its publisher.
+      Map<String, Integer> column = new LinkedHashMap<>();
+      for (String name : lane) {
+        for (String dataset : jobs.get(name).reads) {
+          column.putIfAbsent("d:" + dataset, 0);
+        }
+      }
+      for (String name : lane) {
+        Job job = jobs.get(name);
+        int at = 0;
+        for (String dataset : job.reads) {
+          at = Math.max(at, column.get("d:" + dataset) + 1);
+        }
+        column.put("j:" + name, at);
+        for (String dataset : job.publishes) {
+          if (!job.reads.contains(dataset)) {
+            column.merge("d:" + dataset, at + 1, Math::max);
+          }
+        }
+      }
+      Map<Integer, Integer> rows = new HashMap<>();
+      Map<String, int[]> position = new LinkedHashMap<>();
+      for (Map.Entry<String, Integer> node : column.entrySet()) {
+        int row = rows.merge(node.getValue(), 1, Integer::sum) - 1;
+        position.put(node.getKey(), new int[] {20 + node.getValue() * columnWidth, y + row * rowHeight});
+      }
+      for (Map.Entry<String, int[]> node : position.entrySet()) {
+        boolean isJob = node.getKey().startsWith("j:");
+        boxes.append(box(node.getValue()[0], node.getValue()[1], columnWidth - 40, isJob ? "#fdebd0" : "#d6eaf8",
+            isJob ? "#ca6f1e" : "#2e86c1", node.getKey().substring(2)));
+      }
+      for (String name : lane) {
+        int[] job = position.get("j:" + name);
+        for (String dataset : jobs.get(name).reads) {
+          int[] from = position.get("d:" + dataset);
+          arrows.append(arrow(from[0] + columnWidth - 40, from[1] + 12, job[0], job[1] + 12));
+        }
+        for (String dataset : jobs.get(name).publishes) {
+          int[] to = position.get("d:" + dataset);
+          arrows.append(arrow(job[0] + columnWidth - 40, job[1] + 12, to[0], to[1] + 12));
+        }
+      }
+      y += Collections.max(rows.values()) * rowHeight + 28;
+    }
+    int width = 40 + columnWidth * 5;
+    return "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" + width + "\" height=\"" + (y + 10)
+        + "\" font-family=\"sans-serif\" font-size=\"12\">\n<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
         + "<defs><marker id=\"a\" markerWidth=\"8\" markerHeight=\"8\" refX=\"8\" refY=\"4\" orient=\"auto\">"
         + "<path d=\"M0,0 L8,4 L0,8 z\" fill=\"#555\"/></marker></defs>\n"
-        + "<text x=\"20\" y=\"24\" font-size=\"15\">nightjar daily chain (from the coordinators): datasets waited for"
-        + " (_SUCCESS) -&gt; job -&gt; datasets published</text>\n" + body + "</svg>\n";
+        + "<text x=\"20\" y=\"24\" font-size=\"15\">nightjar daily chain (from the coordinators), one lane per connected"
+        + " chain: datasets (blue, waited for by _SUCCESS) and jobs (orange)</text>\n" + arrows + boxes + "</svg>\n";
   }
 
   private static String box(int x, int y, int width, String fill, String stroke, String label) {

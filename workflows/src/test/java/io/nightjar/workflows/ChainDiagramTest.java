@@ -16,8 +16,10 @@ public class ChainDiagramTest {
   @Test
   public void readsWhatEachCoordinatorWaitsForAndPublishes() throws Exception {
     Map<String, ChainDiagram.Job> jobs = ChainDiagram.read(new File("."));
-    assertEquals(Arrays.asList("impressions-join", "sensor-averages", "tracks-daily"),
+    assertEquals(Arrays.asList("analysis-import", "impressions-join", "sensor-averages", "tracks-daily"),
         Arrays.asList(jobs.keySet().toArray()));
+    assertEquals("[tracks/metadata-dump]", jobs.get("analysis-import").reads.toString());
+    assertEquals("[tracks/analysis/incremental]", jobs.get("analysis-import").publishes.toString());
     assertTrue(jobs.get("tracks-daily").reads.contains("tracks/analysis/incremental"));
     assertTrue(jobs.get("tracks-daily").reads.contains("tracks/analysis/full"));
     assertEquals("[tracks/attributes]", jobs.get("tracks-daily").publishes.toString());
@@ -31,6 +33,15 @@ public class ChainDiagramTest {
     jobs.put(reader.name, reader);
     assertEquals("a-reader comes after tracks-daily, which publishes what it reads", "a-reader",
         ChainDiagram.order(jobs).get(ChainDiagram.order(jobs).size() - 1));
+  }
+
+  @Test
+  public void theTracksChainIsOneLane() throws Exception {
+    Map<String, ChainDiagram.Job> jobs = ChainDiagram.read(new File("."));
+    assertEquals("[[analysis-import, tracks-daily], [impressions-join], [sensor-averages]]",
+        ChainDiagram.lanes(jobs).toString());
+    String svg = ChainDiagram.svg(jobs);
+    assertEquals("each dataset drawn once", 1, svg.split(">tracks/analysis/incremental<", -1).length - 1);
   }
 
   @Test

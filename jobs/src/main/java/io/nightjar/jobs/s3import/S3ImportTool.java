@@ -83,7 +83,7 @@ public final class S3ImportTool extends NightjarTool {
           + "new ids and ids whose S3 key changed, and publishes <root>/<project>/analysis/incremental/<date>.")
   private boolean daily;
 
-  @Option(names = "--tombstones",
+  @Option(names = "--tombstones", arity = "0..1", paramLabel = "true|false",
       description = "With --daily: ids of the view no longer in the (complete, _SUCCESS-flagged) dump become "
           + "tombstones. Off by default: a truncated dump would otherwise delete tracks.")
   private boolean tombstones;
