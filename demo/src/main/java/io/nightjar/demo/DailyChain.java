@@ -2,27 +2,50 @@ package io.nightjar.demo;
 
 import io.nightjar.common.AvroFiles;
 import io.nightjar.common.Dataset;
+import io.nightjar.common.S3Access;
 import io.nightjar.jobs.Main;
+import io.nightjar.jobs.analysis.SyntheticAnalysis;
+import io.nightjar.jobs.s3import.DocumentUploader;
 import io.nightjar.workflows.ChainDiagram;
 import java.io.File;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.LocalDate;
+import java.time.format.DateTimeFormatter;
 import java.time.format.TextStyle;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Random;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
 
 /**
- * One demo day: seeds the upstream deliveries the coordinators wait for (the datasets they read that no nightjar
- * job publishes), runs each coordinator's workflow steps with the tools and the workflow's parameter defaults, and
- * records what each published (records, bytes, quarantined, seconds) for the summary table.
+ * The daily chain run directly: the bulk import that becomes the first full analysis snapshot, then per day the
+ * upstream deliveries the coordinators wait for (the datasets they read that no nightjar job publishes: readings, ad
+ * impressions and metadata, the metadata dump with its new documents uploaded to S3), each coordinator's workflow
+ * steps with the tools and the workflow's parameter defaults, and what each published (records, bytes, quarantined,
+ * seconds) for the summary table.
  */
 public final class DailyChain {
+
+  /** The documents' bucket on the S3 server the chain's configuration names. */
+  public static final String BUCKET = "analysis";
+  /** The metadata dump, one folder per day with {@value #DUMP_FILE} and {@code _SUCCESS}. */
+  public static final String DUMP = "tracks/metadata-dump";
+  static final String DUMP_FILE = "metadata-dump.tsv";
+  static final int CHUNKS = 2;
+  static final int NEW_TRACKS = 20;
+  static final int MOVED_TRACKS = 3;
+  /** Segments per generated document: whole documents, shortened (a real track has ~500) to keep the demo quick. */
+  static final int SEGMENTS = 40;
+  /** The testdata sample is deliberately dirty (3 % of its ids): the import's quarantine threshold is raised. */
+  static final String SAMPLE_QUARANTINE_FRACTION = "0.1";
 
   private final FileSystem fs;
   private final Configuration conf;
@@ -31,7 +54,10 @@ public final class DailyChain {
   private final Map<String, ChainDiagram.Job> jobs;
   private final Map<String, String[]> lastRow = new LinkedHashMap<>();
 
-  /** {@code conf} carries the file system, the MapReduce framework and {@code nightjar.root} the tools use. */
+  /**
+   * {@code conf} carries the file system, the MapReduce framework and {@code nightjar.root} the tools use, and the S3
+   * server ({@code nightjar.s3.*}) whose bucket {@value #BUCKET} holds the analysis documents.
+   */
   public DailyChain(FileSystem fs, Configuration conf, File testdata, Map<String, ChainDiagram.Job> jobs) {
     this.fs = fs;
     this.conf = conf;
@@ -40,8 +66,11 @@ public final class DailyChain {
     this.jobs = jobs;
   }
 
-  /** Writes day {@code k}'s upstream deliveries, each complete with {@code _SUCCESS}, as an upstream job would. */
-  public void seedDeliveries(LocalDate day, int k) throws IOException {
+  /**
+   * Writes {@code day}'s upstream deliveries, each complete with {@code _SUCCESS}, as an upstream job would; the
+   * tracks' dump grows from the day before's (the bulk import delivers the first).
+   */
+  public void seedDeliveries(LocalDate day) throws IOException {
     String seed = Long.toString(day.toEpochDay());
     Path readings = path("sensors/readings", day);
     File sample = new File(testdata, "sensors/readings/" + day);
@@ -55,12 +84,9 @@ public final class DailyChain {
         "--bad-impressions", "5", "--seed", seed,
         "--impressions-output", path("ads/impressions", day).toString(),
         "--metadata-output", path("ads/ad-metadata", day).toString());
-    Path analysis = path(k == 1 ? "tracks/analysis/full" : "tracks/analysis/incremental", day);
-    tool("generate-track-analysis", "--output", analysis.toString(), "--first-date", day.minusDays(k - 1).toString(),
-        "--day", Integer.toString(k), "--tracks", "2000", "--new", "40", "--changed", "15", "--deleted", "5",
-        "--segments", "40"); // whole documents, shortened (a real track has ~500 segments) to keep the demo quick
+    Path dump = deliverDocuments(day);
     List<String> seeded = new ArrayList<>();
-    for (Path delivery : new Path[] {readings, path("ads/impressions", day), path("ads/ad-metadata", day), analysis}) {
+    for (Path delivery : new Path[] {readings, path("ads/impressions", day), path("ads/ad-metadata", day), dump}) {
       Path flag = new Path(delivery, Dataset.SUCCESS_FLAG);
       if (!fs.exists(flag)) { // the impressions generator flags its own deliveries
         fs.create(flag, false).close();
@@ -85,6 +111,9 @@ public final class DailyChain {
       case "tracks-daily":
         status = tracksDaily(day, parameters);
         break;
+      case "analysis-import":
+        status = analysisImport(day, parameters);
+        break;
       default:
         throw new IllegalStateException("the demo does not know how to run coordinator '" + job + "'");
     }
@@ -103,6 +132,106 @@ public final class DailyChain {
     lastRow.put(dataset, row);
     System.out.printf("  %-56s %9s records %11s bytes %5s quarantined  (%s, %.1f s)%n", row[0], row[1], row[2],
         row[3], job, seconds);
+  }
+
+  /**
+   * The bulk import, as the analysis-bulk-import workflow runs it: uploads {@code testdata/tracks/documents} to the
+   * bucket, delivers the sample dump as {@code day}'s, imports it in {@value #CHUNKS} chunks and promotes them into
+   * {@code tracks/analysis/full/<day>}, the first full snapshot. The sample is deliberately dirty (12 ids without a
+   * document, 7 damaged documents, 2 malformed dump lines), hence the raised quarantine threshold.
+   */
+  public int bulkImport(LocalDate day) throws IOException {
+    long start = System.nanoTime();
+    int objects;
+    try (S3Client client = S3Access.client(conf, 16)) {
+      objects = DocumentUploader.upload(client, BUCKET, new File(testdata, "tracks/documents"));
+    }
+    Path dump = path(DUMP, day);
+    fs.copyFromLocalFile(new Path(new File(testdata, "tracks/metadata-dump.tsv").getAbsolutePath()),
+        new Path(dump, DUMP_FILE));
+    fs.create(new Path(dump, Dataset.SUCCESS_FLAG), true).close();
+    System.out.println("S3 bucket '" + BUCKET + "': " + objects + " analysis documents; " + relative(dump)
+        + " lists 300 ids (12 without an object, 7 objects damaged: cut off, not an object, empty, another track's id,"
+        + " 11 pitches, NaN, a negative duration)");
+    for (int chunk = 0; chunk < CHUNKS; chunk++) {
+      int status = tool("s3-import", "-D", "nightjar.quarantine.max-fraction=" + SAMPLE_QUARANTINE_FRACTION,
+          "--date", day.toString(), "--dump", dump.toString(), "--bucket", BUCKET, "--chunks",
+          Integer.toString(CHUNKS), "--chunk", Integer.toString(chunk), "--in-flight", "16");
+      if (status != 0) {
+        return status;
+      }
+      for (String dataset : new String[] {"analysis-import", "analysis-import-missing", "analysis-import-failed"}) {
+        record("tracks/" + dataset + "/chunk-" + chunk + "-of-" + CHUNKS, day, "s3-import",
+            (System.nanoTime() - start) / 1e9);
+      }
+    }
+    int status = tool("promote-import", "--date", day.toString(), "--chunks", Integer.toString(CHUNKS));
+    if (status == 0) {
+      record("tracks/analysis/full", day, "promote-import", (System.nanoTime() - start) / 1e9);
+    }
+    return status;
+  }
+
+  /**
+   * A later day's new documents: {@value #NEW_TRACKS} new tracks and {@value #MOVED_TRACKS} re-analysed ones (a new
+   * document under a new key) uploaded to the bucket, and the day's dump: the day before's plus those changes,
+   * complete with {@code _SUCCESS}. Returns the dump's folder.
+   */
+  public Path deliverDocuments(LocalDate day) throws IOException {
+    Path dump = path(DUMP, day);
+    if (fs.exists(new Path(dump, Dataset.SUCCESS_FLAG))) {
+      return dump; // delivered already (the bulk import's day, or a rerun)
+    }
+    Path before = new Path(path(DUMP, day.minusDays(1)), DUMP_FILE);
+    if (!fs.exists(before)) {
+      throw new IllegalStateException("no dump of " + day.minusDays(1) + " to grow: run the bulk import first");
+    }
+    List<String> lines = new ArrayList<>();
+    try (java.io.BufferedReader reader = new java.io.BufferedReader(new java.io.InputStreamReader(fs.open(before),
+        StandardCharsets.UTF_8))) {
+      reader.lines().forEach(lines::add);
+    }
+    Random random = new Random(day.toEpochDay());
+    String stamp = day.format(DateTimeFormatter.BASIC_ISO_DATE);
+    try (S3Client client = S3Access.client(conf, 16)) {
+      for (int i = 0; i < MOVED_TRACKS; i++) {
+        int line = (int) ((day.toEpochDay() * 31 + i * 97) % 280);
+        String id = lines.get(line).split("\t")[0];
+        String key = "analysis/" + stamp + "/" + id + ".json";
+        put(client, key, SyntheticAnalysis.toJson(null, SyntheticAnalysis.generate(random, SEGMENTS), random, false));
+        lines.set(line, id + "\t" + key);
+      }
+      for (int i = 0; i < NEW_TRACKS; i++) {
+        String id = "track-" + stamp + "-" + i;
+        String key = "analysis/" + id + ".json";
+        put(client, key, SyntheticAnalysis.toJson(i % 3 == 0 ? id : null, SyntheticAnalysis.generate(random, SEGMENTS),
+            random, false));
+        lines.add(id + "\t" + key);
+      }
+    }
+    try (java.io.OutputStream out = fs.create(new Path(dump, DUMP_FILE), true)) {
+      out.write((String.join("\n", lines) + "\n").getBytes(StandardCharsets.UTF_8));
+    }
+    fs.create(new Path(dump, Dataset.SUCCESS_FLAG), true).close();
+    System.out.printf("S3 bucket '%s': %d new tracks and %d re-analysed under new keys; %s lists %d lines%n", BUCKET,
+        NEW_TRACKS, MOVED_TRACKS, relative(dump), lines.size());
+    return dump;
+  }
+
+  private static void put(S3Client client, String key, byte[] document) {
+    client.putObject(b -> b.bucket(BUCKET).key(key), RequestBody.fromBytes(document));
+  }
+
+  /** analysis-import's workflow: nothing on a day whose analysis is already a full, else the daily s3-import. */
+  private int analysisImport(LocalDate day, Map<String, String> parameters) throws IOException {
+    if (fs.exists(new Path(path("tracks/analysis/full", day), Dataset.SUCCESS_FLAG))) {
+      System.out.println("  analysis-import " + day + ": the day's analysis is the full snapshot already (the bulk "
+          + "import's); nothing to import");
+      return 0;
+    }
+    return tool("s3-import", "-D", "nightjar.quarantine.max-fraction=" + SAMPLE_QUARANTINE_FRACTION, "--daily",
+        "--tombstones=" + parameters.get("tombstones"), "--date", day.toString(), "--dump", path(DUMP, day).toString(),
+        "--bucket", BUCKET, "--prefix=" + parameters.get("prefix"), "--in-flight", parameters.get("inFlight"));
   }
 
   /** tracks-daily's workflow: compaction on the compaction weekday, then attributes, then retention. */

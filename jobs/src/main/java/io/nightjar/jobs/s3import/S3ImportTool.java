@@ -123,8 +123,8 @@ public final class S3ImportTool extends NightjarTool {
     plan.put("s3", "s3://" + bucket + "/" + prefix + "<s3Key>; " + S3Access.describe(getConf()));
     for (int chunk : chunks()) {
       plan.put("chunk " + chunk + " output", imported(chunk).dayPath(date));
-      plan.put("chunk " + chunk + " missing", missing(chunk).dayPath(date));
-      plan.put("chunk " + chunk + " failed", failed(chunk).dayPath(date));
+      plan.put("chunk " + chunk + " ids missing in S3", missing(chunk).dayPath(date));
+      plan.put("chunk " + chunk + " ids failed after retries", failed(chunk).dayPath(date));
     }
     return plan;
   }
