@@ -142,21 +142,9 @@ public final class DailyChain {
    */
   public int bulkImport(LocalDate day) throws IOException {
     long start = System.nanoTime();
-    int objects;
-    try (S3Client client = S3Access.client(conf, 16)) {
-      objects = DocumentUploader.upload(client, BUCKET, new File(testdata, "tracks/documents"));
-    }
-    Path dump = path(DUMP, day);
-    fs.copyFromLocalFile(new Path(new File(testdata, "tracks/metadata-dump.tsv").getAbsolutePath()),
-        new Path(dump, DUMP_FILE));
-    fs.create(new Path(dump, Dataset.SUCCESS_FLAG), true).close();
-    System.out.println("S3 bucket '" + BUCKET + "': " + objects + " analysis documents; " + relative(dump)
-        + " lists 300 ids (12 without an object, 7 objects damaged: cut off, not an object, empty, another track's id,"
-        + " 11 pitches, NaN, a negative duration)");
+    deliverBulkDump(day);
     for (int chunk = 0; chunk < CHUNKS; chunk++) {
-      int status = tool("s3-import", "-D", "nightjar.quarantine.max-fraction=" + SAMPLE_QUARANTINE_FRACTION,
-          "--date", day.toString(), "--dump", dump.toString(), "--bucket", BUCKET, "--chunks",
-          Integer.toString(CHUNKS), "--chunk", Integer.toString(chunk), "--in-flight", "16");
+      int status = importChunk(day, chunk);
       if (status != 0) {
         return status;
       }
@@ -170,6 +158,32 @@ public final class DailyChain {
       record("tracks/analysis/full", day, "promote-import", (System.nanoTime() - start) / 1e9);
     }
     return status;
+  }
+
+  /** One chunk of the bulk import of {@code day}'s dump (delivered by {@link #deliverBulkDump}). */
+  public int importChunk(LocalDate day, int chunk) {
+    return tool("s3-import", "-D", "nightjar.quarantine.max-fraction=" + SAMPLE_QUARANTINE_FRACTION,
+        "--date", day.toString(), "--dump", path(DUMP, day).toString(), "--bucket", BUCKET, "--chunks",
+        Integer.toString(CHUNKS), "--chunk", Integer.toString(chunk), "--in-flight", "16");
+  }
+
+  /**
+   * What the bulk import reads: {@code testdata/tracks/documents} uploaded to the bucket and the sample dump
+   * delivered as {@code day}'s, complete with {@code _SUCCESS}. Returns the dump's folder.
+   */
+  public Path deliverBulkDump(LocalDate day) throws IOException {
+    int objects;
+    try (S3Client client = S3Access.client(conf, 16)) {
+      objects = DocumentUploader.upload(client, BUCKET, new File(testdata, "tracks/documents"));
+    }
+    Path dump = path(DUMP, day);
+    fs.copyFromLocalFile(new Path(new File(testdata, "tracks/metadata-dump.tsv").getAbsolutePath()),
+        new Path(dump, DUMP_FILE));
+    fs.create(new Path(dump, Dataset.SUCCESS_FLAG), true).close();
+    System.out.println("S3 bucket '" + BUCKET + "': " + objects + " analysis documents; " + relative(dump)
+        + " lists 300 ids (12 without an object, 7 objects damaged: cut off, not an object, empty, another track's id,"
+        + " 11 pitches, NaN, a negative duration)");
+    return dump;
   }
 
   /**
@@ -218,8 +232,19 @@ public final class DailyChain {
     return dump;
   }
 
+  /** One PUT, retried: the client's SDK retries are off (nightjar's jobs retry with their own policy). */
   private static void put(S3Client client, String key, byte[] document) {
-    client.putObject(b -> b.bucket(BUCKET).key(key), RequestBody.fromBytes(document));
+    for (int attempt = 1; ; attempt++) {
+      try {
+        client.putObject(b -> b.bucket(BUCKET).key(key), RequestBody.fromBytes(document));
+        return;
+      } catch (software.amazon.awssdk.core.exception.SdkClientException e) {
+        if (attempt == 3) {
+          throw e;
+        }
+        System.out.println("  PUT " + key + " failed (" + e.getMessage() + "); again");
+      }
+    }
   }
 
   /** analysis-import's workflow: nothing on a day whose analysis is already a full, else the daily s3-import. */
@@ -231,7 +256,7 @@ public final class DailyChain {
     }
     return tool("s3-import", "-D", "nightjar.quarantine.max-fraction=" + SAMPLE_QUARANTINE_FRACTION, "--daily",
         "--tombstones=" + parameters.get("tombstones"), "--date", day.toString(), "--dump", path(DUMP, day).toString(),
-        "--bucket", BUCKET, "--prefix=" + parameters.get("prefix"), "--in-flight", parameters.get("inFlight"));
+        "--bucket", BUCKET, "--prefix=" + parameters.getOrDefault("prefix", ""), "--in-flight", parameters.get("inFlight"));
   }
 
   /** tracks-daily's workflow: compaction on the compaction weekday, then attributes, then retention. */

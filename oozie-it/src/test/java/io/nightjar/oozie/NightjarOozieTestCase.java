@@ -82,6 +82,14 @@ public abstract class NightjarOozieTestCase extends MiniOozieTestCase {
     return client.getJobInfo(id).getStatus();
   }
 
+  /** A workflow's actions with their status and error, and YARN's applications, for failure messages. */
+  protected String describe(OozieClient client, String id) throws Exception {
+    StringBuilder out = new StringBuilder(id).append(' ').append(client.getJobInfo(id).getStatus());
+    client.getJobInfo(id).getActions().forEach(a -> out.append("\n  ").append(a.getName()).append(' ')
+        .append(a.getStatus()).append(' ').append(a.getErrorCode()).append(' ').append(a.getErrorMessage()));
+    return out.append(yarnApplications()).toString();
+  }
+
   /** The mini YARN cluster's applications, for failure messages: state, progress and diagnostics. */
   protected String yarnApplications() {
     StringBuilder out = new StringBuilder();

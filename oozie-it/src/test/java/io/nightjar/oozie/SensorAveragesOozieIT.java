@@ -81,11 +81,4 @@ public class SensorAveragesOozieIT extends NightjarOozieTestCase {
     assertEquals(SENSORS, AvroFiles.count(fs, outputDay()));
     assertTrue("quarantine published", fs.exists(new Path(nightjarRoot, "sensors/sensor-averages-day/_quarantine/" + DATE + "/_SUCCESS")));
   }
-
-  private String describe(OozieClient client, String id) throws Exception {
-    StringBuilder out = new StringBuilder(id);
-    client.getJobInfo(id).getActions().forEach(a -> out.append("\n  ").append(a.getName()).append(' ')
-        .append(a.getStatus()).append(' ').append(a.getErrorCode()).append(' ').append(a.getErrorMessage()));
-    return out.append(yarnApplications()).toString();
-  }
 }

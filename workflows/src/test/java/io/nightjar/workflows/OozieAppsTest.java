@@ -102,6 +102,22 @@ public class OozieAppsTest {
   }
 
   @Test
+  public void noParameterHasAnEmptyDefault() throws Exception {
+    // Oozie reads <value></value> as no default at all: the workflow then fails with "variable [x] cannot be
+    // resolved" when the action starts (DailyChainOozieIT met it); an empty property in job.properties does the
+    // same. Optional empty values are read with ${wf:conf('x')}, which gives "" when x is undefined.
+    for (File app : apps()) {
+      NodeList values = parse(new File(app, "workflow.xml")).getElementsByTagNameNS("*", "value");
+      for (int i = 0; i < values.getLength(); i++) {
+        Element value = (Element) values.item(i);
+        if (value.getParentNode().getParentNode().getLocalName().equals("parameters")) {
+          assertFalse(app + ": a parameter with an empty default", value.getTextContent().trim().isEmpty());
+        }
+      }
+    }
+  }
+
+  @Test
   public void theBundleStartsEveryDailyCoordinator() throws Exception {
     Document bundle = parse(new File(APPS, "bundle.xml"));
     Set<String> started = new HashSet<>();
