@@ -104,10 +104,10 @@ public final class S3ImportBench implements Callable<Integer> {
         for (File f : out.listFiles((d, n) -> n.endsWith(".avro"))) {
           packed += f.length();
         }
-        double seq = PackedSizeBench.median(sequential);
-        double ceil = PackedSizeBench.median(ceiling);
-        double imp = PackedSizeBench.median(imported);
-        double par = PackedSizeBench.median(parsed);
+        double seq = BenchSupport.median(sequential);
+        double ceil = BenchSupport.median(ceiling);
+        double imp = BenchSupport.median(imported);
+        double par = BenchSupport.median(parsed);
         System.out.printf("%n%,d real-layout documents of %d segments, %,.0f bytes of JSON on average, on loopback "
             + "S3; median of %d runs%n", objects, segments, meanBytes, repeat);
         System.out.printf("%-58s %10s %8s %8s%n", "", "objects/s", "MB/s", "vs loop");
