@@ -72,6 +72,15 @@ final class BenchSupport {
     return min;
   }
 
+  /** The largest of the values (the best of rates: the run of least time). */
+  static double max(double[] values) {
+    double max = Double.NEGATIVE_INFINITY;
+    for (double v : values) {
+      max = Math.max(max, v);
+    }
+    return max;
+  }
+
   /**
    * An order-independent digest of a multiset of Avro records: their count, and the sum and the xor (both modulo
    * 2^64) of a 64-bit hash of each record's canonical form (fields in schema order, union branch named, map entries
