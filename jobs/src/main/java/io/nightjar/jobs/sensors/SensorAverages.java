@@ -140,6 +140,34 @@ public final class SensorAverages {
         Aggregators.SUM_LONGS(), Aggregators.SUM_DOUBLES(), Aggregators.MIN_DOUBLES(), Aggregators.MAX_DOUBLES());
   }
 
+  /** The published figures of one sensor-period from its totals: the mean is total sum / total count. */
+  public static SensorAggregate figure(String sensorId, Granularity granularity, long periodStart, long count,
+      double sum, double min, double max) {
+    return SensorAggregate.newBuilder()
+        .setSensorId(sensorId)
+        .setGranularity(granularity)
+        .setPeriodStart(periodStart)
+        .setCount(count)
+        .setSum(sum)
+        .setMin(min)
+        .setMax(max)
+        .setMean(sum / count)
+        .build();
+  }
+
+  /**
+   * The one quarantine record of {@code occurrences} readings of a sensor at one timestamp with different values
+   * ({@value #CONFLICTING_DUPLICATE}); in a run over several days it names the reading's day.
+   */
+  public static QuarantineRecord conflictingDuplicate(String sensorId, long timestamp, long occurrences, double min,
+      double max, boolean severalDays) {
+    String detail = occurrences + " readings with values from " + min + " to " + max;
+    String raw = sensorId + "," + java.time.Instant.ofEpochMilli(timestamp) + ",[" + min + ".." + max + "]";
+    return severalDays
+        ? quarantine(CONFLICTING_DUPLICATE, detail, raw, occurrences, ReadingParser.dayOf(timestamp).toString())
+        : quarantine(CONFLICTING_DUPLICATE, detail, raw, occurrences);
+  }
+
   /** Routes a checked reading: valid ones on, skipped ones counted, bad ones to quarantine with the raw input. */
   abstract static class RouteReadingFn<S> extends AccountedDoFn<S, Pair<SensorReading, QuarantineRecord>> {
     private final String fromText;
@@ -246,13 +274,9 @@ public final class SensorAverages {
         }
         emitter.emit(Pair.of(new SensorReading(sensorId, timestamp, min), null));
       } else {
-        String day = ReadingParser.dayOf(timestamp).toString();
         countQuarantined(CONFLICTING_DUPLICATE, occurrences);
-        countForDay(day, RecordAccounting.QUARANTINED, occurrences);
-        String detail = occurrences + " readings with values from " + min + " to " + max;
-        String raw = sensorId + "," + java.time.Instant.ofEpochMilli(timestamp) + ",[" + min + ".." + max + "]";
-        emitter.emit(Pair.of(null, severalDays ? quarantine(CONFLICTING_DUPLICATE, detail, raw, occurrences, day)
-            : quarantine(CONFLICTING_DUPLICATE, detail, raw, occurrences)));
+        countForDay(ReadingParser.dayOf(timestamp).toString(), RecordAccounting.QUARANTINED, occurrences);
+        emitter.emit(Pair.of(null, conflictingDuplicate(sensorId, timestamp, occurrences, min, max, severalDays)));
       }
     }
   }
@@ -293,16 +317,8 @@ public final class SensorAverages {
       countForDay(day, RecordAccounting.OUT, count);
       countForDay(day, RecordAccounting.WRITTEN, 1);
       countWritten(1);
-      emitter.emit(SensorAggregate.newBuilder()
-          .setSensorId(input.first().first())
-          .setGranularity(granularity)
-          .setPeriodStart(input.first().second())
-          .setCount(count)
-          .setSum(stats.second())
-          .setMin(stats.third())
-          .setMax(stats.fourth())
-          .setMean(stats.second() / count)
-          .build());
+      emitter.emit(figure(input.first().first(), granularity, input.first().second(), count, stats.second(),
+          stats.third(), stats.fourth()));
     }
   }
 
