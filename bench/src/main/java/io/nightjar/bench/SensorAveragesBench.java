@@ -22,7 +22,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * sensor-averages (MapReduce in local mode, the same tool users run) versus a plain single-threaded loop that decodes
+ * sensor-averages (MapReduce in local mode, the same tool users run; both engines: the Crunch pipeline and the classic
+ * MapReduce job) versus a plain single-threaded loop that decodes
  * the same Avro file and aggregates in a hash map, in one run on the same generated input; checks both give the same
  * figures and prints seconds (median and min of {@code --repeat} alternating runs) and records/s side by side. The
  * pipeline does more than the loop (it also removes duplicates, a shuffle of every reading, and keeps the record
@@ -63,7 +64,8 @@ public final class SensorAveragesBench implements Callable<Integer> {
     System.out.printf("input: %,d readings, %,d sensors, %s (%,d bytes, snappy Avro)%n", readings, sensors, file,
         file.length());
 
-    String[] modes = {"keep", "remove"};
+    // engine and --duplicates of each row
+    String[][] modes = {{"crunch", "keep"}, {"crunch", "remove"}, {"mapreduce", "keep"}, {"mapreduce", "remove"}};
     double[] loopSeconds = new double[repeat];
     double[][] seconds = new double[modes.length][repeat];
     Map<String, double[]> loop = null;
@@ -73,10 +75,10 @@ public final class SensorAveragesBench implements Callable<Integer> {
       loop = loop(file);
       loopSeconds[r] = (System.nanoTime() - loopStart) / 1e9;
       for (int m = 0; m < modes.length; m++) {
-        String dataset = "bench-" + modes[m] + "-" + (r + 1);
+        String dataset = "bench-" + modes[m][0] + "-" + modes[m][1] + "-" + (r + 1);
         long start = System.nanoTime();
         BenchSupport.check(Main.run(conf, "sensor-averages", "--date", DAY.toString(), "--input",
-            file.getAbsolutePath(), "--duplicates", modes[m], "--dataset", dataset));
+            file.getAbsolutePath(), "--engine", modes[m][0], "--duplicates", modes[m][1], "--dataset", dataset));
         seconds[m][r] = (System.nanoTime() - start) / 1e9;
         Dataset output = Dataset.of(conf, "sensors", dataset);
         compared = compare(loop, new File(output.dayPath(DAY).toUri().getPath()));
@@ -89,12 +91,12 @@ public final class SensorAveragesBench implements Callable<Integer> {
         + " readings, " + repeat + " runs", "median s", "min s", "readings/s", "vs loop", "min");
     row("plain loop (1 thread, decode + check + hash map)", loopSeconds, loopMedian, loopMin);
     for (int m = 0; m < modes.length; m++) {
-      row("sensor-averages --duplicates " + modes[m] + " (MR local, " + mapSlots + " slots)", seconds[m], loopMedian,
-          loopMin);
+      row("--engine " + modes[m][0] + " --duplicates " + modes[m][1] + " (local, " + mapSlots + " slots)",
+          seconds[m], loopMedian, loopMin);
     }
     System.out.printf("runs (s): loop %s", java.util.Arrays.toString(loopSeconds));
     for (int m = 0; m < modes.length; m++) {
-      System.out.printf(", %s %s", modes[m], java.util.Arrays.toString(seconds[m]));
+      System.out.printf(", %s %s %s", modes[m][0], modes[m][1], java.util.Arrays.toString(seconds[m]));
     }
     System.out.printf("%ngoal: pipeline >= 0.50 of the loop's readings/s (vs loop = loop seconds / run seconds, of "
         + "the medians and of the mins); all runs gave the same %,d figures%n", compared);

@@ -31,8 +31,11 @@ public class BenchSmokeTest {
     String out = run(new SensorAveragesBench(), "--readings", "20000", "--sensors", "20", "--repeat", "1",
         "--work-dir", new File(WORK, "sensor-averages").getPath());
     assertTrue(out, out.contains("plain loop"));
-    assertTrue(out, out.contains("sensor-averages --duplicates keep"));
-    assertTrue(out, out.contains("sensor-averages --duplicates remove"));
+    for (String engine : new String[] {"crunch", "mapreduce"}) {
+      for (String duplicates : new String[] {"keep", "remove"}) {
+        assertTrue(out, out.contains("--engine " + engine + " --duplicates " + duplicates));
+      }
+    }
     assertTrue(out, out.contains("all runs gave the same 20 figures"));
   }
 
