@@ -84,9 +84,9 @@ public final class SensorAveragesTool extends NightjarTool {
   private String duplicates;
 
   @Option(names = "--engine", defaultValue = "crunch",
-      description = "crunch: the Crunch pipeline (two shuffles with duplicate removal); mapreduce: the classic "
-          + "MapReduce job, duplicates removed in the same shuffle as the aggregation (one --date only). Both publish "
-          + "the same figures, quarantine and accounting (default: ${DEFAULT-VALUE}).")
+      description = "crunch: the Crunch pipeline; mapreduce: the classic MapReduce job (one --date only). Both remove "
+          + "duplicates in the same shuffle as the aggregation and publish the same figures, quarantine and "
+          + "accounting (default: ${DEFAULT-VALUE}).")
   private String engine;
 
   @Option(names = "--allow-empty-input", description = "Publish an empty day when there are no readings, instead of failing.")
@@ -129,13 +129,15 @@ public final class SensorAveragesTool extends NightjarTool {
       Pair<PCollection<SensorReading>, PCollection<QuarantineRecord>> checked = readReadings(pipeline, first, last);
       PCollection<SensorReading> readings = checked.first();
       PCollection<QuarantineRecord> quarantined = checked.second();
-      if (removeDuplicates()) {
-        Pair<PCollection<SensorReading>, PCollection<QuarantineRecord>> distinct =
-            SensorAverages.deduplicate(readings, days.size() > 1);
-        readings = distinct.first();
+      PCollection<SensorAggregate> figures;
+      if (removeDuplicates()) { // one shuffle: duplicates resolved where the sensor-period is aggregated
+        Pair<PCollection<SensorAggregate>, PCollection<QuarantineRecord>> distinct =
+            SensorAverages.distinctFigures(readings, granularity(), days.size() > 1);
+        figures = distinct.first();
         quarantined = quarantined.union(distinct.second());
+      } else {
+        figures = SensorAverages.figures(readings, granularity());
       }
-      PCollection<SensorAggregate> figures = SensorAverages.figures(readings, granularity());
       boolean one = days.size() == 1;
       for (Map.Entry<LocalDate, DailyPublication> day : publications.entrySet()) {
         pipeline.write(one ? figures : SensorAverages.ofDay(figures, day.getKey()),
