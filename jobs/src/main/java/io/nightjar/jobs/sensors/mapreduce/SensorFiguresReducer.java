@@ -7,6 +7,7 @@ import io.nightjar.common.RecordAccounting;
 import io.nightjar.jobs.sensors.SensorAverages;
 import java.io.IOException;
 import org.apache.avro.mapred.AvroKey;
+import org.apache.avro.mapreduce.AvroMultipleOutputs;
 import org.apache.hadoop.io.NullWritable;
 import org.apache.hadoop.mapreduce.Counter;
 import org.apache.hadoop.mapreduce.Reducer;
@@ -23,7 +24,7 @@ public class SensorFiguresReducer extends Reducer<ReadingKey, ReadingStats, Avro
   private final ReadingStats total = new ReadingStats();
   private final AvroKey<SensorAggregate> figure = new AvroKey<>();
   private final AvroKey<QuarantineRecord> quarantined = new AvroKey<>();
-  private org.apache.avro.mapreduce.AvroMultipleOutputs outputs;
+  private AvroMultipleOutputs outputs;
   private Granularity granularity;
   private boolean removeDuplicates;
   private Counter out;
@@ -36,7 +37,7 @@ public class SensorFiguresReducer extends Reducer<ReadingKey, ReadingStats, Avro
     removeDuplicates = context.getConfiguration().getBoolean(SensorAveragesJob.REMOVE_DUPLICATES_KEY, true);
     out = context.getCounter(RecordAccounting.GROUP, RecordAccounting.OUT);
     written = context.getCounter(RecordAccounting.GROUP, RecordAccounting.WRITTEN);
-    outputs = new org.apache.avro.mapreduce.AvroMultipleOutputs(context);
+    outputs = new AvroMultipleOutputs(context);
   }
 
   @Override
