@@ -1,10 +1,35 @@
 package io.nightjar.bench;
 
+import com.google.common.hash.Hasher;
+import com.google.common.hash.Hashing;
+import io.nightjar.common.AvroFiles;
 import io.nightjar.common.Dataset;
 import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import org.apache.avro.Schema;
+import org.apache.avro.file.DataFileStream;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericDatumReader;
+import org.apache.avro.generic.GenericEnumSymbol;
+import org.apache.avro.generic.GenericFixed;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.util.Utf8;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
 
-/** What every benchmark sets up the same way: local-mode MapReduce under a work folder, and tool exit checks. */
+/**
+ * What every benchmark sets up the same way: local-mode MapReduce under a work folder, tool exit checks, medians, and
+ * an order-independent digest of published records.
+ */
 final class BenchSupport {
 
   private BenchSupport() {
@@ -28,6 +53,169 @@ final class BenchSupport {
   static void check(int status) {
     if (status != 0) {
       throw new IllegalStateException("tool exited with " + status);
+    }
+  }
+
+  /** The median of the values (the upper one of the two middle values for an even count). */
+  static double median(double[] values) {
+    double[] sorted = values.clone();
+    java.util.Arrays.sort(sorted);
+    return sorted[sorted.length / 2];
+  }
+
+  /** The smallest of the values. */
+  static double min(double[] values) {
+    double min = Double.POSITIVE_INFINITY;
+    for (double v : values) {
+      min = Math.min(min, v);
+    }
+    return min;
+  }
+
+  /** The largest of the values (the best of rates: the run of least time). */
+  static double max(double[] values) {
+    double max = Double.NEGATIVE_INFINITY;
+    for (double v : values) {
+      max = Math.max(max, v);
+    }
+    return max;
+  }
+
+  /**
+   * An order-independent digest of a multiset of Avro records: their count, and the sum and the xor (both modulo
+   * 2^64) of a 64-bit hash of each record's canonical form (fields in schema order, union branch named, map entries
+   * sorted by key, doubles by their bits). Two outputs with the same records in any order and any split into files
+   * have equal digests; a changed, missing or repeated record changes it. Streams the files: memory does not grow
+   * with the output.
+   */
+  static final class Digest {
+
+    private long count;
+    private long sum;
+    private long xor;
+
+    /** The digest of the records of a local folder's {@code .avro} files (hidden files skipped). */
+    static Digest ofFolder(File dir) throws IOException {
+      FileSystem fs = FileSystem.getLocal(new Configuration());
+      Digest digest = new Digest();
+      for (FileStatus status : AvroFiles.avroFileStatuses(fs, new Path(dir.getAbsolutePath()))) {
+        try (InputStream in = fs.open(status.getPath());
+            DataFileStream<GenericRecord> reader = new DataFileStream<>(in, new GenericDatumReader<>())) {
+          GenericRecord record = null;
+          while (reader.hasNext()) {
+            record = reader.next(record);
+            digest.add(record);
+          }
+        }
+      }
+      return digest;
+    }
+
+    /** Adds one record. */
+    void add(GenericRecord record) {
+      Hasher hasher = Hashing.murmur3_128().newHasher();
+      put(hasher, record.getSchema(), record);
+      long hash = hasher.hash().asLong();
+      count++;
+      sum += hash;
+      xor ^= hash;
+    }
+
+    long count() {
+      return count;
+    }
+
+    private static void put(Hasher h, Schema schema, Object value) {
+      switch (schema.getType()) {
+        case RECORD:
+          GenericRecord record = (GenericRecord) value;
+          for (Schema.Field field : schema.getFields()) {
+            put(h, field.schema(), record.get(field.pos()));
+          }
+          break;
+        case UNION:
+          int branch = GenericData.get().resolveUnion(schema, value);
+          h.putInt(branch);
+          put(h, schema.getTypes().get(branch), value);
+          break;
+        case NULL:
+          h.putByte((byte) 0);
+          break;
+        case BOOLEAN:
+          h.putBoolean((Boolean) value);
+          break;
+        case INT:
+          h.putInt((Integer) value);
+          break;
+        case LONG:
+          h.putLong((Long) value);
+          break;
+        case FLOAT:
+          h.putInt(Float.floatToIntBits((Float) value));
+          break;
+        case DOUBLE:
+          h.putLong(Double.doubleToLongBits((Double) value));
+          break;
+        case STRING:
+          if (value instanceof Utf8) { // as read: hash its UTF-8 bytes without making a String
+            Utf8 utf8 = (Utf8) value;
+            h.putInt(utf8.getByteLength());
+            h.putBytes(utf8.getBytes(), 0, utf8.getByteLength());
+          } else {
+            putString(h, value.toString());
+          }
+          break;
+        case ENUM:
+          putString(h, ((GenericEnumSymbol) value).toString());
+          break;
+        case BYTES:
+          ByteBuffer bytes = ((ByteBuffer) value).duplicate();
+          h.putInt(bytes.remaining());
+          h.putBytes(bytes);
+          break;
+        case FIXED:
+          h.putBytes(((GenericFixed) value).bytes());
+          break;
+        case ARRAY:
+          Collection<?> items = (Collection<?>) value;
+          h.putInt(items.size());
+          for (Object item : items) {
+            put(h, schema.getElementType(), item);
+          }
+          break;
+        case MAP:
+          List<Map.Entry<?, ?>> entries = new ArrayList<>(((Map<?, ?>) value).entrySet());
+          entries.sort((a, b) -> a.getKey().toString().compareTo(b.getKey().toString()));
+          h.putInt(entries.size());
+          for (Map.Entry<?, ?> entry : entries) {
+            putString(h, entry.getKey().toString());
+            put(h, schema.getValueType(), entry.getValue());
+          }
+          break;
+        default:
+          throw new IllegalArgumentException("no canonical form for " + schema.getType());
+      }
+    }
+
+    private static void putString(Hasher h, String s) {
+      byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
+      h.putInt(utf8.length);
+      h.putBytes(utf8);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Digest && ((Digest) o).count == count && ((Digest) o).sum == sum && ((Digest) o).xor == xor;
+    }
+
+    @Override
+    public int hashCode() {
+      return Long.hashCode(sum ^ xor ^ count);
+    }
+
+    @Override
+    public String toString() {
+      return String.format("%,d records, sum %016x, xor %016x", count, sum, xor);
     }
   }
 }

@@ -1,20 +1,16 @@
 package io.nightjar.bench;
 
-import io.nightjar.common.AvroFiles;
 import io.nightjar.common.Dataset;
 import io.nightjar.jobs.Main;
 import java.io.File;
 import java.nio.file.Files;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileUtil;
 import org.codehaus.jackson.JsonNode;
 import org.codehaus.jackson.map.ObjectMapper;
-import io.nightjar.avro.EnrichedImpression;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -22,7 +18,7 @@ import picocli.CommandLine.Option;
 /**
  * impressions-join with each strategy on the same Zipf-skewed day (MapReduce in local mode), in one run: wall time,
  * largest reducer input, max/mean reducer input and metadata rows shuffled, read from each run's skew report; checks
- * that every strategy published the same rows.
+ * that every strategy published the same rows (an order-independent digest of whole rows, streamed from the files).
  */
 @Command(name = "impressions-join-bench", mixinStandardHelpOptions = true)
 public final class ImpressionsJoinBench implements Callable<Integer> {
@@ -67,7 +63,7 @@ public final class ImpressionsJoinBench implements Callable<Integer> {
     new File(metadata, Dataset.SUCCESS_FLAG).createNewFile();
 
     List<String[]> rows = new ArrayList<>();
-    Set<String> reference = null;
+    BenchSupport.Digest reference = null;
     for (String strategy : strategies) {
       long start = System.nanoTime();
       BenchSupport.check(Main.run(conf, "impressions-join", "--date", DAY, "--strategy", strategy, "--reducers",
@@ -75,11 +71,12 @@ public final class ImpressionsJoinBench implements Callable<Integer> {
       double seconds = (System.nanoTime() - start) / 1e9;
       File day = new File(root, "ads/bench-" + strategy + "/" + DAY);
       JsonNode report = new ObjectMapper().readTree(Files.readString(new File(day, "_skew-report.json").toPath()));
-      Set<String> ids = impressionIds(day);
+      BenchSupport.Digest digest = BenchSupport.Digest.ofFolder(day);
       if (reference == null) {
-        reference = ids;
-      } else if (!reference.equals(ids)) {
-        throw new IllegalStateException(strategy + " published other rows than " + strategies.get(0));
+        reference = digest;
+      } else if (!reference.equals(digest)) {
+        throw new IllegalStateException(strategy + " published other rows than " + strategies.get(0) + ": " + digest
+            + " against " + reference);
       }
       rows.add(new String[] {strategy, String.format("%.1f", seconds), report.get("maxRows").asText(),
           String.format("%.2f", report.get("maxOverMean").asDouble()), report.get("metadataRowsShuffled").asText(),
@@ -92,17 +89,11 @@ public final class ImpressionsJoinBench implements Callable<Integer> {
     for (String[] row : rows) {
       System.out.printf("%-10s %9s %18s %14s %22s %7s%n", (Object[]) row);
     }
-    System.out.printf("all strategies published the same %,d rows%n", reference.size());
+    System.out.printf("all strategies published the same %,d rows (order-independent digest of whole rows)%n",
+        reference.count());
     return 0;
   }
 
-  private static Set<String> impressionIds(File day) throws Exception {
-    Set<String> ids = new HashSet<>();
-    for (EnrichedImpression row : AvroFiles.readLocal(day, EnrichedImpression.class)) {
-      ids.add(row.getImpressionId() + "|" + row.getCampaign());
-    }
-    return ids;
-  }
 
 
 }

@@ -64,7 +64,7 @@ public final class PackedSizeBench implements Callable<Integer> {
       parse[r] = (System.nanoTime() - start) / 1e6 / tracks;
     }
     System.out.printf("%n%,d documents of %d segments: JSON %,d bytes per track; parse %.2f ms per document "
-        + "(median of %d)%n", tracks, segments, jsonBytes / tracks, median(Arrays.copyOfRange(parse, 1, repeat + 1)),
+        + "(median of %d)%n", tracks, segments, jsonBytes / tracks, BenchSupport.median(Arrays.copyOfRange(parse, 1, repeat + 1)),
         repeat);
     System.out.printf("%-12s %14s %10s %14s %14s%n", "codec", "bytes/track", "vs JSON", "write ms/track",
         "read ms/track");
@@ -100,7 +100,7 @@ public final class PackedSizeBench implements Callable<Integer> {
         }
       }
       System.out.printf("%-12s %,14d %10.2f %14.2f %14.2f%n", codec, size / tracks, (double) size / jsonBytes,
-          median(write), median(read));
+          BenchSupport.median(write), BenchSupport.median(read));
     }
     return 0;
   }
@@ -113,11 +113,5 @@ public final class PackedSizeBench implements Callable<Integer> {
       return CodecFactory.xzCodec(Integer.parseInt(name.substring(3)));
     }
     return CodecFactory.fromString(name);
-  }
-
-  static double median(double[] values) {
-    double[] sorted = values.clone();
-    Arrays.sort(sorted);
-    return sorted[sorted.length / 2];
   }
 }

@@ -10,9 +10,14 @@ import io.nightjar.avro.SensorReading;
 import io.nightjar.common.AccountedDoFn;
 import io.nightjar.common.RecordAccounting;
 import io.nightjar.common.PreAggregateFn;
+import io.nightjar.jobs.sensors.mapreduce.ReadingKey;
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
 import java.time.LocalDate;
 import org.apache.crunch.Aggregator;
 import org.apache.crunch.Emitter;
+import org.apache.crunch.GroupingOptions;
 import org.apache.crunch.FilterFn;
 import org.apache.crunch.MapFn;
 import org.apache.crunch.PCollection;
@@ -21,18 +26,20 @@ import org.apache.crunch.Pair;
 import org.apache.crunch.Tuple4;
 import org.apache.crunch.fn.Aggregators;
 import org.apache.crunch.lib.Channels;
+import org.apache.crunch.types.writable.Writables;
 import org.apache.crunch.types.PType;
 import org.apache.crunch.types.avro.Avros;
+import org.apache.hadoop.io.Writable;
 
 /**
  * The sensor averages computation as Crunch building blocks: check readings (quarantining bad ones), remove
  * duplicates, and reduce to per-sensor figures per period. {@link SensorAveragesTool} wires them to files;
  * tests run them on {@code MemPipeline}.
  *
- * <p>Cost: {@link #deduplicate} shuffles every reading (grouped by sensor and timestamp), since repeats can sit in
- * different files; it is the expensive step (see bench/). {@link #figures} groups by (sensor, period) with Crunch's
- * {@link Aggregators}, pre-aggregated in the map task and again in the combiner, so only partials (count, sum, min,
- * max) cross its shuffle. The mean is sum/count of the final totals, never an average of averages.
+ * <p>Cost: {@link #distinctFigures} shuffles every reading once (grouped by sensor and period, sorted by timestamp),
+ * since repeats can sit in different files; it is the expensive step (see bench/). {@link #figures}, for input known
+ * to hold no repeats, groups by (sensor, period) with Crunch's {@link Aggregators}, pre-aggregated in the map task and
+ * again in the combiner, so only partials (count, sum, min, max) cross its shuffle. The mean is sum/count of the final totals, never an average of averages.
  */
 public final class SensorAverages {
 
@@ -94,25 +101,58 @@ public final class SensorAverages {
   public static final String OTHER_DAYS = "nightjar.other-days";
 
   /**
-   * Keeps one reading per (sensor, timestamp). Exact repeats are skipped and counted ({@value #DUPLICATE_READING});
-   * the same sensor and timestamp with different values cannot be resolved and are quarantined together
-   * ({@value #CONFLICTING_DUPLICATE}).
+   * Count, min, max, sum and mean per sensor and period of the distinct readings, in one shuffle: readings are grouped
+   * by (sensor, period) and sorted by timestamp within it (a secondary sort on {@link ReadingKey}, compared in its
+   * serialized form), so the copies of a reading are adjacent. Exact repeats are skipped and counted
+   * ({@value #DUPLICATE_READING}); the same sensor and timestamp with different values cannot be resolved and are
+   * quarantined together ({@value #CONFLICTING_DUPLICATE}, one record). Every reading crosses the shuffle (repeats can
+   * sit in different files), but only once: no second job.
    */
-  public static Pair<PCollection<SensorReading>, PCollection<QuarantineRecord>> deduplicate(
-      PCollection<SensorReading> readings) {
-    return deduplicate(readings, false);
+  public static Pair<PCollection<SensorAggregate>, PCollection<QuarantineRecord>> distinctFigures(
+      PCollection<SensorReading> readings, Granularity granularity) {
+    return distinctFigures(readings, granularity, false);
   }
 
-  /** As {@link #deduplicate(PCollection)}; in a run over several days, quarantine records name their day. */
-  public static Pair<PCollection<SensorReading>, PCollection<QuarantineRecord>> deduplicate(
-      PCollection<SensorReading> readings, boolean severalDays) {
-    // No combiner here: (sensor, timestamp) keys are almost all distinct, so combining would only re-sort and
-    // re-serialize every spill for nothing.
-    return Channels.split(readings
-        .parallelDo("key by sensor and timestamp", new KeyBySensorAndTimeFn(),
-            Avros.tableOf(SENSOR_AND_TIME, Avros.doubles()))
-        .groupByKey()
-        .parallelDo("resolve duplicates", new ResolveDuplicatesFn(severalDays), orQuarantine(READINGS)));
+  /** As {@link #distinctFigures(PCollection, Granularity)}; in a run over several days, quarantine names the day. */
+  public static Pair<PCollection<SensorAggregate>, PCollection<QuarantineRecord>> distinctFigures(
+      PCollection<SensorReading> readings, Granularity granularity, boolean severalDays) {
+    PTable<ReadingKey, TimedValue> keyed = readings.parallelDo("key by sensor, period and time",
+        new KeyBySensorPeriodAndTimeFn(granularity),
+        Writables.tableOf(Writables.writables(ReadingKey.class), Writables.writables(TimedValue.class)));
+    return Channels.split(keyed
+        .groupByKey(GroupingOptions.builder()
+            .sortComparatorClass(ReadingKey.SortComparator.class)
+            .groupingComparatorClass(ReadingKey.GroupingComparator.class)
+            .partitionerClass(ReadingKey.SensorPeriodPartitioner.class)
+            .build())
+        .parallelDo("distinct figures", new DistinctFiguresFn(granularity, severalDays),
+            orQuarantine(Avros.specifics(SensorAggregate.class))));
+  }
+
+  /** A reading's timestamp and value, the shuffled value of {@link #distinctFigures}. */
+  public static final class TimedValue implements Writable {
+    private long timestamp;
+    private double value;
+
+    public TimedValue() {
+    }
+
+    TimedValue(long timestamp, double value) {
+      this.timestamp = timestamp;
+      this.value = value;
+    }
+
+    @Override
+    public void write(DataOutput out) throws IOException {
+      out.writeLong(timestamp);
+      out.writeDouble(value);
+    }
+
+    @Override
+    public void readFields(DataInput in) throws IOException {
+      timestamp = in.readLong();
+      value = in.readDouble();
+    }
   }
 
   /**
@@ -138,6 +178,34 @@ public final class SensorAverages {
   static Aggregator<Tuple4<Long, Double, Double, Double>> statsAggregator() {
     return Aggregators.quadAggregator(
         Aggregators.SUM_LONGS(), Aggregators.SUM_DOUBLES(), Aggregators.MIN_DOUBLES(), Aggregators.MAX_DOUBLES());
+  }
+
+  /** The published figures of one sensor-period from its totals: the mean is total sum / total count. */
+  public static SensorAggregate figure(String sensorId, Granularity granularity, long periodStart, long count,
+      double sum, double min, double max) {
+    return SensorAggregate.newBuilder()
+        .setSensorId(sensorId)
+        .setGranularity(granularity)
+        .setPeriodStart(periodStart)
+        .setCount(count)
+        .setSum(sum)
+        .setMin(min)
+        .setMax(max)
+        .setMean(sum / count)
+        .build();
+  }
+
+  /**
+   * The one quarantine record of {@code occurrences} readings of a sensor at one timestamp with different values
+   * ({@value #CONFLICTING_DUPLICATE}); in a run over several days it names the reading's day.
+   */
+  public static QuarantineRecord conflictingDuplicate(String sensorId, long timestamp, long occurrences, double min,
+      double max, boolean severalDays) {
+    String detail = occurrences + " readings with values from " + min + " to " + max;
+    String raw = sensorId + "," + java.time.Instant.ofEpochMilli(timestamp) + ",[" + min + ".." + max + "]";
+    return severalDays
+        ? quarantine(CONFLICTING_DUPLICATE, detail, raw, occurrences, ReadingParser.dayOf(timestamp).toString())
+        : quarantine(CONFLICTING_DUPLICATE, detail, raw, occurrences);
   }
 
   /** Routes a checked reading: valid ones on, skipped ones counted, bad ones to quarantine with the raw input. */
@@ -209,51 +277,112 @@ public final class SensorAverages {
     }
   }
 
-  /** (sensor, timestamp) → value. */
-  static final class KeyBySensorAndTimeFn extends MapFn<SensorReading, Pair<Pair<String, Long>, Double>> {
+  /** (sensor, period start, timestamp) → (timestamp, value): the secondary sort's key and value. */
+  static final class KeyBySensorPeriodAndTimeFn extends MapFn<SensorReading, Pair<ReadingKey, TimedValue>> {
+    private final Granularity granularity;
+
+    KeyBySensorPeriodAndTimeFn(Granularity granularity) {
+      this.granularity = granularity;
+    }
+
     @Override
-    public Pair<Pair<String, Long>, Double> map(SensorReading reading) {
-      return Pair.of(Pair.of(reading.getSensorId(), reading.getTimestamp()), reading.getValue());
+    public Pair<ReadingKey, TimedValue> map(SensorReading reading) {
+      long timestamp = reading.getTimestamp();
+      ReadingKey key = new ReadingKey();
+      key.set(reading.getSensorId(), Periods.start(timestamp, granularity), timestamp);
+      return Pair.of(key, new TimedValue(timestamp, reading.getValue()));
     }
   }
 
-  /** One reading per (sensor, timestamp), skipping exact repeats and quarantining conflicting ones. */
-  static final class ResolveDuplicatesFn extends AccountedDoFn<Pair<Pair<String, Long>, Iterable<Double>>,
-      Pair<SensorReading, QuarantineRecord>> {
+  /** Builds figures from totals and counts what each stands for: out and written, in total and per day. */
+  abstract static class FiguresFn<S, T> extends AccountedDoFn<S, T> {
+    final Granularity granularity;
+
+    FiguresFn(Granularity granularity) {
+      this.granularity = granularity;
+    }
+
+    SensorAggregate countedFigure(String sensorId, long periodStart, long count, double sum, double min, double max) {
+      countOut(count);
+      String day = ReadingParser.dayOf(periodStart).toString();
+      countForDay(day, RecordAccounting.OUT, count);
+      countForDay(day, RecordAccounting.WRITTEN, 1);
+      countWritten(1);
+      return figure(sensorId, granularity, periodStart, count, sum, min, max);
+    }
+  }
+
+  /**
+   * One sensor-period's readings in timestamp order → its figures over one reading per timestamp, skipping exact
+   * repeats and quarantining conflicting ones (one record per timestamp).
+   */
+  static final class DistinctFiguresFn
+      extends FiguresFn<Pair<ReadingKey, Iterable<TimedValue>>, Pair<SensorAggregate, QuarantineRecord>> {
     private final boolean severalDays;
 
-    ResolveDuplicatesFn(boolean severalDays) {
+    DistinctFiguresFn(Granularity granularity, boolean severalDays) {
+      super(granularity);
       this.severalDays = severalDays;
     }
 
     @Override
-    public void process(Pair<Pair<String, Long>, Iterable<Double>> input,
-        Emitter<Pair<SensorReading, QuarantineRecord>> emitter) {
-      String sensorId = input.first().first();
-      long timestamp = input.first().second();
+    public void process(Pair<ReadingKey, Iterable<TimedValue>> input,
+        Emitter<Pair<SensorAggregate, QuarantineRecord>> emitter) {
+      String sensorId = input.first().sensorId();
+      long periodStart = input.first().periodStart();
+      long count = 0;
+      double sum = 0;
+      double periodMin = Double.POSITIVE_INFINITY;
+      double periodMax = Double.NEGATIVE_INFINITY;
+      long timestamp = 0;
       long occurrences = 0;
-      double min = Double.POSITIVE_INFINITY;
-      double max = Double.NEGATIVE_INFINITY;
-      for (double value : input.second()) {
-        occurrences++;
-        min = Math.min(min, value);
-        max = Math.max(max, value);
+      double min = 0;
+      double max = 0;
+      for (TimedValue reading : input.second()) {
+        long t = reading.timestamp;
+        double value = reading.value;
+        if (occurrences > 0 && t == timestamp) {
+          occurrences++;
+          min = Math.min(min, value);
+          max = Math.max(max, value);
+          continue;
+        }
+        if (occurrences > 0 && resolve(sensorId, timestamp, occurrences, min, max, emitter)) {
+          count++;
+          sum += min;
+          periodMin = Math.min(periodMin, min);
+          periodMax = Math.max(periodMax, min);
+        }
+        timestamp = t;
+        occurrences = 1;
+        min = value;
+        max = value;
       }
+      if (occurrences > 0 && resolve(sensorId, timestamp, occurrences, min, max, emitter)) {
+        count++;
+        sum += min;
+        periodMin = Math.min(periodMin, min);
+        periodMax = Math.max(periodMax, min);
+      }
+      if (count > 0) {
+        emitter.emit(Pair.of(countedFigure(sensorId, periodStart, count, sum, periodMin, periodMax), null));
+      }
+    }
+
+    /** One timestamp's readings: true to keep one (repeats skipped), false when quarantined for conflicting. */
+    private boolean resolve(String sensorId, long timestamp, long occurrences, double min, double max,
+        Emitter<Pair<SensorAggregate, QuarantineRecord>> emitter) {
       if (min == max) {
         if (occurrences > 1) {
           countSkipped(DUPLICATE_READING, occurrences - 1);
           countForDay(ReadingParser.dayOf(timestamp).toString(), RecordAccounting.SKIPPED, occurrences - 1);
         }
-        emitter.emit(Pair.of(new SensorReading(sensorId, timestamp, min), null));
-      } else {
-        String day = ReadingParser.dayOf(timestamp).toString();
-        countQuarantined(CONFLICTING_DUPLICATE, occurrences);
-        countForDay(day, RecordAccounting.QUARANTINED, occurrences);
-        String detail = occurrences + " readings with values from " + min + " to " + max;
-        String raw = sensorId + "," + java.time.Instant.ofEpochMilli(timestamp) + ",[" + min + ".." + max + "]";
-        emitter.emit(Pair.of(null, severalDays ? quarantine(CONFLICTING_DUPLICATE, detail, raw, occurrences, day)
-            : quarantine(CONFLICTING_DUPLICATE, detail, raw, occurrences)));
+        return true;
       }
+      countQuarantined(CONFLICTING_DUPLICATE, occurrences);
+      countForDay(ReadingParser.dayOf(timestamp).toString(), RecordAccounting.QUARANTINED, occurrences);
+      emitter.emit(Pair.of(null, conflictingDuplicate(sensorId, timestamp, occurrences, min, max, severalDays)));
+      return false;
     }
   }
 
@@ -276,33 +405,17 @@ public final class SensorAverages {
 
   /** Final totals → a {@link SensorAggregate}; counts the readings it stands for as output. */
   static final class ToFiguresFn
-      extends AccountedDoFn<Pair<Pair<String, Long>, Tuple4<Long, Double, Double, Double>>, SensorAggregate> {
-    private final Granularity granularity;
-
+      extends FiguresFn<Pair<Pair<String, Long>, Tuple4<Long, Double, Double, Double>>, SensorAggregate> {
     ToFiguresFn(Granularity granularity) {
-      this.granularity = granularity;
+      super(granularity);
     }
 
     @Override
     public void process(Pair<Pair<String, Long>, Tuple4<Long, Double, Double, Double>> input,
         Emitter<SensorAggregate> emitter) {
       Tuple4<Long, Double, Double, Double> stats = input.second();
-      long count = stats.first();
-      countOut(count);
-      String day = ReadingParser.dayOf(input.first().second()).toString();
-      countForDay(day, RecordAccounting.OUT, count);
-      countForDay(day, RecordAccounting.WRITTEN, 1);
-      countWritten(1);
-      emitter.emit(SensorAggregate.newBuilder()
-          .setSensorId(input.first().first())
-          .setGranularity(granularity)
-          .setPeriodStart(input.first().second())
-          .setCount(count)
-          .setSum(stats.second())
-          .setMin(stats.third())
-          .setMax(stats.fourth())
-          .setMean(stats.second() / count)
-          .build());
+      emitter.emit(countedFigure(input.first().first(), input.first().second(), stats.first(), stats.second(),
+          stats.third(), stats.fourth()));
     }
   }
 

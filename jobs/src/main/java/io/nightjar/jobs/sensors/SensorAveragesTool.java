@@ -11,6 +11,7 @@ import io.nightjar.common.JobFailedException;
 import io.nightjar.common.NightjarTool;
 import io.nightjar.common.PipelineCounters;
 import io.nightjar.common.RecordAccounting;
+import io.nightjar.jobs.sensors.mapreduce.SensorAveragesJob;
 import java.io.IOException;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -29,6 +30,7 @@ import org.apache.crunch.types.avro.Avros;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.mapreduce.Job;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -81,6 +83,12 @@ public final class SensorAveragesTool extends NightjarTool {
           + "reading); keep: trust the input to hold no repeats and skip that shuffle (default: ${DEFAULT-VALUE}).")
   private String duplicates;
 
+  @Option(names = "--engine", defaultValue = "crunch",
+      description = "crunch: the Crunch pipeline; mapreduce: the classic MapReduce job (one --date only). Both remove "
+          + "duplicates in the same shuffle as the aggregation and publish the same figures, quarantine and "
+          + "accounting (default: ${DEFAULT-VALUE}).")
+  private String engine;
+
   @Option(names = "--allow-empty-input", description = "Publish an empty day when there are no readings, instead of failing.")
   private boolean allowEmptyInput;
 
@@ -92,6 +100,7 @@ public final class SensorAveragesTool extends NightjarTool {
     plan.put("input format", resolvedFormat().name().toLowerCase());
     plan.put("granularity", granularity());
     plan.put("duplicates", removeDuplicates() ? "remove" : "keep");
+    plan.put("engine", mapReduceEngine() ? "mapreduce" : "crunch");
     List<LocalDate> days = days();
     for (LocalDate day : days) {
       String suffix = days.size() == 1 ? "" : " " + day;
@@ -103,6 +112,9 @@ public final class SensorAveragesTool extends NightjarTool {
 
   @Override
   protected int execute() throws IOException {
+    if (mapReduceEngine()) {
+      return executeMapReduce();
+    }
     Dataset output = output();
     List<LocalDate> days = days();
     LocalDate first = days.get(0);
@@ -117,13 +129,15 @@ public final class SensorAveragesTool extends NightjarTool {
       Pair<PCollection<SensorReading>, PCollection<QuarantineRecord>> checked = readReadings(pipeline, first, last);
       PCollection<SensorReading> readings = checked.first();
       PCollection<QuarantineRecord> quarantined = checked.second();
-      if (removeDuplicates()) {
-        Pair<PCollection<SensorReading>, PCollection<QuarantineRecord>> distinct =
-            SensorAverages.deduplicate(readings, days.size() > 1);
-        readings = distinct.first();
+      PCollection<SensorAggregate> figures;
+      if (removeDuplicates()) { // one shuffle: duplicates resolved where the sensor-period is aggregated
+        Pair<PCollection<SensorAggregate>, PCollection<QuarantineRecord>> distinct =
+            SensorAverages.distinctFigures(readings, granularity(), days.size() > 1);
+        figures = distinct.first();
         quarantined = quarantined.union(distinct.second());
+      } else {
+        figures = SensorAverages.figures(readings, granularity());
       }
-      PCollection<SensorAggregate> figures = SensorAverages.figures(readings, granularity());
       boolean one = days.size() == 1;
       for (Map.Entry<LocalDate, DailyPublication> day : publications.entrySet()) {
         pipeline.write(one ? figures : SensorAverages.ofDay(figures, day.getKey()),
@@ -131,41 +145,78 @@ public final class SensorAveragesTool extends NightjarTool {
         pipeline.write(one ? quarantined : SensorAverages.quarantineOfDay(quarantined, day.getKey()),
             To.avroFile(day.getValue().quarantineStaging()));
       }
-      PipelineResult result = pipeline.done();
-
-      List<String> failed = new ArrayList<>();
-      for (Map.Entry<LocalDate, DailyPublication> day : publications.entrySet()) {
-        try {
-          DailyPublication.Gate notEmpty = accounting -> {
-            if (accounting.out() + accounting.quarantined() == 0 && !allowEmptyInput) {
-              throw new JobFailedException("no readings of " + day.getKey() + " in the input (pass "
-                  + "--allow-empty-input to publish an empty day)");
-            }
-          };
-          RecordAccounting accounting = days.size() == 1 ? day.getValue().finish(result, notEmpty, (dir, acc) -> { })
-              : day.getValue().finishDay(result, notEmpty);
-          out.printf("sensor-averages %s: published %s (%d figures from %d readings); %d quarantined in %s; "
-                  + "%d skipped%n", day.getKey(), output.dayPath(day.getKey()), accounting.written(),
-              accounting.out(), accounting.quarantined(), output.quarantinePath(day.getKey()), accounting.skipped());
-        } catch (JobFailedException e) {
-          if (days.size() == 1) {
-            throw e;
-          }
-          failed.add(day.getKey() + ": " + e.getMessage());
-        }
-      }
-      reportOtherDays(output, result);
-      if (!failed.isEmpty()) {
-        throw new JobFailedException(failed.size() + " of " + days.size() + " days not published: "
-            + String.join("; ", failed));
-      }
-      return 0;
+      return publish(output, publications, pipeline.done());
     } finally {
       for (DailyPublication publication : publications.values()) {
         publication.close();
       }
       pipeline.cleanup(true);
     }
+  }
+
+  /**
+   * The classic MapReduce form ({@link SensorAveragesJob}): one job writes the day's staging folders, then the day is
+   * published and accounted exactly as the pipeline's is.
+   */
+  private int executeMapReduce() throws IOException {
+    if (dates != null) {
+      throw new JobFailedException("--engine mapreduce publishes one day: give --date, not --dates");
+    }
+    Dataset output = output();
+    LocalDate day = days().get(0);
+    Path input = inputPath();
+    boolean avro = resolvedFormat() == InputFormat.AVRO;
+    if (avro) {
+      AvroInputCheck.requireReadable(getConf(), SensorReading.getClassSchema(), List.of(input));
+    }
+    try (DailyPublication publication = DailyPublication.begin(getConf(), output, day)) {
+      Job job = SensorAveragesJob.create(getConf(), input, avro, day, granularity(), removeDuplicates(),
+          publication.dataStaging());
+      PipelineResult result;
+      try {
+        result = SensorAveragesJob.run(job, publication.quarantineStaging());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new JobFailedException("interrupted; " + output.dayPath(day) + " not published");
+      }
+      return publish(output, Map.of(day, publication), result);
+    }
+  }
+
+  /**
+   * Checks the finished run and publishes each day with its accounting (a day of a several-day run on its own),
+   * then reports readings of days not asked for; fails naming the days not published.
+   */
+  private int publish(Dataset output, Map<LocalDate, DailyPublication> publications, PipelineResult result)
+      throws IOException {
+    int days = publications.size();
+    List<String> failed = new ArrayList<>();
+    for (Map.Entry<LocalDate, DailyPublication> day : publications.entrySet()) {
+      try {
+        DailyPublication.Gate notEmpty = accounting -> {
+          if (accounting.out() + accounting.quarantined() == 0 && !allowEmptyInput) {
+            throw new JobFailedException("no readings of " + day.getKey() + " in the input (pass "
+                + "--allow-empty-input to publish an empty day)");
+          }
+        };
+        RecordAccounting accounting = days == 1 ? day.getValue().finish(result, notEmpty, (dir, acc) -> { })
+            : day.getValue().finishDay(result, notEmpty);
+        out.printf("sensor-averages %s: published %s (%d figures from %d readings); %d quarantined in %s; "
+                + "%d skipped%n", day.getKey(), output.dayPath(day.getKey()), accounting.written(),
+            accounting.out(), accounting.quarantined(), output.quarantinePath(day.getKey()), accounting.skipped());
+      } catch (JobFailedException e) {
+        if (days == 1) {
+          throw e;
+        }
+        failed.add(day.getKey() + ": " + e.getMessage());
+      }
+    }
+    reportOtherDays(output, result);
+    if (!failed.isEmpty()) {
+      throw new JobFailedException(failed.size() + " of " + days + " days not published: "
+          + String.join("; ", failed));
+    }
+    return 0;
   }
 
   /** Says how many readings belonged to days not asked for, and how to publish them, or recompute a published one. */
@@ -233,6 +284,13 @@ public final class SensorAveragesTool extends NightjarTool {
   private Dataset output() throws IOException {
     String name = dataset != null ? dataset : "sensor-averages-" + granularity().name().toLowerCase();
     return Dataset.of(getConf(), project, name);
+  }
+
+  private boolean mapReduceEngine() {
+    if (!engine.equals("crunch") && !engine.equals("mapreduce")) {
+      throw new JobFailedException("--engine must be crunch or mapreduce, not '" + engine + "'");
+    }
+    return engine.equals("mapreduce");
   }
 
   private boolean removeDuplicates() {

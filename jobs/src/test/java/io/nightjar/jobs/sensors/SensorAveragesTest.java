@@ -1,12 +1,14 @@
 package io.nightjar.jobs.sensors;
 
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
 
 import com.google.common.collect.Lists;
 import io.nightjar.avro.Granularity;
 import io.nightjar.avro.QuarantineRecord;
 import io.nightjar.avro.SensorAggregate;
 import io.nightjar.avro.SensorReading;
+import io.nightjar.common.AvroFiles;
 import io.nightjar.common.RecordAccounting;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -17,12 +19,20 @@ import java.util.TreeMap;
 import java.util.stream.Collectors;
 import org.apache.crunch.PCollection;
 import org.apache.crunch.Pair;
+import org.apache.crunch.Pipeline;
+import org.apache.crunch.PipelineResult;
+import org.apache.crunch.impl.mr.MRPipeline;
+import org.apache.crunch.io.From;
+import org.apache.crunch.io.To;
 import org.apache.crunch.impl.mem.MemPipeline;
 import org.apache.crunch.types.avro.Avros;
 import org.junit.Before;
 import org.junit.Test;
 
-/** The pipeline's logic on MemPipeline: figures, duplicates, quarantine and the record accounting. */
+/**
+ * The pipeline's logic: figures, duplicates, quarantine and the record accounting (on MemPipeline, and on local
+ * MapReduce for {@code distinctFigures}, whose secondary sort MemPipeline does not run).
+ */
 public class SensorAveragesTest {
 
   static final LocalDate DAY = LocalDate.parse("2016-05-01");
@@ -47,7 +57,7 @@ public class SensorAveragesTest {
   }
 
   @Test
-  public void dailyFiguresFromDeviceLines() {
+  public void dailyFiguresFromDeviceLines() throws Exception {
     Map<String, SensorAggregate> bySensor = run(Granularity.DAY).stream()
         .collect(Collectors.toMap(a -> a.getSensorId().toString(), a -> a, (a, b) -> a, TreeMap::new));
 
@@ -65,7 +75,7 @@ public class SensorAveragesTest {
   }
 
   @Test
-  public void hourlyMeansAreSumOverCountNotAveragesOfAverages() {
+  public void hourlyMeansAreSumOverCountNotAveragesOfAverages() throws Exception {
     Map<Long, SensorAggregate> s1 = run(Granularity.HOUR).stream()
         .filter(a -> a.getSensorId().equals("s1"))
         .collect(Collectors.toMap(SensorAggregate::getPeriodStart, a -> a));
@@ -75,28 +85,21 @@ public class SensorAveragesTest {
   }
 
   @Test
-  public void everyLineIsAccountedFor() {
-    PCollection<String> lines = MemPipeline.typedCollectionOf(Avros.strings(), LINES);
-    Pair<PCollection<SensorReading>, PCollection<QuarantineRecord>> parsed = SensorAverages.parseLines(lines, DAY);
-    Pair<PCollection<SensorReading>, PCollection<QuarantineRecord>> distinct =
-        SensorAverages.deduplicate(parsed.first());
-    List<SensorAggregate> figures = Lists.newArrayList(
-        SensorAverages.figures(distinct.first(), Granularity.DAY).materialize());
-    assertEquals(2, figures.size());
+  public void everyLineIsAccountedFor() throws Exception {
+    Run run = runDistinct(Granularity.DAY);
+    assertEquals(2, run.figures.size());
     Map<String, Long> quarantined = new TreeMap<>();
-    long quarantineRecords = 0;
-    for (QuarantineRecord record : parsed.second().union(distinct.second()).materialize()) {
-      quarantined.merge(record.getReason(), record.getRecords(), Long::sum);
-      quarantineRecords++;
+    for (QuarantineRecord record : run.quarantine) {
+      quarantined.merge(record.getReason().toString(), record.getRecords(), Long::sum);
     }
     Map<String, Long> expected = new TreeMap<>();
     expected.put(ReadingParser.NON_FINITE_VALUE, 1L);
     expected.put(ReadingParser.UNPARSABLE_LINE, 1L);
     expected.put(SensorAverages.CONFLICTING_DUPLICATE, 2L);
     assertEquals(expected, quarantined);
-    assertEquals("the two conflicting readings share one quarantine record", 3, quarantineRecords);
+    assertEquals("the two conflicting readings share one quarantine record", 3, run.quarantine.size());
 
-    RecordAccounting accounting = RecordAccounting.of(MemPipeline.getCounters());
+    RecordAccounting accounting = run.accounting;
     assertEquals(12, accounting.in());
     assertEquals(4, accounting.out());
     assertEquals(4, accounting.quarantined());
@@ -121,10 +124,47 @@ public class SensorAveragesTest {
         Arrays.asList(ReadingParser.MISSING_FIELD, ReadingParser.NON_FINITE_VALUE), reasons);
   }
 
-  static List<SensorAggregate> run(Granularity granularity) {
-    PCollection<String> lines = MemPipeline.typedCollectionOf(Avros.strings(), LINES);
-    Pair<PCollection<SensorReading>, PCollection<QuarantineRecord>> parsed = SensorAverages.parseLines(lines, DAY);
-    PCollection<SensorReading> distinct = SensorAverages.deduplicate(parsed.first()).first();
-    return Lists.newArrayList(SensorAverages.figures(distinct, granularity).materialize());
+  static List<SensorAggregate> run(Granularity granularity) throws Exception {
+    return runDistinct(granularity).figures;
+  }
+
+  /** What {@link #runDistinct} published and counted. */
+  static final class Run {
+    List<SensorAggregate> figures;
+    List<QuarantineRecord> quarantine;
+    RecordAccounting accounting;
+  }
+
+  /**
+   * Parses {@link #LINES} and computes the distinct figures as local MapReduce: {@link SensorAverages#distinctFigures}
+   * groups with a secondary sort (sort and grouping comparators), which MemPipeline does not run.
+   */
+  static Run runDistinct(Granularity granularity) throws Exception {
+    java.io.File dir = java.nio.file.Files.createTempDirectory("sensor-averages-test").toFile();
+    try {
+      java.io.File input = new java.io.File(dir, "lines.csv");
+      java.nio.file.Files.write(input.toPath(), LINES);
+      org.apache.hadoop.conf.Configuration conf = new org.apache.hadoop.conf.Configuration();
+      conf.set("fs.defaultFS", "file:///");
+      conf.set("mapreduce.framework.name", "local");
+      Pipeline pipeline = new MRPipeline(SensorAveragesTest.class, conf);
+      Pair<PCollection<SensorReading>, PCollection<QuarantineRecord>> parsed =
+          SensorAverages.parseLines(pipeline.read(From.textFile(input.getAbsolutePath())), DAY);
+      Pair<PCollection<SensorAggregate>, PCollection<QuarantineRecord>> distinct =
+          SensorAverages.distinctFigures(parsed.first(), granularity);
+      java.io.File figures = new java.io.File(dir, "figures");
+      java.io.File quarantine = new java.io.File(dir, "quarantine");
+      pipeline.write(distinct.first(), To.avroFile(figures.getAbsolutePath()));
+      pipeline.write(parsed.second().union(distinct.second()), To.avroFile(quarantine.getAbsolutePath()));
+      PipelineResult result = pipeline.done();
+      assertTrue(result.succeeded());
+      Run run = new Run();
+      run.figures = AvroFiles.readLocal(figures, SensorAggregate.class);
+      run.quarantine = AvroFiles.readLocal(quarantine, QuarantineRecord.class);
+      run.accounting = RecordAccounting.of(result);
+      return run;
+    } finally {
+      org.apache.hadoop.fs.FileUtil.fullyDelete(dir);
+    }
   }
 }

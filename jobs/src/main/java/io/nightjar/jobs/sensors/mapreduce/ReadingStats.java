@@ -43,6 +43,14 @@ public final class ReadingStats implements Writable {
     max = Math.max(max, other.max);
   }
 
+  /** Adds one reading. */
+  public void add(double value) {
+    count++;
+    sum += value;
+    min = Math.min(min, value);
+    max = Math.max(max, value);
+  }
+
   public long count() {
     return count;
   }

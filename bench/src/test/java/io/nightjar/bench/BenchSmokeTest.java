@@ -1,0 +1,121 @@
+package io.nightjar.bench;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.File;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.Test;
+import picocli.CommandLine;
+
+/**
+ * Every benchmark at a tiny size, as its own command line runs it: it must finish, print its figures and find its
+ * outputs equal (each bench throws when they differ). And every benchmark command the README prints must still
+ * parse with the benchmarks' current options, so none can rot.
+ */
+public class BenchSmokeTest {
+
+  private static final File WORK = new File("target/bench-smoke");
+
+  @Test
+  public void sensorAverages() throws Exception {
+    String out = run(new SensorAveragesBench(), "--readings", "20000", "--sensors", "20", "--repeat", "1",
+        "--work-dir", new File(WORK, "sensor-averages").getPath());
+    assertTrue(out, out.contains("plain loop"));
+    for (String engine : new String[] {"crunch", "mapreduce"}) {
+      for (String duplicates : new String[] {"keep", "remove"}) {
+        assertTrue(out, out.contains("--engine " + engine + " --duplicates " + duplicates));
+      }
+    }
+    assertTrue(out, out.contains("all runs gave the same 20 figures"));
+  }
+
+  @Test
+  public void impressionsJoin() throws Exception {
+    String out = run(new ImpressionsJoinBench(), "--impressions", "3000", "--ads", "50", "--reducers", "2",
+        "--work-dir", new File(WORK, "impressions-join").getPath());
+    for (String strategy : new String[] {"default", "sharded", "adaptive", "mapside"}) {
+      assertTrue(out, Pattern.compile("(?m)^" + strategy + " +[0-9.]+ +[0-9]+").matcher(out).find());
+    }
+    assertTrue(out, out.contains("all strategies published the same 3,000 rows"));
+  }
+
+  @Test
+  public void attributesDaily() throws Exception {
+    String out = run(new AttributesDailyBench(), "--tracks", "200", "--segments", "10", "--repeat", "1",
+        "--work-dir", new File(WORK, "attributes-daily").getPath());
+    assertTrue(out, out.contains("attributes-daily (yesterday + incremental)"));
+    assertTrue(out, out.contains("recompute from the full view"));
+    assertTrue(out, Pattern.compile("both published the same [0-9,]+ rows").matcher(out).find());
+  }
+
+  @Test
+  public void s3Import() throws Exception {
+    String out = run(new S3ImportBench(), "--objects", "20", "--segments", "10", "--sequential-sample", "5",
+        "--repeat", "1", "--work-dir", new File(WORK, "s3-import").getPath());
+    assertTrue(out, out.contains("(a) sequential GET loop"));
+    assertTrue(out, out.contains("s3-import, 1 map task"));
+    assertTrue(out, Pattern.compile("import / ceiling = [0-9.]+ median, [0-9.]+ best").matcher(out).find());
+  }
+
+  @Test
+  public void packedSize() throws Exception {
+    String out = run(new PackedSizeBench(), "--tracks", "5", "--segments", "10", "--repeat", "1");
+    for (String codec : new String[] {"snappy", "null", "deflate-1", "deflate-6", "xz-1"}) {
+      assertTrue(out, Pattern.compile("(?m)^" + codec + " +[0-9,]+ ").matcher(out).find());
+    }
+  }
+
+  /** The README's benchmark commands, with their -Dbench.class (or the pom's default) and -Dbench.args. */
+  @Test
+  public void everyBenchmarkCommandInTheReadmeParses() throws Exception {
+    String readme = Files.readString(new File("../README.md").toPath()).replace("\\\n", " ");
+    Matcher pom = Pattern.compile("<bench.class>([^<]+)</bench.class>")
+        .matcher(Files.readString(new File("pom.xml").toPath()));
+    assertTrue(pom.find());
+    String defaultClass = pom.group(1);
+    Matcher command = Pattern.compile("(?m)^mvn [^\\n]*-Pbench[^\\n]*$").matcher(readme);
+    List<String> classes = new ArrayList<>();
+    while (command.find()) {
+      String line = command.group();
+      Matcher benchClass = Pattern.compile("-Dbench\\.class=(\\S+)").matcher(line);
+      String className = benchClass.find() ? benchClass.group(1) : defaultClass;
+      Matcher benchArgs = Pattern.compile("-Dbench\\.args=\"([^\"]*)\"").matcher(line);
+      String[] args = benchArgs.find() ? benchArgs.group(1).trim().split("\\s+") : new String[0];
+      Object bench = Class.forName(className).getDeclaredConstructor().newInstance();
+      new CommandLine(bench).parseArgs(args); // throws on an unknown option or a bad value
+      classes.add(className.substring(className.lastIndexOf('.') + 1));
+    }
+    assertFalse("no benchmark command found in the README", classes.isEmpty());
+    for (String bench : new String[] {"SensorAveragesBench", "ImpressionsJoinBench", "AttributesDailyBench",
+        "S3ImportBench", "PackedSizeBench"}) {
+      assertTrue(bench + " has no command in the README: " + classes, classes.contains(bench));
+    }
+  }
+
+  /** Runs a bench as its main would (without exiting), and returns what it printed. */
+  private static String run(Callable<Integer> bench, String... args) {
+    PrintStream console = System.out;
+    ByteArrayOutputStream captured = new ByteArrayOutputStream();
+    System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
+    int status;
+    try {
+      status = new CommandLine(bench).execute(args);
+    } finally {
+      System.setOut(console);
+    }
+    String out = captured.toString(StandardCharsets.UTF_8);
+    console.print(out);
+    assertEquals(out, 0, status);
+    return out;
+  }
+}
