@@ -16,9 +16,11 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * impressions-join with each strategy on the same Zipf-skewed day (MapReduce in local mode), in one run: wall time,
- * largest reducer input, max/mean reducer input and metadata rows shuffled, read from each run's skew report; checks
- * that every strategy published the same rows (an order-independent digest of whole rows, streamed from the files).
+ * impressions-join with each strategy on the same Zipf-skewed day (MapReduce in local mode), and the same join in
+ * Spark 3.5 SQL (sort-merge, with adaptive execution, broadcast; each its own process) when bench-spark is built, in
+ * one run: median and min wall time of {@code --repeat} alternating runs, largest reducer input, max/mean reducer
+ * input and metadata rows shuffled, read from each run's skew report; checks that every run published the same rows
+ * (an order-independent digest of whole rows, streamed from the files).
  */
 @Command(name = "impressions-join-bench", mixinStandardHelpOptions = true)
 public final class ImpressionsJoinBench implements Callable<Integer> {
@@ -43,6 +45,13 @@ public final class ImpressionsJoinBench implements Callable<Integer> {
   @Option(names = "--strategies", defaultValue = "default,sharded,adaptive,mapside", split = ",")
   private List<String> strategies;
 
+  @Option(names = "--repeat", defaultValue = "1", description = "Runs of each row, alternating (default: ${DEFAULT-VALUE}).")
+  private int repeat;
+
+  @Option(names = "--spark", negatable = true, defaultValue = "true", fallbackValue = "true",
+      description = "Add Spark 3.5 rows when bench-spark is built (-Pbench builds it; default: ${DEFAULT-VALUE}).")
+  private boolean spark;
+
   @Option(names = "--work-dir", defaultValue = "target/impressions-join-bench")
   private File workDir;
 
@@ -62,32 +71,70 @@ public final class ImpressionsJoinBench implements Callable<Integer> {
         "--metadata-output", metadata.getAbsolutePath()));
     new File(metadata, Dataset.SUCCESS_FLAG).createNewFile();
 
-    List<String[]> rows = new ArrayList<>();
-    BenchSupport.Digest reference = null;
-    for (String strategy : strategies) {
-      long start = System.nanoTime();
-      BenchSupport.check(Main.run(conf, "impressions-join", "--date", DAY, "--strategy", strategy, "--reducers",
-          Integer.toString(reducers), "--dataset", "bench-" + strategy));
-      double seconds = (System.nanoTime() - start) / 1e9;
-      File day = new File(root, "ads/bench-" + strategy + "/" + DAY);
-      JsonNode report = new ObjectMapper().readTree(Files.readString(new File(day, "_skew-report.json").toPath()));
-      BenchSupport.Digest digest = BenchSupport.Digest.ofFolder(day);
-      if (reference == null) {
-        reference = digest;
-      } else if (!reference.equals(digest)) {
-        throw new IllegalStateException(strategy + " published other rows than " + strategies.get(0) + ": " + digest
-            + " against " + reference);
+    // Spark rows, each its own process: sort-merge (the reduce-side join), with adaptive execution (skew join
+    // splitting), and broadcast (map-side).
+    String[][] sparkRows = {{"spark-sortmerge"}, {"spark-sortmerge-aqe", "--adaptive", "true"},
+        {"spark-broadcast", "--broadcast"}};
+    List<String> runs = new ArrayList<>(strategies);
+    if (spark && SparkRun.available()) {
+      for (String[] row : sparkRows) {
+        runs.add(row[0]);
       }
-      rows.add(new String[] {strategy, String.format("%.1f", seconds), report.get("maxRows").asText(),
-          String.format("%.2f", report.get("maxOverMean").asDouble()), report.get("metadataRowsShuffled").asText(),
-          Integer.toString(report.get("tasks").size())});
+    } else {
+      System.out.println("no Spark rows: " + (spark ? "bench-spark is not built (mvn -Pbench builds it)" : "--no-spark"));
     }
-    System.out.printf("%nimpressions-join, %,d impressions, %,d ads, zipf %.2f, %d reducers, %d local slots%n",
-        impressions, ads, zipf, reducers, slots);
-    System.out.printf("%-10s %9s %18s %14s %22s %7s%n", "strategy", "seconds", "largest task rows", "max/mean",
-        "metadata rows shuffled", "tasks");
-    for (String[] row : rows) {
-      System.out.printf("%-10s %9s %18s %14s %22s %7s%n", (Object[]) row);
+    double[][] seconds = new double[runs.size()][repeat];
+    String[][] skew = new String[runs.size()][];
+    BenchSupport.Digest reference = null;
+    for (int r = 0; r < repeat; r++) { // alternating, so a noisy minute hits every row
+      for (int k = 0; k < runs.size(); k++) {
+        String run = runs.get(k);
+        File day;
+        long start = System.nanoTime();
+        if (k < strategies.size()) {
+          BenchSupport.check(Main.run(conf, "impressions-join", "--date", DAY, "--strategy", run, "--reducers",
+              Integer.toString(reducers), "--dataset", "bench-" + run));
+          seconds[k][r] = (System.nanoTime() - start) / 1e9;
+          day = new File(root, "ads/bench-" + run + "/" + DAY);
+          JsonNode report = new ObjectMapper().readTree(Files.readString(new File(day, "_skew-report.json").toPath()));
+          skew[k] = new String[] {report.get("maxRows").asText(),
+              String.format("%.2f", report.get("maxOverMean").asDouble()), report.get("metadataRowsShuffled").asText(),
+              Integer.toString(report.get("tasks").size())};
+        } else {
+          day = new File(workDir, "spark/" + run);
+          List<String> args = new ArrayList<>(List.of("join", "--impressions",
+              new File(root, "ads/impressions/" + DAY).getAbsolutePath(), "--metadata", metadata.getAbsolutePath(),
+              "--output", day.getAbsolutePath(), "--day", DAY, "--partitions", Integer.toString(reducers)));
+          String[] options = sparkRows[k - strategies.size()];
+          args.addAll(List.of(options).subList(1, options.length));
+          seconds[k][r] = SparkRun.run(args.toArray(new String[0]));
+          skew[k] = new String[] {"-", "-", "-", "-"};
+        }
+        BenchSupport.Digest digest = BenchSupport.Digest.ofFolder(day);
+        if (reference == null) {
+          reference = digest;
+        } else if (!reference.equals(digest)) {
+          throw new IllegalStateException(run + " published other rows than " + runs.get(0) + ": " + digest
+              + " against " + reference);
+        }
+      }
+    }
+    System.out.printf("%nimpressions-join, %,d impressions, %,d ads, zipf %.2f, %d reducers, %d local slots, %d runs"
+        + " each%n", impressions, ads, zipf, reducers, slots, repeat);
+    System.out.printf("%-20s %9s %9s %18s %9s %22s %6s%n", "strategy", "median s", "min s", "largest task rows",
+        "max/mean", "metadata rows shuffled", "tasks");
+    for (int k = 0; k < runs.size(); k++) {
+      System.out.printf("%-20s %9.1f %9.1f %18s %9s %22s %6s%n", runs.get(k), BenchSupport.median(seconds[k]),
+          BenchSupport.min(seconds[k]), skew[k][0], skew[k][1], skew[k][2], skew[k][3]);
+    }
+    if (runs.size() > strategies.size()) {
+      // nightjar's reduce-side strategies against Spark's sort-merge join, map-side against broadcast
+      for (int k = 0; k < strategies.size(); k++) {
+        int against = runs.indexOf(strategies.get(k).equals("mapside") ? "spark-broadcast" : "spark-sortmerge");
+        System.out.printf("%s / %s: %.2f (medians), %.2f (mins); goal <= 1.0%n", strategies.get(k), runs.get(against),
+            BenchSupport.median(seconds[k]) / BenchSupport.median(seconds[against]),
+            BenchSupport.min(seconds[k]) / BenchSupport.min(seconds[against]));
+      }
     }
     System.out.printf("all strategies published the same %,d rows (order-independent digest of whole rows)%n",
         reference.count());

@@ -40,6 +40,10 @@ public final class SensorAveragesBench implements Callable<Integer> {
   @Option(names = "--sensors", defaultValue = "1000")
   private int sensors;
 
+  @Option(names = "--spark", negatable = true, defaultValue = "true", fallbackValue = "true",
+      description = "Add Spark 3.5 rows when bench-spark is built (-Pbench builds it; default: ${DEFAULT-VALUE}).")
+  private boolean spark;
+
   @Option(names = "--work-dir", defaultValue = "target/sensor-averages-bench")
   private File workDir;
 
@@ -65,7 +69,13 @@ public final class SensorAveragesBench implements Callable<Integer> {
         file.length());
 
     // engine and --duplicates of each row
-    String[][] modes = {{"crunch", "keep"}, {"crunch", "remove"}, {"mapreduce", "keep"}, {"mapreduce", "remove"}};
+    String[][] modes = SparkRun.available() && spark
+        ? new String[][] {{"crunch", "keep"}, {"crunch", "remove"}, {"mapreduce", "keep"}, {"mapreduce", "remove"},
+            {"spark", "keep"}, {"spark", "remove"}}
+        : new String[][] {{"crunch", "keep"}, {"crunch", "remove"}, {"mapreduce", "keep"}, {"mapreduce", "remove"}};
+    if (modes.length == 4) {
+      System.out.println("no Spark rows: " + (spark ? "bench-spark is not built (mvn -Pbench builds it)" : "--no-spark"));
+    }
     double[] loopSeconds = new double[repeat];
     double[][] seconds = new double[modes.length][repeat];
     Map<String, double[]> loop = null;
@@ -76,6 +86,16 @@ public final class SensorAveragesBench implements Callable<Integer> {
       loopSeconds[r] = (System.nanoTime() - loopStart) / 1e9;
       for (int m = 0; m < modes.length; m++) {
         String dataset = "bench-" + modes[m][0] + "-" + modes[m][1] + "-" + (r + 1);
+        if (modes[m][0].equals("spark")) {
+          File out = new File(workDir, dataset);
+          seconds[m][r] = modes[m][1].equals("keep")
+              ? SparkRun.run("sensors", "--input", file.getAbsolutePath(), "--output", out.getAbsolutePath(), "--day",
+                  DAY.toString())
+              : SparkRun.run("sensors", "--input", file.getAbsolutePath(), "--output", out.getAbsolutePath(), "--day",
+                  DAY.toString(), "--dedup");
+          compared = compareSpark(loop, out);
+          continue;
+        }
         long start = System.nanoTime();
         BenchSupport.check(Main.run(conf, "sensor-averages", "--date", DAY.toString(), "--input",
             file.getAbsolutePath(), "--engine", modes[m][0], "--duplicates", modes[m][1], "--dataset", dataset));
@@ -91,8 +111,17 @@ public final class SensorAveragesBench implements Callable<Integer> {
         + " readings, " + repeat + " runs", "median s", "min s", "readings/s", "vs loop", "min");
     row("plain loop (1 thread, decode + check + hash map)", loopSeconds, loopMedian, loopMin);
     for (int m = 0; m < modes.length; m++) {
-      row("--engine " + modes[m][0] + " --duplicates " + modes[m][1] + " (local, " + mapSlots + " slots)",
+      row(modes[m][0].equals("spark")
+          ? "Spark 3.5 SQL local[2], own JVM" + (modes[m][1].equals("keep") ? "" : " + dropDuplicates")
+          : "--engine " + modes[m][0] + " --duplicates " + modes[m][1] + " (local, " + mapSlots + " slots)",
           seconds[m], loopMedian, loopMin);
+    }
+    if (modes.length > 4) {
+      for (int m = 0; m < 2; m++) {
+        System.out.printf("nightjar --duplicates %s / Spark: %.2f (medians), %.2f (mins); goal <= 1.0%n", modes[m][1],
+            BenchSupport.median(seconds[m]) / BenchSupport.median(seconds[m + 4]),
+            BenchSupport.min(seconds[m]) / BenchSupport.min(seconds[m + 4]));
+      }
     }
     System.out.printf("runs (s): loop %s", java.util.Arrays.toString(loopSeconds));
     for (int m = 0; m < modes.length; m++) {
@@ -137,6 +166,32 @@ public final class SensorAveragesBench implements Callable<Integer> {
       }
     }
     return figures;
+  }
+
+  /** Spark's output (generic Avro: sensorId, count, sum, min, max; one day) against the loop's figures. */
+  private static int compareSpark(Map<String, double[]> loop, File output) throws IOException {
+    int compared = 0;
+    long dayStart = Periods.start(DAY.atStartOfDay(java.time.ZoneOffset.UTC).toInstant().toEpochMilli(),
+        io.nightjar.avro.Granularity.DAY);
+    File[] files = output.listFiles((dir, name) -> name.endsWith(".avro"));
+    for (File part : files == null ? new File[0] : files) {
+      try (DataFileReader<org.apache.avro.generic.GenericRecord> reader = new DataFileReader<>(part,
+          new org.apache.avro.generic.GenericDatumReader<>())) {
+        for (org.apache.avro.generic.GenericRecord a : reader) {
+          double[] f = loop.get(a.get("sensorId") + "@" + dayStart);
+          double sum = ((Number) a.get("sum")).doubleValue();
+          if (f == null || f[0] != ((Number) a.get("count")).longValue() || f[2] != (Double) a.get("min")
+              || f[3] != (Double) a.get("max") || Math.abs(f[1] - sum) > 1e-9 * Math.abs(f[1])) {
+            throw new IllegalStateException("Spark and loop disagree on " + a);
+          }
+          compared++;
+        }
+      }
+    }
+    if (compared != loop.size()) {
+      throw new IllegalStateException("Spark gave " + compared + " figures, loop " + loop.size());
+    }
+    return compared;
   }
 
   private static int compare(Map<String, double[]> loop, File published) throws IOException {

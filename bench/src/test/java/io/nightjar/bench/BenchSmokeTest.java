@@ -28,7 +28,7 @@ public class BenchSmokeTest {
 
   @Test
   public void sensorAverages() throws Exception {
-    String out = run(new SensorAveragesBench(), "--readings", "20000", "--sensors", "20", "--repeat", "1",
+    String out = run(new SensorAveragesBench(), "--readings", "20000", "--sensors", "20", "--repeat", "1", "--no-spark",
         "--work-dir", new File(WORK, "sensor-averages").getPath());
     assertTrue(out, out.contains("plain loop"));
     for (String engine : new String[] {"crunch", "mapreduce"}) {
@@ -41,7 +41,7 @@ public class BenchSmokeTest {
 
   @Test
   public void impressionsJoin() throws Exception {
-    String out = run(new ImpressionsJoinBench(), "--impressions", "3000", "--ads", "50", "--reducers", "2",
+    String out = run(new ImpressionsJoinBench(), "--impressions", "3000", "--ads", "50", "--reducers", "2", "--no-spark",
         "--work-dir", new File(WORK, "impressions-join").getPath());
     for (String strategy : new String[] {"default", "sharded", "adaptive", "mapside"}) {
       assertTrue(out, Pattern.compile("(?m)^" + strategy + " +[0-9.]+ +[0-9]+").matcher(out).find());
