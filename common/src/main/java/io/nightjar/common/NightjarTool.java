@@ -18,6 +18,8 @@ import picocli.CommandLine.ParameterException;
  * {@code -fs} work as usual through {@code ToolRunner}, with the tool's own options parsed by picocli from what
  * remains. Subclasses are picocli {@code @Command}s: they declare their options, say what they would read and
  * write in {@link #plan()} (printed by {@code --dry-run} and logged at start), and do the work in {@link #execute()}.
+ * Options with a fixed set of values are typed as enums: picocli converts them (in any case) and refuses others as a
+ * usage error, listing the values.
  *
  * <p>Exit codes: 0 success, 1 failure (the caller prints the one-line reason), 2 usage error.
  */
@@ -39,7 +41,8 @@ public abstract class NightjarTool extends Configured implements Tool {
 
   @Override
   public final int run(String[] args) throws Exception {
-    CommandLine commandLine = new CommandLine(this);
+    // Enum-typed options take their constants in any case (--strategy mapside, --granularity DAY).
+    CommandLine commandLine = new CommandLine(this).setCaseInsensitiveEnumValuesAllowed(true);
     try {
       commandLine.parseArgs(args);
     } catch (ParameterException e) {

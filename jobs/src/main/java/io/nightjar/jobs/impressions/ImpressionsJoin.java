@@ -14,7 +14,6 @@ import java.util.HashMap;
 import java.util.Map;
 import org.apache.crunch.DoFn;
 import org.apache.crunch.Emitter;
-import org.apache.crunch.GroupingOptions;
 import org.apache.crunch.MapFn;
 import org.apache.crunch.PCollection;
 import org.apache.crunch.PTable;
@@ -23,37 +22,53 @@ import org.apache.crunch.Tuple3;
 import org.apache.crunch.lib.Channels;
 import org.apache.crunch.lib.Sample;
 import org.apache.crunch.lib.join.DefaultJoinStrategy;
+import org.apache.crunch.lib.join.JoinStrategy;
 import org.apache.crunch.lib.join.JoinType;
 import org.apache.crunch.lib.join.MapsideJoinStrategy;
-import org.apache.crunch.lib.join.RightOuterJoinFn;
-import org.apache.crunch.types.PTableType;
+import org.apache.crunch.lib.join.ShardedJoinStrategy;
 import org.apache.crunch.types.PType;
-import org.apache.crunch.types.PTypeFamily;
 import org.apache.crunch.types.avro.Avros;
 import org.apache.hadoop.mapreduce.TaskAttemptID;
 
 /**
- * Impressions left-outer-joined with ad metadata, with a choice of join strategy for skewed ad ids. Every strategy
- * gives the same records. In all of them the metadata is Crunch's left side (the side a join holds in memory: one row
- * per ad, or all of it for {@link Strategy#MAPSIDE}) and the impressions stream through as the preserved right side
+ * Impressions left-outer-joined with ad metadata, with a choice of Crunch {@link JoinStrategy} for skewed ad ids. Use
+ * it for the enriched-impressions day; {@link #joinStrategy} says which strategy does what. Every strategy gives the
+ * same records. In all of them the metadata is Crunch's left side (the side a join holds in memory: one row per ad, or
+ * all of it for {@link Strategy#MAPSIDE}) and the impressions stream through as the preserved right side
  * ({@code RIGHT_OUTER_JOIN}), which is the left outer join of impressions with metadata.
  *
  * <ul>
- *   <li>{@code DEFAULT}: Crunch's reduce-side join. All impressions of an ad meet in one reduce group, so one reducer
- *       takes all of the hottest ad.</li>
- *   <li>{@code SHARDED}: every ad's impressions spread over N shards by a hash of the impression id, its metadata
- *       copied N times (N x metadata rows shuffled). Crunch's {@code ShardedJoinStrategy} replicates the right side,
- *       which here is the side that must be preserved, so this is nightjar's own salt-and-replicate.</li>
- *   <li>{@code ADAPTIVE}: a sample of the impressions estimates each ad's count; only ads above a target get more
- *       than one shard (see {@link ShardPlan#adaptive}); metadata copied only for those.</li>
+ *   <li>{@code DEFAULT}: Crunch's {@code DefaultJoinStrategy}. All impressions of an ad meet in one reduce group, so
+ *       one reducer takes all of the hottest ad.</li>
+ *   <li>{@code SHARDED}: {@link SaltedJoinStrategy} with a uniform {@link ShardPlan}: every ad's impressions spread
+ *       over N shards by a hash of the impression id, its metadata copied N times (N x metadata rows shuffled).</li>
+ *   <li>{@code CRUNCH_SHARDED}: Crunch's own {@code ShardedJoinStrategy} with the same uniform plan as its
+ *       {@code ShardingStrategy}. It also copies the left side (the metadata) to every shard and supports
+ *       {@code RIGHT_OUTER_JOIN} (crunch-core {@code lib/join/ShardedJoinStrategy.java}: {@code PreShardLeftSideFn}
+ *       emits each left value {@code getNumShards(key)} times, {@code PreShardRightSideFn} sends each right value to
+ *       one shard drawn from a {@code Random} seeded with the task's number), but its shard depends on the task and the
+ *       order it reads in, and its partitioner may put two shards of one ad on one reducer. For comparison.</li>
+ *   <li>{@code ADAPTIVE}: {@link SaltedJoinStrategy} with an adaptive {@link ShardPlan}: a sample of the impressions
+ *       estimates each ad's count; only ads above a target get more than one shard, placed on the least-loaded
+ *       reducers; metadata copied only for those.</li>
  *   <li>{@code MAPSIDE}: Crunch's {@code MapsideJoinStrategy}, metadata loaded into every map task; no shuffle of
  *       impressions at all. Use when the metadata fits in task memory with room to spare.</li>
  * </ul>
  */
 public final class ImpressionsJoin {
 
-  /** Join strategies; {@code AUTO} resolves to {@code MAPSIDE} or {@code ADAPTIVE} by the metadata's size. */
-  public enum Strategy { DEFAULT, SHARDED, ADAPTIVE, MAPSIDE, AUTO }
+  /**
+   * Join strategies; {@code AUTO} resolves to {@code MAPSIDE} or {@code ADAPTIVE} by the metadata's size. Each prints
+   * (and parses, case-insensitively) as its lower-case name with hyphens: {@code crunch-sharded}.
+   */
+  public enum Strategy {
+    DEFAULT, SHARDED, CRUNCH_SHARDED, ADAPTIVE, MAPSIDE, AUTO;
+
+    @Override
+    public String toString() {
+      return name().toLowerCase().replace('_', '-');
+    }
+  }
 
   public static final String MISSING_AD_ID = "MISSING_AD_ID";
   public static final String BAD_TIMESTAMP = "BAD_TIMESTAMP";
@@ -68,7 +83,6 @@ public final class ImpressionsJoin {
 
   private static final PType<Impression> IMPRESSIONS = Avros.specifics(Impression.class);
   private static final PType<AdMetadata> METADATA = Avros.specifics(AdMetadata.class);
-  private static final PType<Pair<String, Integer>> SALTED_KEY = Avros.pairs(Avros.strings(), Avros.ints());
   /** (task, adId or "" for the task's total, rows). */
   public static final PType<Tuple3<String, String, Long>> TASK_LOADS =
       Avros.triples(Avros.strings(), Avros.strings(), Avros.longs());
@@ -109,7 +123,7 @@ public final class ImpressionsJoin {
   }
 
   /**
-   * Joins with a resolved strategy ({@code plan} is used by SHARDED and ADAPTIVE): the enriched rows, and for each task
+   * Joins with a resolved strategy ({@code plan} is used by SHARDED, CRUNCH_SHARDED and ADAPTIVE): the enriched rows, and for each task
    * that ran the join's last step its row count {@code (task, "", rows)} and its three busiest ad ids
    * {@code (task, adId, rows)}, the raw material of the {@link SkewReport}. The loads travel as a few records beside the
    * output, not as counters: one counter per reducer and hot key would pass Hadoop's limit of 120 per job.
@@ -125,57 +139,45 @@ public final class ImpressionsJoin {
       int reducers) {
     PType<Pair<EnrichedImpression, Tuple3<String, String, Long>>> enriched = Avros.pairs(
         Avros.specifics(EnrichedImpression.class), TASK_LOADS);
+    // The map-side join shuffles no metadata; the others shuffle each row once per shard of its ad.
+    PTable<String, AdMetadata> left = strategy == Strategy.MAPSIDE ? metadata
+        : metadata.parallelDo("count metadata shuffled",
+            new CountMetadataFn(strategy == Strategy.DEFAULT ? null : plan), metadata.getPTableType());
+    return joinStrategy(strategy, plan, reducers)
+        .join(left, byAdId(impressions), JoinType.RIGHT_OUTER_JOIN)
+        .parallelDo("enrich", new EnrichFn<>(), enriched);
+  }
+
+  /**
+   * The Crunch join strategy of a resolved {@code strategy}; {@code plan} is the shard plan of SHARDED, CRUNCH_SHARDED
+   * and ADAPTIVE (ignored by the others).
+   */
+  public static JoinStrategy<String, AdMetadata, Impression> joinStrategy(Strategy strategy, ShardPlan plan,
+      int reducers) {
     switch (strategy) {
       case DEFAULT:
-        return new DefaultJoinStrategy<String, AdMetadata, Impression>(reducers)
-            .join(countShuffled(metadata), byAdId(impressions), JoinType.RIGHT_OUTER_JOIN)
-            .parallelDo("enrich", new EnrichFn<>(), enriched);
+        return new DefaultJoinStrategy<>(reducers);
       case MAPSIDE:
-        return MapsideJoinStrategy.<String, AdMetadata, Impression>create()
-            .join(metadata, byAdId(impressions), JoinType.RIGHT_OUTER_JOIN)
-            .parallelDo("enrich", new EnrichFn<>(), enriched);
+        return MapsideJoinStrategy.create();
+      case CRUNCH_SHARDED:
+        return new ShardedJoinStrategy<>(requirePlan(strategy, plan), reducers);
       case SHARDED:
       case ADAPTIVE:
-        PTable<Pair<String, Integer>, AdMetadata> saltedMetadata = metadata.parallelDo("copy metadata per shard",
-            new ReplicateMetadataFn(plan), Avros.tableOf(SALTED_KEY, METADATA));
-        PTable<Pair<String, Integer>, Impression> saltedImpressions = impressions.parallelDo("salt impressions",
-            new SaltImpressionFn(plan), Avros.tableOf(SALTED_KEY, IMPRESSIONS));
-        return shardAwareRightOuterJoin(saltedMetadata, saltedImpressions, plan, reducers)
-            .parallelDo("enrich", new EnrichFn<>(), enriched);
+        return new SaltedJoinStrategy<>(requirePlan(strategy, plan), reducers, new ImpressionIdFn());
       default:
         throw new IllegalArgumentException("resolve " + strategy + " before joining");
     }
   }
 
-  /**
-   * Crunch's reduce-side right outer join, as {@code DefaultJoinStrategy} builds it (rows tagged 0 for left and 1 for
-   * right, sorted by (key, tag) so a key's left rows are held when its right rows stream past), but partitioned with
-   * {@link ShardAwarePartitioner} so the shards of one key land on different reducers.
-   */
-  static <K, U, V> PTable<K, Pair<U, V>> shardAwareRightOuterJoin(PTable<K, U> left, PTable<K, V> right,
-      ShardPlan plan, int reducers) {
-    PTypeFamily ptf = left.getTypeFamily();
-    PTableType<Pair<K, Integer>, Pair<U, V>> tagged = ptf.tableOf(ptf.pairs(left.getKeyType(), ptf.ints()),
-        ptf.pairs(left.getValueType(), right.getValueType()));
-    PTable<Pair<K, Integer>, Pair<U, V>> taggedLeft = left.parallelDo("tag left", new TagFn<>(0), tagged);
-    PTable<Pair<K, Integer>, Pair<U, V>> taggedRight = right.parallelDo("tag right", new TagFn<>(1), tagged);
-    GroupingOptions options = GroupingOptions.builder()
-        .requireSortedKeys()
-        .partitionerClass(ShardAwarePartitioner.class)
-        .conf(ShardAwarePartitioner.PLAN_KEY, plan.serialize())
-        .numReducers(reducers)
-        .build();
-    return taggedLeft.union(taggedRight).groupByKey(options).parallelDo("right outer join",
-        new RightOuterJoinFn<K, U, V>(left.getKeyType(), left.getValueType()),
-        ptf.tableOf(left.getKeyType(), ptf.pairs(left.getValueType(), right.getValueType())));
+  private static ShardPlan requirePlan(Strategy strategy, ShardPlan plan) {
+    if (plan == null) {
+      throw new IllegalArgumentException(strategy + " needs a shard plan");
+    }
+    return plan;
   }
 
   private static PTable<String, Impression> byAdId(PCollection<Impression> impressions) {
     return impressions.parallelDo("key impressions by ad", new ByAdIdFn(), Avros.tableOf(Avros.strings(), IMPRESSIONS));
-  }
-
-  private static PTable<String, AdMetadata> countShuffled(PTable<String, AdMetadata> metadata) {
-    return metadata.parallelDo("count metadata shuffled", new CountMetadataFn(), metadata.getPTableType());
   }
 
   /** Counts each impression in; quarantines those without an ad id or with a timestamp outside the day. */
@@ -267,59 +269,28 @@ public final class ImpressionsJoin {
     }
   }
 
+  /** Counts the metadata rows the join shuffles: one per shard of the row's ad (one without a plan). */
   static final class CountMetadataFn extends MapFn<Pair<String, AdMetadata>, Pair<String, AdMetadata>> {
+    private final ShardPlan plan;
+
+    CountMetadataFn(ShardPlan plan) {
+      this.plan = plan;
+    }
+
     @Override
     public Pair<String, AdMetadata> map(Pair<String, AdMetadata> row) {
-      increment(JOIN_GROUP, METADATA_ROWS_SHUFFLED);
+      increment(JOIN_GROUP, METADATA_ROWS_SHUFFLED, plan == null ? 1 : plan.shards(row.first()));
       return row;
     }
   }
 
-  /** One copy of an ad's metadata per shard the plan gives it. */
-  static final class ReplicateMetadataFn extends DoFn<Pair<String, AdMetadata>, Pair<Pair<String, Integer>, AdMetadata>> {
-    private final ShardPlan plan;
-
-    ReplicateMetadataFn(ShardPlan plan) {
-      this.plan = plan;
-    }
+  /** The id that picks an impression's shard in {@link SaltedJoinStrategy}. */
+  static final class ImpressionIdFn implements SaltedJoinStrategy.RecordId<Impression> {
+    private static final long serialVersionUID = 1L;
 
     @Override
-    public void process(Pair<String, AdMetadata> row, Emitter<Pair<Pair<String, Integer>, AdMetadata>> emitter) {
-      int shards = plan.shards(row.first());
-      for (int shard = 0; shard < shards; shard++) {
-        emitter.emit(Pair.of(Pair.of(row.first(), shard), row.second()));
-      }
-      increment(JOIN_GROUP, METADATA_ROWS_SHUFFLED, shards);
-    }
-  }
-
-  /** (adId, shard from a hash of the impression id). */
-  static final class SaltImpressionFn extends MapFn<Impression, Pair<Pair<String, Integer>, Impression>> {
-    private final ShardPlan plan;
-
-    SaltImpressionFn(ShardPlan plan) {
-      this.plan = plan;
-    }
-
-    @Override
-    public Pair<Pair<String, Integer>, Impression> map(Impression impression) {
-      String adId = impression.getAdId();
-      return Pair.of(Pair.of(adId, plan.shardOf(adId, impression.getImpressionId())), impression);
-    }
-  }
-
-  static final class TagFn<K, U, V, T> extends MapFn<Pair<K, T>, Pair<Pair<K, Integer>, Pair<U, V>>> {
-    private final int tag;
-
-    TagFn(int tag) {
-      this.tag = tag;
-    }
-
-    @Override
-    @SuppressWarnings("unchecked")
-    public Pair<Pair<K, Integer>, Pair<U, V>> map(Pair<K, T> input) {
-      Pair<U, V> value = tag == 0 ? Pair.of((U) input.second(), null) : Pair.of(null, (V) input.second());
-      return Pair.of(Pair.of(input.first(), tag), value);
+    public String of(Impression impression) {
+      return impression.getImpressionId();
     }
   }
 

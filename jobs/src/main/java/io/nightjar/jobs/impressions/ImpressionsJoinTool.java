@@ -60,14 +60,14 @@ public final class ImpressionsJoinTool extends NightjarTool {
   private String metadataPath;
 
   @Option(names = "--strategy", defaultValue = "auto",
-      description = "auto, default, sharded, adaptive or mapside (default: ${DEFAULT-VALUE}: mapside when the metadata "
-          + "is at most --mapside-max-bytes, else adaptive).")
-  private String strategy;
+      description = "${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}: mapside when the metadata is at most "
+          + "--mapside-max-bytes, else adaptive).")
+  private Strategy strategy;
 
   @Option(names = "--reducers", defaultValue = "10", description = "Reduce tasks of the join (default: ${DEFAULT-VALUE}).")
   private int reducers;
 
-  @Option(names = "--shards", description = "sharded: shards per ad (default: --reducers).")
+  @Option(names = "--shards", description = "sharded, crunch-sharded: shards per ad (default: --reducers).")
   private Integer shards;
 
   @Option(names = "--sample-fraction", defaultValue = "0.01",
@@ -91,7 +91,7 @@ public final class ImpressionsJoinTool extends NightjarTool {
     Pair<Strategy, String> resolved = resolveStrategy();
     plan.put("impressions", impressions());
     plan.put("metadata", metadata());
-    plan.put("strategy", resolved.first().name().toLowerCase() + " (" + resolved.second() + ")");
+    plan.put("strategy", resolved.first() + " (" + resolved.second() + ")");
     plan.put("output", output().dayPath(date));
     plan.put("quarantine", output().quarantinePath(date));
     plan.put("skew report", new Path(output().dayPath(date), SkewReport.SVG_FILE));
@@ -135,7 +135,7 @@ public final class ImpressionsJoinTool extends NightjarTool {
       PipelineResult result = new PipelineResult(stages,
           last != null ? last.status : PipelineExecution.Status.FAILED);
       SkewReport report = result.succeeded() ? SkewReport.of(result, taskLoads,
-          resolved.first().name().toLowerCase(), resolved.second(), plan == null ? "-" : plan.toString(), reducers)
+          resolved.first().toString(), resolved.second(), plan == null ? "-" : plan.toString(), reducers)
           : null;
       FileSystem fs = day.dataStaging().getFileSystem(getConf());
       RecordAccounting accounting = day.finish(result, (dir, acc) -> report.writeInto(fs, dir));
@@ -152,6 +152,7 @@ public final class ImpressionsJoinTool extends NightjarTool {
   private ShardPlan shardPlan(Strategy resolved, PCollection<Impression> raw) {
     switch (resolved) {
       case SHARDED:
+      case CRUNCH_SHARDED:
         return ShardPlan.uniform(shards != null ? shards : reducers);
       case ADAPTIVE:
         Map<String, Long> estimates = ImpressionsJoin.estimateCounts(raw, sampleFraction, 20160501L);
@@ -167,15 +168,8 @@ public final class ImpressionsJoinTool extends NightjarTool {
   }
 
   private Pair<Strategy, String> resolveStrategy() throws IOException {
-    Strategy chosen;
-    try {
-      chosen = Strategy.valueOf(strategy.toUpperCase());
-    } catch (IllegalArgumentException e) {
-      throw new JobFailedException("--strategy must be auto, default, sharded, adaptive or mapside, not '"
-          + strategy + "'");
-    }
-    if (chosen != Strategy.AUTO) {
-      return Pair.of(chosen, "chosen with --strategy");
+    if (strategy != Strategy.AUTO) {
+      return Pair.of(strategy, "chosen with --strategy");
     }
     Path path = metadata();
     long bytes = path.getFileSystem(getConf()).getContentSummary(path).getLength();

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import org.apache.commons.lang.SerializationException;
 import org.apache.commons.lang.SerializationUtils;
+import org.apache.crunch.lib.join.ShardedJoinStrategy;
 
 /**
  * How many shards each ad id's impressions are spread over. A salted join sends shard {@code s} of ad {@code a} to
@@ -19,9 +20,13 @@ import org.apache.commons.lang.SerializationUtils;
  * estimated impressions exceed a target, so cold ads stay single and their metadata is shuffled once.
  *
  * <p>The shard of an impression is a hash of its id: the same impression always lands in the same shard, whichever
- * task attempt reads it, so a retried task does not change the result.
+ * task reads it and in whatever order, so a retried or re-planned task does not change where a row goes.
+ *
+ * <p>A plan is also Crunch's {@link ShardedJoinStrategy.ShardingStrategy} ({@link #getNumShards}: how many copies of a
+ * key's left side to shuffle), so the same plan drives nightjar's {@link SaltedJoinStrategy} and Crunch's own
+ * {@code ShardedJoinStrategy}; only the salted join also uses {@link #shardOf} and {@link #partition}.
  */
-public final class ShardPlan implements Serializable {
+public final class ShardPlan implements ShardedJoinStrategy.ShardingStrategy<String>, Serializable {
 
   private static final long serialVersionUID = 1L;
 
@@ -104,9 +109,15 @@ public final class ShardPlan implements Serializable {
     }
   }
 
-
+  /** Shards of {@code key}'s rows: its count in the plan, else the plan's default (1 for an adaptive plan). */
   public int shards(String key) {
     return shardsByKey.getOrDefault(key, defaultShards);
+  }
+
+  /** {@link #shards}, as Crunch's {@code ShardingStrategy} asks it. */
+  @Override
+  public int getNumShards(String key) {
+    return shards(key);
   }
 
   /** The shard of one record of {@code key}, from a stable hash of its id. */

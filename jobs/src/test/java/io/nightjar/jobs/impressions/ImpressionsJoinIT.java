@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.apache.hadoop.fs.Path;
@@ -22,17 +23,34 @@ import org.codehaus.jackson.map.ObjectMapper;
 import org.junit.AfterClass;
 import org.junit.BeforeClass;
 import org.junit.Test;
+import org.junit.runner.RunWith;
+import org.junit.runners.Parameterized;
+import org.junit.runners.Parameterized.Parameter;
+import org.junit.runners.Parameterized.Parameters;
 
 /**
- * impressions-join as MapReduce on an in-process HDFS over a Zipf-skewed generated day: every strategy publishes the
- * same rows, the adaptive strategy keeps reducer loads within target where the default join does not, and the skew
- * report beside the output matches the job's counters.
+ * impressions-join as MapReduce on an in-process HDFS over a Zipf-skewed generated day, run once per strategy (one
+ * cluster for all): each publishes the same rows as {@code default}, with a skew report that adds up, and the loads its
+ * strategy promises (adaptive within target where the default join is not; metadata copied per shard by the sharded
+ * ones). The join cases themselves: {@link ImpressionsJoinTester}.
  */
+@RunWith(Parameterized.class)
 public class ImpressionsJoinIT {
 
   private static final String DAY = "2016-05-01";
   private static final int REDUCERS = 8;
   private static HdfsTestCluster hdfs;
+  /** Rows and skew report of each strategy's run, run once per strategy. */
+  private static final Map<String, Set<String>> ROWS = new HashMap<>();
+  private static final Map<String, JsonNode> REPORTS = new HashMap<>();
+
+  @Parameters(name = "{0}")
+  public static List<String> strategies() {
+    return List.of("default", "sharded", "crunch-sharded", "adaptive", "mapside", "auto");
+  }
+
+  @Parameter
+  public String strategy;
 
   @BeforeClass
   public static void generateSkewedDay() throws IOException {
@@ -52,53 +70,79 @@ public class ImpressionsJoinIT {
   }
 
   @Test
-  public void strategiesAgreeAndAdaptiveBalancesReducers() throws IOException {
-    Map<String, Set<String>> rows = new HashMap<>();
-    Map<String, JsonNode> reports = new HashMap<>();
-    for (String strategy : new String[] {"default", "sharded", "adaptive", "mapside", "auto"}) {
-      assertEquals(strategy, 0, hdfs.run("impressions-join", "--date", DAY, "--strategy", strategy,
-          "--dataset", "enriched-" + strategy, "--reducers", Integer.toString(REDUCERS), "--sample-fraction", "0.1"));
-      Path day = new Path("/nightjar/ads/enriched-" + strategy + "/" + DAY);
-      Set<String> set = new HashSet<>();
-      for (EnrichedImpression row : hdfs.readAvro(day, EnrichedImpression.class)) {
-        assertTrue(strategy + ": duplicate " + row.getImpressionId(), set.add(row.toString()));
-      }
-      rows.put(strategy, set);
-      reports.put(strategy, readJson(new Path(day, SkewReport.JSON_FILE)));
-      assertTrue(hdfs.fs().exists(new Path(day, SkewReport.SVG_FILE)));
-      assertEquals(strategy + ": every impression once, bad ones quarantined", 40000, set.size());
-      assertEquals(6, hdfs.readAvro(new Path("/nightjar/ads/enriched-" + strategy + "/_quarantine/" + DAY),
-          QuarantineRecord.class).size());
-      assertEquals(strategy + ": report tasks add up to the rows written", set.size(),
-          sum(reports.get(strategy).get("tasks")));
-    }
-    for (String strategy : rows.keySet()) {
-      assertEquals(strategy + " differs from default", rows.get("default"), rows.get(strategy));
-    }
+  public void publishesTheSameRowsAsTheDefaultJoin() throws IOException {
+    Set<String> rows = rows(strategy);
+    assertEquals(strategy + ": every impression once, bad ones quarantined", 40000, rows.size());
+    assertEquals(6, hdfs.readAvro(new Path("/nightjar/ads/enriched-" + strategy + "/_quarantine/" + DAY),
+        QuarantineRecord.class).size());
+    assertTrue(hdfs.fs().exists(new Path("/nightjar/ads/enriched-" + strategy + "/" + DAY, SkewReport.SVG_FILE)));
+    assertEquals(strategy + ": report tasks add up to the rows written", rows.size(),
+        sum(REPORTS.get(strategy).get("tasks")));
+    assertEquals(strategy + " differs from default", rows("default"), rows);
+  }
 
-    JsonNode defaultJoin = reports.get("default");
-    JsonNode adaptive = reports.get("adaptive");
-    assertEquals(REDUCERS, adaptive.get("tasks").size());
-    assertTrue("the generated day must be skewed: " + defaultJoin, defaultJoin.get("maxOverMean").asDouble() > 2.0);
-    assertTrue("adaptive max/mean " + adaptive.get("maxOverMean"), adaptive.get("maxOverMean").asDouble() <= 1.5);
-    assertTrue(adaptive.get("maxRows").asLong() < defaultJoin.get("maxRows").asLong());
+  @Test
+  public void reducerLoadsAreWhatTheStrategyPromises() throws IOException {
+    rows(strategy);
+    rows("default");
+    JsonNode report = REPORTS.get(strategy);
+    JsonNode defaultJoin = REPORTS.get("default");
     long metadataRows = defaultJoin.get("metadataRowsShuffled").asLong();
-    assertTrue("adaptive copies metadata only for hot ads: " + adaptive.get("metadataRowsShuffled"),
-        adaptive.get("metadataRowsShuffled").asLong() <= 1.2 * metadataRows);
-    assertEquals(REDUCERS * metadataRows, reports.get("sharded").get("metadataRowsShuffled").asLong());
-    assertEquals("mapside", reports.get("auto").get("strategy").asText());
-    assertEquals("ad-00000", adaptive.get("hottestAds").getFieldNames().next());
+    switch (strategy) {
+      case "default":
+        assertTrue("the generated day must be skewed: " + report, report.get("maxOverMean").asDouble() > 2.0);
+        break;
+      case "sharded":
+      case "crunch-sharded":
+        assertEquals("metadata copied to every shard", REDUCERS * metadataRows,
+            report.get("metadataRowsShuffled").asLong());
+        break;
+      case "adaptive":
+        assertEquals(REDUCERS, report.get("tasks").size());
+        assertTrue("adaptive max/mean " + report.get("maxOverMean"), report.get("maxOverMean").asDouble() <= 1.5);
+        assertTrue(report.get("maxRows").asLong() < defaultJoin.get("maxRows").asLong());
+        assertTrue("adaptive copies metadata only for hot ads: " + report.get("metadataRowsShuffled"),
+            report.get("metadataRowsShuffled").asLong() <= 1.2 * metadataRows);
+        assertEquals("ad-00000", report.get("hottestAds").getFieldNames().next());
+        break;
+      case "mapside":
+        assertEquals("no metadata shuffled", 0, report.get("metadataRowsShuffled").asLong());
+        break;
+      case "auto":
+        assertEquals("mapside", report.get("strategy").asText());
+        break;
+      default:
+        throw new AssertionError("no expectation for " + strategy);
+    }
   }
 
   @Test
   public void impressionsWithoutTheirFlagAreAnUnfinishedDay() throws IOException {
     String day = "2016-05-02";
-    assertEquals(0, hdfs.run("generate-ad-impressions", "--date", day, "--impressions", "100", "--ads", "10",
-        "--impressions-output", "/nightjar/ads/impressions/" + day,
-        "--metadata-output", "/nightjar/ads/ad-metadata/" + day));
-    hdfs.fs().delete(new Path("/nightjar/ads/impressions/" + day + "/" + Dataset.SUCCESS_FLAG), false);
-    assertEquals(1, hdfs.run("impressions-join", "--date", day, "--dataset", "unflagged"));
+    if (!hdfs.fs().exists(new Path("/nightjar/ads/impressions/" + day))) {
+      assertEquals(0, hdfs.run("generate-ad-impressions", "--date", day, "--impressions", "100", "--ads", "10",
+          "--impressions-output", "/nightjar/ads/impressions/" + day,
+          "--metadata-output", "/nightjar/ads/ad-metadata/" + day));
+      hdfs.fs().delete(new Path("/nightjar/ads/impressions/" + day + "/" + Dataset.SUCCESS_FLAG), false);
+    }
+    assertEquals(1, hdfs.run("impressions-join", "--date", day, "--dataset", "unflagged", "--strategy", strategy));
     assertFalse(hdfs.fs().exists(new Path("/nightjar/ads/unflagged/" + day)));
+  }
+
+  /** The rows {@code name} published, running it the first time it is asked for. */
+  private static Set<String> rows(String name) throws IOException {
+    if (!ROWS.containsKey(name)) {
+      assertEquals(name, 0, hdfs.run("impressions-join", "--date", DAY, "--strategy", name,
+          "--dataset", "enriched-" + name, "--reducers", Integer.toString(REDUCERS), "--sample-fraction", "0.1"));
+      Path day = new Path("/nightjar/ads/enriched-" + name + "/" + DAY);
+      Set<String> set = new HashSet<>();
+      for (EnrichedImpression row : hdfs.readAvro(day, EnrichedImpression.class)) {
+        assertTrue(name + ": duplicate " + row.getImpressionId(), set.add(row.toString()));
+      }
+      ROWS.put(name, set);
+      REPORTS.put(name, readJson(new Path(day, SkewReport.JSON_FILE)));
+    }
+    return ROWS.get(name);
   }
 
   private static long sum(JsonNode tasks) {

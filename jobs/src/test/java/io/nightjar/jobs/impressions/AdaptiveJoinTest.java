@@ -1,0 +1,40 @@
+package io.nightjar.jobs.impressions;
+
+import static org.junit.Assert.assertEquals;
+
+import io.nightjar.jobs.impressions.ImpressionsJoin.Strategy;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.Test;
+
+/**
+ * {@code --strategy adaptive}: {@link SaltedJoinStrategy} with a plan from estimated counts: the hot ad gets 4 shards
+ * (60 rows, 16 per shard), the others one, so metadata is copied 4 + 1 + 1 times.
+ */
+public class AdaptiveJoinTest extends ImpressionsJoinTester {
+
+  @Override
+  protected Strategy strategy() {
+    return Strategy.ADAPTIVE;
+  }
+
+  @Override
+  protected ShardPlan plan() {
+    Map<String, Long> estimates = new HashMap<>();
+    estimates.put("ad-hot", 60L);
+    estimates.put("ad-cold", 1L);
+    return ShardPlan.adaptive(estimates, 16, 10);
+  }
+
+  @Override
+  protected long metadataRowsShuffled() {
+    return 4 + 1 + 1;
+  }
+
+  @Test
+  public void onlyTheHotAdIsSharded() {
+    assertEquals(4, plan().shards("ad-hot"));
+    assertEquals(1, plan().shards("ad-dup"));
+    assertEquals(plan().shards("ad-hot"), plan().getNumShards("ad-hot"));
+  }
+}

@@ -1,0 +1,22 @@
+package io.nightjar.jobs.impressions;
+
+import io.nightjar.jobs.impressions.ImpressionsJoin.Strategy;
+
+/** {@code --strategy default}: Crunch's {@code DefaultJoinStrategy}, each ad's metadata shuffled once. */
+public class DefaultJoinTest extends ImpressionsJoinTester {
+
+  @Override
+  protected Strategy strategy() {
+    return Strategy.DEFAULT;
+  }
+
+  @Override
+  protected ShardPlan plan() {
+    return null;
+  }
+
+  @Override
+  protected long metadataRowsShuffled() {
+    return 3;
+  }
+}

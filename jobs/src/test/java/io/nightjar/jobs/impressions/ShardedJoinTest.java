@@ -1,0 +1,34 @@
+package io.nightjar.jobs.impressions;
+
+import io.nightjar.jobs.impressions.ImpressionsJoin.Strategy;
+import org.apache.crunch.lib.join.JoinType;
+import org.junit.Test;
+
+/** {@code --strategy sharded}: {@link SaltedJoinStrategy} with 4 shards per ad, metadata copied 4 times. */
+public class ShardedJoinTest extends ImpressionsJoinTester {
+
+  @Override
+  protected Strategy strategy() {
+    return Strategy.SHARDED;
+  }
+
+  @Override
+  protected ShardPlan plan() {
+    return ShardPlan.uniform(4);
+  }
+
+  @Override
+  protected long metadataRowsShuffled() {
+    return 3 * 4;
+  }
+
+  @Test(expected = UnsupportedOperationException.class)
+  public void leftOuterJoinWouldRepeatUnmatchedLeftRowsPerShard() {
+    strategyJoin(JoinType.LEFT_OUTER_JOIN);
+  }
+
+  @Test(expected = UnsupportedOperationException.class)
+  public void fullOuterJoinWouldRepeatUnmatchedLeftRowsPerShard() {
+    strategyJoin(JoinType.FULL_OUTER_JOIN);
+  }
+}
