@@ -42,7 +42,7 @@ public final class ImpressionsJoinBench implements Callable<Integer> {
   @Option(names = "--slots", defaultValue = "2", description = "Local map and reduce tasks in parallel.")
   private int slots;
 
-  @Option(names = "--strategies", defaultValue = "default,sharded,adaptive,mapside", split = ",")
+  @Option(names = "--strategies", defaultValue = "default,sharded,crunch-sharded,adaptive,mapside", split = ",")
   private List<String> strategies;
 
   @Option(names = "--repeat", defaultValue = "1", description = "Runs of each row, alternating (default: ${DEFAULT-VALUE}).")
