@@ -83,11 +83,14 @@ public final class SensorAveragesTool extends NightjarTool {
           + "reading); keep: trust the input to hold no repeats and skip that shuffle (default: ${DEFAULT-VALUE}).")
   private String duplicates;
 
-  @Option(names = "--engine", defaultValue = "crunch",
+  @Option(names = "--engine", defaultValue = "crunch", paramLabel = "crunch|mapreduce",
       description = "crunch: the Crunch pipeline; mapreduce: the classic MapReduce job (one --date only). Both remove "
           + "duplicates in the same shuffle as the aggregation and publish the same figures, quarantine and "
           + "accounting (default: ${DEFAULT-VALUE}).")
-  private String engine;
+  private Engine engine;
+
+  /** The two implementations of the same job. */
+  enum Engine { CRUNCH, MAPREDUCE }
 
   @Option(names = "--allow-empty-input", description = "Publish an empty day when there are no readings, instead of failing.")
   private boolean allowEmptyInput;
@@ -287,10 +290,7 @@ public final class SensorAveragesTool extends NightjarTool {
   }
 
   private boolean mapReduceEngine() {
-    if (!engine.equals("crunch") && !engine.equals("mapreduce")) {
-      throw new JobFailedException("--engine must be crunch or mapreduce, not '" + engine + "'");
-    }
-    return engine.equals("mapreduce");
+    return engine == Engine.MAPREDUCE;
   }
 
   private boolean removeDuplicates() {

@@ -73,11 +73,26 @@ public final class SensorAveragesJob {
       job.setCombinerClass(ReadingStatsCombiner.class);
     }
     job.setReducerClass(SensorFiguresReducer.class);
+    job.setNumReduceTasks(reducers(jobConf, input));
     job.setOutputFormatClass(AvroKeyOutputFormat.class);
     AvroJob.setOutputKeySchema(job, SensorAggregate.getClassSchema());
     AvroMultipleOutputs.addNamedOutput(job, QUARANTINE, AvroKeyOutputFormat.class, QuarantineRecord.getClassSchema());
     FileOutputFormat.setOutputPath(job, output);
     return job;
+  }
+
+  /**
+   * {@code mapreduce.job.reduces} when set, else one reduce task per {@code crunch.bytes.per.reduce.task} of input
+   * (1 GB by default), as Crunch sizes the other engine's shuffle: Hadoop's own default is a single reducer.
+   */
+  static int reducers(Configuration conf, Path input) throws IOException {
+    String[] sources = conf.getPropertySources("mapreduce.job.reduces");
+    if (sources != null && !java.util.Arrays.asList(sources).contains("mapred-default.xml")) {
+      return conf.getInt("mapreduce.job.reduces", 1); // set by the user (-D, job.xml, mapred-site.xml)
+    }
+    long bytes = input.getFileSystem(conf).getContentSummary(input).getLength();
+    long perTask = conf.getLong("crunch.bytes.per.reduce.task", 1L << 30);
+    return (int) Math.max(1, Math.min(1000, (bytes + perTask - 1) / perTask));
   }
 
   /**
