@@ -14,9 +14,12 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.avro.file.DataFileReader;
+import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.specific.SpecificDatumReader;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.FileUtil;
+import org.apache.hadoop.fs.Path;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -170,44 +173,47 @@ public final class SensorAveragesBench implements Callable<Integer> {
 
   /** Spark's output (generic Avro: sensorId, count, sum, min, max; one day) against the loop's figures. */
   private static int compareSpark(Map<String, double[]> loop, File output) throws IOException {
-    int compared = 0;
     long dayStart = Periods.start(DAY.atStartOfDay(java.time.ZoneOffset.UTC).toInstant().toEpochMilli(),
         io.nightjar.avro.Granularity.DAY);
-    File[] files = output.listFiles((dir, name) -> name.endsWith(".avro"));
-    for (File part : files == null ? new File[0] : files) {
-      try (DataFileReader<org.apache.avro.generic.GenericRecord> reader = new DataFileReader<>(part,
-          new org.apache.avro.generic.GenericDatumReader<>())) {
-        for (org.apache.avro.generic.GenericRecord a : reader) {
-          double[] f = loop.get(a.get("sensorId") + "@" + dayStart);
-          double sum = ((Number) a.get("sum")).doubleValue();
-          if (f == null || f[0] != ((Number) a.get("count")).longValue() || f[2] != (Double) a.get("min")
-              || f[3] != (Double) a.get("max") || Math.abs(f[1] - sum) > 1e-9 * Math.abs(f[1])) {
-            throw new IllegalStateException("Spark and loop disagree on " + a);
-          }
-          compared++;
-        }
-      }
+    Map<String, double[]> figures = new HashMap<>();
+    for (GenericRecord a : AvroFiles.readGeneric(FileSystem.getLocal(new Configuration()),
+        new Path(output.getAbsolutePath()))) {
+      add(figures, a.get("sensorId") + "@" + dayStart, ((Number) a.get("count")).longValue(),
+          ((Number) a.get("sum")).doubleValue(), (Double) a.get("min"), (Double) a.get("max"), a);
     }
-    if (compared != loop.size()) {
-      throw new IllegalStateException("Spark gave " + compared + " figures, loop " + loop.size());
-    }
-    return compared;
+    return sameFigures(loop, figures, "Spark");
   }
 
   private static int compare(Map<String, double[]> loop, File published) throws IOException {
-    int compared = 0;
+    Map<String, double[]> figures = new HashMap<>();
     for (SensorAggregate a : AvroFiles.readLocal(published, SensorAggregate.class)) {
-      double[] f = loop.get(a.getSensorId() + "@" + a.getPeriodStart());
-      if (f == null || f[0] != a.getCount() || f[2] != a.getMin() || f[3] != a.getMax()
-          || Math.abs(f[1] - a.getSum()) > 1e-9 * Math.abs(f[1])) {
-        throw new IllegalStateException("pipeline and loop disagree on " + a);
+      add(figures, a.getSensorId() + "@" + a.getPeriodStart(), a.getCount(), a.getSum(), a.getMin(), a.getMax(), a);
+    }
+    return sameFigures(loop, figures, "pipeline");
+  }
+
+  /** One published figure, as the loop keeps it: count, sum, min, max. */
+  private static void add(Map<String, double[]> figures, String key, long count, double sum, double min, double max,
+      Object row) {
+    if (figures.put(key, new double[] {count, sum, min, max}) != null) {
+      throw new IllegalStateException("published twice: " + row);
+    }
+  }
+
+  /** Same keys, counts, min and max, and sums within 1e-9 (relative) of the loop's; returns how many. */
+  private static int sameFigures(Map<String, double[]> loop, Map<String, double[]> theirs, String who) {
+    for (Map.Entry<String, double[]> figure : theirs.entrySet()) {
+      double[] f = loop.get(figure.getKey());
+      double[] t = figure.getValue();
+      if (f == null || f[0] != t[0] || f[2] != t[2] || f[3] != t[3] || Math.abs(f[1] - t[1]) > 1e-9 * Math.abs(f[1])) {
+        throw new IllegalStateException(who + " and loop disagree on " + figure.getKey() + ": "
+            + java.util.Arrays.toString(t) + " against " + java.util.Arrays.toString(f));
       }
-      compared++;
     }
-    if (compared != loop.size()) {
-      throw new IllegalStateException("pipeline gave " + compared + " figures, loop " + loop.size());
+    if (theirs.size() != loop.size()) {
+      throw new IllegalStateException(who + " gave " + theirs.size() + " figures, loop " + loop.size());
     }
-    return compared;
+    return theirs.size();
   }
 
 }

@@ -90,9 +90,7 @@ public class DailyChainOozieIT extends NightjarOozieTestCase {
     WorkflowJob.Status bulkStatus = waitForWorkflow(workflows, bulkId, 600_000);
     String chunk0 = describe(workflows, bulkId);
     assertEquals(chunk0, WorkflowJob.Status.SUCCEEDED, bulkStatus);
-    List<String> actions = new ArrayList<>();
-    workflows.getJobInfo(bulkId).getActions().forEach(action -> actions.add(action.getName() + " "
-        + action.getStatus()));
+    List<String> actions = actions(workflows, bulkId);
     assertFalse("chunk 0 was published: skipped\n" + chunk0, actions.toString().contains("s3-import-chunk"));
     assertTrue("chunk 1 as a sub-workflow\n" + chunk0, actions.contains("import-next-chunk OK"));
     String full = "tracks/analysis/full";
@@ -127,8 +125,7 @@ public class DailyChainOozieIT extends NightjarOozieTestCase {
       if (coordinator.getAppName().equals("nightjar-analysis-import-coord")) {
         String workflow = LocalOozie.getCoordClient().getCoordJobInfo(coordinator.getId()).getActions().get(0)
             .getExternalId();
-        String imported = describe(workflows, workflow);
-        assertTrue(imported, imported.contains("s3-import-daily OK"));
+        assertTrue(describe(workflows, workflow), actions(workflows, workflow).contains("s3-import-daily OK"));
       }
     }
 
@@ -143,12 +140,11 @@ public class DailyChainOozieIT extends NightjarOozieTestCase {
       Path theirs = direct.path(dataset, DAY);
       Path quarantine = new Path(mine.getParent(), Dataset.QUARANTINE_DIR + "/" + DAY);
       Path theirQuarantine = new Path(theirs.getParent(), Dataset.QUARANTINE_DIR + "/" + DAY);
-      assertEquals(dataset + " quarantine", PublishedRecords.sorted(fs, theirQuarantine),
-          PublishedRecords.sorted(fs, quarantine));
+      List<String> quarantined = PublishedRecords.sorted(fs, quarantine);
+      assertEquals(dataset + " quarantine", PublishedRecords.sorted(fs, theirQuarantine), quarantined);
       if (dataset.equals("tracks/analysis/incremental") && DAY.getDayOfWeek() == DayOfWeek.SUNDAY) {
         assertFalse("retired by the compaction", fs.exists(theirs) || fs.exists(mine));
-        compared.add(dataset + " (retired into the full; " + PublishedRecords.sorted(fs, quarantine).size()
-            + " quarantined)");
+        compared.add(dataset + " (retired into the full; " + quarantined.size() + " quarantined)");
         continue;
       }
       assertTrue(mine + " published", fs.exists(new Path(mine, Dataset.SUCCESS_FLAG)));

@@ -4,6 +4,8 @@ import java.io.File;
 import java.io.FileReader;
 import java.io.IOException;
 import java.io.Reader;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Properties;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -80,6 +82,13 @@ public abstract class NightjarOozieTestCase extends MiniOozieTestCase {
       return status != WorkflowJob.Status.PREP && status != WorkflowJob.Status.RUNNING;
     });
     return client.getJobInfo(id).getStatus();
+  }
+
+  /** A workflow's actions as "name STATUS". */
+  protected List<String> actions(OozieClient client, String id) throws Exception {
+    List<String> actions = new ArrayList<>();
+    client.getJobInfo(id).getActions().forEach(action -> actions.add(action.getName() + " " + action.getStatus()));
+    return actions;
   }
 
   /** A workflow's actions with their status and error, and YARN's applications, for failure messages. */

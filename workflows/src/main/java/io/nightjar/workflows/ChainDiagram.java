@@ -116,9 +116,10 @@ public final class ChainDiagram {
    * first, then by their first job in that order.
    */
   public static List<List<String>> lanes(Map<String, Job> jobs) {
+    List<String> ordered = order(jobs);
     List<List<String>> lanes = new ArrayList<>();
     Map<String, Integer> laneOfDataset = new HashMap<>();
-    for (String name : order(jobs)) {
+    for (String name : ordered) {
       Job job = jobs.get(name);
       Set<Integer> joined = new TreeSet<>();
       for (String dataset : datasets(job)) {
@@ -141,7 +142,6 @@ public final class ChainDiagram {
       }
     }
     lanes.removeIf(lane -> lane == null);
-    List<String> ordered = order(jobs);
     for (List<String> lane : lanes) {
       lane.sort(Comparator.comparingInt(ordered::indexOf));
     }
