@@ -21,7 +21,6 @@ import org.apache.crunch.Pair;
 import org.apache.crunch.Tuple3;
 import org.apache.crunch.lib.Channels;
 import org.apache.crunch.lib.Sample;
-import org.apache.crunch.lib.join.DefaultJoinStrategy;
 import org.apache.crunch.lib.join.JoinStrategy;
 import org.apache.crunch.lib.join.JoinType;
 import org.apache.crunch.lib.join.MapsideJoinStrategy;
@@ -38,8 +37,10 @@ import org.apache.hadoop.mapreduce.TaskAttemptID;
  * ({@code RIGHT_OUTER_JOIN}), which is the left outer join of impressions with metadata.
  *
  * <ul>
- *   <li>{@code DEFAULT}: Crunch's {@code DefaultJoinStrategy}. All impressions of an ad meet in one reduce group, so
- *       one reducer takes all of the hottest ad.</li>
+ *   <li>{@code DEFAULT}: the plain reduce-side join, {@link SaltedJoinStrategy} with one shard per ad (the same
+ *       shuffle as Crunch's {@code DefaultJoinStrategy}: each ad's metadata once, its impressions hashed to one
+ *       reducer, but without Avro in the shuffle). All impressions of an ad meet in one reduce group, so one reducer
+ *       takes all of the hottest ad.</li>
  *   <li>{@code SHARDED}: {@link SaltedJoinStrategy} with a uniform {@link ShardPlan}: every ad's impressions spread
  *       over N shards by a hash of the impression id, its metadata copied N times (N x metadata rows shuffled).</li>
  *   <li>{@code CRUNCH_SHARDED}: Crunch's own {@code ShardedJoinStrategy} with the same uniform plan as its
@@ -156,14 +157,15 @@ public final class ImpressionsJoin {
       int reducers) {
     switch (strategy) {
       case DEFAULT:
-        return new DefaultJoinStrategy<>(reducers);
+        return new SaltedJoinStrategy<>(ShardPlan.uniform(1), reducers, new ImpressionIdFn(), new ImpressionCodec());
       case MAPSIDE:
         return MapsideJoinStrategy.create();
       case CRUNCH_SHARDED:
         return new ShardedJoinStrategy<>(requirePlan(strategy, plan), reducers);
       case SHARDED:
       case ADAPTIVE:
-        return new SaltedJoinStrategy<>(requirePlan(strategy, plan), reducers, new ImpressionIdFn());
+        return new SaltedJoinStrategy<>(requirePlan(strategy, plan), reducers, new ImpressionIdFn(),
+            new ImpressionCodec());
       default:
         throw new IllegalArgumentException("resolve " + strategy + " before joining");
     }

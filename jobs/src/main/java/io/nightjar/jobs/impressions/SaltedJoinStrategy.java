@@ -1,21 +1,22 @@
 package io.nightjar.jobs.impressions;
 
 import java.io.Serializable;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.crunch.DoFn;
 import org.apache.crunch.Emitter;
 import org.apache.crunch.GroupingOptions;
 import org.apache.crunch.MapFn;
 import org.apache.crunch.PTable;
 import org.apache.crunch.Pair;
-import org.apache.crunch.lib.join.InnerJoinFn;
-import org.apache.crunch.lib.join.JoinFn;
 import org.apache.crunch.lib.join.JoinStrategy;
 import org.apache.crunch.lib.join.JoinType;
-import org.apache.crunch.lib.join.RightOuterJoinFn;
 import org.apache.crunch.types.PTableType;
-import org.apache.crunch.types.PType;
 import org.apache.crunch.types.PTypeFamily;
+import org.apache.crunch.types.avro.AvroType;
 import org.apache.crunch.types.avro.AvroTypeFamily;
+import org.apache.crunch.types.writable.Writables;
 
 /**
  * nightjar's salted reduce-side join, as a Crunch {@link JoinStrategy}: each left value is copied to every shard its
@@ -31,8 +32,12 @@ import org.apache.crunch.types.avro.AvroTypeFamily;
  * no right value would come out once per shard in a left or full outer join. It differs in two ways: the shard of a
  * right value depends on the value alone (Crunch draws it from a {@code Random} seeded with the map task's number, so
  * it depends on which task reads the value and in what order), and shards of one key never share a reducer (Crunch's
- * join partitioner hashes {@code (key, shard)} as a whole). Keys are strings and the types Avro, as the partitioner
- * reads the shuffled keys as Avro records.
+ * join partitioner hashes {@code (key, shard)} as a whole). Keys are strings and the types Avro.
+ *
+ * <p>Performance: the shuffle is not Avro. Keys are {@link SaltedKey} Writables sorted on their bytes, values are bytes
+ * of a {@link RowCodec} (Avro binary unless the caller gives a codec for the right side, as nightjar does for
+ * impressions with {@link ImpressionCodec}). Avro-typed shuffles spent most of the sharded join's time interpreting
+ * schemas (JFR, 10,000,000 impressions: 20.7% comparing keys, 38% serializing), see {@code bench/PROFILE.md}.
  */
 public final class SaltedJoinStrategy<U, V> implements JoinStrategy<String, U, V> {
 
@@ -46,14 +51,20 @@ public final class SaltedJoinStrategy<U, V> implements JoinStrategy<String, U, V
   private final ShardPlan plan;
   private final int reducers;
   private final RecordId<V> recordId;
+  private final RowCodec<V> rightCodec;
 
-  public SaltedJoinStrategy(ShardPlan plan, int reducers, RecordId<V> recordId) {
+  /**
+   * @param rightCodec how the right values travel through the shuffle; null for Avro's binary form. The left values
+   *     always travel as Avro (one row per key and shard: not worth a codec of their own).
+   */
+  public SaltedJoinStrategy(ShardPlan plan, int reducers, RecordId<V> recordId, RowCodec<V> rightCodec) {
     if (reducers < 1) {
       throw new IllegalArgumentException("reducers must be >= 1, not " + reducers);
     }
     this.plan = plan;
     this.reducers = reducers;
     this.recordId = recordId;
+    this.rightCodec = rightCodec;
   }
 
   public ShardPlan plan() {
@@ -69,70 +80,117 @@ public final class SaltedJoinStrategy<U, V> implements JoinStrategy<String, U, V
     if (!(ptf instanceof AvroTypeFamily)) {
       throw new IllegalArgumentException("SaltedJoinStrategy needs Avro types, not " + ptf);
     }
-    PType<Pair<String, Integer>> saltedKey = ptf.pairs(left.getKeyType(), ptf.ints());
-    PTableType<Pair<Pair<String, Integer>, Integer>, Pair<U, V>> tagged =
-        ptf.tableOf(ptf.pairs(saltedKey, ptf.ints()), ptf.pairs(left.getValueType(), right.getValueType()));
-    PTable<Pair<Pair<String, Integer>, Integer>, Pair<U, V>> taggedLeft =
-        left.parallelDo("copy left per shard", new CopyLeftPerShardFn<U, V>(plan), tagged);
-    PTable<Pair<Pair<String, Integer>, Integer>, Pair<U, V>> taggedRight =
-        right.parallelDo("salt right", new SaltRightFn<U, V>(plan, recordId), tagged);
+    RowCodec<U> leftCodec = RowCodec.avro(((AvroType<U>) left.getValueType()).getSchema());
+    RowCodec<V> rightCodec = this.rightCodec != null ? this.rightCodec
+        : RowCodec.avro(((AvroType<V>) right.getValueType()).getSchema());
+    PTableType<SaltedKey, ByteBuffer> shuffled =
+        Writables.tableOf(Writables.writables(SaltedKey.class), Writables.bytes());
+    PTable<SaltedKey, ByteBuffer> taggedLeft =
+        left.parallelDo("copy left per shard", new CopyLeftPerShardFn<>(plan, leftCodec), shuffled);
+    PTable<SaltedKey, ByteBuffer> taggedRight =
+        right.parallelDo("salt right", new SaltRightFn<>(plan, recordId, rightCodec), shuffled);
     GroupingOptions options = GroupingOptions.builder()
         .requireSortedKeys()
         .partitionerClass(ShardAwarePartitioner.class)
         .conf(ShardAwarePartitioner.PLAN_KEY, plan.serialize())
         .numReducers(reducers)
         .build();
-    JoinFn<Pair<String, Integer>, U, V> joinFn = joinType == JoinType.INNER_JOIN
-        ? new InnerJoinFn<>(saltedKey, left.getValueType())
-        : new RightOuterJoinFn<>(saltedKey, left.getValueType());
     return taggedLeft.union(taggedRight).groupByKey(options)
-        .parallelDo(joinFn.getJoinType(), joinFn, ptf.tableOf(saltedKey, tagged.getValueType()))
-        .parallelDo("unsalt", new UnsaltFn<U, V>(), ptf.tableOf(left.getKeyType(), tagged.getValueType()));
+        .parallelDo(joinType.toString().toLowerCase().replace('_', ' '),
+            new SaltedJoinFn<>(joinType == JoinType.INNER_JOIN, leftCodec, rightCodec),
+            ptf.tableOf(left.getKeyType(), ptf.pairs(left.getValueType(), right.getValueType())));
   }
 
-  /**
-   * ((key, shard), tag 0) for each shard of the key: rows tagged 0 sort before the right side's 1 in a reduce group,
-   * so the join function holds them when the right values stream past, as in Crunch's {@code DefaultJoinStrategy}.
-   */
-  static final class CopyLeftPerShardFn<U, V>
-      extends DoFn<Pair<String, U>, Pair<Pair<Pair<String, Integer>, Integer>, Pair<U, V>>> {
+  /** ((key, shard, 0), value) for each shard of the key. */
+  static final class CopyLeftPerShardFn<U> extends DoFn<Pair<String, U>, Pair<SaltedKey, ByteBuffer>> {
     private final ShardPlan plan;
+    private final RowCodec<U> codec;
 
-    CopyLeftPerShardFn(ShardPlan plan) {
+    CopyLeftPerShardFn(ShardPlan plan, RowCodec<U> codec) {
       this.plan = plan;
+      this.codec = codec;
     }
 
     @Override
-    public void process(Pair<String, U> row, Emitter<Pair<Pair<Pair<String, Integer>, Integer>, Pair<U, V>>> emitter) {
+    public void process(Pair<String, U> row, Emitter<Pair<SaltedKey, ByteBuffer>> emitter) {
       int shards = plan.shards(row.first());
+      ByteBuffer value = ByteBuffer.wrap(codec.encode(row.second()));
       for (int shard = 0; shard < shards; shard++) {
-        emitter.emit(Pair.of(Pair.of(Pair.of(row.first(), shard), 0), Pair.of(row.second(), null)));
+        emitter.emit(Pair.of(new SaltedKey(row.first(), shard, 0), value));
       }
     }
   }
 
-  /** ((key, shard of the record id), tag 1). */
-  static final class SaltRightFn<U, V>
-      extends MapFn<Pair<String, V>, Pair<Pair<Pair<String, Integer>, Integer>, Pair<U, V>>> {
+  /** ((key, shard of the record id, 1), value). */
+  static final class SaltRightFn<V> extends MapFn<Pair<String, V>, Pair<SaltedKey, ByteBuffer>> {
     private final ShardPlan plan;
     private final RecordId<V> recordId;
+    private final RowCodec<V> codec;
 
-    SaltRightFn(ShardPlan plan, RecordId<V> recordId) {
+    SaltRightFn(ShardPlan plan, RecordId<V> recordId, RowCodec<V> codec) {
       this.plan = plan;
       this.recordId = recordId;
+      this.codec = codec;
     }
 
     @Override
-    public Pair<Pair<Pair<String, Integer>, Integer>, Pair<U, V>> map(Pair<String, V> row) {
+    public Pair<SaltedKey, ByteBuffer> map(Pair<String, V> row) {
       int shard = plan.shardOf(row.first(), recordId.of(row.second()));
-      return Pair.of(Pair.of(Pair.of(row.first(), shard), 1), Pair.of(null, row.second()));
+      return Pair.of(new SaltedKey(row.first(), shard, 1), ByteBuffer.wrap(codec.encode(row.second())));
     }
   }
 
-  static final class UnsaltFn<U, V> extends MapFn<Pair<Pair<String, Integer>, Pair<U, V>>, Pair<String, Pair<U, V>>> {
+  /**
+   * The join of one reduce group: a shard's left values (tag 0) are kept until its right values (tag 1, the next
+   * group) have streamed past, each paired with every left value, or with null in a right outer join when there is
+   * none. The same logic as Crunch's {@code RightOuterJoinFn}/{@code InnerJoinFn} over the decoded values.
+   */
+  static final class SaltedJoinFn<U, V> extends DoFn<Pair<SaltedKey, Iterable<ByteBuffer>>, Pair<String, Pair<U, V>>> {
+    private final boolean inner;
+    private final RowCodec<U> leftCodec;
+    private final RowCodec<V> rightCodec;
+    private transient String lastKey;
+    private transient int lastShard;
+    private transient List<U> leftValues;
+
+    SaltedJoinFn(boolean inner, RowCodec<U> leftCodec, RowCodec<V> rightCodec) {
+      this.inner = inner;
+      this.leftCodec = leftCodec;
+      this.rightCodec = rightCodec;
+    }
+
     @Override
-    public Pair<String, Pair<U, V>> map(Pair<Pair<String, Integer>, Pair<U, V>> joined) {
-      return Pair.of(joined.first().first(), joined.second());
+    public void initialize() {
+      lastKey = null;
+      leftValues = new ArrayList<>();
+    }
+
+    @Override
+    public void process(Pair<SaltedKey, Iterable<ByteBuffer>> group, Emitter<Pair<String, Pair<U, V>>> emitter) {
+      SaltedKey key = group.first();
+      if (lastKey == null || !key.sameShard(lastKey, lastShard)) {
+        lastKey = key.key();
+        lastShard = key.shard();
+        leftValues.clear();
+      }
+      if (key.tag() == 0) {
+        for (ByteBuffer value : group.second()) {
+          leftValues.add(leftCodec.decode(value.array(), value.arrayOffset() + value.position(), value.remaining()));
+        }
+        return;
+      }
+      for (ByteBuffer value : group.second()) {
+        V right = rightCodec.decode(value.array(), value.arrayOffset() + value.position(), value.remaining());
+        if (leftValues.isEmpty()) {
+          if (!inner) {
+            emitter.emit(Pair.of(lastKey, Pair.of(null, right)));
+          }
+        } else {
+          for (U leftValue : leftValues) {
+            emitter.emit(Pair.of(lastKey, Pair.of(leftValue, right)));
+          }
+        }
+      }
     }
   }
 }

@@ -1,13 +1,11 @@
 package io.nightjar.jobs.impressions;
 
-import org.apache.avro.generic.IndexedRecord;
-import org.apache.avro.mapred.AvroWrapper;
 import org.apache.hadoop.conf.Configurable;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.mapreduce.Partitioner;
 
 /**
- * Partitions a salted join's keys {@code ((key, shard), tag)} by the {@link ShardPlan} in the job configuration
+ * Partitions a salted join's keys ({@link SaltedKey}: key, shard, tag) by the {@link ShardPlan} in the job configuration
  * ({@value #PLAN_KEY}): hot shards where the plan placed them, other keys next to their hash,
  * {@code (hash(key) + shard) mod reducers}, so the shards of one key land on different reducers. Crunch's join
  * partitioner hashes {@code (key, shard)} as a whole, which can put two shards of a hot key on one reducer.
@@ -33,8 +31,7 @@ public final class ShardAwarePartitioner extends Partitioner<Object, Object> imp
 
   @Override
   public int getPartition(Object key, Object value, int partitions) {
-    IndexedRecord tagged = (IndexedRecord) (key instanceof AvroWrapper ? ((AvroWrapper<?>) key).datum() : key);
-    IndexedRecord salted = (IndexedRecord) tagged.get(0);
-    return plan.partition(salted.get(0).toString(), (Integer) salted.get(1), partitions);
+    SaltedKey salted = (SaltedKey) key;
+    return plan.partition(salted.key(), salted.shard(), partitions);
   }
 }

@@ -88,6 +88,9 @@ public final class ShardPlan implements ShardedJoinStrategy.ShardingStrategy<Str
 
   /** The reducer of shard {@code shard} of {@code key}: as placed by the plan, else next to the key's hash. */
   public int partition(String key, int shard, int reducers) {
+    if (placement.isEmpty()) {
+      return hashPartition(key, shard, reducers);
+    }
     Integer placed = placement.get(key + "/" + shard);
     return placed != null && placed < reducers ? placed : hashPartition(key, shard, reducers);
   }

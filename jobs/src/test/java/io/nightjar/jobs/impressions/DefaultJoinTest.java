@@ -2,7 +2,7 @@ package io.nightjar.jobs.impressions;
 
 import io.nightjar.jobs.impressions.ImpressionsJoin.Strategy;
 
-/** {@code --strategy default}: Crunch's {@code DefaultJoinStrategy}, each ad's metadata shuffled once. */
+/** {@code --strategy default}: the salted join with one shard per ad, each ad's metadata shuffled once. */
 public class DefaultJoinTest extends ImpressionsJoinTester {
 
   @Override

@@ -7,9 +7,6 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
-import org.apache.avro.generic.GenericData;
-import org.apache.avro.generic.GenericRecord;
-import org.apache.crunch.types.avro.Avros;
 import org.junit.Test;
 
 /** Shard plans and the partitioner that places their shards (the join cases per strategy: {@link ImpressionsJoinTester}). */
@@ -56,15 +53,7 @@ public class ShardPlanTest {
     assertNotEquals(-1, partitioner.getPartition(taggedKey("ad-cold", 0, 0), null, 7));
   }
 
-  private static GenericRecord taggedKey(String adId, int shard, int tag) {
-    org.apache.avro.Schema salted = Avros.pairs(Avros.strings(), Avros.ints()).getSchema();
-    org.apache.avro.Schema tagged = Avros.pairs(Avros.pairs(Avros.strings(), Avros.ints()), Avros.ints()).getSchema();
-    GenericRecord key = new GenericData.Record(salted);
-    key.put(0, adId);
-    key.put(1, shard);
-    GenericRecord record = new GenericData.Record(tagged);
-    record.put(0, key);
-    record.put(1, tag);
-    return record;
+  private static SaltedKey taggedKey(String adId, int shard, int tag) {
+    return new SaltedKey(adId, shard, tag);
   }
 }
