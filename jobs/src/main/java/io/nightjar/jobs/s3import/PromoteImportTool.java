@@ -3,9 +3,12 @@ package io.nightjar.jobs.s3import;
 import io.nightjar.common.AvroFiles;
 import io.nightjar.common.AvroInputCheck;
 import io.nightjar.common.Dataset;
+import io.nightjar.common.DayOption;
 import io.nightjar.common.DatasetLease;
 import io.nightjar.common.JobFailedException;
 import io.nightjar.common.NightjarTool;
+import io.nightjar.common.NightjarTool.Plan;
+import io.nightjar.common.ProjectOption;
 import io.nightjar.common.Publication;
 import io.nightjar.common.SnapshotDataset;
 import java.io.IOException;
@@ -20,6 +23,7 @@ import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -39,38 +43,39 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "promote-import", sortOptions = false,
     description = "Make a finished bulk import (all chunks of one date) the full analysis snapshot of that date.")
-public final class PromoteImportTool extends NightjarTool {
+public final class PromoteImportTool extends NightjarTool<Plan> {
 
   public static final String ACCOUNTING_FILE = "_import-accounting.json";
   public static final String PROMOTED_FLAG = "_PROMOTED";
   /** Hidden folder of the full dataset where a promotion gathers the chunks' files before publishing them. */
   static final String MOVING_PREFIX = "_promoting-";
 
-  @Option(names = "--date", required = true, paramLabel = "yyyy-MM-dd", description = "The date of the bulk import.")
-  private LocalDate date;
+  @Mixin
+  private DayOption date;
 
   @Option(names = "--chunks", required = true, description = "How many chunks the import was split into.")
   private int chunks;
 
-  @Option(names = "--project", defaultValue = "tracks", description = "Project folder (default: ${DEFAULT-VALUE}).")
-  private String project;
+  @Mixin
+  private final ProjectOption project = new ProjectOption("tracks");
 
   @Option(names = "--accept-incomplete",
       description = "Promote even though chunks are missing or have failed ids (they are listed in the accounting).")
   private boolean acceptIncomplete;
 
   @Override
-  protected LinkedHashMap<String, Object> plan() throws IOException {
+  protected Plan plan() throws IOException {
     LinkedHashMap<String, Object> plan = new LinkedHashMap<>();
     for (int k = 0; k < chunks; k++) {
-      plan.put("chunk " + k, chunk("analysis-import", k).dayPath(date));
+      plan.put("chunk " + k, chunk("analysis-import", k).dayPath(date.get()));
     }
-    plan.put("full snapshot", full().dayPath(date));
-    return plan;
+    plan.put("full snapshot", full().dayPath(date.get()));
+    return Plan.of(plan);
   }
 
   @Override
-  protected int execute() throws IOException {
+  protected int execute(Plan plan) throws IOException {
+    LocalDate date = this.date.get();
     Dataset full = full();
     FileSystem fs = full.path().getFileSystem(getConf());
     // Everything under the lease: two promotions of one date never interleave.
@@ -166,7 +171,8 @@ public final class PromoteImportTool extends NightjarTool {
   }
 
   private String accountingJson(Map<String, Long> totals, List<String> problems) {
-    StringBuilder json = new StringBuilder("{\"date\": \"").append(date).append("\", \"chunks\": ").append(chunks);
+    StringBuilder json = new StringBuilder("{\"date\": \"").append(date.get()).append("\", \"chunks\": ")
+        .append(chunks);
     totals.forEach((key, value) -> json.append(", \"").append(key).append("\": ").append(value));
     json.append(", \"acceptedIncomplete\": [");
     for (int i = 0; i < problems.size(); i++) {
@@ -184,10 +190,10 @@ public final class PromoteImportTool extends NightjarTool {
   }
 
   private Dataset chunk(String dataset, int k) throws IOException {
-    return Dataset.of(getConf(), project, dataset + "/chunk-" + k + "-of-" + chunks);
+    return Dataset.of(getConf(), project.get(), dataset + "/chunk-" + k + "-of-" + chunks);
   }
 
   private Dataset full() throws IOException {
-    return SnapshotDataset.of(getConf(), project, "analysis").full();
+    return SnapshotDataset.of(getConf(), project.get(), "analysis").full();
   }
 }
