@@ -86,27 +86,9 @@ public final class PromoteImportTool extends NightjarTool<Plan> {
       }
       Path moving = new Path(full.path(), MOVING_PREFIX + date);
       boolean resuming = fs.exists(moving);
-      List<String> problems = new ArrayList<>();
-      List<Dataset> complete = new ArrayList<>();
-      Map<String, Long> lists = new LinkedHashMap<>();
-      for (int k = 0; k < chunks; k++) {
-        Dataset imported = chunk("analysis-import", k);
-        if (!imported.isPublished(fs, date)) {
-          problems.add("chunk " + k + " not published");
-          continue;
-        }
-        if (!resuming && fs.exists(new Path(imported.dayPath(date), PROMOTED_FLAG))) {
-          throw new JobFailedException("chunk " + k + " of " + date + " was already promoted (" + PROMOTED_FLAG
-              + " in " + imported.dayPath(date) + ")");
-        }
-        complete.add(imported);
-        add(lists, "missing", count(fs, chunk("analysis-import-missing", k).dayPath(date)));
-        long failed = count(fs, chunk("analysis-import-failed", k).dayPath(date));
-        add(lists, "failed", failed);
-        if (failed > 0) {
-          problems.add("chunk " + k + " has " + failed + " failed ids");
-        }
-      }
+      Chunks found = inspectChunks(fs, date, resuming);
+      List<Dataset> complete = found.complete();
+      List<String> problems = found.problems();
       if (!problems.isEmpty() && !acceptIncomplete) {
         throw new JobFailedException("import of " + date + " not complete, not promoted: " + String.join("; ",
             problems) + " (run the missing chunks, s3-import --retry-failed for failed ids, or pass "
@@ -126,7 +108,7 @@ public final class PromoteImportTool extends NightjarTool<Plan> {
       Map<String, Long> totals = new LinkedHashMap<>();
       totals.put("imported", AvroInputCheck.countRecords(fs, movingData));
       totals.put("quarantined", AvroInputCheck.countRecords(fs, movingQuarantine));
-      totals.putAll(lists);
+      totals.putAll(found.lists());
       try (OutputStream json = fs.create(new Path(movingData, ACCOUNTING_FILE), true)) {
         json.write(accountingJson(totals, problems).getBytes(StandardCharsets.UTF_8));
       }
@@ -143,6 +125,32 @@ public final class PromoteImportTool extends NightjarTool<Plan> {
           complete.size(), chunks, totals, problems.isEmpty() ? "" : "; accepted incomplete: " + problems);
       return 0;
     }
+  }
+
+  /** The chunks of the day that are published, the sizes of their id lists, and what keeps the import incomplete. */
+  private record Chunks(List<Dataset> complete, Map<String, Long> lists, List<String> problems) { }
+
+  private Chunks inspectChunks(FileSystem fs, LocalDate date, boolean resuming) throws IOException {
+    Chunks found = new Chunks(new ArrayList<>(), new LinkedHashMap<>(), new ArrayList<>());
+    for (int k = 0; k < chunks; k++) {
+      Dataset imported = chunk("analysis-import", k);
+      if (!imported.isPublished(fs, date)) {
+        found.problems().add("chunk " + k + " not published");
+        continue;
+      }
+      if (!resuming && fs.exists(new Path(imported.dayPath(date), PROMOTED_FLAG))) {
+        throw new JobFailedException("chunk " + k + " of " + date + " was already promoted (" + PROMOTED_FLAG
+            + " in " + imported.dayPath(date) + ")");
+      }
+      found.complete().add(imported);
+      add(found.lists(), "missing", count(fs, chunk("analysis-import-missing", k).dayPath(date)));
+      long failed = count(fs, chunk("analysis-import-failed", k).dayPath(date));
+      add(found.lists(), "failed", failed);
+      if (failed > 0) {
+        found.problems().add("chunk " + k + " has " + failed + " failed ids");
+      }
+    }
+    return found;
   }
 
   /** Renames the {@code .avro} files of {@code from} into {@code to}, prefixed so names from chunks never collide. */
