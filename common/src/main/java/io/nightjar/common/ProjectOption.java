@@ -10,13 +10,13 @@ import picocli.CommandLine.Option;
 public final class ProjectOption {
 
   @Option(names = "--project", description = "Project folder under the root (default: ${DEFAULT-VALUE}).")
-  private String name;
+  private String project;
 
   public ProjectOption(String defaultName) {
-    this.name = defaultName;
+    this.project = defaultName;
   }
 
   public String get() {
-    return name;
+    return project;
   }
 }
