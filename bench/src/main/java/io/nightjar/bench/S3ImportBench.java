@@ -3,6 +3,7 @@ package io.nightjar.bench;
 import io.nightjar.common.RecordAccounting;
 import io.nightjar.common.S3Access;
 import io.nightjar.jobs.Main;
+import io.nightjar.jobs.analysis.PackedAvro;
 import io.nightjar.jobs.s3import.AnalysisDocuments;
 import io.nightjar.jobs.s3import.DocumentUploader;
 import io.nightjar.s3server.LoopbackS3;
@@ -127,7 +128,7 @@ public final class S3ImportBench implements Callable<Integer> {
             BenchSupport.max(imported) / BenchSupport.max(ceiling), imp / seq, BenchSupport.max(imported) / bestSeq,
             imp / par, BenchSupport.max(imported) / BenchSupport.max(parsed));
         System.out.printf("packed: %,d bytes per track (%s Avro) against %,.0f of JSON (%.0f%%)%n", packed / objects,
-            io.nightjar.jobs.analysis.PackedAvro.CODEC, meanBytes, 100.0 * packed / jsonBytes);
+            PackedAvro.CODEC, meanBytes, 100.0 * packed / jsonBytes);
       }
     }
     return 0;

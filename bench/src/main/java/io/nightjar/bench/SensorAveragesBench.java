@@ -1,5 +1,6 @@
 package io.nightjar.bench;
 
+import io.nightjar.avro.Granularity;
 import io.nightjar.avro.SensorAggregate;
 import io.nightjar.avro.SensorReading;
 import io.nightjar.common.AvroFiles;
@@ -10,6 +11,8 @@ import io.nightjar.jobs.sensors.ReadingParser;
 import java.io.File;
 import java.io.IOException;
 import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -126,9 +129,9 @@ public final class SensorAveragesBench implements Callable<Integer> {
             BenchSupport.min(seconds[m]) / BenchSupport.min(seconds[m + 4]));
       }
     }
-    System.out.printf("runs (s): loop %s", java.util.Arrays.toString(loopSeconds));
+    System.out.printf("runs (s): loop %s", Arrays.toString(loopSeconds));
     for (int m = 0; m < modes.length; m++) {
-      System.out.printf(", %s %s %s", modes[m][0], modes[m][1], java.util.Arrays.toString(seconds[m]));
+      System.out.printf(", %s %s %s", modes[m][0], modes[m][1], Arrays.toString(seconds[m]));
     }
     System.out.printf("%ngoal: pipeline >= 0.50 of the loop's readings/s (vs loop = loop seconds / run seconds, of "
         + "the medians and of the mins); all runs gave the same %,d figures%n", compared);
@@ -155,7 +158,7 @@ public final class SensorAveragesBench implements Callable<Integer> {
           continue;
         }
         String key = reading.getSensorId() + "@" + Periods.start(reading.getTimestamp(),
-            io.nightjar.avro.Granularity.DAY);
+            Granularity.DAY);
         double value = reading.getValue();
         double[] f = figures.get(key);
         if (f == null) {
@@ -173,8 +176,8 @@ public final class SensorAveragesBench implements Callable<Integer> {
 
   /** Spark's output (generic Avro: sensorId, count, sum, min, max; one day) against the loop's figures. */
   private static int compareSpark(Map<String, double[]> loop, File output) throws IOException {
-    long dayStart = Periods.start(DAY.atStartOfDay(java.time.ZoneOffset.UTC).toInstant().toEpochMilli(),
-        io.nightjar.avro.Granularity.DAY);
+    long dayStart = Periods.start(DAY.atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli(),
+        Granularity.DAY);
     Map<String, double[]> figures = new HashMap<>();
     for (GenericRecord a : AvroFiles.readGeneric(FileSystem.getLocal(new Configuration()),
         new Path(output.getAbsolutePath()))) {
@@ -207,7 +210,7 @@ public final class SensorAveragesBench implements Callable<Integer> {
       double[] t = figure.getValue();
       if (f == null || f[0] != t[0] || f[2] != t[2] || f[3] != t[3] || Math.abs(f[1] - t[1]) > 1e-9 * Math.abs(f[1])) {
         throw new IllegalStateException(who + " and loop disagree on " + figure.getKey() + ": "
-            + java.util.Arrays.toString(t) + " against " + java.util.Arrays.toString(f));
+            + Arrays.toString(t) + " against " + Arrays.toString(f));
       }
     }
     if (theirs.size() != loop.size()) {

@@ -1,5 +1,6 @@
 package io.nightjar.common;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
@@ -10,6 +11,7 @@ import org.apache.avro.generic.GenericDatumReader;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.io.DatumReader;
 import org.apache.avro.specific.SpecificDatumReader;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -85,13 +87,13 @@ public final class AvroFiles {
   }
 
   /** The same, for a local folder. */
-  public static <T> List<T> readLocal(java.io.File dir, Class<T> type) throws IOException {
-    return read(FileSystem.getLocal(new org.apache.hadoop.conf.Configuration()), new Path(dir.getAbsolutePath()),
+  public static <T> List<T> readLocal(File dir, Class<T> type) throws IOException {
+    return read(FileSystem.getLocal(new Configuration()), new Path(dir.getAbsolutePath()),
         type);
   }
 
   /** Record count of a local folder's {@code .avro} files. */
-  public static long countLocal(java.io.File dir) throws IOException {
-    return count(FileSystem.getLocal(new org.apache.hadoop.conf.Configuration()), new Path(dir.getAbsolutePath()));
+  public static long countLocal(File dir) throws IOException {
+    return count(FileSystem.getLocal(new Configuration()), new Path(dir.getAbsolutePath()));
   }
 }

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Set;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaCompatibility;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -51,7 +52,7 @@ public final class AvroInputCheck {
   }
 
   /** {@link #requireReadable(FileSystem, List, Schema)} on the inputs' own file system. */
-  public static void requireReadable(org.apache.hadoop.conf.Configuration conf, Schema expected, List<Path> inputs)
+  public static void requireReadable(Configuration conf, Schema expected, List<Path> inputs)
       throws IOException {
     if (!inputs.isEmpty()) {
       requireReadable(inputs.get(0).getFileSystem(conf), inputs, expected);

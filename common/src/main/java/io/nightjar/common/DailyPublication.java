@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.crunch.PipelineExecution;
 import org.apache.crunch.PipelineResult;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
@@ -121,6 +122,29 @@ public final class DailyPublication implements AutoCloseable {
   /** As {@link #finish(PipelineResult, Addition)}, publishing the data only if {@code gate} also passes. */
   public RecordAccounting finish(PipelineResult result, Gate gate, Addition addition) throws IOException {
     return finish(result, gate, addition, null);
+  }
+
+  /**
+   * As {@link #finish(PipelineResult, Gate, Addition)} for a day written by several pipeline runs, one after another
+   * (a job of its own first; a plan, then a download): their jobs are checked and accounted together.
+   */
+  public RecordAccounting finish(List<PipelineResult> results, Gate gate, Addition addition) throws IOException {
+    return finish(combined(results), gate, addition, null);
+  }
+
+  /** The runs as one: their jobs in order; no result if one stopped without one; failed if one failed. */
+  private static PipelineResult combined(List<PipelineResult> results) {
+    List<PipelineResult.StageResult> stages = new ArrayList<>();
+    boolean succeeded = true;
+    for (PipelineResult result : results) {
+      if (result == null) {
+        return null;
+      }
+      stages.addAll(result.getStageResults());
+      succeeded &= result.succeeded();
+    }
+    return new PipelineResult(stages, succeeded ? PipelineExecution.Status.SUCCEEDED
+        : PipelineExecution.Status.FAILED);
   }
 
   private RecordAccounting finish(PipelineResult result, Gate gate, Addition addition, String ofDay)

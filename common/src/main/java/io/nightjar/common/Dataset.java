@@ -8,6 +8,10 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import org.apache.crunch.PCollection;
+import org.apache.crunch.Pipeline;
+import org.apache.crunch.io.From;
+import org.apache.crunch.types.avro.AvroType;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -158,6 +162,22 @@ public final class Dataset {
       checkSegment(segment);
     }
     return name;
+  }
+
+  /**
+   * The Avro files at {@code paths} (files, folders or globs) read into {@code pipeline} as {@code type}, once
+   * {@link AvroInputCheck#requireReadable} has found each readable with the type's schema: a damaged or incompatible
+   * input fails the run, naming the file, before any job starts (as Kite's {@code CrunchDatasets.asSource}).
+   */
+  public static <T> PCollection<T> readAvro(Pipeline pipeline, List<Path> paths, AvroType<T> type)
+      throws IOException {
+    AvroInputCheck.requireReadable(pipeline.getConfiguration(), type.getSchema(), paths);
+    return pipeline.read(From.avroFile(paths, type));
+  }
+
+  /** {@link #readAvro(Pipeline, List, AvroType)} of one file, folder or glob. */
+  public static <T> PCollection<T> readAvro(Pipeline pipeline, Path path, AvroType<T> type) throws IOException {
+    return readAvro(pipeline, List.of(path), type);
   }
 
   private static String checkSegment(String segment) {

@@ -5,6 +5,7 @@ import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.StringReader;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -128,7 +129,7 @@ public final class DatasetLease implements AutoCloseable {
       ByteArrayOutputStream bytes = new ByteArrayOutputStream();
       in.transferTo(bytes);
       Properties properties = new Properties();
-      properties.load(new java.io.StringReader(bytes.toString(StandardCharsets.ISO_8859_1)));
+      properties.load(new StringReader(bytes.toString(StandardCharsets.ISO_8859_1)));
       if (properties.getProperty("started") == null) {
         properties.setProperty("run", "(being written)");
         properties.setProperty("started", Long.toString(fs.getFileStatus(file).getModificationTime()));

@@ -4,11 +4,11 @@ import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.LinkedHashMap;
-import java.util.Map;
 import org.apache.crunch.impl.mr.run.RuntimeParameters;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.conf.Configured;
 import org.apache.hadoop.util.Tool;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -16,14 +16,28 @@ import picocli.CommandLine.ParameterException;
 /**
  * Base of every nightjar tool: a Hadoop {@link Tool}, so {@code -D}, {@code -conf}, {@code -libjars} and
  * {@code -fs} work as usual through {@code ToolRunner}, with the tool's own options parsed by picocli from what
- * remains. Subclasses are picocli {@code @Command}s: they declare their options, say what they would read and
- * write in {@link #plan()} (printed by {@code --dry-run} and logged at start), and do the work in {@link #execute()}.
+ * remains. Subclasses are picocli {@code @Command}s: they declare their options (the day and project through the
+ * {@link DayOption} and {@link ProjectOption} mixins), resolve what they will read and write once in {@link #plan()}
+ * (described by {@code --dry-run} and logged at start), and do the work in {@link #execute(Plan)} with that plan,
+ * so inputs are listed, globbed and sized once per run.
  * Options with a fixed set of values are typed as enums: picocli converts them (in any case) and refuses others as a
  * usage error, listing the values.
  *
  * <p>Exit codes: 0 success, 1 failure (the caller prints the one-line reason), 2 usage error.
  */
-public abstract class NightjarTool extends Configured implements Tool {
+public abstract class NightjarTool<P extends NightjarTool.Plan> extends Configured implements Tool {
+
+  /** What a run reads and writes, resolved once: {@code --dry-run} prints it, the run logs it and works from it. */
+  @FunctionalInterface
+  public interface Plan {
+    /** Label to path or value, in the order a reader expects. */
+    LinkedHashMap<String, Object> describe();
+
+    /** A plan that is only its description (a tool with nothing to resolve ahead). */
+    static Plan of(LinkedHashMap<String, Object> lines) {
+      return () -> lines;
+    }
+  }
 
   @Option(names = "--root", paramLabel = "PATH",
       description = "Root of all datasets (sets " + Dataset.ROOT_KEY + "; default "
@@ -68,13 +82,13 @@ public abstract class NightjarTool extends Configured implements Tool {
     if (conf.get(RuntimeParameters.DISABLE_DEEP_COPY) == null) {
       conf.setBoolean(RuntimeParameters.DISABLE_DEEP_COPY, true);
     }
-    Map<String, Object> plan = plan();
+    P plan = plan();
     if (dryRun) {
-      plan.forEach((what, where) -> out.println(what + ": " + where));
+      plan.describe().forEach((what, where) -> out.println(what + ": " + where));
       return 0;
     }
-    plan.forEach((what, where) -> org.slf4j.LoggerFactory.getLogger(getClass()).info("{}: {}", what, where));
-    return execute();
+    plan.describe().forEach((what, where) -> LoggerFactory.getLogger(getClass()).info("{}: {}", what, where));
+    return execute(plan);
   }
 
   /**
@@ -93,9 +107,15 @@ public abstract class NightjarTool extends Configured implements Tool {
             + "): hours a replaced day stays readable for readers that opened it");
   }
 
-  /** What the run reads and writes, resolved (label to path or value), in the order a reader expects. */
-  protected abstract LinkedHashMap<String, Object> plan() throws Exception;
+  /**
+   * Resolves what the run reads and writes (input listings, globs, sizes): called once, before {@code --dry-run}
+   * prints it or {@link #execute(Plan)} runs with it.
+   */
+  protected abstract P plan() throws Exception;
 
-  /** Does the work; returns the exit code or throws ({@link JobFailedException} for expected failures). */
-  protected abstract int execute() throws Exception;
+  /**
+   * Does the work with the resolved {@code plan}; returns the exit code or throws ({@link JobFailedException} for
+   * expected failures).
+   */
+  protected abstract int execute(P plan) throws Exception;
 }

@@ -1,5 +1,6 @@
 package io.nightjar.common;
 
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.crunch.PipelineResult;
@@ -19,6 +20,15 @@ public final class PipelineCounters {
       if (stage.getCounters() != null) {
         addGroup(stage.getCounters(), group, values);
       }
+    }
+    return values;
+  }
+
+  /** As {@link #group(PipelineResult, String)}, summed over every job of several runs. */
+  public static Map<String, Long> group(List<PipelineResult> results, String group) {
+    Map<String, Long> values = new TreeMap<>();
+    for (PipelineResult result : results) {
+      group(result, group).forEach((name, value) -> values.merge(name, value, Long::sum));
     }
     return values;
   }

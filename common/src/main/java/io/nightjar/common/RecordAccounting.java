@@ -1,6 +1,8 @@
 package io.nightjar.common;
 
+import java.util.HashMap;
 import java.util.Map;
+import java.util.stream.Collectors;
 import org.apache.crunch.PipelineResult;
 import org.apache.hadoop.mapreduce.Counters;
 
@@ -58,7 +60,7 @@ public final class RecordAccounting {
    */
   public static RecordAccounting ofDay(PipelineResult result, String day) {
     Map<String, Long> days = PipelineCounters.group(result, DAYS);
-    Map<String, Long> totals = new java.util.HashMap<>();
+    Map<String, Long> totals = new HashMap<>();
     long in = 0;
     for (String kind : new String[] {OUT, QUARANTINED, SKIPPED}) {
       long records = days.getOrDefault(day + " " + kind, 0L);
@@ -129,7 +131,7 @@ public final class RecordAccounting {
         .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
         .limit(limit)
         .map(reason -> reason.getKey() + " " + reason.getValue())
-        .collect(java.util.stream.Collectors.joining(", "));
+        .collect(Collectors.joining(", "));
   }
 
   /** One line: {@code in=… out=… quarantined=… skipped=…} with reasons. */

@@ -6,6 +6,7 @@ import io.nightjar.common.AvroInputCheck;
 import io.nightjar.common.Dataset;
 import io.nightjar.common.JobFailedException;
 import io.nightjar.common.NightjarTool;
+import io.nightjar.common.NightjarTool.Plan;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.LocalDate;
@@ -31,7 +32,7 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "show", sortOptions = false,
     description = "Show a published day: schema, record count, first records, quarantine by reason.")
-public final class ShowTool extends NightjarTool {
+public final class ShowTool extends NightjarTool<Plan> {
 
   @Parameters(index = "0", paramLabel = "PROJECT/DATASET",
       description = "The dataset, e.g. sensors/sensor-averages-day or tracks/analysis/full.")
@@ -48,15 +49,15 @@ public final class ShowTool extends NightjarTool {
   private int quarantined;
 
   @Override
-  protected LinkedHashMap<String, Object> plan() throws IOException {
+  protected Plan plan() throws IOException {
     LinkedHashMap<String, Object> plan = new LinkedHashMap<>();
     plan.put("dataset", dataset().path());
     plan.put("day", date == null ? "latest published" : date);
-    return plan;
+    return Plan.of(plan);
   }
 
   @Override
-  protected int execute() throws IOException {
+  protected int execute(Plan plan) throws IOException {
     Dataset data = dataset();
     FileSystem fs = data.path().getFileSystem(getConf());
     LocalDate day = date != null ? date : data.latestPublished(fs).orElseThrow(

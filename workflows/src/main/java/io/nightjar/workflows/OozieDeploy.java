@@ -2,6 +2,7 @@ package io.nightjar.workflows;
 
 import io.nightjar.common.JobFailedException;
 import io.nightjar.common.NightjarTool;
+import io.nightjar.common.NightjarTool.Plan;
 import java.io.File;
 import java.io.FileReader;
 import java.io.IOException;
@@ -42,7 +43,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "oozie-deploy",
     description = "Upload the packaged Oozie apps to HDFS, validate them on the server, and submit or run one.")
-public class OozieDeploy extends NightjarTool {
+public class OozieDeploy extends NightjarTool<Plan> {
 
   @Option(names = "--oozie", required = true, paramLabel = "URL",
       description = "Oozie server URL, e.g. http://oozie:11000/oozie (env OOZIE_URL is not read).")
@@ -105,7 +106,7 @@ public class OozieDeploy extends NightjarTool {
   }
 
   @Override
-  protected LinkedHashMap<String, Object> plan() throws Exception {
+  protected Plan plan() throws Exception {
     LinkedHashMap<String, Object> plan = new LinkedHashMap<>();
     plan.put("oozie", oozieUrl);
     plan.put("upload", noUpload ? "no (using " + target() + ")" : apps.getAbsolutePath() + " -> " + target());
@@ -114,11 +115,11 @@ public class OozieDeploy extends NightjarTool {
       plan.put("job", job + " (" + kind() + ")");
       plan.put("properties", redact(jobProperties()));
     }
-    return plan;
+    return Plan.of(plan);
   }
 
   @Override
-  protected int execute() throws Exception {
+  protected int execute(Plan plan) throws Exception {
     OozieClient oozie = new OozieClient(oozieUrl);
     oozie.validateWSVersion();
     if (!noUpload) {

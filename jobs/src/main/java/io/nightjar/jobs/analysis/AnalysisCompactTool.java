@@ -1,10 +1,12 @@
 package io.nightjar.jobs.analysis;
 
-import io.nightjar.common.AvroInputCheck;
 import io.nightjar.avro.TrackAnalysis;
 import io.nightjar.common.DailyPublication;
+import io.nightjar.common.Dataset;
+import io.nightjar.common.DayOption;
 import io.nightjar.common.JobFailedException;
 import io.nightjar.common.NightjarTool;
+import io.nightjar.common.ProjectOption;
 import io.nightjar.common.RecordAccounting;
 import io.nightjar.common.SnapshotDataset;
 import java.io.IOException;
@@ -14,11 +16,12 @@ import java.util.List;
 import org.apache.crunch.PCollection;
 import org.apache.crunch.Pipeline;
 import org.apache.crunch.impl.mr.MRPipeline;
-import org.apache.crunch.io.From;
 import org.apache.crunch.io.To;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -28,13 +31,13 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "analysis-compact", sortOptions = false,
     description = "Merge the latest full analysis snapshot and the incrementals after it into a new full snapshot.")
-public final class AnalysisCompactTool extends NightjarTool {
+public final class AnalysisCompactTool extends NightjarTool<AnalysisCompactTool.Compaction> {
 
-  @Option(names = "--date", required = true, paramLabel = "yyyy-MM-dd", description = "Day of the new full snapshot.")
-  private LocalDate date;
+  @Mixin
+  private DayOption date;
 
-  @Option(names = "--project", defaultValue = "tracks", description = "Project folder (default: ${DEFAULT-VALUE}).")
-  private String project;
+  @Mixin
+  private final ProjectOption project = new ProjectOption("tracks");
 
   @Option(names = "--keep-days", defaultValue = "1",
       description = "Keep what the views of the last N days need; retire the rest (default: ${DEFAULT-VALUE}).")
@@ -43,38 +46,47 @@ public final class AnalysisCompactTool extends NightjarTool {
   @Option(names = "--force", description = "Rewrite the day even though later full snapshots exist (backfill).")
   private boolean force;
 
-  @Override
-  protected LinkedHashMap<String, Object> plan() throws IOException {
-    SnapshotDataset analysis = SnapshotDataset.of(getConf(), project, "analysis");
-    LinkedHashMap<String, Object> plan = new LinkedHashMap<>();
-    plan.put("input", analysis.compactionInputs(fs(analysis), date));
-    plan.put("output", analysis.full().dayPath(date));
-    plan.put("retention", "keep what views of " + date.minusDays(keepDays) + " .. " + date + " read");
-    return plan;
+  /** The full snapshot and incrementals to merge, listed once. */
+  record Compaction(SnapshotDataset analysis, SnapshotDataset.View inputs, LocalDate date, int keepDays)
+      implements Plan {
+    @Override
+    public LinkedHashMap<String, Object> describe() {
+      LinkedHashMap<String, Object> plan = new LinkedHashMap<>();
+      plan.put("input", inputs);
+      plan.put("output", analysis.full().dayPath(date));
+      plan.put("retention", "keep what views of " + date.minusDays(keepDays) + " .. " + date + " read");
+      return plan;
+    }
   }
 
   @Override
-  protected int execute() throws IOException {
-    SnapshotDataset analysis = SnapshotDataset.of(getConf(), project, "analysis");
+  protected Compaction plan() throws IOException {
+    SnapshotDataset analysis = SnapshotDataset.of(getConf(), project.get(), "analysis");
+    return new Compaction(analysis, analysis.compactionInputs(fs(analysis), date.get()), date.get(), keepDays);
+  }
+
+  @Override
+  protected int execute(Compaction plan) throws IOException {
+    SnapshotDataset analysis = plan.analysis();
+    LocalDate date = plan.date();
     FileSystem fs = fs(analysis);
     analysis.full().refuseRewriteBeforeLaterDays(fs, date, force);
     if (analysis.full().isPublished(fs, date) && !force) {
       // The day's delivery is itself a full snapshot: it already holds everything, and a merge of the older full
       // and incrementals would replace it with less. Only retention has work to do.
       List<Path> retired = analysis.retire(fs, date, keepDays);
-      out.printf("analysis-compact %s: nothing to compact, the day's delivery %s is a full snapshot; retired %d folders %s%n",
-          date, analysis.full().dayPath(date), retired.size(), retired);
+      out.printf("analysis-compact %s: nothing to compact, the day's delivery %s is a full snapshot; retired %d "
+          + "folders %s%n", date, analysis.full().dayPath(date), retired.size(), retired);
       return 0;
     }
-    SnapshotDataset.View inputs = analysis.compactionInputs(fs, date);
+    SnapshotDataset.View inputs = plan.inputs();
     if (!inputs.fullDay().isPresent()) {
       throw new JobFailedException("no full analysis snapshot before " + date + " in " + analysis.full());
     }
     Pipeline pipeline = new MRPipeline(AnalysisCompactTool.class, "nightjar analysis-compact " + date,
-        PackedAvro.compressed(new org.apache.hadoop.conf.Configuration(getConf())));
+        PackedAvro.compressed(new Configuration(getConf())));
     try (DailyPublication day = DailyPublication.begin(getConf(), analysis.full(), date)) {
-      AvroInputCheck.requireReadable(getConf(), TrackAnalysis.getClassSchema(), inputs.paths());
-      PCollection<TrackAnalysis> records = pipeline.read(From.avroFile(inputs.paths(), AnalysisMerge.ANALYSIS));
+      PCollection<TrackAnalysis> records = Dataset.readAvro(pipeline, inputs.paths(), AnalysisMerge.ANALYSIS);
       pipeline.write(AnalysisMerge.compact(records), To.avroFile(day.dataStaging()));
       RecordAccounting accounting = day.finish(pipeline.done());
       List<Path> retired = analysis.retire(fs, date, keepDays);

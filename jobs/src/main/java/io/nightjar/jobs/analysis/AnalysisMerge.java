@@ -22,6 +22,7 @@ import org.apache.crunch.lib.Cogroup;
 import org.apache.crunch.lib.join.JoinType;
 import org.apache.crunch.lib.join.MapsideJoinStrategy;
 import org.apache.crunch.types.PType;
+import org.apache.crunch.types.avro.AvroType;
 import org.apache.crunch.types.avro.Avros;
 
 /**
@@ -46,8 +47,8 @@ public final class AnalysisMerge {
   public static final String REUSED = "reused";
   public static final String COMPUTED = "computed";
 
-  static final PType<TrackAnalysis> ANALYSIS = Avros.specifics(TrackAnalysis.class);
-  static final PType<TrackAttributes> ATTRIBUTES = Avros.specifics(TrackAttributes.class);
+  static final AvroType<TrackAnalysis> ANALYSIS = Avros.specifics(TrackAnalysis.class);
+  static final AvroType<TrackAttributes> ATTRIBUTES = Avros.specifics(TrackAttributes.class);
   /** The latest record of a track and how many records it was chosen from. */
   static final PType<Pair<TrackAnalysis, Long>> LATEST = Avros.pairs(ANALYSIS, Avros.longs());
   /** Computed attributes of one record: fetchedAt, tie-break, attributes (null: tombstone), records merged. */

@@ -1,6 +1,9 @@
 package io.nightjar.jobs.analysis;
 
+import io.nightjar.common.DayOption;
 import io.nightjar.common.NightjarTool;
+import io.nightjar.common.NightjarTool.Plan;
+import io.nightjar.common.ProjectOption;
 import io.nightjar.common.SnapshotDataset;
 import java.io.IOException;
 import java.time.LocalDate;
@@ -8,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import org.apache.hadoop.fs.Path;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -17,31 +21,31 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "analysis-retire", sortOptions = false,
     description = "Delete analysis snapshots and incrementals no reader of the last N days needs.")
-public final class AnalysisRetireTool extends NightjarTool {
+public final class AnalysisRetireTool extends NightjarTool<Plan> {
 
-  @Option(names = "--date", required = true, paramLabel = "yyyy-MM-dd", description = "Today.")
-  private LocalDate date;
+  @Mixin
+  private DayOption date;
 
-  @Option(names = "--project", defaultValue = "tracks", description = "Project folder (default: ${DEFAULT-VALUE}).")
-  private String project;
+  @Mixin
+  private final ProjectOption project = new ProjectOption("tracks");
 
   @Option(names = "--keep-days", defaultValue = "1",
       description = "Keep what the views of the last N days need (default: ${DEFAULT-VALUE}).")
   private int keepDays;
 
   @Override
-  protected LinkedHashMap<String, Object> plan() throws IOException {
+  protected Plan plan() throws IOException {
     LinkedHashMap<String, Object> plan = new LinkedHashMap<>();
-    plan.put("analysis", SnapshotDataset.of(getConf(), project, "analysis").full().path().getParent());
-    plan.put("keep", "what views of " + date.minusDays(keepDays) + " .. " + date + " read");
-    return plan;
+    plan.put("analysis", SnapshotDataset.of(getConf(), project.get(), "analysis").full().path().getParent());
+    plan.put("keep", "what views of " + date.get().minusDays(keepDays) + " .. " + date.get() + " read");
+    return Plan.of(plan);
   }
 
   @Override
-  protected int execute() throws IOException {
-    SnapshotDataset analysis = SnapshotDataset.of(getConf(), project, "analysis");
-    List<Path> retired = analysis.retire(analysis.full().path().getFileSystem(getConf()), date, keepDays);
-    out.printf("analysis-retire %s: retired %d folders %s%n", date, retired.size(), retired);
+  protected int execute(Plan plan) throws IOException {
+    SnapshotDataset analysis = SnapshotDataset.of(getConf(), project.get(), "analysis");
+    List<Path> retired = analysis.retire(analysis.full().path().getFileSystem(getConf()), date.get(), keepDays);
+    out.printf("analysis-retire %s: retired %d folders %s%n", date.get(), retired.size(), retired);
     return 0;
   }
 }

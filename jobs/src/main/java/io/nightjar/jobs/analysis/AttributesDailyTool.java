@@ -1,32 +1,37 @@
 package io.nightjar.jobs.analysis;
 
-import io.nightjar.common.AvroInputCheck;
 import io.nightjar.avro.TrackAnalysis;
 import io.nightjar.avro.TrackAttributes;
 import io.nightjar.common.DailyPublication;
 import io.nightjar.common.Dataset;
+import io.nightjar.common.DayOption;
 import io.nightjar.common.JobFailedException;
 import io.nightjar.common.NightjarTool;
+import io.nightjar.common.ProjectOption;
 import io.nightjar.common.PipelineCounters;
 import io.nightjar.common.RecordAccounting;
 import io.nightjar.common.SnapshotDataset;
 import java.io.IOException;
 import java.time.LocalDate;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.apache.avro.Schema;
+import org.apache.avro.file.DataFileStream;
+import org.apache.avro.generic.GenericDatumReader;
 import org.apache.crunch.PCollection;
 import org.apache.crunch.Pipeline;
 import org.apache.crunch.PipelineResult;
 import org.apache.crunch.impl.mr.MRPipeline;
-import org.apache.crunch.io.From;
 import org.apache.crunch.io.To;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -40,50 +45,37 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "attributes-daily", sortOptions = false,
     description = "Publish today's full track attributes snapshot, computing only what is new or changed.")
-public final class AttributesDailyTool extends NightjarTool {
+public final class AttributesDailyTool extends NightjarTool<AttributesDailyTool.Inputs> {
 
   private static final Logger LOG = LoggerFactory.getLogger(AttributesDailyTool.class);
 
-  @Option(names = "--date", required = true, paramLabel = "yyyy-MM-dd", description = "The day to publish.")
-  private LocalDate date;
+  @Mixin
+  private DayOption date;
 
-  @Option(names = "--project", defaultValue = "tracks", description = "Project folder (default: ${DEFAULT-VALUE}).")
-  private String project;
+  @Mixin
+  private final ProjectOption project = new ProjectOption("tracks");
 
   @Option(names = "--force", description = "Rewrite the day even though later days are published (backfill).")
   private boolean force;
 
   @Override
-  protected LinkedHashMap<String, Object> plan() throws IOException {
-    LinkedHashMap<String, Object> plan = new LinkedHashMap<>();
-    Inputs inputs = inputs();
-    plan.put("yesterday", inputs.yesterday.map(Object::toString).orElse("(none: compute every track from the view)"));
-    plan.put("analysis", inputs.yesterday.isPresent()
-        ? (inputs.delivery == null ? "(no delivery published for " + date + ")" : inputs.delivery) : inputs.view);
-    plan.put("output", attributes().dayPath(date));
-    return plan;
-  }
-
-  @Override
-  protected int execute() throws IOException {
-    Dataset attributes = attributes();
+  protected int execute(Inputs inputs) throws IOException {
+    LocalDate date = inputs.date;
+    Dataset attributes = inputs.attributes;
     FileSystem fs = attributes.path().getFileSystem(getConf());
     attributes.refuseRewriteBeforeLaterDays(fs, date, force);
-    Inputs inputs = inputs();
     if (inputs.yesterday.isPresent() && inputs.delivery == null) {
       throw new JobFailedException("no analysis delivery (full or incremental) published for " + date + " under "
           + attributes.path().getParent() + "/analysis");
     }
     Pipeline pipeline = new MRPipeline(AttributesDailyTool.class, "nightjar attributes-daily " + date,
-        PackedAvro.compressed(new org.apache.hadoop.conf.Configuration(getConf())));
+        PackedAvro.compressed(new Configuration(getConf())));
     try (DailyPublication day = DailyPublication.begin(getConf(), attributes, date)) {
       PCollection<TrackAttributes> today;
       if (inputs.yesterday.isPresent()) {
-        AvroInputCheck.requireReadable(getConf(), TrackAttributes.getClassSchema(), List.of(inputs.yesterday.get()));
-        AvroInputCheck.requireReadable(getConf(), TrackAnalysis.getClassSchema(), List.of(inputs.delivery));
         PCollection<TrackAttributes> previous =
-            pipeline.read(From.avroFile(inputs.yesterday.get(), AnalysisMerge.ATTRIBUTES));
-        PCollection<TrackAnalysis> delivery = pipeline.read(From.avroFile(inputs.delivery, AnalysisMerge.ANALYSIS));
+            Dataset.readAvro(pipeline, inputs.yesterday.get(), AnalysisMerge.ATTRIBUTES);
+        PCollection<TrackAnalysis> delivery = Dataset.readAvro(pipeline, inputs.delivery, AnalysisMerge.ANALYSIS);
         today = inputs.deliveryIsFull
             ? AnalysisMerge.attributes(AnalysisMerge.byTrack(previous), delivery, true)
             : AnalysisMerge.attributesFromIncremental(previous, delivery);
@@ -93,9 +85,8 @@ public final class AttributesDailyTool extends NightjarTool {
         if (inputs.view.paths().isEmpty()) {
           throw new JobFailedException("no analysis published as of " + date);
         }
-        AvroInputCheck.requireReadable(getConf(), TrackAnalysis.getClassSchema(), inputs.view.paths());
         today = AnalysisMerge.attributesFromScratch(
-            pipeline.read(From.avroFile(inputs.view.paths(), AnalysisMerge.ANALYSIS)));
+            Dataset.readAvro(pipeline, inputs.view.paths(), AnalysisMerge.ANALYSIS));
       }
       pipeline.write(today, To.avroFile(day.dataStaging()));
       PipelineResult result = pipeline.done();
@@ -110,16 +101,11 @@ public final class AttributesDailyTool extends NightjarTool {
     }
   }
 
-  private Dataset attributes() throws IOException {
-    return Dataset.of(getConf(), project, "attributes");
-  }
-
   /** The {@code nightjar.major} version of the schema the first data file under {@code dir} was written with. */
   static int majorVersion(FileSystem fs, Path dir) throws IOException {
-    for (org.apache.hadoop.fs.FileStatus file : fs.listStatus(dir)) {
+    for (FileStatus file : fs.listStatus(dir)) {
       if (file.getPath().getName().endsWith(".avro")) {
-        try (org.apache.avro.file.DataFileStream<Object> in = new org.apache.avro.file.DataFileStream<>(
-            fs.open(file.getPath()), new org.apache.avro.generic.GenericDatumReader<>())) {
+        try (DataFileStream<Object> in = new DataFileStream<>(fs.open(file.getPath()), new GenericDatumReader<>())) {
           return majorVersion(in.getSchema());
         }
       }
@@ -127,24 +113,40 @@ public final class AttributesDailyTool extends NightjarTool {
     return majorVersion(TrackAttributes.getClassSchema()); // no data file: nothing to carry over either way
   }
 
-  static int majorVersion(org.apache.avro.Schema schema) {
+  static int majorVersion(Schema schema) {
     String major = schema.getProp("nightjar.major");
     return major == null ? 1 : Integer.parseInt(major);
   }
 
-  private final class Inputs {
+  /** Yesterday's attributes (if reusable) and the day's analysis delivery or view, resolved once. */
+  static final class Inputs implements Plan {
+    LocalDate date;
+    Dataset attributes;
     Optional<Path> yesterday;
     Path delivery;
     boolean deliveryIsFull;
     SnapshotDataset.View view;
+
+    @Override
+    public LinkedHashMap<String, Object> describe() {
+      LinkedHashMap<String, Object> plan = new LinkedHashMap<>();
+      plan.put("yesterday", yesterday.map(Object::toString).orElse("(none: compute every track from the view)"));
+      plan.put("analysis", yesterday.isPresent()
+          ? (delivery == null ? "(no delivery published for " + date + ")" : delivery) : view);
+      plan.put("output", attributes.dayPath(date));
+      return plan;
+    }
   }
 
-  private Inputs inputs() throws IOException {
-    SnapshotDataset analysis = SnapshotDataset.of(getConf(), project, "analysis");
-    Dataset attributes = attributes();
+  @Override
+  protected Inputs plan() throws IOException {
+    SnapshotDataset analysis = SnapshotDataset.of(getConf(), project.get(), "analysis");
+    Dataset attributes = Dataset.of(getConf(), project.get(), "attributes");
     FileSystem fs = attributes.path().getFileSystem(getConf());
     Inputs inputs = new Inputs();
-    LocalDate yesterday = date.minusDays(1);
+    inputs.date = date.get();
+    inputs.attributes = attributes;
+    LocalDate yesterday = date.get().minusDays(1);
     inputs.yesterday = attributes.isPublished(fs, yesterday) ? Optional.of(attributes.dayPath(yesterday))
         : Optional.empty();
     if (inputs.yesterday.isPresent()) {
@@ -156,9 +158,9 @@ public final class AttributesDailyTool extends NightjarTool {
         inputs.yesterday = Optional.empty();
       }
     }
-    inputs.deliveryIsFull = analysis.full().isPublished(fs, date);
-    inputs.delivery = analysis.deliveryOf(fs, date).orElse(null);
-    inputs.view = analysis.viewAsOf(fs, date);
+    inputs.deliveryIsFull = analysis.full().isPublished(fs, date.get());
+    inputs.delivery = analysis.deliveryOf(fs, date.get()).orElse(null);
+    inputs.view = analysis.viewAsOf(fs, date.get());
     return inputs;
   }
 }

@@ -3,6 +3,7 @@ package io.nightjar.jobs.analysis;
 import io.nightjar.avro.AudioAnalysis;
 import io.nightjar.avro.TrackAnalysis;
 import io.nightjar.common.NightjarTool;
+import io.nightjar.common.NightjarTool.Plan;
 import java.io.IOException;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -24,7 +25,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "generate-track-analysis", sortOptions = false,
     description = "Write one day of a seeded track analysis history (day 1 full, later days incremental).")
-public final class TrackAnalysisGenerator extends NightjarTool {
+public final class TrackAnalysisGenerator extends NightjarTool<Plan> {
 
   @Option(names = "--output", required = true, paramLabel = "DIR")
   private String output;
@@ -55,15 +56,15 @@ public final class TrackAnalysisGenerator extends NightjarTool {
   private long seed;
 
   @Override
-  protected LinkedHashMap<String, Object> plan() {
+  protected Plan plan() {
     LinkedHashMap<String, Object> plan = new LinkedHashMap<>();
     plan.put("output", output);
     plan.put("day", day + " (" + firstDate.plusDays(day - 1) + ", " + (day == 1 ? "full" : "incremental") + ")");
-    return plan;
+    return Plan.of(plan);
   }
 
   @Override
-  protected int execute() throws IOException {
+  protected int execute(Plan plan) throws IOException {
     Random random = new Random(seed * 31 + day);
     long dayStart = firstDate.plusDays(day - 1).atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli();
     Path file = new Path(output, day == 1 ? "analysis-full.avro" : "analysis-incremental.avro");

@@ -4,12 +4,14 @@ import io.nightjar.avro.AdMetadata;
 import io.nightjar.avro.Impression;
 import io.nightjar.common.Dataset;
 import io.nightjar.common.NightjarTool;
+import io.nightjar.common.NightjarTool.Plan;
 import java.io.IOException;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Random;
+import org.apache.avro.Schema;
 import org.apache.avro.file.CodecFactory;
 import org.apache.avro.file.DataFileWriter;
 import org.apache.avro.specific.SpecificDatumWriter;
@@ -27,7 +29,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "generate-ad-impressions", sortOptions = false,
     description = "Write seeded Zipf-skewed ad impressions and ad metadata (Avro).")
-public final class AdImpressionsGenerator extends NightjarTool {
+public final class AdImpressionsGenerator extends NightjarTool<Plan> {
 
   private static final String[] DEVICES = {"phone", "tablet", "desktop", "tv"};
   private static final String[] COUNTRIES = {"SE", "US", "BR", "DE", "JP", "IN"};
@@ -68,15 +70,15 @@ public final class AdImpressionsGenerator extends NightjarTool {
   private long seed;
 
   @Override
-  protected LinkedHashMap<String, Object> plan() {
+  protected Plan plan() {
     LinkedHashMap<String, Object> plan = new LinkedHashMap<>();
     plan.put("impressions", impressionsOutput);
     plan.put("metadata", metadataOutput);
-    return plan;
+    return Plan.of(plan);
   }
 
   @Override
-  protected int execute() throws IOException {
+  protected int execute(Plan plan) throws IOException {
     Random random = new Random(seed);
     double[] cumulative = new double[ads];
     double sum = 0;
@@ -143,7 +145,7 @@ public final class AdImpressionsGenerator extends NightjarTool {
   }
 
   private static <T extends SpecificRecordBase> DataFileWriter<T> open(FileSystem fs, Path path,
-      org.apache.avro.Schema schema) throws IOException {
+      Schema schema) throws IOException {
     DataFileWriter<T> writer = new DataFileWriter<>(new SpecificDatumWriter<T>(schema));
     writer.setCodec(CodecFactory.snappyCodec());
     return writer.create(schema, fs.create(path, true));

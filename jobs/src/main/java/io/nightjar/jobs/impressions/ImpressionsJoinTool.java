@@ -1,14 +1,15 @@
 package io.nightjar.jobs.impressions;
 
-import io.nightjar.common.AvroInputCheck;
 import io.nightjar.avro.AdMetadata;
 import io.nightjar.avro.EnrichedImpression;
 import io.nightjar.avro.Impression;
 import io.nightjar.avro.QuarantineRecord;
 import io.nightjar.common.DailyPublication;
 import io.nightjar.common.Dataset;
+import io.nightjar.common.DayOption;
 import io.nightjar.common.JobFailedException;
 import io.nightjar.common.NightjarTool;
+import io.nightjar.common.ProjectOption;
 import io.nightjar.common.RecordAccounting;
 import io.nightjar.jobs.impressions.ImpressionsJoin.Strategy;
 import java.io.IOException;
@@ -21,11 +22,9 @@ import org.apache.crunch.PCollection;
 import org.apache.crunch.PTable;
 import org.apache.crunch.Pair;
 import org.apache.crunch.Pipeline;
-import org.apache.crunch.PipelineExecution;
 import org.apache.crunch.Tuple3;
 import org.apache.crunch.PipelineResult;
 import org.apache.crunch.impl.mr.MRPipeline;
-import org.apache.crunch.io.From;
 import org.apache.crunch.io.To;
 import org.apache.crunch.types.avro.Avros;
 import org.apache.hadoop.fs.FileSystem;
@@ -33,6 +32,7 @@ import org.apache.hadoop.fs.Path;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -41,15 +41,15 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "impressions-join", sortOptions = false,
     description = "Join one day of ad impressions with ad metadata (left outer), skew-aware, with a skew report.")
-public final class ImpressionsJoinTool extends NightjarTool {
+public final class ImpressionsJoinTool extends NightjarTool<ImpressionsJoinTool.Resolved> {
 
   private static final Logger LOG = LoggerFactory.getLogger(ImpressionsJoinTool.class);
 
-  @Option(names = "--date", required = true, paramLabel = "yyyy-MM-dd", description = "The UTC day to process.")
-  private LocalDate date;
+  @Mixin
+  private DayOption date;
 
-  @Option(names = "--project", defaultValue = "ads", description = "Project folder under the root (default: ${DEFAULT-VALUE}).")
-  private String project;
+  @Mixin
+  private final ProjectOption project = new ProjectOption("ads");
 
   @Option(names = "--impressions", paramLabel = "PATH",
       description = "Impressions (Avro) to read (default: <root>/<project>/impressions/<date>).")
@@ -85,60 +85,66 @@ public final class ImpressionsJoinTool extends NightjarTool {
   @Option(names = "--dataset", defaultValue = "enriched-impressions", description = "Output dataset (default: ${DEFAULT-VALUE}).")
   private String dataset;
 
-  @Override
-  protected LinkedHashMap<String, Object> plan() throws IOException {
-    LinkedHashMap<String, Object> plan = new LinkedHashMap<>();
-    Pair<Strategy, String> resolved = resolveStrategy();
-    plan.put("impressions", impressions());
-    plan.put("metadata", metadata());
-    plan.put("strategy", resolved.first() + " (" + resolved.second() + ")");
-    plan.put("output", output().dayPath(date));
-    plan.put("quarantine", output().quarantinePath(date));
-    plan.put("skew report", new Path(output().dayPath(date), SkewReport.SVG_FILE));
-    return plan;
+  /** The day's inputs, located and (with auto) sized once. */
+  record Resolved(Path impressions, Path metadata, Strategy strategy, String why, Dataset output, LocalDate date)
+      implements Plan {
+    @Override
+    public LinkedHashMap<String, Object> describe() {
+      LinkedHashMap<String, Object> plan = new LinkedHashMap<>();
+      plan.put("impressions", impressions);
+      plan.put("metadata", metadata);
+      plan.put("strategy", strategy + " (" + why + ")");
+      plan.put("output", output.dayPath(date));
+      plan.put("quarantine", output.quarantinePath(date));
+      plan.put("skew report", new Path(output.dayPath(date), SkewReport.SVG_FILE));
+      return plan;
+    }
   }
 
   @Override
-  protected int execute() throws IOException {
-    Pair<Strategy, String> resolved = resolveStrategy();
-    Dataset output = output();
+  protected Resolved plan() throws IOException {
+    // With auto the metadata is found and sized before the impressions are looked for.
+    Path metadata = strategy == Strategy.AUTO ? metadata() : null;
+    Pair<Strategy, String> resolved = resolveStrategy(metadata);
+    Path impressions = impressions();
+    return new Resolved(impressions, metadata != null ? metadata : metadata(), resolved.first(), resolved.second(),
+        Dataset.of(getConf(), project.get(), dataset), date.get());
+  }
+
+  @Override
+  protected int execute(Resolved resolved) throws IOException {
+    LocalDate date = resolved.date();
+    Dataset output = resolved.output();
     Pipeline pipeline = new MRPipeline(ImpressionsJoinTool.class, "nightjar impressions-join " + date, getConf());
     try (DailyPublication day = DailyPublication.begin(getConf(), output, date)) {
-      Path impressionsIn = impressions();
-      Path metadataIn = metadata();
-      AvroInputCheck.requireReadable(getConf(), Impression.getClassSchema(), java.util.List.of(impressionsIn));
-      AvroInputCheck.requireReadable(getConf(), AdMetadata.getClassSchema(), java.util.List.of(metadataIn));
-      PCollection<Impression> raw = pipeline.read(From.avroFile(impressionsIn, Avros.specifics(Impression.class)));
-      PCollection<AdMetadata> metadataRows = pipeline.read(From.avroFile(metadataIn, Avros.specifics(AdMetadata.class)));
+      PCollection<Impression> raw =
+          Dataset.readAvro(pipeline, resolved.impressions(), Avros.specifics(Impression.class));
+      PCollection<AdMetadata> metadataRows =
+          Dataset.readAvro(pipeline, resolved.metadata(), Avros.specifics(AdMetadata.class));
 
-      ShardPlan plan = shardPlan(resolved.first(), raw);
+      ShardPlan plan = shardPlan(resolved.strategy(), raw);
       PTable<String, AdMetadata> metadata = ImpressionsJoin.latestMetadata(metadataRows);
-      List<PipelineResult.StageResult> stages = new ArrayList<>();
-      if (resolved.first() == Strategy.MAPSIDE) {
+      List<PipelineResult> runs = new ArrayList<>();
+      if (resolved.strategy() == Strategy.MAPSIDE) {
         // Deduplicate the metadata in a job of its own first. Otherwise Crunch plans the impressions' check twice
         // (once beside the metadata job for the quarantine, once in the map-side join) and counts them twice.
         metadata = metadata.cache();
-        stages.addAll(pipeline.run().getStageResults());
+        runs.add(pipeline.run());
       }
       Pair<PCollection<Impression>, PCollection<QuarantineRecord>> checked =
           ImpressionsJoin.checkImpressions(raw, date);
       Pair<PCollection<EnrichedImpression>, PCollection<Tuple3<String, String, Long>>> joined =
-          ImpressionsJoin.join(metadata, checked.first(), resolved.first(), plan, reducers);
+          ImpressionsJoin.join(metadata, checked.first(), resolved.strategy(), plan, reducers);
 
       pipeline.write(joined.first(), To.avroFile(day.dataStaging()));
       pipeline.write(checked.second(), To.avroFile(day.quarantineStaging()));
       Iterable<Tuple3<String, String, Long>> taskLoads = joined.second().materialize();
-      PipelineResult last = pipeline.run();
-      if (last != null) {
-        stages.addAll(last.getStageResults());
-      }
-      PipelineResult result = new PipelineResult(stages,
-          last != null ? last.status : PipelineExecution.Status.FAILED);
-      SkewReport report = result.succeeded() ? SkewReport.of(result, taskLoads,
-          resolved.first().toString(), resolved.second(), plan == null ? "-" : plan.toString(), reducers)
-          : null;
+      runs.add(pipeline.run());
       FileSystem fs = day.dataStaging().getFileSystem(getConf());
-      RecordAccounting accounting = day.finish(result, (dir, acc) -> report.writeInto(fs, dir));
+      SkewReport report = runs.stream().allMatch(run -> run != null && run.succeeded()) ? SkewReport.of(runs,
+          taskLoads, resolved.strategy().toString(), resolved.why(), plan == null ? "-" : plan.toString(), reducers)
+          : null;
+      RecordAccounting accounting = day.finish(runs, acc -> { }, (dir, acc) -> report.writeInto(fs, dir));
       LOG.info("skew: {}", report.summary());
       out.printf("impressions-join %s: published %s (%d impressions, %d of unknown ads); %d quarantined; "
               + "%s; skew report %s%n", date, output.dayPath(date), accounting.out(), report.unknownAdRows(),
@@ -167,19 +173,14 @@ public final class ImpressionsJoinTool extends NightjarTool {
     }
   }
 
-  private Pair<Strategy, String> resolveStrategy() throws IOException {
+  private Pair<Strategy, String> resolveStrategy(Path metadata) throws IOException {
     if (strategy != Strategy.AUTO) {
       return Pair.of(strategy, "chosen with --strategy");
     }
-    Path path = metadata();
-    long bytes = path.getFileSystem(getConf()).getContentSummary(path).getLength();
+    long bytes = metadata.getFileSystem(getConf()).getContentSummary(metadata).getLength();
     return bytes <= mapsideMaxBytes
         ? Pair.of(Strategy.MAPSIDE, "auto: metadata is " + bytes + " bytes <= --mapside-max-bytes " + mapsideMaxBytes)
         : Pair.of(Strategy.ADAPTIVE, "auto: metadata is " + bytes + " bytes > --mapside-max-bytes " + mapsideMaxBytes);
-  }
-
-  private Dataset output() throws IOException {
-    return Dataset.of(getConf(), project, dataset);
   }
 
   /** The day's impressions; from the dataset only once the delivery is finished (its {@code _SUCCESS}). */
@@ -187,22 +188,23 @@ public final class ImpressionsJoinTool extends NightjarTool {
     if (impressionsPath != null) {
       return qualified(impressionsPath);
     }
-    Dataset impressions = Dataset.of(getConf(), project, "impressions");
-    if (!impressions.isPublished(impressions.path().getFileSystem(getConf()), date)) {
-      throw new JobFailedException("impressions of " + date + " not finished: no " + impressions.dayPath(date) + "/"
+    Dataset impressions = Dataset.of(getConf(), project.get(), "impressions");
+    if (!impressions.isPublished(impressions.path().getFileSystem(getConf()), date.get())) {
+      throw new JobFailedException("impressions of " + date.get() + " not finished: no "
+          + impressions.dayPath(date.get()) + "/"
           + Dataset.SUCCESS_FLAG + " (an upstream day counts once it has its flag, as for the ad metadata)");
     }
-    return impressions.dayPath(date);
+    return impressions.dayPath(date.get());
   }
 
   private Path metadata() throws IOException {
     if (metadataPath != null) {
       return qualified(metadataPath);
     }
-    Dataset snapshots = Dataset.of(getConf(), project, "ad-metadata");
+    Dataset snapshots = Dataset.of(getConf(), project.get(), "ad-metadata");
     FileSystem fs = snapshots.path().getFileSystem(getConf());
-    LocalDate latest = snapshots.latestPublishedOnOrBefore(fs, date).orElseThrow(() -> new JobFailedException(
-        "no published ad metadata in " + snapshots + " on or before " + date));
+    LocalDate latest = snapshots.latestPublishedOnOrBefore(fs, date.get()).orElseThrow(() -> new JobFailedException(
+        "no published ad metadata in " + snapshots + " on or before " + date.get()));
     return snapshots.dayPath(latest);
   }
 

@@ -48,10 +48,10 @@ public final class SkewReport {
   }
 
   /**
-   * The report of a finished run from its task loads ({@link ImpressionsJoin#join}'s second output) and counters;
-   * {@code reducers} > 0 counts reducers that got no rows as zero loads.
+   * The report of a finished run from its task loads ({@link ImpressionsJoin#join}'s second output) and the counters
+   * of its pipeline runs; {@code reducers} > 0 counts reducers that got no rows as zero loads.
    */
-  public static SkewReport of(PipelineResult result, Iterable<Tuple3<String, String, Long>> taskLoads,
+  public static SkewReport of(List<PipelineResult> runs, Iterable<Tuple3<String, String, Long>> taskLoads,
       String strategy, String why, String plan, int reducers) {
     Map<String, Long> tasks = new TreeMap<>();
     Map<String, Long> rowsByAd = new HashMap<>();
@@ -69,8 +69,8 @@ public final class SkewReport {
     Map<String, Long> hot = rowsByAd.entrySet().stream()
         .sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(10)
         .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue, (a, b) -> a, LinkedHashMap::new));
-    return new SkewReport(strategy, why, plan, tasks, hot, PipelineCounters.group(result, ImpressionsJoin.JOIN_GROUP),
-        PipelineCounters.group(result, ImpressionsJoin.METADATA_GROUP));
+    return new SkewReport(strategy, why, plan, tasks, hot, PipelineCounters.group(runs, ImpressionsJoin.JOIN_GROUP),
+        PipelineCounters.group(runs, ImpressionsJoin.METADATA_GROUP));
   }
 
   public Map<String, Long> taskRows() {

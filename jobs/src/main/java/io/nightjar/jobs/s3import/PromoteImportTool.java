@@ -3,9 +3,12 @@ package io.nightjar.jobs.s3import;
 import io.nightjar.common.AvroFiles;
 import io.nightjar.common.AvroInputCheck;
 import io.nightjar.common.Dataset;
+import io.nightjar.common.DayOption;
 import io.nightjar.common.DatasetLease;
 import io.nightjar.common.JobFailedException;
 import io.nightjar.common.NightjarTool;
+import io.nightjar.common.NightjarTool.Plan;
+import io.nightjar.common.ProjectOption;
 import io.nightjar.common.Publication;
 import io.nightjar.common.SnapshotDataset;
 import java.io.IOException;
@@ -20,6 +23,7 @@ import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -39,38 +43,39 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "promote-import", sortOptions = false,
     description = "Make a finished bulk import (all chunks of one date) the full analysis snapshot of that date.")
-public final class PromoteImportTool extends NightjarTool {
+public final class PromoteImportTool extends NightjarTool<Plan> {
 
   public static final String ACCOUNTING_FILE = "_import-accounting.json";
   public static final String PROMOTED_FLAG = "_PROMOTED";
   /** Hidden folder of the full dataset where a promotion gathers the chunks' files before publishing them. */
   static final String MOVING_PREFIX = "_promoting-";
 
-  @Option(names = "--date", required = true, paramLabel = "yyyy-MM-dd", description = "The date of the bulk import.")
-  private LocalDate date;
+  @Mixin
+  private DayOption date;
 
   @Option(names = "--chunks", required = true, description = "How many chunks the import was split into.")
   private int chunks;
 
-  @Option(names = "--project", defaultValue = "tracks", description = "Project folder (default: ${DEFAULT-VALUE}).")
-  private String project;
+  @Mixin
+  private final ProjectOption project = new ProjectOption("tracks");
 
   @Option(names = "--accept-incomplete",
       description = "Promote even though chunks are missing or have failed ids (they are listed in the accounting).")
   private boolean acceptIncomplete;
 
   @Override
-  protected LinkedHashMap<String, Object> plan() throws IOException {
+  protected Plan plan() throws IOException {
     LinkedHashMap<String, Object> plan = new LinkedHashMap<>();
     for (int k = 0; k < chunks; k++) {
-      plan.put("chunk " + k, chunk("analysis-import", k).dayPath(date));
+      plan.put("chunk " + k, chunk("analysis-import", k).dayPath(date.get()));
     }
-    plan.put("full snapshot", full().dayPath(date));
-    return plan;
+    plan.put("full snapshot", full().dayPath(date.get()));
+    return Plan.of(plan);
   }
 
   @Override
-  protected int execute() throws IOException {
+  protected int execute(Plan plan) throws IOException {
+    LocalDate date = this.date.get();
     Dataset full = full();
     FileSystem fs = full.path().getFileSystem(getConf());
     // Everything under the lease: two promotions of one date never interleave.
@@ -81,27 +86,9 @@ public final class PromoteImportTool extends NightjarTool {
       }
       Path moving = new Path(full.path(), MOVING_PREFIX + date);
       boolean resuming = fs.exists(moving);
-      List<String> problems = new ArrayList<>();
-      List<Dataset> complete = new ArrayList<>();
-      Map<String, Long> lists = new LinkedHashMap<>();
-      for (int k = 0; k < chunks; k++) {
-        Dataset imported = chunk("analysis-import", k);
-        if (!imported.isPublished(fs, date)) {
-          problems.add("chunk " + k + " not published");
-          continue;
-        }
-        if (!resuming && fs.exists(new Path(imported.dayPath(date), PROMOTED_FLAG))) {
-          throw new JobFailedException("chunk " + k + " of " + date + " was already promoted (" + PROMOTED_FLAG
-              + " in " + imported.dayPath(date) + ")");
-        }
-        complete.add(imported);
-        add(lists, "missing", count(fs, chunk("analysis-import-missing", k).dayPath(date)));
-        long failed = count(fs, chunk("analysis-import-failed", k).dayPath(date));
-        add(lists, "failed", failed);
-        if (failed > 0) {
-          problems.add("chunk " + k + " has " + failed + " failed ids");
-        }
-      }
+      Chunks found = inspectChunks(fs, date, resuming);
+      List<Dataset> complete = found.complete();
+      List<String> problems = found.problems();
       if (!problems.isEmpty() && !acceptIncomplete) {
         throw new JobFailedException("import of " + date + " not complete, not promoted: " + String.join("; ",
             problems) + " (run the missing chunks, s3-import --retry-failed for failed ids, or pass "
@@ -121,7 +108,7 @@ public final class PromoteImportTool extends NightjarTool {
       Map<String, Long> totals = new LinkedHashMap<>();
       totals.put("imported", AvroInputCheck.countRecords(fs, movingData));
       totals.put("quarantined", AvroInputCheck.countRecords(fs, movingQuarantine));
-      totals.putAll(lists);
+      totals.putAll(found.lists());
       try (OutputStream json = fs.create(new Path(movingData, ACCOUNTING_FILE), true)) {
         json.write(accountingJson(totals, problems).getBytes(StandardCharsets.UTF_8));
       }
@@ -138,6 +125,32 @@ public final class PromoteImportTool extends NightjarTool {
           complete.size(), chunks, totals, problems.isEmpty() ? "" : "; accepted incomplete: " + problems);
       return 0;
     }
+  }
+
+  /** The chunks of the day that are published, the sizes of their id lists, and what keeps the import incomplete. */
+  private record Chunks(List<Dataset> complete, Map<String, Long> lists, List<String> problems) { }
+
+  private Chunks inspectChunks(FileSystem fs, LocalDate date, boolean resuming) throws IOException {
+    Chunks found = new Chunks(new ArrayList<>(), new LinkedHashMap<>(), new ArrayList<>());
+    for (int k = 0; k < chunks; k++) {
+      Dataset imported = chunk("analysis-import", k);
+      if (!imported.isPublished(fs, date)) {
+        found.problems().add("chunk " + k + " not published");
+        continue;
+      }
+      if (!resuming && fs.exists(new Path(imported.dayPath(date), PROMOTED_FLAG))) {
+        throw new JobFailedException("chunk " + k + " of " + date + " was already promoted (" + PROMOTED_FLAG
+            + " in " + imported.dayPath(date) + ")");
+      }
+      found.complete().add(imported);
+      add(found.lists(), "missing", count(fs, chunk("analysis-import-missing", k).dayPath(date)));
+      long failed = count(fs, chunk("analysis-import-failed", k).dayPath(date));
+      add(found.lists(), "failed", failed);
+      if (failed > 0) {
+        found.problems().add("chunk " + k + " has " + failed + " failed ids");
+      }
+    }
+    return found;
   }
 
   /** Renames the {@code .avro} files of {@code from} into {@code to}, prefixed so names from chunks never collide. */
@@ -166,7 +179,8 @@ public final class PromoteImportTool extends NightjarTool {
   }
 
   private String accountingJson(Map<String, Long> totals, List<String> problems) {
-    StringBuilder json = new StringBuilder("{\"date\": \"").append(date).append("\", \"chunks\": ").append(chunks);
+    StringBuilder json = new StringBuilder("{\"date\": \"").append(date.get()).append("\", \"chunks\": ")
+        .append(chunks);
     totals.forEach((key, value) -> json.append(", \"").append(key).append("\": ").append(value));
     json.append(", \"acceptedIncomplete\": [");
     for (int i = 0; i < problems.size(); i++) {
@@ -184,10 +198,10 @@ public final class PromoteImportTool extends NightjarTool {
   }
 
   private Dataset chunk(String dataset, int k) throws IOException {
-    return Dataset.of(getConf(), project, dataset + "/chunk-" + k + "-of-" + chunks);
+    return Dataset.of(getConf(), project.get(), dataset + "/chunk-" + k + "-of-" + chunks);
   }
 
   private Dataset full() throws IOException {
-    return SnapshotDataset.of(getConf(), project, "analysis").full();
+    return SnapshotDataset.of(getConf(), project.get(), "analysis").full();
   }
 }

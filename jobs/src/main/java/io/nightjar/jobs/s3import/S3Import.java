@@ -8,6 +8,7 @@ import io.nightjar.avro.TrackLocation;
 import io.nightjar.common.AccountedDoFn;
 import io.nightjar.common.NightjarTypes;
 import io.nightjar.common.StableHash;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.List;
@@ -117,7 +118,7 @@ public final class S3Import {
 
   /** A record schema with only the named fields of {@code full} (same name, so Avro resolves files against it). */
   static Schema projection(Schema full, String... names) {
-    List<Schema.Field> fields = new java.util.ArrayList<>();
+    List<Schema.Field> fields = new ArrayList<>();
     for (String name : names) {
       Schema.Field field = full.getField(name);
       fields.add(new Schema.Field(field.name(), field.schema(), field.doc(), field.defaultVal()));
@@ -223,7 +224,7 @@ public final class S3Import {
     @Override
     public Pair<String, Pair<Collection<TrackLocation>, Collection<TrackAnalysis>>> map(
         Pair<String, Iterable<TrackLocation>> listed) {
-      Collection<TrackLocation> locations = new java.util.ArrayList<>();
+      Collection<TrackLocation> locations = new ArrayList<>();
       for (TrackLocation location : listed.second()) {
         locations.add(TrackLocation.newBuilder(location).build());
       }

@@ -6,8 +6,12 @@ import io.nightjar.avro.TrackAnalysis;
 import io.nightjar.avro.TrackLocation;
 import io.nightjar.common.DailyPublication;
 import io.nightjar.common.Dataset;
+import io.nightjar.common.DayOption;
 import io.nightjar.common.JobFailedException;
+import io.nightjar.common.NightjarTypes;
 import io.nightjar.common.NightjarTool;
+import io.nightjar.common.NightjarTool.Plan;
+import io.nightjar.common.ProjectOption;
 import io.nightjar.common.PipelineCounters;
 import io.nightjar.common.RecordAccounting;
 import io.nightjar.common.S3Access;
@@ -23,7 +27,6 @@ import java.util.Map;
 import org.apache.crunch.PCollection;
 import org.apache.crunch.Pair;
 import org.apache.crunch.Pipeline;
-import org.apache.crunch.PipelineExecution;
 import org.apache.crunch.PipelineResult;
 import org.apache.crunch.Target;
 import org.apache.crunch.impl.mr.MRPipeline;
@@ -31,11 +34,14 @@ import org.apache.crunch.io.From;
 import org.apache.crunch.io.To;
 import org.apache.crunch.types.avro.Avros;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.mapreduce.Counter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -51,16 +57,16 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "s3-import", sortOptions = false,
     description = "Import per-track analysis documents from S3 into packed Avro on HDFS, one chunk at a time.")
-public final class S3ImportTool extends NightjarTool {
+public final class S3ImportTool extends NightjarTool<Plan> {
 
   private static final Logger LOG = LoggerFactory.getLogger(S3ImportTool.class);
   public static final String MAX_FAILED_FRACTION_KEY = "nightjar.s3-import.max-failed-fraction";
 
-  @Option(names = "--date", required = true, paramLabel = "yyyy-MM-dd", description = "The import's day.")
-  private LocalDate date;
+  @Mixin
+  private DayOption date;
 
-  @Option(names = "--project", defaultValue = "tracks", description = "Project folder (default: ${DEFAULT-VALUE}).")
-  private String project;
+  @Mixin
+  private final ProjectOption project = new ProjectOption("tracks");
 
   @Option(names = "--dump", paramLabel = "PATH",
       description = "Metadata dump: Avro TrackLocation files, or TSV lines trackId<TAB>s3Key (required unless --retry-failed).")
@@ -117,7 +123,8 @@ public final class S3ImportTool extends NightjarTool {
   private long maxBackoffMs;
 
   @Override
-  protected LinkedHashMap<String, Object> plan() throws IOException {
+  protected Plan plan() throws IOException {
+    LocalDate date = this.date.get();
     LinkedHashMap<String, Object> plan = new LinkedHashMap<>();
     plan.put("ids", retryFailed ? "failed ids of the earlier run of each chunk" : dumpPath());
     plan.put("s3", "s3://" + bucket + "/" + prefix + "<s3Key>; " + S3Access.describe(getConf()));
@@ -126,11 +133,11 @@ public final class S3ImportTool extends NightjarTool {
       plan.put("chunk " + chunk + " ids missing in S3", missing(chunk).dayPath(date));
       plan.put("chunk " + chunk + " ids failed after retries", failed(chunk).dayPath(date));
     }
-    return plan;
+    return Plan.of(plan);
   }
 
   @Override
-  protected int execute() throws IOException {
+  protected int execute(Plan plan) throws IOException {
     if (!retryFailed && dump == null) {
       throw new JobFailedException("--dump is required (or --retry-failed)");
     }
@@ -148,7 +155,7 @@ public final class S3ImportTool extends NightjarTool {
         if (chunkList.size() == 1) {
           throw e;
         }
-        out.printf("s3-import %s chunk %d of %d: FAILED: %s%n", date, chunk, chunks, e.getMessage());
+        out.printf("s3-import %s chunk %d of %d: FAILED: %s%n", date.get(), chunk, chunks, e.getMessage());
         failedChunks.add(chunk + " (" + e.getMessage() + ")");
       }
     }
@@ -169,6 +176,7 @@ public final class S3ImportTool extends NightjarTool {
   }
 
   private void importChunk(int chunk) throws IOException {
+    LocalDate date = this.date.get();
     Dataset imported = imported(chunk);
     FileSystem fs = imported.path().getFileSystem(getConf());
     Path earlier = imported.isPublished(fs, date) ? imported.dayPath(date) : null;
@@ -177,7 +185,7 @@ public final class S3ImportTool extends NightjarTool {
     }
     SnapshotDataset.View view = daily ? dailyView(fs) : null;
     Path work = new Path(imported.path(), "_work-" + date + "-" + System.nanoTime());
-    List<PipelineResult.StageResult> stages = new ArrayList<>();
+    List<PipelineResult> runs = new ArrayList<>();
     try (DailyPublication day = DailyPublication.begin(getConf(), imported, date, missing(chunk), failed(chunk))) {
       // 1. Plan: this chunk's ids, minus those already imported (carried over into the output as they are).
       Pipeline planning = new MRPipeline(S3ImportTool.class, "nightjar s3-import plan " + date + " chunk " + chunk,
@@ -201,7 +209,7 @@ public final class S3ImportTool extends NightjarTool {
         }
         if (imported.isQuarantinePublished(fs, date)) {
           planning.write(planning.read(From.avroFile(imported.quarantinePath(date),
-              io.nightjar.common.NightjarTypes.quarantineRecords())), To.avroFile(day.quarantineStaging()));
+              NightjarTypes.quarantineRecords())), To.avroFile(day.quarantineStaging()));
         }
       }
       PCollection<TrackAnalysis> existing = earlier == null ? null
@@ -217,7 +225,7 @@ public final class S3ImportTool extends NightjarTool {
       Path todo = new Path(work, "todo");
       planning.write(plan.first(), To.avroFile(todo));
       PipelineResult planned = run(planning);
-      stages.addAll(planned.getStageResults());
+      runs.add(planned);
       RecordAccounting plannedAccounting = RecordAccounting.of(planned);
       if (daily && tombstones && plannedAccounting.quarantined() > 0) {
         throw new JobFailedException("--tombstones refused: " + plannedAccounting.quarantined() + " line(s) of the "
@@ -250,14 +258,13 @@ public final class S3ImportTool extends NightjarTool {
         download.write(S3Import.failures(outcomes, FetchDocumentsFn.MISSING), To.avroFile(day.sideStaging(0)),
             Target.WriteMode.APPEND);
         download.write(S3Import.failures(outcomes, FetchDocumentsFn.FAILED), To.avroFile(day.sideStaging(1)));
-        stages.addAll(run(download).getStageResults());
+        runs.add(run(download));
       }
-      PipelineResult result = new PipelineResult(stages, PipelineExecution.Status.SUCCEEDED);
       double maxFailed = getConf().getDouble(MAX_FAILED_FRACTION_KEY, 0.001);
       Path failedList = failed(chunk).dayPath(date);
       // Against the ids this run tried to download: a daily run's in also counts every unchanged id of the view.
       long attempted = toDownload;
-      RecordAccounting accounting = day.finish(result, acc -> {
+      RecordAccounting accounting = day.finish(runs, acc -> {
         long failedIds = acc.skipReasons().getOrDefault(FetchDocumentsFn.FAILED, 0L);
         if (attempted > 0 && (double) failedIds / attempted > maxFailed) {
           throw new JobFailedException(String.format("%d of %d ids downloaded (%.3f%%) failed after retries, above "
@@ -265,7 +272,7 @@ public final class S3ImportTool extends NightjarTool {
               attempted, 100.0 * failedIds / attempted, MAX_FAILED_FRACTION_KEY, maxFailed, failedList));
         }
       }, (dir, acc) -> { });
-      Map<String, Long> s3 = PipelineCounters.group(result, FetchDocumentsFn.S3_GROUP);
+      Map<String, Long> s3 = PipelineCounters.group(runs, FetchDocumentsFn.S3_GROUP);
       if (daily) {
         out.printf("s3-import %s daily: %d ids unchanged, %d new or changed downloaded, %d tombstones; read the ids of "
                 + "the view of %s by projection from %,d bytes of %d folder(s) (HDFS bytes read by the plan: %,d)%n",
@@ -316,7 +323,7 @@ public final class S3ImportTool extends NightjarTool {
     if (!fs.exists(path) || !fs.getFileStatus(path).isDirectory()) {
       return false;
     }
-    for (org.apache.hadoop.fs.FileStatus file : fs.listStatus(path)) {
+    for (FileStatus file : fs.listStatus(path)) {
       if (file.getPath().getName().endsWith(".avro")) {
         return true;
       }
@@ -334,8 +341,8 @@ public final class S3ImportTool extends NightjarTool {
   }
 
   Dataset imported(int chunk) throws IOException {
-    return daily ? SnapshotDataset.of(getConf(), project, "analysis").incremental()
-        : Dataset.of(getConf(), project, "analysis-import/" + chunkName(chunk));
+    return daily ? SnapshotDataset.of(getConf(), project.get(), "analysis").incremental()
+        : Dataset.of(getConf(), project.get(), "analysis-import/" + chunkName(chunk));
   }
 
   /** The analysis view as of the day before: what the daily import compares the dump with. */
@@ -343,9 +350,10 @@ public final class S3ImportTool extends NightjarTool {
     if (chunks != 1 || chunkList != null) {
       throw new JobFailedException("--daily reads the whole dump: no --chunks or --chunk");
     }
-    SnapshotDataset.View view = SnapshotDataset.of(getConf(), project, "analysis").viewAsOf(fs, date.minusDays(1));
+    LocalDate dayBefore = date.get().minusDays(1);
+    SnapshotDataset.View view = SnapshotDataset.of(getConf(), project.get(), "analysis").viewAsOf(fs, dayBefore);
     if (view.paths().isEmpty()) {
-      throw new JobFailedException("no analysis view as of " + date.minusDays(1) + " to compare the dump with: "
+      throw new JobFailedException("no analysis view as of " + dayBefore + " to compare the dump with: "
           + "import the first full snapshot (s3-import of all chunks, then promote-import) first");
     }
     if (tombstones && !dumpPath().getFileSystem(getConf()).exists(new Path(dumpPath(), Dataset.SUCCESS_FLAG))) {
@@ -356,7 +364,7 @@ public final class S3ImportTool extends NightjarTool {
   }
 
   private long fetchedAt() {
-    return date.atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli();
+    return date.get().atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli();
   }
 
   private static long viewBytes(FileSystem fs, SnapshotDataset.View view) throws IOException {
@@ -370,7 +378,7 @@ public final class S3ImportTool extends NightjarTool {
   private static long hdfsBytesRead(PipelineResult result) {
     long bytes = 0;
     for (PipelineResult.StageResult stage : result.getStageResults()) {
-      org.apache.hadoop.mapreduce.Counter counter = stage.getCounters() == null ? null
+      Counter counter = stage.getCounters() == null ? null
           : stage.getCounters().findCounter("org.apache.hadoop.mapreduce.FileSystemCounter", "HDFS_BYTES_READ");
       bytes += counter == null ? 0 : counter.getValue();
     }
@@ -378,10 +386,10 @@ public final class S3ImportTool extends NightjarTool {
   }
 
   Dataset missing(int chunk) throws IOException {
-    return Dataset.of(getConf(), project, "analysis-import-missing/" + chunkName(chunk));
+    return Dataset.of(getConf(), project.get(), "analysis-import-missing/" + chunkName(chunk));
   }
 
   Dataset failed(int chunk) throws IOException {
-    return Dataset.of(getConf(), project, "analysis-import-failed/" + chunkName(chunk));
+    return Dataset.of(getConf(), project.get(), "analysis-import-failed/" + chunkName(chunk));
   }
 }

@@ -2,12 +2,14 @@ package io.nightjar.jobs.s3import;
 
 import io.nightjar.avro.AudioAnalysis;
 import io.nightjar.common.NightjarTool;
+import io.nightjar.common.NightjarTool.Plan;
 import io.nightjar.jobs.analysis.SyntheticAnalysis;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Random;
@@ -26,7 +28,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "generate-track-documents", sortOptions = false,
     description = "Write seeded per-track audio-analysis documents and their metadata dump into a local folder.")
-public final class TrackDocumentsGenerator extends NightjarTool {
+public final class TrackDocumentsGenerator extends NightjarTool<Plan> {
 
   @Option(names = "--output", required = true, paramLabel = "DIR", description = "Local folder.")
   private File output;
@@ -49,14 +51,14 @@ public final class TrackDocumentsGenerator extends NightjarTool {
   private long seed;
 
   @Override
-  protected LinkedHashMap<String, Object> plan() {
+  protected Plan plan() {
     LinkedHashMap<String, Object> plan = new LinkedHashMap<>();
     plan.put("output", output.getAbsolutePath());
-    return plan;
+    return Plan.of(plan);
   }
 
   @Override
-  protected int execute() throws IOException {
+  protected int execute(Plan plan) throws IOException {
     Random random = new Random(seed);
     File documents = new File(output, "documents/analysis");
     documents.mkdirs();
@@ -70,7 +72,7 @@ public final class TrackDocumentsGenerator extends NightjarTool {
       AudioAnalysis analysis = SyntheticAnalysis.generate(random, segments);
       if (t % 5 == 4) {
         analysis.setMeta(null);
-        analysis.setTatums(java.util.Collections.emptyList());
+        analysis.setTatums(Collections.emptyList());
       }
       if (t % (tracks / Math.max(1, absent)) == 1 && t / (tracks / Math.max(1, absent)) < absent) {
         continue; // listed, but never uploaded

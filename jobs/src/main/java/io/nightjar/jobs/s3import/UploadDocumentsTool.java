@@ -1,6 +1,7 @@
 package io.nightjar.jobs.s3import;
 
 import io.nightjar.common.NightjarTool;
+import io.nightjar.common.NightjarTool.Plan;
 import io.nightjar.common.S3Access;
 import java.io.File;
 import java.io.IOException;
@@ -17,7 +18,7 @@ import software.amazon.awssdk.services.s3.S3Client;
  */
 @Command(name = "upload-documents", sortOptions = false,
     description = "Upload a local folder of documents to an S3 bucket (key = path under the folder).")
-public final class UploadDocumentsTool extends NightjarTool {
+public final class UploadDocumentsTool extends NightjarTool<Plan> {
 
   @Option(names = "--from", required = true, paramLabel = "DIR", description = "Local folder to upload.")
   private File from;
@@ -26,15 +27,15 @@ public final class UploadDocumentsTool extends NightjarTool {
   private String bucket;
 
   @Override
-  protected LinkedHashMap<String, Object> plan() throws IOException {
+  protected Plan plan() throws IOException {
     LinkedHashMap<String, Object> plan = new LinkedHashMap<>();
     plan.put("from", from.getAbsolutePath());
     plan.put("to", "s3://" + bucket + " (" + S3Access.describe(getConf()) + ")");
-    return plan;
+    return Plan.of(plan);
   }
 
   @Override
-  protected int execute() throws IOException {
+  protected int execute(Plan plan) throws IOException {
     try (S3Client s3 = S3Access.client(getConf(), 16)) {
       int objects = DocumentUploader.upload(s3, bucket, from);
       out.printf("uploaded %d objects from %s to s3://%s%n", objects, from, bucket);

@@ -14,6 +14,7 @@ import io.nightjar.jobs.sensors.mapreduce.ReadingKey;
 import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.IOException;
+import java.time.Instant;
 import java.time.LocalDate;
 import org.apache.crunch.Aggregator;
 import org.apache.crunch.Emitter;
@@ -202,7 +203,7 @@ public final class SensorAverages {
   public static QuarantineRecord conflictingDuplicate(String sensorId, long timestamp, long occurrences, double min,
       double max, boolean severalDays) {
     String detail = occurrences + " readings with values from " + min + " to " + max;
-    String raw = sensorId + "," + java.time.Instant.ofEpochMilli(timestamp) + ",[" + min + ".." + max + "]";
+    String raw = sensorId + "," + Instant.ofEpochMilli(timestamp) + ",[" + min + ".." + max + "]";
     return severalDays
         ? quarantine(CONFLICTING_DUPLICATE, detail, raw, occurrences, ReadingParser.dayOf(timestamp).toString())
         : quarantine(CONFLICTING_DUPLICATE, detail, raw, occurrences);

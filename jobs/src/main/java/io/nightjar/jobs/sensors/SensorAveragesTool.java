@@ -10,10 +10,12 @@ import io.nightjar.common.Dataset;
 import io.nightjar.common.JobFailedException;
 import io.nightjar.common.NightjarTool;
 import io.nightjar.common.PipelineCounters;
+import io.nightjar.common.ProjectOption;
 import io.nightjar.common.RecordAccounting;
 import io.nightjar.jobs.sensors.mapreduce.SensorAveragesJob;
 import java.io.IOException;
 import java.time.LocalDate;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -32,6 +34,7 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.mapreduce.Job;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -43,7 +46,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "sensor-averages", sortOptions = false,
     description = "Reduce one UTC day of sensor readings to per-sensor figures (count, min, max, sum, mean).")
-public final class SensorAveragesTool extends NightjarTool {
+public final class SensorAveragesTool extends NightjarTool<SensorAveragesTool.Resolved> {
 
   /** The format of the input files. */
   public enum InputFormat { AUTO, AVRO, TEXT }
@@ -59,8 +62,8 @@ public final class SensorAveragesTool extends NightjarTool {
   /** Days one run may publish: four accounting counters a day stay well under Hadoop's 120 per job. */
   static final int MAX_DAYS = 14;
 
-  @Option(names = "--project", defaultValue = "sensors", description = "Project folder under the root (default: ${DEFAULT-VALUE}).")
-  private String project;
+  @Mixin
+  private final ProjectOption project = new ProjectOption("sensors");
 
   @Option(names = "--input", paramLabel = "PATH",
       description = "Readings to read: a file, folder or glob (default: <root>/<project>/readings/<date>; "
@@ -95,31 +98,42 @@ public final class SensorAveragesTool extends NightjarTool {
   @Option(names = "--allow-empty-input", description = "Publish an empty day when there are no readings, instead of failing.")
   private boolean allowEmptyInput;
 
-  @Override
-  protected LinkedHashMap<String, Object> plan() throws IOException {
-    LinkedHashMap<String, Object> plan = new LinkedHashMap<>();
-    Dataset output = output();
-    plan.put("input", inputPath());
-    plan.put("input format", resolvedFormat().name().toLowerCase());
-    plan.put("granularity", granularity());
-    plan.put("duplicates", removeDuplicates() ? "remove" : "keep");
-    plan.put("engine", mapReduceEngine() ? "mapreduce" : "crunch");
-    List<LocalDate> days = days();
-    for (LocalDate day : days) {
-      String suffix = days.size() == 1 ? "" : " " + day;
-      plan.put("output" + suffix, output.dayPath(day));
-      plan.put("quarantine" + suffix, output.quarantinePath(day));
+  /** What the run reads and writes, resolved once (the input globbed and its format seen). */
+  record Resolved(Path input, InputFormat format, Granularity granularity, boolean removeDuplicates,
+      boolean mapReduceEngine, List<LocalDate> days, Dataset output) implements Plan {
+    @Override
+    public LinkedHashMap<String, Object> describe() {
+      LinkedHashMap<String, Object> plan = new LinkedHashMap<>();
+      plan.put("input", input);
+      plan.put("input format", format.name().toLowerCase());
+      plan.put("granularity", granularity);
+      plan.put("duplicates", removeDuplicates ? "remove" : "keep");
+      plan.put("engine", mapReduceEngine ? "mapreduce" : "crunch");
+      for (LocalDate day : days) {
+        String suffix = days.size() == 1 ? "" : " " + day;
+        plan.put("output" + suffix, output.dayPath(day));
+        plan.put("quarantine" + suffix, output.quarantinePath(day));
+      }
+      return plan;
     }
-    return plan;
   }
 
   @Override
-  protected int execute() throws IOException {
-    if (mapReduceEngine()) {
-      return executeMapReduce();
-    }
+  protected Resolved plan() throws IOException {
     Dataset output = output();
-    List<LocalDate> days = days();
+    Path input = inputPath();
+    InputFormat format = resolvedFormat(input);
+    return new Resolved(input, format, granularity(), removeDuplicates(), engine == Engine.MAPREDUCE, days(),
+        output);
+  }
+
+  @Override
+  protected int execute(Resolved plan) throws IOException {
+    if (plan.mapReduceEngine()) {
+      return executeMapReduce(plan);
+    }
+    Dataset output = plan.output();
+    List<LocalDate> days = plan.days();
     LocalDate first = days.get(0);
     LocalDate last = days.get(days.size() - 1);
     String label = days.size() == 1 ? first.toString() : first + ".." + last;
@@ -129,17 +143,18 @@ public final class SensorAveragesTool extends NightjarTool {
       for (LocalDate day : days) {
         publications.put(day, DailyPublication.begin(getConf(), output, day));
       }
-      Pair<PCollection<SensorReading>, PCollection<QuarantineRecord>> checked = readReadings(pipeline, first, last);
+      Pair<PCollection<SensorReading>, PCollection<QuarantineRecord>> checked =
+          readReadings(plan, pipeline, first, last);
       PCollection<SensorReading> readings = checked.first();
       PCollection<QuarantineRecord> quarantined = checked.second();
       PCollection<SensorAggregate> figures;
-      if (removeDuplicates()) { // one shuffle: duplicates resolved where the sensor-period is aggregated
+      if (plan.removeDuplicates()) { // one shuffle: duplicates resolved where the sensor-period is aggregated
         Pair<PCollection<SensorAggregate>, PCollection<QuarantineRecord>> distinct =
-            SensorAverages.distinctFigures(readings, granularity(), days.size() > 1);
+            SensorAverages.distinctFigures(readings, plan.granularity(), days.size() > 1);
         figures = distinct.first();
         quarantined = quarantined.union(distinct.second());
       } else {
-        figures = SensorAverages.figures(readings, granularity());
+        figures = SensorAverages.figures(readings, plan.granularity());
       }
       boolean one = days.size() == 1;
       for (Map.Entry<LocalDate, DailyPublication> day : publications.entrySet()) {
@@ -148,7 +163,7 @@ public final class SensorAveragesTool extends NightjarTool {
         pipeline.write(one ? quarantined : SensorAverages.quarantineOfDay(quarantined, day.getKey()),
             To.avroFile(day.getValue().quarantineStaging()));
       }
-      return publish(output, publications, pipeline.done());
+      return publish(plan, publications, pipeline.done());
     } finally {
       for (DailyPublication publication : publications.values()) {
         publication.close();
@@ -161,20 +176,19 @@ public final class SensorAveragesTool extends NightjarTool {
    * The classic MapReduce form ({@link SensorAveragesJob}): one job writes the day's staging folders, then the day is
    * published and accounted exactly as the pipeline's is.
    */
-  private int executeMapReduce() throws IOException {
+  private int executeMapReduce(Resolved plan) throws IOException {
     if (dates != null) {
       throw new JobFailedException("--engine mapreduce publishes one day: give --date, not --dates");
     }
-    Dataset output = output();
-    LocalDate day = days().get(0);
-    Path input = inputPath();
-    boolean avro = resolvedFormat() == InputFormat.AVRO;
+    Dataset output = plan.output();
+    LocalDate day = plan.days().get(0);
+    boolean avro = plan.format() == InputFormat.AVRO;
     if (avro) {
-      AvroInputCheck.requireReadable(getConf(), SensorReading.getClassSchema(), List.of(input));
+      AvroInputCheck.requireReadable(getConf(), SensorReading.getClassSchema(), List.of(plan.input()));
     }
     try (DailyPublication publication = DailyPublication.begin(getConf(), output, day)) {
-      Job job = SensorAveragesJob.create(getConf(), input, avro, day, granularity(), removeDuplicates(),
-          publication.dataStaging());
+      Job job = SensorAveragesJob.create(getConf(), plan.input(), avro, day, plan.granularity(),
+          plan.removeDuplicates(), publication.dataStaging());
       PipelineResult result;
       try {
         result = SensorAveragesJob.run(job, publication.quarantineStaging());
@@ -182,7 +196,7 @@ public final class SensorAveragesTool extends NightjarTool {
         Thread.currentThread().interrupt();
         throw new JobFailedException("interrupted; " + output.dayPath(day) + " not published");
       }
-      return publish(output, Map.of(day, publication), result);
+      return publish(plan, Map.of(day, publication), result);
     }
   }
 
@@ -190,8 +204,9 @@ public final class SensorAveragesTool extends NightjarTool {
    * Checks the finished run and publishes each day with its accounting (a day of a several-day run on its own),
    * then reports readings of days not asked for; fails naming the days not published.
    */
-  private int publish(Dataset output, Map<LocalDate, DailyPublication> publications, PipelineResult result)
+  private int publish(Resolved plan, Map<LocalDate, DailyPublication> publications, PipelineResult result)
       throws IOException {
+    Dataset output = plan.output();
     int days = publications.size();
     List<String> failed = new ArrayList<>();
     for (Map.Entry<LocalDate, DailyPublication> day : publications.entrySet()) {
@@ -214,7 +229,7 @@ public final class SensorAveragesTool extends NightjarTool {
         failed.add(day.getKey() + ": " + e.getMessage());
       }
     }
-    reportOtherDays(output, result);
+    reportOtherDays(plan, result);
     if (!failed.isEmpty()) {
       throw new JobFailedException(failed.size() + " of " + days + " days not published: "
           + String.join("; ", failed));
@@ -223,15 +238,16 @@ public final class SensorAveragesTool extends NightjarTool {
   }
 
   /** Says how many readings belonged to days not asked for, and how to publish them, or recompute a published one. */
-  private void reportOtherDays(Dataset output, PipelineResult result) throws IOException {
+  private void reportOtherDays(Resolved plan, PipelineResult result) throws IOException {
+    Dataset output = plan.output();
     FileSystem fs = output.path().getFileSystem(getConf());
-    String options = " --project " + project + " --dataset " + output.name() + " --granularity "
-        + granularity().name().toLowerCase() + " --duplicates " + duplicates + " --input-format " + inputFormat;
-    Path input = inputPath();
+    String options = " --project " + project.get() + " --dataset " + output.name() + " --granularity "
+        + plan.granularity().name().toLowerCase() + " --duplicates " + duplicates + " --input-format " + inputFormat;
+    Path input = plan.input();
     for (Map.Entry<String, Long> other : new TreeMap<>(
         PipelineCounters.group(result, SensorAverages.OTHER_DAYS)).entrySet()) {
       LocalDate day = LocalDate.parse(other.getKey());
-      Path usual = Dataset.of(getConf(), project, "readings").dayPath(day);
+      Path usual = Dataset.of(getConf(), project.get(), "readings").dayPath(day);
       out.printf("%,d readings of %s skipped (not asked for): %s%n", other.getValue(), day,
           output.isPublished(fs, day)
               ? day + " is already published without them; to recompute it with them, run it over all of its "
@@ -242,15 +258,13 @@ public final class SensorAveragesTool extends NightjarTool {
     }
   }
 
-  private Pair<PCollection<SensorReading>, PCollection<QuarantineRecord>> readReadings(Pipeline pipeline,
-      LocalDate from, LocalDate to) throws IOException {
-    Path path = inputPath();
-    if (resolvedFormat() == InputFormat.AVRO) {
-      AvroInputCheck.requireReadable(getConf(), SensorReading.getClassSchema(), java.util.List.of(path));
-      return SensorAverages.check(pipeline.read(From.avroFile(path, Avros.specifics(SensorReading.class))), from,
-          to);
+  private static Pair<PCollection<SensorReading>, PCollection<QuarantineRecord>> readReadings(Resolved plan,
+      Pipeline pipeline, LocalDate from, LocalDate to) throws IOException {
+    if (plan.format() == InputFormat.AVRO) {
+      return SensorAverages.check(Dataset.readAvro(pipeline, plan.input(), Avros.specifics(SensorReading.class)),
+          from, to);
     }
-    return SensorAverages.parseLines(pipeline.read(From.textFile(path)), from, to);
+    return SensorAverages.parseLines(pipeline.read(From.textFile(plan.input())), from, to);
   }
 
   /** The days to publish: {@code --date}, or every day of {@code --dates FROM..TO}. */
@@ -267,7 +281,7 @@ public final class SensorAveragesTool extends NightjarTool {
     try {
       from = LocalDate.parse(range[0].trim());
       to = LocalDate.parse(range[range.length - 1].trim());
-    } catch (java.time.format.DateTimeParseException e) {
+    } catch (DateTimeParseException e) {
       throw new JobFailedException("--dates must be FROM..TO (yyyy-MM-dd..yyyy-MM-dd), not '" + dates + "'");
     }
     if (range.length != 2 || to.isBefore(from) || from.plusDays(MAX_DAYS - 1).isBefore(to)) {
@@ -286,11 +300,7 @@ public final class SensorAveragesTool extends NightjarTool {
 
   private Dataset output() throws IOException {
     String name = dataset != null ? dataset : "sensor-averages-" + granularity().name().toLowerCase();
-    return Dataset.of(getConf(), project, name);
-  }
-
-  private boolean mapReduceEngine() {
-    return engine == Engine.MAPREDUCE;
+    return Dataset.of(getConf(), project.get(), name);
   }
 
   private boolean removeDuplicates() {
@@ -313,18 +323,17 @@ public final class SensorAveragesTool extends NightjarTool {
       Path path = new Path(input);
       return path.getFileSystem(getConf()).makeQualified(path);
     }
-    return Dataset.of(getConf(), project, "readings").dayPath(days().get(0));
+    return Dataset.of(getConf(), project.get(), "readings").dayPath(days().get(0));
   }
 
   /** The input format, looking at the input files when {@code auto}; fails clearly on missing or empty input. */
-  private InputFormat resolvedFormat() throws IOException {
+  private InputFormat resolvedFormat(Path path) throws IOException {
     InputFormat format;
     try {
       format = InputFormat.valueOf(inputFormat.toUpperCase());
     } catch (IllegalArgumentException e) {
       throw new JobFailedException("--input-format must be auto, avro or text, not '" + inputFormat + "'");
     }
-    Path path = inputPath();
     FileSystem fs = path.getFileSystem(getConf());
     FileStatus[] matches = fs.globStatus(path);
     if (matches == null || matches.length == 0) {

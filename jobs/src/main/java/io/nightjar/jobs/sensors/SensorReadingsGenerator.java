@@ -2,10 +2,12 @@ package io.nightjar.jobs.sensors;
 
 import io.nightjar.avro.SensorReading;
 import io.nightjar.common.NightjarTool;
+import io.nightjar.common.NightjarTool.Plan;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -28,7 +30,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "generate-sensor-readings", sortOptions = false,
     description = "Write seeded synthetic sensor readings for one UTC day (Avro or CSV).")
-public final class SensorReadingsGenerator extends NightjarTool {
+public final class SensorReadingsGenerator extends NightjarTool<Plan> {
 
   private static final DateTimeFormatter DEVICE_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
   private static final String[] BAD_LINES = {
@@ -65,15 +67,15 @@ public final class SensorReadingsGenerator extends NightjarTool {
   private long seed;
 
   @Override
-  protected LinkedHashMap<String, Object> plan() {
+  protected Plan plan() {
     LinkedHashMap<String, Object> plan = new LinkedHashMap<>();
     plan.put("output", output);
     plan.put("readings", readings + " from " + sensors + " sensors in " + files + " " + format + " file(s)");
-    return plan;
+    return Plan.of(plan);
   }
 
   @Override
-  protected int execute() throws IOException {
+  protected int execute(Plan plan) throws IOException {
     Path dir = new Path(output);
     FileSystem fs = dir.getFileSystem(getConf());
     fs.mkdirs(dir);
@@ -120,7 +122,7 @@ public final class SensorReadingsGenerator extends NightjarTool {
   }
 
   static String deviceTime(long timestamp) {
-    return DEVICE_TIME.format(java.time.Instant.ofEpochMilli(timestamp).atOffset(ZoneOffset.UTC));
+    return DEVICE_TIME.format(Instant.ofEpochMilli(timestamp).atOffset(ZoneOffset.UTC));
   }
 
   private interface ReadingSink extends AutoCloseable {

@@ -36,7 +36,7 @@ public class SkewReportTest {
   }
 
   private static SkewReport report(List<Tuple3<String, String, Long>> loads) {
-    return SkewReport.of(new PipelineResult(List.of(), PipelineExecution.Status.SUCCEEDED), loads, "mapside",
+    return SkewReport.of(List.of(new PipelineResult(List.of(), PipelineExecution.Status.SUCCEEDED)), loads, "mapside",
         "chosen with --strategy", "-", 0);
   }
 

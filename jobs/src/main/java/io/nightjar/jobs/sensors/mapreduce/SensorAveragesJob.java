@@ -6,6 +6,7 @@ import io.nightjar.avro.SensorAggregate;
 import io.nightjar.avro.SensorReading;
 import java.io.IOException;
 import java.time.LocalDate;
+import java.util.Arrays;
 import java.util.List;
 import org.apache.avro.mapreduce.AvroJob;
 import org.apache.avro.mapreduce.AvroKeyInputFormat;
@@ -87,7 +88,7 @@ public final class SensorAveragesJob {
    */
   static int reducers(Configuration conf, Path input) throws IOException {
     String[] sources = conf.getPropertySources("mapreduce.job.reduces");
-    if (sources != null && !java.util.Arrays.asList(sources).contains("mapred-default.xml")) {
+    if (sources != null && !Arrays.asList(sources).contains("mapred-default.xml")) {
       return conf.getInt("mapreduce.job.reduces", 1); // set by the user (-D, job.xml, mapred-site.xml)
     }
     long bytes = input.getFileSystem(conf).getContentSummary(input).getLength();
