@@ -4,6 +4,7 @@ import io.nightjar.common.Dataset;
 import io.nightjar.common.S3Access;
 import io.nightjar.s3server.LoopbackS3;
 import io.nightjar.workflows.ChainDiagram;
+import io.nightjar.workflows.OozieApp;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -94,7 +95,7 @@ public final class Demo implements Callable<Integer> {
           System.out.printf("%n=== Day %d of %d: %s (%s) ===%n", k, days, day, day.getDayOfWeek());
           run.seedDeliveries(day);
           for (String job : chain) {
-            status = run.runJob(job, day, DailyChain.workflowDefaults(apps, job));
+            status = run.runJob(job, day, OozieApp.of(apps, job).defaults());
             if (status != 0) {
               System.out.println(job + " failed on " + day + " (exit " + status + "); stopping.");
               return status;

@@ -13,6 +13,7 @@ import io.nightjar.jobs.analysis.TrackAttributesFunction;
 import io.nightjar.jobs.s3import.AnalysisDocuments;
 import io.nightjar.s3server.LoopbackS3;
 import io.nightjar.workflows.ChainDiagram;
+import io.nightjar.workflows.OozieApp;
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
@@ -96,7 +97,7 @@ public class ConnectedChainWeekIT {
       LocalDate day = BULK_DAY.plusDays(k);
       Path dump = chain.deliverDocuments(day);
       for (String job : new String[] {"analysis-import", "tracks-daily"}) {
-        assertEquals(job + " " + day, 0, chain.runJob(job, day, DailyChain.workflowDefaults(APPS, job)));
+        assertEquals(job + " " + day, 0, chain.runJob(job, day, OozieApp.of(APPS, job).defaults()));
       }
       // The day's analysis: the daily import's incremental, or on Sunday the compaction's full that absorbed it.
       boolean sunday = day.getDayOfWeek() == DayOfWeek.SUNDAY;
