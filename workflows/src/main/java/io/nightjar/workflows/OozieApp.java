@@ -39,16 +39,6 @@ public final class OozieApp {
       this.mainClass = mainClass;
       this.args = Collections.unmodifiableList(args);
     }
-
-    /** The nightjar tool it runs, or null when its main class is not {@value #NIGHTJAR_MAIN}. */
-    public String tool() {
-      return NIGHTJAR_MAIN.equals(mainClass) && !args.isEmpty() ? args.get(0) : null;
-    }
-
-    /** The tool's arguments (after its name). */
-    public List<String> toolArgs() {
-      return args.subList(1, args.size());
-    }
   }
 
   public final String name;
