@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
+import java.util.function.ToIntFunction;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -53,6 +54,7 @@ public final class DailyChain {
   private final File testdata;
   private final Map<String, ChainDiagram.Job> jobs;
   private final Map<String, String[]> lastRow = new LinkedHashMap<>();
+  private ToIntFunction<String[]> runner;
 
   /**
    * {@code conf} carries the file system, the MapReduce framework and {@code nightjar.root} the tools use, and the S3
@@ -64,6 +66,13 @@ public final class DailyChain {
     this.root = new Path(conf.get(Dataset.ROOT_KEY)).toUri().getPath();
     this.testdata = testdata;
     this.jobs = jobs;
+    this.runner = args -> Main.run(new Configuration(conf), args);
+  }
+
+  /** Runs the tools' command lines with {@code runner} instead of {@link Main#run} (a test sees them unrun). */
+  DailyChain runningTools(ToIntFunction<String[]> runner) {
+    this.runner = runner;
+    return this;
   }
 
   /**
@@ -323,7 +332,7 @@ public final class DailyChain {
 
   private int tool(String... args) {
     System.out.println("$ hadoop jar nightjar-jobs.jar " + String.join(" ", args));
-    return Main.run(new Configuration(conf), args);
+    return runner.applyAsInt(args);
   }
 
   /** The day folder of {@code dataset} ("project/name") under this chain's root. */
@@ -333,26 +342,5 @@ public final class DailyChain {
 
   private String relative(Path dir) {
     return dir.toUri().getPath().substring(root.length() + 1);
-  }
-
-  /** The {@code <parameters>} defaults an app's workflow.xml declares (e.g. keepDays, compactionWeekday). */
-  public static Map<String, String> workflowDefaults(File apps, String app) throws Exception {
-    Map<String, String> defaults = new java.util.TreeMap<>();
-    javax.xml.parsers.DocumentBuilderFactory factory = javax.xml.parsers.DocumentBuilderFactory.newInstance();
-    factory.setNamespaceAware(true);
-    org.w3c.dom.Document xml = factory.newDocumentBuilder().parse(new File(apps, app + "/workflow.xml"));
-    org.w3c.dom.NodeList properties = xml.getElementsByTagNameNS("*", "property");
-    for (int i = 0; i < properties.getLength(); i++) {
-      org.w3c.dom.Element property = (org.w3c.dom.Element) properties.item(i);
-      if (!property.getParentNode().getLocalName().equals("parameters")) {
-        continue;
-      }
-      org.w3c.dom.NodeList value = property.getElementsByTagNameNS("*", "value");
-      if (value.getLength() > 0) {
-        defaults.put(property.getElementsByTagNameNS("*", "name").item(0).getTextContent().trim(),
-            value.item(0).getTextContent().trim());
-      }
-    }
-    return defaults;
   }
 }

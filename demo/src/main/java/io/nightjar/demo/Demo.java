@@ -1,12 +1,9 @@
 package io.nightjar.demo;
 
-import io.nightjar.common.Dataset;
-import io.nightjar.common.S3Access;
-import io.nightjar.s3server.LoopbackS3;
 import io.nightjar.workflows.ChainDiagram;
+import io.nightjar.workflows.OozieApp;
 import java.io.File;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.Map;
@@ -15,7 +12,6 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.FileUtil;
 import org.apache.hadoop.fs.Path;
-import org.apache.hadoop.hdfs.MiniDFSCluster;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -61,52 +57,33 @@ public final class Demo implements Callable<Integer> {
   public Integer call() throws Exception {
     Map<String, ChainDiagram.Job> jobs = ChainDiagram.read(apps);
     List<String> chain = ChainDiagram.order(jobs);
-    File hdfsDir = Files.createTempDirectory("nightjar-demo-hdfs").toFile();
-    Configuration base = new Configuration();
-    base.set(MiniDFSCluster.HDFS_MINIDFS_BASEDIR, hdfsDir.getAbsolutePath());
-    System.out.println("Starting an in-process HDFS ...");
-    MiniDFSCluster cluster = new MiniDFSCluster.Builder(base).numDataNodes(1).build();
-    try {
-      cluster.waitActive();
-      FileSystem fs = cluster.getFileSystem();
-      Configuration conf = new Configuration(cluster.getConfiguration(0));
-      conf.set("mapreduce.framework.name", "local");
-      conf.set(Dataset.ROOT_KEY, "/nightjar");
+    System.out.println("Starting an in-process HDFS and a loopback S3 server (S3Proxy) ...");
+    try (DemoCluster cluster = DemoCluster.start("nightjar-demo-hdfs")) {
+      FileSystem fs = cluster.fs;
+      Configuration conf = cluster.conf;
       System.out.println("HDFS at " + fs.getUri() + ", datasets under " + fs.getUri() + "/nightjar");
+      System.out.println("S3 at " + cluster.s3.endpoint());
       System.out.println("Daily chain, ordered by the coordinators in " + apps + "/: " + String.join(" -> ", chain));
-
-      System.out.println("\nStarting a loopback S3 server (S3Proxy) ...");
-      try (LoopbackS3 s3 = LoopbackS3.start(null)) {
-        conf.set(S3Access.ENDPOINT, s3.endpoint());
-        conf.setBoolean(S3Access.PATH_STYLE, true);
-        // The local server's fixed test keys, set in memory; on a cluster use a credential provider.
-        conf.set(S3Access.ACCESS_KEY, LoopbackS3.ACCESS_KEY);
-        conf.set(S3Access.SECRET_KEY, LoopbackS3.SECRET_KEY);
-        System.out.println("S3 at " + s3.endpoint());
-        DailyChain run = new DailyChain(fs, conf, testdata, jobs);
-        System.out.printf("%n=== The bulk import (analysis-bulk-import, started by hand): %s ===%n", date);
-        int status = run.bulkImport(date);
-        if (status != 0) {
-          return status;
-        }
-        for (int k = 1; k <= days; k++) {
-          LocalDate day = date.plusDays(k - 1);
-          System.out.printf("%n=== Day %d of %d: %s (%s) ===%n", k, days, day, day.getDayOfWeek());
-          run.seedDeliveries(day);
-          for (String job : chain) {
-            status = run.runJob(job, day, DailyChain.workflowDefaults(apps, job));
-            if (status != 0) {
-              System.out.println(job + " failed on " + day + " (exit " + status + "); stopping.");
-              return status;
-            }
+      DailyChain run = new DailyChain(fs, conf, testdata, jobs);
+      System.out.printf("%n=== The bulk import (analysis-bulk-import, started by hand): %s ===%n", date);
+      int status = run.bulkImport(date);
+      if (status != 0) {
+        return status;
+      }
+      for (int k = 1; k <= days; k++) {
+        LocalDate day = date.plusDays(k - 1);
+        System.out.printf("%n=== Day %d of %d: %s (%s) ===%n", k, days, day, day.getDayOfWeek());
+        run.seedDeliveries(day);
+        for (String job : chain) {
+          status = run.runJob(job, day, OozieApp.of(apps, job).defaults());
+          if (status != 0) {
+            System.out.println(job + " failed on " + day + " (exit " + status + "); stopping.");
+            return status;
           }
         }
-        finish(run, fs, conf);
       }
+      finish(run, fs, conf);
       return 0;
-    } finally {
-      cluster.shutdown(true);
-      FileUtil.fullyDelete(hdfsDir);
     }
   }
 

@@ -11,14 +11,13 @@ import io.nightjar.common.Dataset;
 import io.nightjar.common.S3Access;
 import io.nightjar.jobs.analysis.TrackAttributesFunction;
 import io.nightjar.jobs.s3import.AnalysisDocuments;
-import io.nightjar.s3server.LoopbackS3;
 import io.nightjar.workflows.ChainDiagram;
+import io.nightjar.workflows.OozieApp;
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.time.DayOfWeek;
 import java.time.LocalDate;
 import java.util.Map;
@@ -27,9 +26,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.FileUtil;
 import org.apache.hadoop.fs.Path;
-import org.apache.hadoop.hdfs.MiniDFSCluster;
 import org.junit.AfterClass;
 import org.junit.BeforeClass;
 import org.junit.Test;
@@ -52,39 +49,22 @@ public class ConnectedChainWeekIT {
   /** Wednesday: the week crosses Sunday 2016-05-08, the compaction day. */
   private static final LocalDate BULK_DAY = LocalDate.parse("2016-05-04");
 
-  private static File hdfsDir;
-  private static MiniDFSCluster cluster;
-  private static LoopbackS3 s3;
+  private static DemoCluster cluster;
   private static FileSystem fs;
   private static Configuration conf;
 
   @BeforeClass
   public static void start() throws IOException {
-    hdfsDir = Files.createTempDirectory("connected-week").toFile();
-    Configuration base = new Configuration();
-    base.set(MiniDFSCluster.HDFS_MINIDFS_BASEDIR, hdfsDir.getAbsolutePath());
-    cluster = new MiniDFSCluster.Builder(base).numDataNodes(1).build();
-    cluster.waitActive();
-    fs = cluster.getFileSystem();
-    s3 = LoopbackS3.start(null);
-    conf = new Configuration(cluster.getConfiguration(0));
-    conf.set("mapreduce.framework.name", "local");
-    conf.set(Dataset.ROOT_KEY, "/nightjar");
-    conf.set(S3Access.ENDPOINT, s3.endpoint());
-    conf.setBoolean(S3Access.PATH_STYLE, true);
-    conf.set(S3Access.ACCESS_KEY, LoopbackS3.ACCESS_KEY); // the loopback server's fixed test keys
-    conf.set(S3Access.SECRET_KEY, LoopbackS3.SECRET_KEY);
+    cluster = DemoCluster.start("connected-week");
+    fs = cluster.fs;
+    conf = cluster.conf;
   }
 
   @AfterClass
   public static void stop() {
-    if (s3 != null) {
-      s3.close();
-    }
     if (cluster != null) {
-      cluster.shutdown(true);
+      cluster.close();
     }
-    FileUtil.fullyDelete(hdfsDir);
   }
 
   @Test
@@ -96,7 +76,7 @@ public class ConnectedChainWeekIT {
       LocalDate day = BULK_DAY.plusDays(k);
       Path dump = chain.deliverDocuments(day);
       for (String job : new String[] {"analysis-import", "tracks-daily"}) {
-        assertEquals(job + " " + day, 0, chain.runJob(job, day, DailyChain.workflowDefaults(APPS, job)));
+        assertEquals(job + " " + day, 0, chain.runJob(job, day, OozieApp.of(APPS, job).defaults()));
       }
       // The day's analysis: the daily import's incremental, or on Sunday the compaction's full that absorbed it.
       boolean sunday = day.getDayOfWeek() == DayOfWeek.SUNDAY;

@@ -69,6 +69,12 @@ public final class Main {
     DESCRIPTIONS.put(name, description);
   }
 
+  /** A new instance of the tool {@code name}, or null when there is no such tool. */
+  public static Tool tool(String name) {
+    Supplier<Tool> tool = TOOLS.get(name);
+    return tool == null ? null : tool.get();
+  }
+
   public static void main(String[] args) {
     Configuration conf = new Configuration();
     // In an Oozie java action the action's <configuration> arrives as this file, not on the classpath.

@@ -10,8 +10,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -25,8 +23,8 @@ import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.io.IOUtils;
-import org.junit.AfterClass;
 import org.junit.BeforeClass;
+import org.junit.ClassRule;
 import org.junit.Test;
 
 /**
@@ -38,25 +36,18 @@ public class BadInputFaultsIT {
 
   private static final String GOOD_DAY = "2016-05-01";
 
-  private static HdfsTestCluster hdfs;
+  @ClassRule
+  public static final HdfsTestCluster hdfs = new HdfsTestCluster();
   private static FileSystem fs;
   private static byte[] goodFile;
 
   @BeforeClass
   public static void start() throws Exception {
-    hdfs = new HdfsTestCluster();
     fs = hdfs.fs();
     Path good = new Path("/nightjar/sensors/readings/" + GOOD_DAY);
     assertEquals(0, hdfs.run("generate-sensor-readings", "--date", GOOD_DAY, "--output", good.toString(),
         "--readings", "20000", "--sensors", "50"));
     goodFile = readAll(fs.listStatus(good, p -> p.getName().endsWith(".avro"))[0].getPath());
-  }
-
-  @AfterClass
-  public static void stop() {
-    if (hdfs != null) {
-      hdfs.close();
-    }
   }
 
   @Test
@@ -156,16 +147,9 @@ public class BadInputFaultsIT {
 
   /** Runs the day: exit 1, a reason on stderr containing {@code expected}, nothing published, nothing left over. */
   private static void assertRefused(String date, String expected) throws IOException {
-    ByteArrayOutputStream captured = new ByteArrayOutputStream();
-    PrintStream original = System.err;
-    System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
-    int status;
-    try {
-      status = hdfs.run("sensor-averages", "--date", date, "--input-format", "avro");
-    } finally {
-      System.setErr(original);
-    }
-    String err = captured.toString(StandardCharsets.UTF_8);
+    Printed printed = Printed.by(() -> hdfs.run("sensor-averages", "--date", date, "--input-format", "avro"));
+    int status = printed.status;
+    String err = printed.err;
     String reason = err.lines().filter(l -> l.startsWith("sensor-averages failed")).reduce((a, b) -> b).orElse(err);
     System.out.println(date + ": exit " + status + ": " + reason);
     assertEquals(err, 1, status);

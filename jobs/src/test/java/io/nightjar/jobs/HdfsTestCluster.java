@@ -10,17 +10,22 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.hdfs.MiniDFSCluster;
+import org.junit.rules.ExternalResource;
 
 /**
  * An in-process HDFS for integration tests, with MapReduce in local mode reading and writing {@code hdfs://} paths
- * and {@code nightjar.root=/nightjar}; runs tools through {@link Main} as {@code hadoop jar} would.
+ * and {@code nightjar.root=/nightjar}; runs tools through {@link Main} as {@code hadoop jar} would. A JUnit rule: one
+ * cluster for a test class is
+ * <pre>  {@literal @}ClassRule public static final HdfsTestCluster hdfs = new HdfsTestCluster();</pre>
+ * started before the class's {@code @BeforeClass} methods and shut down after its {@code @AfterClass} ones.
  */
-public final class HdfsTestCluster implements AutoCloseable {
+public final class HdfsTestCluster extends ExternalResource {
 
-  private final MiniDFSCluster cluster;
-  private final Configuration conf;
+  private MiniDFSCluster cluster;
+  private Configuration conf;
 
-  public HdfsTestCluster() throws IOException {
+  @Override
+  protected void before() throws IOException {
     Configuration base = new Configuration();
     File dir = Files.createTempDirectory(new File("target").toPath(), "minidfs").toFile();
     base.set(MiniDFSCluster.HDFS_MINIDFS_BASEDIR, dir.getAbsolutePath());
@@ -55,7 +60,10 @@ public final class HdfsTestCluster implements AutoCloseable {
   }
 
   @Override
-  public void close() {
-    cluster.shutdown(true);
+  protected void after() {
+    if (cluster != null) {
+      cluster.shutdown(true);
+      cluster = null;
+    }
   }
 }

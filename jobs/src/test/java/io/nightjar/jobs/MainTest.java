@@ -2,9 +2,6 @@ package io.nightjar.jobs;
 
 import static org.junit.Assert.assertEquals;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.conf.Configured;
 import org.apache.hadoop.util.Tool;
@@ -15,19 +12,21 @@ public class MainTest {
 
   @Test
   public void aLinkageErrorIsOneLineAndExitOne() {
-    String err = stderrOf(() -> assertEquals(1, Main.run("sensor-averages", () -> failing(new NoSuchMethodError(
+    Printed printed = Printed.by(() -> Main.run("sensor-averages", () -> failing(new NoSuchMethodError(
         "'void org.apache.avro.Schema$Field.<init>(java.lang.String, org.apache.avro.Schema)'")),
-        new Configuration())));
+        new Configuration()));
+    assertEquals(printed.toString(), 1, printed.status);
     assertEquals("sensor-averages failed: java.lang.NoSuchMethodError: "
-        + "'void org.apache.avro.Schema$Field.<init>(java.lang.String, org.apache.avro.Schema)'", lastLine(err));
+        + "'void org.apache.avro.Schema$Field.<init>(java.lang.String, org.apache.avro.Schema)'", lastLine(printed.err));
   }
 
   @Test
   public void aFailedStaticInitializerNamesItsCause() {
-    String err = stderrOf(() -> assertEquals(1, Main.run("impressions-join", () -> {
+    Printed printed = Printed.by(() -> Main.run("impressions-join", () -> {
       throw new ExceptionInInitializerError(new IllegalStateException("no schema"));
-    }, new Configuration())));
-    assertEquals("impressions-join failed: java.lang.IllegalStateException: no schema", lastLine(err));
+    }, new Configuration()));
+    assertEquals(printed.toString(), 1, printed.status);
+    assertEquals("impressions-join failed: java.lang.IllegalStateException: no schema", lastLine(printed.err));
   }
 
   private static Tool failing(Error error) {
@@ -50,17 +49,5 @@ public class MainTest {
   private static String lastLine(String text) {
     String[] lines = text.strip().split("\n");
     return lines[lines.length - 1];
-  }
-
-  private static String stderrOf(Runnable action) {
-    PrintStream saved = System.err;
-    ByteArrayOutputStream buffer = new ByteArrayOutputStream();
-    System.setErr(new PrintStream(buffer, true, StandardCharsets.UTF_8));
-    try {
-      action.run();
-    } finally {
-      System.setErr(saved);
-    }
-    return buffer.toString(StandardCharsets.UTF_8);
   }
 }

@@ -8,6 +8,7 @@ import java.io.File;
 import java.security.PrivilegedExceptionAction;
 import io.nightjar.demo.DailyChain;
 import io.nightjar.workflows.ChainDiagram;
+import io.nightjar.workflows.OozieApp;
 import java.time.DayOfWeek;
 import java.time.LocalDate;
 import java.util.LinkedHashSet;
@@ -102,7 +103,7 @@ public class DailyChainOozieIT extends NightjarOozieTestCase {
     scheduled.seedDeliveries(DAY);
 
     for (String job : ChainDiagram.order(jobs)) {
-      assertEquals(job, 0, direct.runJob(job, DAY, DailyChain.workflowDefaults(OOZIE_APPS, job)));
+      assertEquals(job, 0, direct.runJob(job, DAY, OozieApp.of(OOZIE_APPS, job).defaults()));
     }
 
     OozieClient client = LocalOozie.getClientBundle();

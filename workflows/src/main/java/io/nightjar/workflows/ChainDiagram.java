@@ -14,10 +14,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import javax.xml.parsers.DocumentBuilderFactory;
-import org.w3c.dom.Document;
-import org.w3c.dom.Element;
-import org.w3c.dom.NodeList;
 
 /**
  * The daily chain drawn from the coordinator definitions themselves: each app under {@code workflows/} with a
@@ -48,39 +44,20 @@ public final class ChainDiagram {
   /** The jobs of every app folder with a coordinator, by name. */
   public static Map<String, Job> read(File appsFolder) throws Exception {
     Map<String, Job> jobs = new TreeMap<>();
-    File[] apps = appsFolder.listFiles(File::isDirectory);
-    for (File app : apps == null ? new File[0] : apps) {
-      File coordinator = new File(app, "coordinator.xml");
-      if (!coordinator.exists()) {
-        continue;
+    for (OozieApp app : OozieApp.all(appsFolder)) {
+      if (app.hasCoordinator()) {
+        Job job = new Job(app.name);
+        app.inputs().forEach(uri -> job.reads.add(dataset(uri)));
+        app.outputs().forEach(uri -> job.publishes.add(dataset(uri)));
+        jobs.put(job.name, job);
       }
-      DocumentBuilderFactory factory = DocumentBuilderFactory.newInstance();
-      factory.setNamespaceAware(true);
-      Document xml = factory.newDocumentBuilder().parse(coordinator);
-      Map<String, String> uris = new LinkedHashMap<>();
-      NodeList datasets = xml.getElementsByTagNameNS("*", "dataset");
-      for (int i = 0; i < datasets.getLength(); i++) {
-        Element dataset = (Element) datasets.item(i);
-        String template = dataset.getElementsByTagNameNS("*", "uri-template").item(0).getTextContent().trim();
-        uris.put(dataset.getAttribute("name"),
-            template.replace("${nightjarRoot}/", "").replace("/${YEAR}-${MONTH}-${DAY}", ""));
-      }
-      Job job = new Job(app.getName());
-      addEvents(xml, "data-in", uris, job.reads);
-      addEvents(xml, "data-out", uris, job.publishes);
-      jobs.put(job.name, job);
     }
     return jobs;
   }
 
-  private static void addEvents(Document xml, String tag, Map<String, String> uris, Set<String> into) {
-    NodeList events = xml.getElementsByTagNameNS("*", tag);
-    for (int i = 0; i < events.getLength(); i++) {
-      Element event = (Element) events.item(i);
-      if (event.getParentNode().getLocalName().endsWith("-events")) {
-        into.add(uris.get(event.getAttribute("dataset")));
-      }
-    }
+  /** A dataset ("project/name") from its uri-template under the root. */
+  private static String dataset(String uriTemplate) {
+    return uriTemplate.replace("${nightjarRoot}/", "").replace("/${YEAR}-${MONTH}-${DAY}", "");
   }
 
   /** Jobs ordered so a job comes after every job publishing a dataset it reads (ties by name). */

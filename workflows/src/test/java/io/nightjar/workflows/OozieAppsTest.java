@@ -6,32 +6,28 @@ import static org.junit.Assert.assertTrue;
 
 import java.io.File;
 import java.io.InputStream;
-import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Properties;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.xml.XMLConstants;
-import javax.xml.parsers.DocumentBuilderFactory;
 import javax.xml.transform.stream.StreamSource;
 import javax.xml.validation.Schema;
 import javax.xml.validation.SchemaFactory;
 import org.junit.Test;
-import org.w3c.dom.Document;
 import org.w3c.dom.Element;
-import org.w3c.dom.NodeList;
 import org.w3c.dom.ls.LSInput;
 import org.w3c.dom.ls.LSResourceResolver;
 
 /**
  * Checks every Oozie app under {@code workflows/} without a cluster: each XML file against Oozie 5.2.1's own XSDs
  * (from oozie-client), every transition names a node that exists, every {@code ${parameter}} a workflow uses is
- * declared or supplied by job.properties / the coordinator, and no properties file carries credentials.
+ * declared or supplied by job.properties / the coordinator, every java action passes only options its nightjar tool
+ * declares and every option it requires ({@link ToolArguments}), and no properties file carries credentials.
  */
 public class OozieAppsTest {
 
@@ -42,9 +38,9 @@ public class OozieAppsTest {
   public void everyAppValidatesAgainstOozieSchemas() throws Exception {
     Schema schema = oozieSchema();
     List<File> checked = new ArrayList<>();
-    for (File app : apps()) {
+    for (OozieApp app : apps()) {
       for (String name : new String[] {"workflow.xml", "coordinator.xml"}) {
-        File file = new File(app, name);
+        File file = new File(app.folder, name);
         if (file.exists()) {
           schema.newValidator().validate(new StreamSource(file));
           checked.add(file);
@@ -57,19 +53,14 @@ public class OozieAppsTest {
 
   @Test
   public void transitionsPointAtExistingNodes() throws Exception {
-    for (File app : apps()) {
-      Document workflow = parse(new File(app, "workflow.xml"));
+    for (OozieApp app : apps()) {
       Set<String> nodes = new HashSet<>();
       for (String tag : new String[] {"action", "kill", "end", "decision", "fork", "join"}) {
-        NodeList list = workflow.getElementsByTagNameNS("*", tag);
-        for (int i = 0; i < list.getLength(); i++) {
-          nodes.add(((Element) list.item(i)).getAttribute("name"));
-        }
+        OozieApp.elements(app.workflow(), tag).forEach(node -> nodes.add(node.getAttribute("name")));
       }
       for (String tag : new String[] {"start", "ok", "error", "case", "default"}) {
-        NodeList list = workflow.getElementsByTagNameNS("*", tag);
-        for (int i = 0; i < list.getLength(); i++) {
-          String target = ((Element) list.item(i)).getAttribute("to");
+        for (Element transition : OozieApp.elements(app.workflow(), tag)) {
+          String target = transition.getAttribute("to");
           assertTrue(app + ": transition to unknown node '" + target + "'", nodes.contains(target));
         }
       }
@@ -78,21 +69,10 @@ public class OozieAppsTest {
 
   @Test
   public void workflowParametersAreDeclaredOrSupplied() throws Exception {
-    for (File app : apps()) {
-      Document workflow = parse(new File(app, "workflow.xml"));
-      Set<String> known = new HashSet<>();
-      NodeList names = workflow.getElementsByTagNameNS("*", "name");
-      for (int i = 0; i < names.getLength(); i++) {
-        if (names.item(i).getParentNode().getParentNode().getLocalName().equals("parameters")) {
-          known.add(names.item(i).getTextContent().trim());
-        }
-      }
-      Properties job = new Properties();
-      try (Reader reader = Files.newBufferedReader(new File(app, "job.properties").toPath())) {
-        job.load(reader);
-      }
-      known.addAll(job.stringPropertyNames());
-      Matcher used = EL_VARIABLE.matcher(new String(Files.readAllBytes(new File(app, "workflow.xml").toPath()),
+    for (OozieApp app : apps()) {
+      Set<String> known = new HashSet<>(app.parameters().keySet());
+      known.addAll(app.jobProperties().stringPropertyNames());
+      Matcher used = EL_VARIABLE.matcher(new String(Files.readAllBytes(new File(app.folder, "workflow.xml").toPath()),
           StandardCharsets.UTF_8));
       while (used.find()) {
         assertTrue(app + ": ${" + used.group(1) + "} is neither a workflow parameter nor in job.properties",
@@ -106,29 +86,50 @@ public class OozieAppsTest {
     // Oozie reads <value></value> as no default at all: the workflow then fails with "variable [x] cannot be
     // resolved" when the action starts (DailyChainOozieIT met it); an empty property in job.properties does the
     // same. Optional empty values are read with ${wf:conf('x')}, which gives "" when x is undefined.
-    for (File app : apps()) {
-      NodeList values = parse(new File(app, "workflow.xml")).getElementsByTagNameNS("*", "value");
-      for (int i = 0; i < values.getLength(); i++) {
-        Element value = (Element) values.item(i);
-        if (value.getParentNode().getParentNode().getLocalName().equals("parameters")) {
-          assertFalse(app + ": a parameter with an empty default", value.getTextContent().trim().isEmpty());
-        }
-      }
+    for (OozieApp app : apps()) {
+      app.parameters().forEach((name, value) ->
+          assertFalse(app + ": parameter " + name + " has an empty default", "".equals(value)));
     }
   }
 
   @Test
+  public void everyJavaActionPassesOnlyOptionsItsToolDeclares() throws Exception {
+    List<String> problems = new ArrayList<>();
+    int checked = 0;
+    for (OozieApp app : apps()) {
+      for (OozieApp.JavaAction action : app.javaActions()) {
+        assertEquals(app + "/" + action.name + " runs the job jar's entry point", OozieApp.NIGHTJAR_MAIN,
+            action.mainClass);
+        problems.addAll(ToolArguments.problems(app + "/" + action.name, action.args));
+        checked++;
+      }
+    }
+    assertTrue("no java actions found", checked > 0);
+    assertEquals(String.join("\n", problems), List.of(), problems);
+  }
+
+  @Test
+  public void toolArgumentsNameWhatIsWrong() {
+    assertEquals(List.of("app/step: sensor-averages has no option --granularty"),
+        ToolArguments.problems("app/step", List.of("sensor-averages", "--date", "${date}", "--granularty", "day")));
+    assertEquals(List.of("app/step: impressions-join needs option --date"),
+        ToolArguments.problems("app/step", List.of("impressions-join", "-D", "a=b", "--strategy=auto")));
+    assertEquals(List.of("app/step: Hadoop option -D after sensor-averages's own options is not read as one"),
+        ToolArguments.problems("app/step", List.of("sensor-averages", "--date", "${date}", "-D", "a=b")));
+    assertEquals(List.of("app/step: runs unknown tool 'sensor-average'"),
+        ToolArguments.problems("app/step", List.of("sensor-average")));
+  }
+
+  @Test
   public void theBundleStartsEveryDailyCoordinator() throws Exception {
-    Document bundle = parse(new File(APPS, "bundle.xml"));
     Set<String> started = new HashSet<>();
-    NodeList paths = bundle.getElementsByTagNameNS("*", "app-path");
-    for (int i = 0; i < paths.getLength(); i++) {
-      started.add(paths.item(i).getTextContent().replaceAll("^\\$\\{appsRoot\\}/([^/]+)/coordinator.xml$", "$1"));
+    for (Element path : OozieApp.elements(OozieApp.parse(new File(APPS, "bundle.xml")), "app-path")) {
+      started.add(path.getTextContent().replaceAll("^\\$\\{appsRoot\\}/([^/]+)/coordinator.xml$", "$1"));
     }
     Set<String> coordinators = new HashSet<>();
-    for (File app : apps()) {
-      if (new File(app, "coordinator.xml").exists()) {
-        coordinators.add(app.getName());
+    for (OozieApp app : apps()) {
+      if (app.hasCoordinator()) {
+        coordinators.add(app.name);
       }
     }
     assertEquals(coordinators, started);
@@ -137,28 +138,17 @@ public class OozieAppsTest {
   @Test
   public void noCredentialsInJobProperties() throws Exception {
     Pattern secret = Pattern.compile("(?i)(secret|password|access\\.key|accesskey|token)\\s*=");
-    for (File app : apps()) {
-      String properties = new String(Files.readAllBytes(new File(app, "job.properties").toPath()),
+    for (OozieApp app : apps()) {
+      String properties = new String(Files.readAllBytes(new File(app.folder, "job.properties").toPath()),
           StandardCharsets.UTF_8);
       assertFalse(app + "/job.properties holds a credential", secret.matcher(properties).find());
     }
   }
 
-  private static List<File> apps() {
-    List<File> apps = new ArrayList<>();
-    for (File dir : APPS.listFiles(File::isDirectory)) {
-      if (new File(dir, "workflow.xml").exists()) {
-        apps.add(dir);
-      }
-    }
-    assertEquals("expected app folders under workflows/", true, !apps.isEmpty());
+  private static List<OozieApp> apps() throws Exception {
+    List<OozieApp> apps = OozieApp.all(APPS);
+    assertFalse("expected app folders under workflows/", apps.isEmpty());
     return apps;
-  }
-
-  private static Document parse(File file) throws Exception {
-    DocumentBuilderFactory factory = DocumentBuilderFactory.newInstance();
-    factory.setNamespaceAware(true);
-    return factory.newDocumentBuilder().parse(file);
   }
 
   /** Oozie's workflow, coordinator and bundle XSDs in one schema; includes resolved from the oozie-client jar. */

@@ -3,6 +3,7 @@ package io.nightjar.jobs.analysis;
 import io.nightjar.avro.TrackAnalysis;
 import io.nightjar.avro.TrackAttributes;
 import io.nightjar.common.AccountedDoFn;
+import io.nightjar.common.LatestPerKey;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -11,8 +12,7 @@ import org.apache.avro.SchemaNormalization;
 import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.EncoderFactory;
 import org.apache.avro.specific.SpecificDatumWriter;
-import org.apache.crunch.Tuple4;
-import org.apache.crunch.Aggregator;
+import org.apache.crunch.Tuple3;
 import org.apache.crunch.Emitter;
 import org.apache.crunch.MapFn;
 import org.apache.crunch.PCollection;
@@ -49,21 +49,17 @@ public final class AnalysisMerge {
 
   static final AvroType<TrackAnalysis> ANALYSIS = Avros.specifics(TrackAnalysis.class);
   static final AvroType<TrackAttributes> ATTRIBUTES = Avros.specifics(TrackAttributes.class);
-  /** The latest record of a track and how many records it was chosen from. */
-  static final PType<Pair<TrackAnalysis, Long>> LATEST = Avros.pairs(ANALYSIS, Avros.longs());
-  /** Computed attributes of one record: fetchedAt, tie-break, attributes (null: tombstone), records merged. */
-  static final PType<Tuple4<Long, Long, TrackAttributes, Long>> COMPUTED_TYPE =
-      Avros.quads(Avros.longs(), Avros.longs(), ATTRIBUTES, Avros.longs());
+  /** Computed attributes of one record: fetchedAt, tie-break, attributes (null: tombstone). */
+  static final PType<Tuple3<Long, Long, TrackAttributes>> COMPUTED_TYPE =
+      Avros.triples(Avros.longs(), Avros.longs(), ATTRIBUTES);
 
   private AnalysisMerge() {
   }
 
   /** Latest record per track (possibly a tombstone), with the number of records merged; combined map-side. */
   public static PTable<String, Pair<TrackAnalysis, Long>> latestPerTrack(PCollection<TrackAnalysis> records) {
-    return records
-        .parallelDo("key by track", new KeyByTrackFn(), Avros.tableOf(Avros.strings(), LATEST))
-        .groupByKey()
-        .combineValues(new LatestAggregator());
+    return LatestPerKey.latest(records.by("key by track", new TrackFn(), Avros.strings()), AnalysisMerge::wins,
+        record -> TrackAnalysis.newBuilder(record).build());
   }
 
   /**
@@ -102,7 +98,7 @@ public final class AnalysisMerge {
   public static PCollection<TrackAttributes> attributesFromIncremental(PCollection<TrackAttributes> yesterday,
       PCollection<TrackAnalysis> incremental) {
     // Cached: the map-side join runs its left side first; without it the delivery would be read and computed twice.
-    PTable<String, Tuple4<Long, Long, TrackAttributes, Long>> delivered = latestComputed(incremental).cache();
+    PTable<String, Pair<Tuple3<Long, Long, TrackAttributes>, Long>> delivered = latestComputed(incremental).cache();
     PTable<String, Long> deliveredIds = delivered.mapValues("delivered ids", new FetchedAtFn(), Avros.longs());
     PCollection<TrackAttributes> carried = MapsideJoinStrategy.<String, Long, TrackAttributes>create()
         .join(deliveredIds, byTrack(yesterday), JoinType.RIGHT_OUTER_JOIN)
@@ -124,11 +120,14 @@ public final class AnalysisMerge {
    * Per track, the attributes of its latest record (null for a tombstone), computed map-side from every record, with
    * the winner's fetchedAt and tie-break and the number of records merged. Only these small values are shuffled.
    */
-  static PTable<String, Tuple4<Long, Long, TrackAttributes, Long>> latestComputed(PCollection<TrackAnalysis> records) {
-    return records
-        .parallelDo("compute attributes map-side", new ComputeFn(), Avros.tableOf(Avros.strings(), COMPUTED_TYPE))
-        .groupByKey()
-        .combineValues(new LatestComputedAggregator());
+  static PTable<String, Pair<Tuple3<Long, Long, TrackAttributes>, Long>> latestComputed(
+      PCollection<TrackAnalysis> records) {
+    PTable<String, Tuple3<Long, Long, TrackAttributes>> computed = records.parallelDo("compute attributes map-side",
+        new ComputeFn(), Avros.tableOf(Avros.strings(), COMPUTED_TYPE));
+    return LatestPerKey.latest(computed,
+        (a, b) -> wins(a.first(), a.third() == null, a.second(), b.first(), b.third() == null, b.second()),
+        value -> Tuple3.of(value.first(), value.second(),
+            value.third() == null ? null : TrackAttributes.newBuilder(value.third()).build()));
   }
 
   public static PTable<String, TrackAttributes> byTrack(PCollection<TrackAttributes> attributes) {
@@ -172,61 +171,29 @@ public final class AnalysisMerge {
   }
 
   /** Attributes (or a tombstone, null) of each record, keyed by track, with what {@link #wins} compares. */
-  static final class ComputeFn extends MapFn<TrackAnalysis, Pair<String, Tuple4<Long, Long, TrackAttributes, Long>>> {
+  static final class ComputeFn extends MapFn<TrackAnalysis, Pair<String, Tuple3<Long, Long, TrackAttributes>>> {
     @Override
-    public Pair<String, Tuple4<Long, Long, TrackAttributes, Long>> map(TrackAnalysis record) {
+    public Pair<String, Tuple3<Long, Long, TrackAttributes>> map(TrackAnalysis record) {
       TrackAttributes attributes = record.getDeleted() ? null : TrackAttributesFunction.compute(record);
-      return Pair.of(record.getTrackId(), Tuple4.of(record.getFetchedAt(), tieBreak(record), attributes, 1L));
+      return Pair.of(record.getTrackId(), Tuple3.of(record.getFetchedAt(), tieBreak(record), attributes));
     }
   }
 
-  /** Keeps the winning computed value and adds up how many records it was chosen from. */
-  static final class LatestComputedAggregator implements Aggregator<Tuple4<Long, Long, TrackAttributes, Long>> {
-    private transient Tuple4<Long, Long, TrackAttributes, Long> best;
-    private transient long records;
-
+  static final class FetchedAtFn extends MapFn<Pair<Tuple3<Long, Long, TrackAttributes>, Long>, Long> {
     @Override
-    public void initialize(org.apache.hadoop.conf.Configuration conf) {
-      reset();
-    }
-
-    @Override
-    public void reset() {
-      best = null;
-      records = 0;
-    }
-
-    @Override
-    public void update(Tuple4<Long, Long, TrackAttributes, Long> value) {
-      if (best == null || wins(value.first(), value.third() == null, value.second(), best.first(),
-          best.third() == null, best.second())) {
-        best = Tuple4.of(value.first(), value.second(),
-            value.third() == null ? null : TrackAttributes.newBuilder(value.third()).build(), 0L);
-      }
-      records += value.fourth();
-    }
-
-    @Override
-    public Iterable<Tuple4<Long, Long, TrackAttributes, Long>> results() {
-      return java.util.Collections.singletonList(Tuple4.of(best.first(), best.second(), best.third(), records));
-    }
-  }
-
-  static final class FetchedAtFn extends MapFn<Tuple4<Long, Long, TrackAttributes, Long>, Long> {
-    @Override
-    public Long map(Tuple4<Long, Long, TrackAttributes, Long> computed) {
-      return computed.first();
+    public Long map(Pair<Tuple3<Long, Long, TrackAttributes>, Long> computed) {
+      return computed.first().first();
     }
   }
 
   /** The computed attributes of a delivered live track; a delivered tombstone drops the track. */
   static final class ComputedDeliveredFn
-      extends AccountedDoFn<Pair<String, Tuple4<Long, Long, TrackAttributes, Long>>, TrackAttributes> {
+      extends AccountedDoFn<Pair<String, Pair<Tuple3<Long, Long, TrackAttributes>, Long>>, TrackAttributes> {
     @Override
-    public void process(Pair<String, Tuple4<Long, Long, TrackAttributes, Long>> track,
+    public void process(Pair<String, Pair<Tuple3<Long, Long, TrackAttributes>, Long>> track,
         Emitter<TrackAttributes> emitter) {
       countIn(1);
-      TrackAttributes attributes = track.second().third();
+      TrackAttributes attributes = track.second().first().third();
       if (attributes == null) {
         countSkipped(TRACK_DELETED, 1);
       } else {
@@ -238,40 +205,10 @@ public final class AnalysisMerge {
     }
   }
 
-  static final class KeyByTrackFn extends MapFn<TrackAnalysis, Pair<String, Pair<TrackAnalysis, Long>>> {
+  static final class TrackFn extends MapFn<TrackAnalysis, String> {
     @Override
-    public Pair<String, Pair<TrackAnalysis, Long>> map(TrackAnalysis record) {
-      return Pair.of(record.getTrackId(), Pair.of(record, 1L));
-    }
-  }
-
-  /** Keeps the winning record and adds up how many records it was chosen from. */
-  static final class LatestAggregator implements Aggregator<Pair<TrackAnalysis, Long>> {
-    private transient TrackAnalysis best;
-    private transient long records;
-
-    @Override
-    public void initialize(org.apache.hadoop.conf.Configuration conf) {
-      reset();
-    }
-
-    @Override
-    public void reset() {
-      best = null;
-      records = 0;
-    }
-
-    @Override
-    public void update(Pair<TrackAnalysis, Long> value) {
-      if (best == null || wins(value.first(), best)) {
-        best = TrackAnalysis.newBuilder(value.first()).build();
-      }
-      records += value.second();
-    }
-
-    @Override
-    public Iterable<Pair<TrackAnalysis, Long>> results() {
-      return java.util.Collections.singletonList(Pair.of(best, records));
+    public String map(TrackAnalysis record) {
+      return record.getTrackId();
     }
   }
 

@@ -1,13 +1,14 @@
 package io.nightjar.jobs.impressions;
 
 import static io.nightjar.common.NightjarTypes.orQuarantine;
-import static io.nightjar.common.NightjarTypes.quarantine;
 
 import io.nightjar.avro.AdMetadata;
 import io.nightjar.avro.EnrichedImpression;
 import io.nightjar.avro.Impression;
 import io.nightjar.avro.QuarantineRecord;
 import io.nightjar.common.AccountedDoFn;
+import io.nightjar.common.LatestPerKey;
+import io.nightjar.common.QuarantiningDoFn;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.HashMap;
@@ -104,10 +105,10 @@ public final class ImpressionsJoin {
    * dropped and counted.
    */
   public static PTable<String, AdMetadata> latestMetadata(PCollection<AdMetadata> metadata) {
-    return metadata
-        .parallelDo("key metadata by ad", new KeyMetadataFn(), Avros.tableOf(Avros.strings(), METADATA))
-        .groupByKey()
-        .parallelDo("latest metadata per ad", new PickLatestFn(), Avros.tableOf(Avros.strings(), METADATA));
+    PTable<String, AdMetadata> byAd = metadata.parallelDo("key metadata by ad", new KeyMetadataFn(),
+        Avros.tableOf(Avros.strings(), METADATA));
+    return LatestPerKey.latest(byAd, ImpressionsJoin::newer, row -> AdMetadata.newBuilder(row).build())
+        .parallelDo("latest metadata per ad", new CountDuplicatesFn(), Avros.tableOf(Avros.strings(), METADATA));
   }
 
   /**
@@ -183,7 +184,7 @@ public final class ImpressionsJoin {
   }
 
   /** Counts each impression in; quarantines those without an ad id or with a timestamp outside the day. */
-  static final class CheckImpressionFn extends AccountedDoFn<Impression, Pair<Impression, QuarantineRecord>> {
+  static final class CheckImpressionFn extends QuarantiningDoFn<Impression, Impression> {
     private final long dayStart;
 
     CheckImpressionFn(LocalDate day) {
@@ -193,24 +194,16 @@ public final class ImpressionsJoin {
     @Override
     public void process(Impression impression, Emitter<Pair<Impression, QuarantineRecord>> emitter) {
       countIn(1);
-      String reason = null;
-      String detail = null;
       long ts = impression.getTimestamp();
       if (impression.getAdId() == null || impression.getAdId().trim().isEmpty()) {
-        reason = MISSING_AD_ID;
-        detail = "impression without an ad id";
+        quarantine(MISSING_AD_ID, "impression without an ad id", impression, emitter);
       } else if (ts <= 0) {
-        reason = BAD_TIMESTAMP;
-        detail = "timestamp " + ts;
+        quarantine(BAD_TIMESTAMP, "timestamp " + ts, impression, emitter);
       } else if (ts < dayStart || ts >= dayStart + 86_400_000L) {
-        reason = OUTSIDE_DAY;
-        detail = java.time.Instant.ofEpochMilli(ts) + " is not in the day processed";
-      }
-      if (reason == null) {
-        emitter.emit(Pair.of(impression, null));
+        quarantine(OUTSIDE_DAY, java.time.Instant.ofEpochMilli(ts) + " is not in the day processed", impression,
+            emitter);
       } else {
-        countQuarantined(reason, 1);
-        emitter.emit(Pair.of(null, quarantine(reason, detail, impression.toString(), 1)));
+        pass(impression, emitter);
       }
     }
   }
@@ -228,33 +221,28 @@ public final class ImpressionsJoin {
     }
   }
 
-  /** The latest row of one ad id; counts the duplicates it drops. */
-  static final class PickLatestFn extends DoFn<Pair<String, Iterable<AdMetadata>>, Pair<String, AdMetadata>> {
+  /** The latest row of one ad id; counts the duplicates dropped for it. */
+  static final class CountDuplicatesFn
+      extends DoFn<Pair<String, Pair<AdMetadata, Long>>, Pair<String, AdMetadata>> {
     @Override
-    public void process(Pair<String, Iterable<AdMetadata>> rows, Emitter<Pair<String, AdMetadata>> emitter) {
-      AdMetadata best = null;
-      long seen = 0;
-      for (AdMetadata row : rows.second()) {
-        seen++;
-        if (best == null || newer(row, best)) {
-          best = AdMetadata.newBuilder(row).build();
-        }
+    public void process(Pair<String, Pair<AdMetadata, Long>> ad, Emitter<Pair<String, AdMetadata>> emitter) {
+      long rows = ad.second().second();
+      if (rows > 1) {
+        increment(METADATA_GROUP, "duplicate-rows-dropped", rows - 1);
       }
-      if (seen > 1) {
-        increment(METADATA_GROUP, "duplicate-rows-dropped", seen - 1);
-      }
-      emitter.emit(Pair.of(rows.first(), best));
+      emitter.emit(Pair.of(ad.first(), ad.second().first()));
     }
+  }
 
-    static boolean newer(AdMetadata a, AdMetadata b) {
-      int byTime = Long.compare(a.getUpdatedAt(), b.getUpdatedAt());
-      if (byTime != 0) {
-        return byTime > 0;
-      }
-      String left = a.getAdvertiser() + "\u0000" + a.getCampaign() + "\u0000" + a.getCreative();
-      String right = b.getAdvertiser() + "\u0000" + b.getCampaign() + "\u0000" + b.getCreative();
-      return left.compareTo(right) > 0;
+  /** Whether metadata row {@code a} wins over {@code b}: later updatedAt, then greater (advertiser, campaign, creative). */
+  static boolean newer(AdMetadata a, AdMetadata b) {
+    int byTime = Long.compare(a.getUpdatedAt(), b.getUpdatedAt());
+    if (byTime != 0) {
+      return byTime > 0;
     }
+    String left = a.getAdvertiser() + "\u0000" + a.getCampaign() + "\u0000" + a.getCreative();
+    String right = b.getAdvertiser() + "\u0000" + b.getCampaign() + "\u0000" + b.getCreative();
+    return left.compareTo(right) > 0;
   }
 
   static final class AdIdFn extends MapFn<Impression, String> {

@@ -7,6 +7,7 @@ import io.nightjar.avro.TrackAnalysis;
 import io.nightjar.avro.TrackLocation;
 import io.nightjar.common.AccountedDoFn;
 import io.nightjar.common.NightjarTypes;
+import io.nightjar.common.QuarantiningDoFn;
 import io.nightjar.common.StableHash;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -146,26 +147,24 @@ public final class S3Import {
     return failures.parallelDo("failed ids", new FailureLocationFn(), LOCATIONS);
   }
 
-  static final class ParseDumpLineFn extends AccountedDoFn<String, Pair<TrackLocation, QuarantineRecord>> {
+  /** Valid locations on (counted in later, by the import); refused lines counted in here and quarantined. */
+  static final class ParseDumpLineFn extends QuarantiningDoFn<String, TrackLocation> {
     @Override
     public void process(String line, Emitter<Pair<TrackLocation, QuarantineRecord>> emitter) {
       String[] fields = line.split("\t", -1);
-      if (fields.length == 2 && !fields[0].trim().isEmpty() && !fields[1].trim().isEmpty()) {
-        String id = fields[0].trim();
-        String key = fields[1].trim();
-        String unsafe = unsafe(id, key);
-        if (unsafe == null) {
-          emitter.emit(Pair.of(new TrackLocation(id, key), null));
-        } else {
-          countIn(1);
-          countQuarantined(UNSAFE_ID, 1);
-          emitter.emit(Pair.of(null, NightjarTypes.quarantine(UNSAFE_ID, unsafe, line, 1)));
-        }
+      if (fields.length != 2 || fields[0].trim().isEmpty() || fields[1].trim().isEmpty()) {
+        countIn(1);
+        quarantine(BAD_DUMP_LINE, "expected trackId<TAB>s3Key, found " + fields.length + " field(s)", line, emitter);
+        return;
+      }
+      String id = fields[0].trim();
+      String key = fields[1].trim();
+      String unsafe = unsafe(id, key);
+      if (unsafe == null) {
+        pass(new TrackLocation(id, key), emitter);
       } else {
         countIn(1);
-        countQuarantined(BAD_DUMP_LINE, 1);
-        emitter.emit(Pair.of(null, NightjarTypes.quarantine(BAD_DUMP_LINE,
-            "expected trackId<TAB>s3Key, found " + fields.length + " field(s)", line, 1)));
+        quarantine(UNSAFE_ID, unsafe, line, emitter);
       }
     }
   }

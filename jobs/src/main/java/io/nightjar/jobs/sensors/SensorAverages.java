@@ -8,6 +8,8 @@ import io.nightjar.avro.QuarantineRecord;
 import io.nightjar.avro.SensorAggregate;
 import io.nightjar.avro.SensorReading;
 import io.nightjar.common.AccountedDoFn;
+import io.nightjar.common.NightjarTypes;
+import io.nightjar.common.QuarantiningDoFn;
 import io.nightjar.common.RecordAccounting;
 import io.nightjar.common.PreAggregateFn;
 import io.nightjar.jobs.sensors.mapreduce.ReadingKey;
@@ -210,7 +212,7 @@ public final class SensorAverages {
   }
 
   /** Routes a checked reading: valid ones on, skipped ones counted, bad ones to quarantine with the raw input. */
-  abstract static class RouteReadingFn<S> extends AccountedDoFn<S, Pair<SensorReading, QuarantineRecord>> {
+  abstract static class RouteReadingFn<S> extends QuarantiningDoFn<S, SensorReading> {
     private final String fromText;
     private final String toText;
     protected transient LocalDate from;
@@ -232,7 +234,7 @@ public final class SensorAverages {
       countIn(1);
       switch (outcome.kind) {
         case VALID:
-          emitter.emit(Pair.of(outcome.reading, null));
+          pass(outcome.reading, emitter);
           break;
         case SKIP:
           countSkipped(outcome.reason, 1);
@@ -246,10 +248,9 @@ public final class SensorAverages {
           // Charged to the reading's own day when its timestamp was read and asked for, else to the first day.
           String day = outcome.day != null && !outcome.day.isBefore(from) && !outcome.day.isAfter(to)
               ? outcome.day.toString() : fromText;
-          countQuarantined(outcome.reason, 1);
           countForDay(day, RecordAccounting.QUARANTINED, 1);
-          emitter.emit(Pair.of(null, from.equals(to) ? quarantine(outcome.reason, outcome.detail, raw.toString(), 1)
-              : quarantine(outcome.reason, outcome.detail, raw.toString(), 1, day)));
+          quarantine(from.equals(to) ? NightjarTypes.quarantine(outcome.reason, outcome.detail, raw.toString(), 1)
+              : NightjarTypes.quarantine(outcome.reason, outcome.detail, raw.toString(), 1, day), emitter);
       }
     }
   }

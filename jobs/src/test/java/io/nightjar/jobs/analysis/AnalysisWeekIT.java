@@ -8,9 +8,8 @@ import io.nightjar.avro.TrackAttributes;
 import io.nightjar.common.Dataset;
 import io.nightjar.common.SnapshotDataset;
 import io.nightjar.jobs.HdfsTestCluster;
-import java.io.ByteArrayOutputStream;
+import io.nightjar.jobs.Printed;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -20,8 +19,7 @@ import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.hadoop.fs.Path;
-import org.junit.AfterClass;
-import org.junit.BeforeClass;
+import org.junit.ClassRule;
 import org.junit.Test;
 
 /**
@@ -34,19 +32,8 @@ public class AnalysisWeekIT {
 
   private static final LocalDate FIRST = LocalDate.parse("2016-05-01");
   private static final Pattern COUNTS = Pattern.compile("(\\d+) reused, (\\d+) computed");
-  private static HdfsTestCluster hdfs;
-
-  @BeforeClass
-  public static void start() throws IOException {
-    hdfs = new HdfsTestCluster();
-  }
-
-  @AfterClass
-  public static void stop() {
-    if (hdfs != null) {
-      hdfs.close();
-    }
-  }
+  @ClassRule
+  public static final HdfsTestCluster hdfs = new HdfsTestCluster();
 
   @Test
   public void aWeekOfIncrementalsCompactionAndRetention() throws IOException {
@@ -69,7 +56,10 @@ public class AnalysisWeekIT {
         assertEquals("compaction equals a full recompute from all history", live(history),
             byTrack(hdfs.readAvro(analysis.full().dayPath(day), TrackAnalysis.class)));
       }
-      String printed = capture(() -> assertEquals(0, hdfs.run("attributes-daily", "--date", day.toString())));
+      Printed run = Printed.by(() -> hdfs.run("attributes-daily", "--date", day.toString()));
+      System.out.print(run.out);
+      assertEquals(run.toString(), 0, run.status);
+      String printed = run.out;
       assertEquals("attributes of " + day + " equal a recompute from scratch", expectedAttributes(history),
           attributesByTrack(hdfs.readAvro(attributes.dayPath(day), TrackAttributes.class)));
       Matcher counts = COUNTS.matcher(printed);
@@ -98,16 +88,9 @@ public class AnalysisWeekIT {
     assertEquals("[2016-05-05] [2016-05-06, 2016-05-07]", retained.get(7));
 
     LocalDate earlier = FIRST.plusDays(2);
-    PrintStream stderr = System.err;
-    ByteArrayOutputStream refusal = new ByteArrayOutputStream();
-    System.setErr(new PrintStream(refusal, true));
-    try {
-      assertEquals("an earlier day is not rewritten while later days exist", 1,
-          hdfs.run("attributes-daily", "--date", earlier.toString()));
-    } finally {
-      System.setErr(stderr);
-    }
-    assertTrue(refusal.toString(), refusal.toString().contains("attributes is already published for [2016-05-04, "
+    Printed refusal = Printed.by(() -> hdfs.run("attributes-daily", "--date", earlier.toString()));
+    assertEquals("an earlier day is not rewritten while later days exist: " + refusal, 1, refusal.status);
+    assertTrue(refusal.toString(), refusal.err.contains("attributes is already published for [2016-05-04, "
         + "2016-05-05, 2016-05-06, 2016-05-07], after 2016-05-03"));
     assertEquals(0, hdfs.run("attributes-daily", "--date", earlier.toString(), "--dry-run"));
   }
@@ -138,19 +121,5 @@ public class AnalysisWeekIT {
     Map<String, TrackAttributes> byTrack = new TreeMap<>();
     records.forEach(r -> assertEquals("one row per track", null, byTrack.put(r.getTrackId(), r)));
     return byTrack;
-  }
-
-  private static String capture(Runnable run) {
-    PrintStream stdout = System.out;
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    System.setOut(new PrintStream(bytes, true));
-    try {
-      run.run();
-    } finally {
-      System.setOut(stdout);
-    }
-    String printed = bytes.toString();
-    stdout.print(printed);
-    return printed;
   }
 }

@@ -20,8 +20,8 @@ import java.util.Set;
 import org.apache.hadoop.fs.Path;
 import org.codehaus.jackson.JsonNode;
 import org.codehaus.jackson.map.ObjectMapper;
-import org.junit.AfterClass;
 import org.junit.BeforeClass;
+import org.junit.ClassRule;
 import org.junit.Test;
 import org.junit.runner.RunWith;
 import org.junit.runners.Parameterized;
@@ -39,7 +39,8 @@ public class ImpressionsJoinIT {
 
   private static final String DAY = "2016-05-01";
   private static final int REDUCERS = 8;
-  private static HdfsTestCluster hdfs;
+  @ClassRule
+  public static final HdfsTestCluster hdfs = new HdfsTestCluster();
   /** Rows and skew report of each strategy's run, run once per strategy. */
   private static final Map<String, Set<String>> ROWS = new HashMap<>();
   private static final Map<String, JsonNode> REPORTS = new HashMap<>();
@@ -54,19 +55,11 @@ public class ImpressionsJoinIT {
 
   @BeforeClass
   public static void generateSkewedDay() throws IOException {
-    hdfs = new HdfsTestCluster();
     assertEquals(0, hdfs.run("generate-ad-impressions", "--date", DAY, "--impressions", "40000", "--ads", "400",
         "--zipf", "1.1", "--bad-impressions", "6", "--files", "2",
         "--impressions-output", "/nightjar/ads/impressions/" + DAY,
         "--metadata-output", "/nightjar/ads/ad-metadata/" + DAY));
     hdfs.fs().create(new Path("/nightjar/ads/ad-metadata/" + DAY + "/" + Dataset.SUCCESS_FLAG)).close();
-  }
-
-  @AfterClass
-  public static void stop() {
-    if (hdfs != null) {
-      hdfs.close();
-    }
   }
 
   @Test

@@ -4,9 +4,7 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
 import io.nightjar.jobs.Main;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
+import io.nightjar.jobs.Printed;
 import org.apache.hadoop.conf.Configuration;
 import org.junit.Test;
 
@@ -22,34 +20,21 @@ public class StrategyOptionTest {
 
   @Test
   public void anUnknownStrategyIsAUsageErrorNamingTheValues() {
-    PrintStream saved = System.err;
-    ByteArrayOutputStream buffer = new ByteArrayOutputStream();
-    System.setErr(new PrintStream(buffer, true, StandardCharsets.UTF_8));
-    try {
-      assertEquals(2, dryRun("salted", new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8)));
-    } finally {
-      System.setErr(saved);
-    }
-    String err = buffer.toString(StandardCharsets.UTF_8);
+    Printed printed = dryRun("salted");
+    assertEquals(printed.toString(), 2, printed.status);
+    String err = printed.err;
     assertTrue(err, err.startsWith("impressions-join: Invalid value for option '--strategy': expected one of ["));
     assertTrue(err, err.contains("crunch-sharded") && err.contains("but was 'salted'"));
   }
 
   private static String strategyLine(String strategy) {
-    ByteArrayOutputStream buffer = new ByteArrayOutputStream();
-    assertEquals(0, dryRun(strategy, new PrintStream(buffer, true, StandardCharsets.UTF_8)));
-    return buffer.toString(StandardCharsets.UTF_8).lines().filter(line -> line.startsWith("strategy: ")).findFirst()
-        .orElseThrow();
+    Printed printed = dryRun(strategy);
+    assertEquals(printed.toString(), 0, printed.status);
+    return printed.out.lines().filter(line -> line.startsWith("strategy: ")).findFirst().orElseThrow();
   }
 
-  private static int dryRun(String strategy, PrintStream out) {
-    PrintStream saved = System.out;
-    System.setOut(out);
-    try {
-      return Main.run(new Configuration(), "impressions-join", "--date", "2016-05-01", "--strategy", strategy,
-          "--impressions", "/tmp/no-impressions", "--metadata", "/tmp/no-metadata", "--dry-run");
-    } finally {
-      System.setOut(saved);
-    }
+  private static Printed dryRun(String strategy) {
+    return Printed.by(() -> Main.run(new Configuration(), "impressions-join", "--date", "2016-05-01", "--strategy",
+        strategy, "--impressions", "/tmp/no-impressions", "--metadata", "/tmp/no-metadata", "--dry-run"));
   }
 }

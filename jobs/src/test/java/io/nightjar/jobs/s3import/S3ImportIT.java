@@ -27,6 +27,7 @@ import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.Path;
 import org.junit.AfterClass;
 import org.junit.BeforeClass;
+import org.junit.ClassRule;
 import org.junit.Test;
 import software.amazon.awssdk.services.s3.S3Client;
 
@@ -41,14 +42,14 @@ public class S3ImportIT {
   private static final File TESTDATA = new File("../testdata/tracks");
   private static final String DUMP = "/dumps/2016-05-01/metadata-dump.tsv";
   private static LoopbackS3 s3;
-  private static HdfsTestCluster hdfs;
+  @ClassRule
+  public static final HdfsTestCluster hdfs = new HdfsTestCluster();
   private static Set<String> listed;
   private static Set<String> uploaded;
 
   @BeforeClass
   public static void seed() throws IOException {
     s3 = LoopbackS3.start(null);
-    hdfs = new HdfsTestCluster();
     try (S3Client client = S3Access.client(conf(s3.endpoint()), 16)) {
       DocumentUploader.upload(client, "analysis", new File(TESTDATA, "documents"));
     }
@@ -64,9 +65,6 @@ public class S3ImportIT {
 
   @AfterClass
   public static void stop() {
-    if (hdfs != null) {
-      hdfs.close();
-    }
     if (s3 != null) {
       s3.close();
     }

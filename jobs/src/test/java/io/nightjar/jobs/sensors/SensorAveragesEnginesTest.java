@@ -9,10 +9,8 @@ import io.nightjar.common.AvroFiles;
 import io.nightjar.common.Dataset;
 import io.nightjar.common.RecordAccounting;
 import io.nightjar.jobs.Main;
-import java.io.ByteArrayOutputStream;
+import io.nightjar.jobs.Printed;
 import java.io.File;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
@@ -131,19 +129,12 @@ public class SensorAveragesEnginesTest {
   private static Run run(Configuration conf, String engine, File input, String duplicates, String granularity)
       throws Exception {
     String dataset = "engine-" + engine + "-" + duplicates + "-" + granularity;
-    PrintStream console = System.out;
-    ByteArrayOutputStream printed = new ByteArrayOutputStream();
-    System.setOut(new PrintStream(printed, true, StandardCharsets.UTF_8));
-    int status;
-    try {
-      status = Main.run(new Configuration(conf), "sensor-averages", "--date", DAY, "--input", input.getPath(),
-          "--engine", engine, "--duplicates", duplicates, "--granularity", granularity, "--dataset", dataset);
-    } finally {
-      System.setOut(console);
-    }
-    String out = printed.toString(StandardCharsets.UTF_8);
-    console.print(out);
-    assertEquals(out, 0, status);
+    Printed printed = Printed.by(() -> Main.run(new Configuration(conf), "sensor-averages", "--date", DAY, "--input",
+        input.getPath(), "--engine", engine, "--duplicates", duplicates, "--granularity", granularity, "--dataset",
+        dataset));
+    String out = printed.out;
+    System.out.print(out);
+    assertEquals(printed.toString(), 0, printed.status);
     Dataset published = Dataset.of(conf, "sensors", dataset);
     File day = new File(published.dayPath(java.time.LocalDate.parse(DAY)).toUri().getPath());
     File quarantine = new File(published.quarantinePath(java.time.LocalDate.parse(DAY)).toUri().getPath());

@@ -10,10 +10,9 @@ import io.nightjar.avro.SensorAggregate;
 import io.nightjar.common.Dataset;
 import io.nightjar.common.DatasetLease;
 import io.nightjar.jobs.HdfsTestCluster;
-import java.io.ByteArrayOutputStream;
+import io.nightjar.jobs.Printed;
 import java.io.File;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -29,8 +28,8 @@ import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.junit.AfterClass;
 import org.junit.BeforeClass;
+import org.junit.ClassRule;
 import org.junit.Test;
 
 /**
@@ -43,23 +42,16 @@ public class SensorAveragesIT {
   private static final LocalDate DAY = LocalDate.parse("2016-05-01");
   private static final File SAMPLE = new File("../testdata/sensors/readings/2016-05-01/readings.csv");
 
-  private static HdfsTestCluster hdfs;
+  @ClassRule
+  public static final HdfsTestCluster hdfs = new HdfsTestCluster();
   private static Configuration conf;
   private static FileSystem fs;
 
   @BeforeClass
   public static void startHdfs() throws IOException {
-    hdfs = new HdfsTestCluster();
     conf = hdfs.conf();
     fs = hdfs.fs();
     fs.copyFromLocalFile(new Path(SAMPLE.getAbsolutePath()), new Path("/nightjar/sensors/readings/2016-05-01/"));
-  }
-
-  @AfterClass
-  public static void stopHdfs() {
-    if (hdfs != null) {
-      hdfs.close();
-    }
   }
 
   @Test
@@ -156,30 +148,18 @@ public class SensorAveragesIT {
   }
 
   /** Runs sensor-averages, expecting success; returns what it printed. */
-  private static String stdoutOf(String... args) throws Exception {
-    ByteArrayOutputStream captured = new ByteArrayOutputStream();
-    PrintStream stdout = System.out;
-    System.setOut(new PrintStream(captured, true, "UTF-8"));
-    try {
-      assertEquals(0, run(args));
-    } finally {
-      System.setOut(stdout);
-    }
-    return captured.toString("UTF-8");
+  private static String stdoutOf(String... args) {
+    Printed printed = Printed.by(() -> run(args));
+    assertEquals(printed.toString(), 0, printed.status);
+    return printed.out;
   }
 
   @Test
   public void showPrintsTheDayItsSchemaRecordsAndQuarantine() throws Exception {
     assertEquals(0, run("--date", "2016-05-01", "--dataset", "shown"));
-    ByteArrayOutputStream captured = new ByteArrayOutputStream();
-    PrintStream stdout = System.out;
-    System.setOut(new PrintStream(captured, true, "UTF-8"));
-    try {
-      assertEquals(0, hdfs.run("show", "sensors/shown", "--records", "2", "--quarantined", "1"));
-    } finally {
-      System.setOut(stdout);
-    }
-    String shown = captured.toString("UTF-8");
+    Printed printed = Printed.by(() -> hdfs.run("show", "sensors/shown", "--records", "2", "--quarantined", "1"));
+    assertEquals(printed.toString(), 0, printed.status);
+    String shown = printed.out;
     assertTrue(shown, shown.contains("/nightjar/sensors/shown/2016-05-01 (published)"));
     assertTrue(shown, shown.contains("records: 24 in "));
     assertTrue(shown, shown.contains("\"name\" : \"SensorAggregate\""));
@@ -247,15 +227,7 @@ public class SensorAveragesIT {
 
   @Test
   public void dryRunPrintsResolvedPathsAndRunsNothing() throws Exception {
-    ByteArrayOutputStream captured = new ByteArrayOutputStream();
-    PrintStream stdout = System.out;
-    System.setOut(new PrintStream(captured, true, "UTF-8"));
-    try {
-      assertEquals(0, run("--date", "2016-05-01", "--granularity", "minute", "--dry-run"));
-    } finally {
-      System.setOut(stdout);
-    }
-    String printed = captured.toString("UTF-8");
+    String printed = stdoutOf("--date", "2016-05-01", "--granularity", "minute", "--dry-run");
     String root = fs.getUri() + "/nightjar/sensors/";
     assertTrue(printed, printed.contains("input: " + root + "readings/2016-05-01"));
     assertTrue(printed, printed.contains("output: " + root + "sensor-averages-minute/2016-05-01"));
