@@ -82,6 +82,7 @@ public abstract class NightjarTool<P extends NightjarTool.Plan> extends Configur
     if (conf.get(RuntimeParameters.DISABLE_DEEP_COPY) == null) {
       conf.setBoolean(RuntimeParameters.DISABLE_DEEP_COPY, true);
     }
+    NullableUnionWriters.configure(conf);
     P plan = plan();
     if (dryRun) {
       plan.describe().forEach((what, where) -> out.println(what + ": " + where));

@@ -3,16 +3,18 @@ package io.nightjar.jobs.impressions;
 import io.nightjar.avro.Impression;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import org.apache.hadoop.io.DataInputBuffer;
 import org.apache.hadoop.io.DataOutputBuffer;
-import org.apache.hadoop.io.Text;
+import org.apache.hadoop.io.WritableUtils;
 
 /**
- * An {@link Impression} in the join's shuffle: its six fields in order, strings as Hadoop {@link Text} (vint length
- * and UTF-8), a leading bit set per null field. It carries the impressions, the side with all the rows, through the
- * shuffle for about a third of the CPU of Avro's {@code SpecificDatumWriter}, which resolves every nullable field's
- * union by the value's class (a JFR profile of the sharded join: 38% of samples in serializing the shuffle).
- * A field added to {@code Impression.avsc} must be added here; {@code ImpressionCodecTest} fails until it is.
+ * An {@link Impression} in the join's shuffle: a byte with a bit set per null field, then its fields in order, strings
+ * as a vint length and UTF-8 (the JDK's coder: Hadoop's {@code Text} coders, thread-local, showed in the profile).
+ * It carries the impressions, the side with all the rows, through the shuffle without Avro's
+ * {@code SpecificDatumWriter}, which resolves every nullable field's union by the value's class (a JFR profile of the
+ * sharded join: 38% of samples in serializing the shuffle, 12% in union resolution alone).
+ * A field added to {@code Impression.avsc} must be added here; {@code SaltedShuffleTest} fails until it is.
  */
 public final class ImpressionCodec implements RowCodec<Impression> {
 
@@ -31,7 +33,7 @@ public final class ImpressionCodec implements RowCodec<Impression> {
       int nulls = (impression.getAdId() == null ? 1 : 0) | (impression.getUserId() == null ? 2 : 0)
           | (impression.getDeviceType() == null ? 4 : 0) | (impression.getCountry() == null ? 8 : 0);
       out.writeByte(nulls);
-      Text.writeString(out, impression.getImpressionId());
+      writeString(impression.getImpressionId());
       writeOptional(impression.getAdId());
       out.writeLong(impression.getTimestamp());
       writeOptional(impression.getUserId());
@@ -54,21 +56,34 @@ public final class ImpressionCodec implements RowCodec<Impression> {
     try {
       int nulls = in.readByte();
       Impression impression = new Impression();
-      impression.setImpressionId(Text.readString(in));
-      impression.setAdId((nulls & 1) != 0 ? null : Text.readString(in));
+      impression.setImpressionId(readString());
+      impression.setAdId((nulls & 1) != 0 ? null : readString());
       impression.setTimestamp(in.readLong());
-      impression.setUserId((nulls & 2) != 0 ? null : Text.readString(in));
-      impression.setDeviceType((nulls & 4) != 0 ? null : Text.readString(in));
-      impression.setCountry((nulls & 8) != 0 ? null : Text.readString(in));
+      impression.setUserId((nulls & 2) != 0 ? null : readString());
+      impression.setDeviceType((nulls & 4) != 0 ? null : readString());
+      impression.setCountry((nulls & 8) != 0 ? null : readString());
       return impression;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
   }
 
-  private void writeOptional(CharSequence value) throws IOException {
+  private void writeOptional(String value) throws IOException {
     if (value != null) {
-      Text.writeString(out, value.toString());
+      writeString(value);
     }
+  }
+
+  private void writeString(String value) throws IOException {
+    byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
+    WritableUtils.writeVInt(out, bytes.length);
+    out.write(bytes);
+  }
+
+  private String readString() throws IOException {
+    int length = WritableUtils.readVInt(in);
+    String value = new String(in.getData(), in.getPosition(), length, StandardCharsets.UTF_8);
+    in.skipBytes(length);
+    return value;
   }
 }
