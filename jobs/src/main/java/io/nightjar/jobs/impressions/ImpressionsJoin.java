@@ -82,6 +82,7 @@ public final class ImpressionsJoin {
   public static final String JOIN_GROUP = "nightjar.join";
   public static final String METADATA_ROWS_SHUFFLED = "metadata-rows-shuffled";
   public static final String UNKNOWN_AD = "unknown-ad";
+  public static final String DUPLICATE_ROWS_DROPPED = "duplicate-rows-dropped";
 
   private static final PType<Impression> IMPRESSIONS = Avros.specifics(Impression.class);
   private static final PType<AdMetadata> METADATA = Avros.specifics(AdMetadata.class);
@@ -105,10 +106,14 @@ public final class ImpressionsJoin {
    * dropped and counted.
    */
   public static PTable<String, AdMetadata> latestMetadata(PCollection<AdMetadata> metadata) {
-    PTable<String, AdMetadata> byAd = metadata.parallelDo("key metadata by ad", new KeyMetadataFn(),
-        Avros.tableOf(Avros.strings(), METADATA));
-    return LatestPerKey.latest(byAd, ImpressionsJoin::newer, row -> AdMetadata.newBuilder(row).build())
+    return LatestPerKey.latest(keyedMetadata(metadata), ImpressionsJoin::newer,
+            row -> AdMetadata.newBuilder(row).build())
         .parallelDo("latest metadata per ad", new CountDuplicatesFn(), Avros.tableOf(Avros.strings(), METADATA));
+  }
+
+  /** (adId, row) of every metadata row with an ad id; counts the rows, and drops and counts those without one. */
+  public static PTable<String, AdMetadata> keyedMetadata(PCollection<AdMetadata> metadata) {
+    return metadata.parallelDo("key metadata by ad", new KeyMetadataFn(), Avros.tableOf(Avros.strings(), METADATA));
   }
 
   /**
@@ -136,6 +141,19 @@ public final class ImpressionsJoin {
     return Channels.split(joined(metadata, impressions, strategy, plan, reducers));
   }
 
+  /**
+   * {@link #join} from the metadata rows as read: the salted strategies ({@code DEFAULT}, {@code SHARDED},
+   * {@code ADAPTIVE}) pick each ad's latest row inside the join's own shuffle, so the day is one MapReduce job; the
+   * others deduplicate first ({@link #latestMetadata}, a job of its own). Same rows and counters either way.
+   */
+  public static Pair<PCollection<EnrichedImpression>, PCollection<Tuple3<String, String, Long>>> joinRows(
+      PCollection<AdMetadata> metadataRows, PCollection<Impression> impressions, Strategy strategy, ShardPlan plan,
+      int reducers) {
+    PTable<String, AdMetadata> metadata = joinStrategy(strategy, plan, reducers) instanceof SaltedJoinStrategy
+        ? keyedMetadata(metadataRows) : latestMetadata(metadataRows);
+    return join(metadata, impressions, strategy, plan, reducers);
+  }
+
   private static PCollection<Pair<EnrichedImpression, Tuple3<String, String, Long>>> joined(
       PTable<String, AdMetadata> metadata, PCollection<Impression> impressions, Strategy strategy, ShardPlan plan,
       int reducers) {
@@ -158,15 +176,17 @@ public final class ImpressionsJoin {
       int reducers) {
     switch (strategy) {
       case DEFAULT:
-        return new SaltedJoinStrategy<>(ShardPlan.uniform(1), reducers, new ImpressionIdFn(), new ImpressionCodec());
+        return new SaltedJoinStrategy<AdMetadata, Impression>(ShardPlan.uniform(1), reducers, new ImpressionIdFn(),
+            new ImpressionCodec()).keepingLatestLeft(ImpressionsJoin::newer, METADATA_GROUP, DUPLICATE_ROWS_DROPPED);
       case MAPSIDE:
         return MapsideJoinStrategy.create();
       case CRUNCH_SHARDED:
         return new ShardedJoinStrategy<>(requirePlan(strategy, plan), reducers);
       case SHARDED:
       case ADAPTIVE:
-        return new SaltedJoinStrategy<>(requirePlan(strategy, plan), reducers, new ImpressionIdFn(),
-            new ImpressionCodec());
+        return new SaltedJoinStrategy<AdMetadata, Impression>(requirePlan(strategy, plan), reducers,
+            new ImpressionIdFn(), new ImpressionCodec())
+            .keepingLatestLeft(ImpressionsJoin::newer, METADATA_GROUP, DUPLICATE_ROWS_DROPPED);
       default:
         throw new IllegalArgumentException("resolve " + strategy + " before joining");
     }
@@ -228,7 +248,7 @@ public final class ImpressionsJoin {
     public void process(Pair<String, Pair<AdMetadata, Long>> ad, Emitter<Pair<String, AdMetadata>> emitter) {
       long rows = ad.second().second();
       if (rows > 1) {
-        increment(METADATA_GROUP, "duplicate-rows-dropped", rows - 1);
+        increment(METADATA_GROUP, DUPLICATE_ROWS_DROPPED, rows - 1);
       }
       emitter.emit(Pair.of(ad.first(), ad.second().first()));
     }

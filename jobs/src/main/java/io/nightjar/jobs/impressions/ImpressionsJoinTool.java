@@ -123,18 +123,19 @@ public final class ImpressionsJoinTool extends NightjarTool<ImpressionsJoinTool.
           Dataset.readAvro(pipeline, resolved.metadata(), Avros.specifics(AdMetadata.class));
 
       ShardPlan plan = shardPlan(resolved.strategy(), raw);
-      PTable<String, AdMetadata> metadata = ImpressionsJoin.latestMetadata(metadataRows);
       List<PipelineResult> runs = new ArrayList<>();
+      PTable<String, AdMetadata> latest = null;
       if (resolved.strategy() == Strategy.MAPSIDE) {
         // Deduplicate the metadata in a job of its own first. Otherwise Crunch plans the impressions' check twice
         // (once beside the metadata job for the quarantine, once in the map-side join) and counts them twice.
-        metadata = metadata.cache();
+        latest = ImpressionsJoin.latestMetadata(metadataRows).cache();
         runs.add(pipeline.run());
       }
       Pair<PCollection<Impression>, PCollection<QuarantineRecord>> checked =
           ImpressionsJoin.checkImpressions(raw, date);
-      Pair<PCollection<EnrichedImpression>, PCollection<Tuple3<String, String, Long>>> joined =
-          ImpressionsJoin.join(metadata, checked.first(), resolved.strategy(), plan, reducers);
+      Pair<PCollection<EnrichedImpression>, PCollection<Tuple3<String, String, Long>>> joined = latest != null
+          ? ImpressionsJoin.join(latest, checked.first(), resolved.strategy(), plan, reducers)
+          : ImpressionsJoin.joinRows(metadataRows, checked.first(), resolved.strategy(), plan, reducers);
 
       pipeline.write(joined.first(), To.avroFile(day.dataStaging()));
       pipeline.write(checked.second(), To.avroFile(day.quarantineStaging()));

@@ -1,5 +1,6 @@
 package io.nightjar.jobs.impressions;
 
+import io.nightjar.common.LatestPerKey;
 import java.io.Serializable;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -52,12 +53,20 @@ public final class SaltedJoinStrategy<U, V> implements JoinStrategy<String, U, V
   private final int reducers;
   private final RecordId<V> recordId;
   private final RowCodec<V> rightCodec;
+  private final LatestPerKey.Order<U> latestLeft;
+  private final String droppedCounterGroup;
+  private final String droppedCounter;
 
   /**
    * @param rightCodec how the right values travel through the shuffle; null for Avro's binary form. The left values
    *     always travel as Avro (one row per key and shard: not worth a codec of their own).
    */
   public SaltedJoinStrategy(ShardPlan plan, int reducers, RecordId<V> recordId, RowCodec<V> rightCodec) {
+    this(plan, reducers, recordId, rightCodec, null, null, null);
+  }
+
+  private SaltedJoinStrategy(ShardPlan plan, int reducers, RecordId<V> recordId, RowCodec<V> rightCodec,
+      LatestPerKey.Order<U> latestLeft, String droppedCounterGroup, String droppedCounter) {
     if (reducers < 1) {
       throw new IllegalArgumentException("reducers must be >= 1, not " + reducers);
     }
@@ -65,6 +74,18 @@ public final class SaltedJoinStrategy<U, V> implements JoinStrategy<String, U, V
     this.reducers = reducers;
     this.recordId = recordId;
     this.rightCodec = rightCodec;
+    this.latestLeft = latestLeft;
+    this.droppedCounterGroup = droppedCounterGroup;
+    this.droppedCounter = droppedCounter;
+  }
+
+  /**
+   * This join, keeping only the latest of a key's left values ({@code order}) and counting the others it drops in
+   * counter {@code group}/{@code counter}: deduplication in the join's own shuffle, so a left side with duplicate rows
+   * needs no job of its own before the join. The left side is copied per shard, so only shard 0 counts.
+   */
+  public SaltedJoinStrategy<U, V> keepingLatestLeft(LatestPerKey.Order<U> order, String group, String counter) {
+    return new SaltedJoinStrategy<>(plan, reducers, recordId, rightCodec, order, group, counter);
   }
 
   public ShardPlan plan() {
@@ -97,7 +118,8 @@ public final class SaltedJoinStrategy<U, V> implements JoinStrategy<String, U, V
         .build();
     return taggedLeft.union(taggedRight).groupByKey(options)
         .parallelDo(joinType.toString().toLowerCase().replace('_', ' '),
-            new SaltedJoinFn<>(joinType == JoinType.INNER_JOIN, leftCodec, rightCodec),
+            new SaltedJoinFn<>(joinType == JoinType.INNER_JOIN, leftCodec, rightCodec, latestLeft, droppedCounterGroup,
+                droppedCounter),
             ptf.tableOf(left.getKeyType(), ptf.pairs(left.getValueType(), right.getValueType())));
   }
 
@@ -149,14 +171,21 @@ public final class SaltedJoinStrategy<U, V> implements JoinStrategy<String, U, V
     private final boolean inner;
     private final RowCodec<U> leftCodec;
     private final RowCodec<V> rightCodec;
+    private final LatestPerKey.Order<U> latestLeft;
+    private final String droppedCounterGroup;
+    private final String droppedCounter;
     private transient String lastKey;
     private transient int lastShard;
     private transient List<U> leftValues;
 
-    SaltedJoinFn(boolean inner, RowCodec<U> leftCodec, RowCodec<V> rightCodec) {
+    SaltedJoinFn(boolean inner, RowCodec<U> leftCodec, RowCodec<V> rightCodec, LatestPerKey.Order<U> latestLeft,
+        String droppedCounterGroup, String droppedCounter) {
       this.inner = inner;
       this.leftCodec = leftCodec;
       this.rightCodec = rightCodec;
+      this.latestLeft = latestLeft;
+      this.droppedCounterGroup = droppedCounterGroup;
+      this.droppedCounter = droppedCounter;
     }
 
     @Override
@@ -176,6 +205,17 @@ public final class SaltedJoinStrategy<U, V> implements JoinStrategy<String, U, V
       if (key.tag() == 0) {
         for (ByteBuffer value : group.second()) {
           leftValues.add(leftCodec.decode(value.array(), value.arrayOffset() + value.position(), value.remaining()));
+        }
+        if (latestLeft != null && leftValues.size() > 1) {
+          U latest = leftValues.get(0);
+          for (U candidate : leftValues) {
+            latest = latestLeft.wins(candidate, latest) ? candidate : latest;
+          }
+          if (key.shard() == 0) {
+            increment(droppedCounterGroup, droppedCounter, leftValues.size() - 1);
+          }
+          leftValues.clear();
+          leftValues.add(latest);
         }
         return;
       }

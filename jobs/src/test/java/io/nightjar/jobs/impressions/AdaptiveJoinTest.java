@@ -28,7 +28,8 @@ public class AdaptiveJoinTest extends ImpressionsJoinTester {
 
   @Override
   protected long metadataRowsShuffled() {
-    return 4 + 1 + 1;
+    // the hot ad's 4 shards, two cold ads, and the two duplicate rows of cold ads (deduplicated in the join)
+    return 4 + 1 + 1 + 2;
   }
 
   @Test

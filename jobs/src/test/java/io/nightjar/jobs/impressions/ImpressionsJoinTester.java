@@ -128,11 +128,11 @@ public abstract class ImpressionsJoinTester {
     assertTrue(ids.contains("hot-59") && ids.contains("d1") && !ids.contains("u1"));
   }
 
-  /** The enriched rows of the fixture, through {@link ImpressionsJoin#join} as the tool calls it. */
+  /** The enriched rows of the fixture, through {@link ImpressionsJoin#joinRows} as the tool calls it. */
   protected List<EnrichedImpression> join() {
     Pair<PCollection<Impression>, PCollection<QuarantineRecord>> checked = checked();
     assertEquals(4, Lists.newArrayList(checked.second().materialize()).size());
-    return Lists.newArrayList(ImpressionsJoin.join(latestMetadata(), checked.first(), strategy(), plan(), REDUCERS)
+    return Lists.newArrayList(ImpressionsJoin.joinRows(metadataRows(), checked.first(), strategy(), plan(), REDUCERS)
         .first().materialize());
   }
 
@@ -148,8 +148,11 @@ public abstract class ImpressionsJoinTester {
   }
 
   private PTable<String, AdMetadata> latestMetadata() {
-    return ImpressionsJoin.latestMetadata(
-        MemPipeline.typedCollectionOf(Avros.specifics(AdMetadata.class), metadata));
+    return ImpressionsJoin.latestMetadata(metadataRows());
+  }
+
+  private PCollection<AdMetadata> metadataRows() {
+    return MemPipeline.typedCollectionOf(Avros.specifics(AdMetadata.class), metadata);
   }
 
   private static long counter(String group, String name) {
