@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
@@ -48,6 +49,43 @@ final class BenchSupport {
     conf.setInt("mapreduce.local.reduce.tasks.maximum", slots);
     conf.setLong("crunch.combine.file.block.size", 32L << 20);
     return conf;
+  }
+
+  /**
+   * Runs one nightjar tool as its own JVM, as a daily job runs (and as the Spark rows run), in local mode with the
+   * settings of {@link #localConf}; its output goes to {@code workDir/logs/<name>.log}. Returns the process's wall
+   * seconds (JVM start included); fails with the log's tail when the tool does not exit 0.
+   */
+  static double runTool(File workDir, int slots, String name, String tool, String... args)
+      throws IOException, InterruptedException {
+    List<String> command = new ArrayList<>(List.of(tool,
+        "-D", "mapreduce.framework.name=local",
+        "-D", Dataset.ROOT_KEY + "=" + new File(workDir, "root").getAbsolutePath(),
+        "-D", "mapreduce.local.map.tasks.maximum=" + slots,
+        "-D", "mapreduce.local.reduce.tasks.maximum=" + slots,
+        "-D", "crunch.combine.file.block.size=" + (32L << 20)));
+    command.addAll(List.of(args));
+    return runJava(workDir, name, "io.nightjar.jobs.Main", command);
+  }
+
+  /** Runs {@code mainClass} of this classpath as its own JVM (-Xmx6g); see {@link #runTool}. */
+  static double runJava(File workDir, String name, String mainClass, List<String> args)
+      throws IOException, InterruptedException {
+    List<String> command = new ArrayList<>(List.of(new File(System.getProperty("java.home"), "bin/java").getPath(),
+        "-Xmx6g", "-cp", System.getProperty("java.class.path"), mainClass));
+    command.addAll(args);
+    File log = new File(workDir, "logs/" + name + ".log");
+    log.getParentFile().mkdirs();
+    long start = System.nanoTime();
+    Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log).start();
+    int status = process.waitFor();
+    double seconds = (System.nanoTime() - start) / 1e9;
+    if (status != 0) {
+      List<String> lines = Files.readAllLines(log.toPath(), StandardCharsets.UTF_8);
+      throw new IllegalStateException(name + " exited " + status + ":\n"
+          + String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size())));
+    }
+    return seconds;
   }
 
   /** Fails the benchmark when a tool did not succeed. */

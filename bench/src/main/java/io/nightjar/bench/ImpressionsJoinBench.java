@@ -90,11 +90,9 @@ public final class ImpressionsJoinBench implements Callable<Integer> {
       for (int k = 0; k < runs.size(); k++) {
         String run = runs.get(k);
         File day;
-        long start = System.nanoTime();
         if (k < strategies.size()) {
-          BenchSupport.check(Main.run(conf, "impressions-join", "--date", DAY, "--strategy", run, "--reducers",
-              Integer.toString(reducers), "--dataset", "bench-" + run));
-          seconds[k][r] = (System.nanoTime() - start) / 1e9;
+          seconds[k][r] = BenchSupport.runTool(workDir, slots, run + "-" + (r + 1), "impressions-join", "--date", DAY,
+              "--strategy", run, "--reducers", Integer.toString(reducers), "--dataset", "bench-" + run);
           day = new File(root, "ads/bench-" + run + "/" + DAY);
           JsonNode report = new ObjectMapper().readTree(Files.readString(new File(day, "_skew-report.json").toPath()));
           skew[k] = new String[] {report.get("maxRows").asText(),
