@@ -53,16 +53,26 @@ public final class NullableUnionWriters {
     return -1;
   }
 
-  /** Crunch's specific mode with the writer below. */
-  public static final class Specific implements ReaderWriterFactory {
+  /** A Crunch mode's own data and readers, with the writer below. */
+  private abstract static class Factory implements ReaderWriterFactory {
+    abstract AvroMode mode();
+
     @Override
     public GenericData getData() {
-      return AvroMode.SPECIFIC.getData();
+      return mode().getData();
     }
 
     @Override
     public <D> DatumReader<D> getReader(Schema schema) {
-      return AvroMode.SPECIFIC.getReader(schema);
+      return mode().getReader(schema);
+    }
+  }
+
+  /** Crunch's specific mode with the writer below. */
+  public static final class Specific extends Factory {
+    @Override
+    AvroMode mode() {
+      return AvroMode.SPECIFIC;
     }
 
     @Override
@@ -72,15 +82,10 @@ public final class NullableUnionWriters {
   }
 
   /** Crunch's generic mode with the writer below. */
-  public static final class Generic implements ReaderWriterFactory {
+  public static final class Generic extends Factory {
     @Override
-    public GenericData getData() {
-      return AvroMode.GENERIC.getData();
-    }
-
-    @Override
-    public <D> DatumReader<D> getReader(Schema schema) {
-      return AvroMode.GENERIC.getReader(schema);
+    AvroMode mode() {
+      return AvroMode.GENERIC;
     }
 
     @Override
