@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
 import org.apache.crunch.PCollection;
 import org.apache.crunch.Pipeline;
 import org.apache.crunch.PipelineResult;
@@ -33,6 +34,18 @@ import picocli.CommandLine.Command;
  * </ol>
  */
 public abstract class DailyJobTool<P extends DailyJobTool.DailyPlan> extends NightjarTool<P> {
+
+  private final UnaryOperator<Configuration> pipelineSettings;
+
+  /** The day's pipeline runs with the tool's configuration. */
+  protected DailyJobTool() {
+    this(null);
+  }
+
+  /** The day's pipeline runs with a copy of the tool's configuration given {@code pipelineSettings} (a codec). */
+  protected DailyJobTool(UnaryOperator<Configuration> pipelineSettings) {
+    this.pipelineSettings = pipelineSettings;
+  }
 
   /** The plan of a daily job: besides what it reads, the dataset and day it publishes. */
   public interface DailyPlan extends Plan {
@@ -112,11 +125,6 @@ public abstract class DailyJobTool<P extends DailyJobTool.DailyPlan> extends Nig
     return true;
   }
 
-  /** The configuration of the day's pipeline (the tool's; a tool may return a copy with settings of its own). */
-  protected Configuration pipelineConf() {
-    return getConf();
-  }
-
   /** Builds the day's data flow on {@code pipeline} from the plan's inputs. */
   protected abstract Flow flow(Pipeline pipeline, P plan) throws IOException;
 
@@ -138,7 +146,8 @@ public abstract class DailyJobTool<P extends DailyJobTool.DailyPlan> extends Nig
   protected final Run publishDay(P plan) throws IOException {
     LocalDate date = plan.date();
     Dataset output = plan.output();
-    Pipeline pipeline = new MRPipeline(getClass(), "nightjar " + command() + " " + date, pipelineConf());
+    Configuration conf = pipelineSettings == null ? getConf() : pipelineSettings.apply(new Configuration(getConf()));
+    Pipeline pipeline = new MRPipeline(getClass(), "nightjar " + command() + " " + date, conf);
     try (DailyPublication day = DailyPublication.begin(getConf(), output, date)) {
       Flow flow = flow(pipeline, plan);
       pipeline.write(flow.output, To.avroFile(day.dataStaging()));

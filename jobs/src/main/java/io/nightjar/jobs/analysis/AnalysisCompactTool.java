@@ -11,7 +11,6 @@ import java.time.LocalDate;
 import java.util.LinkedHashMap;
 import java.util.List;
 import org.apache.crunch.Pipeline;
-import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import picocli.CommandLine.Command;
@@ -39,6 +38,10 @@ public final class AnalysisCompactTool extends DailyJobTool<AnalysisCompactTool.
 
   @Option(names = "--force", description = "Rewrite the day even though later full snapshots exist (backfill).")
   private boolean force;
+
+  public AnalysisCompactTool() {
+    super(PackedAvro::compressed);
+  }
 
   /** The full snapshot and incrementals to merge, listed once. */
   record Compaction(SnapshotDataset analysis, SnapshotDataset.View inputs, LocalDate date, int keepDays)
@@ -82,11 +85,6 @@ public final class AnalysisCompactTool extends DailyJobTool<AnalysisCompactTool.
       throw new JobFailedException("no full analysis snapshot before " + date + " in " + analysis.full());
     }
     return true;
-  }
-
-  @Override
-  protected Configuration pipelineConf() {
-    return PackedAvro.compressed(new Configuration(getConf()));
   }
 
   @Override

@@ -18,7 +18,6 @@ import org.apache.avro.file.DataFileStream;
 import org.apache.avro.generic.GenericDatumReader;
 import org.apache.crunch.PCollection;
 import org.apache.crunch.Pipeline;
-import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -52,6 +51,10 @@ public final class AttributesDailyTool extends DailyJobTool<AttributesDailyTool.
   @Option(names = "--force", description = "Rewrite the day even though later days are published (backfill).")
   private boolean force;
 
+  public AttributesDailyTool() {
+    super(PackedAvro::compressed);
+  }
+
   @Override
   protected boolean ready(Inputs inputs) throws IOException {
     inputs.attributes.refuseRewriteBeforeLaterDays(inputs.attributes.path().getFileSystem(getConf()), inputs.date,
@@ -61,11 +64,6 @@ public final class AttributesDailyTool extends DailyJobTool<AttributesDailyTool.
           + " under " + inputs.attributes.path().getParent() + "/analysis");
     }
     return true;
-  }
-
-  @Override
-  protected Configuration pipelineConf() {
-    return PackedAvro.compressed(new Configuration(getConf()));
   }
 
   @Override
