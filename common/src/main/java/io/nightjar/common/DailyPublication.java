@@ -28,6 +28,8 @@ import org.slf4j.LoggerFactory;
  * the bad records can be inspected, but not the data. Otherwise both appear, each in one rename
  * (see {@link Publication}). Closing without finishing discards what was staged.
  *
+ * <p>{@link DailyJobTool} runs this frame for a tool that publishes one day with one Crunch pipeline.
+ *
  * <p>{@link #begin} takes the day's {@link DatasetLease} first, so a second run of the same day is refused (or waits)
  * before it does any work; {@link #close} gives it back.
  */

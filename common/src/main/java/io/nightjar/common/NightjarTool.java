@@ -19,7 +19,8 @@ import picocli.CommandLine.ParameterException;
  * remains. Subclasses are picocli {@code @Command}s: they declare their options (the day and project through the
  * {@link DayOption} and {@link ProjectOption} mixins), resolve what they will read and write once in {@link #plan()}
  * (described by {@code --dry-run} and logged at start), and do the work in {@link #execute(Plan)} with that plan,
- * so inputs are listed, globbed and sized once per run.
+ * so inputs are listed, globbed and sized once per run. A tool that publishes one day of a dataset extends
+ * {@link DailyJobTool}, which owns the run's frame, and gives only its data flow.
  * Options with a fixed set of values are typed as enums: picocli converts them (in any case) and refuses others as a
  * usage error, listing the values.
  *

@@ -1,23 +1,16 @@
 package io.nightjar.jobs.analysis;
 
-import io.nightjar.avro.TrackAnalysis;
-import io.nightjar.common.DailyPublication;
+import io.nightjar.common.DailyJobTool;
 import io.nightjar.common.Dataset;
 import io.nightjar.common.DayOption;
 import io.nightjar.common.JobFailedException;
-import io.nightjar.common.NightjarTool;
 import io.nightjar.common.ProjectOption;
-import io.nightjar.common.RecordAccounting;
 import io.nightjar.common.SnapshotDataset;
 import java.io.IOException;
 import java.time.LocalDate;
 import java.util.LinkedHashMap;
 import java.util.List;
-import org.apache.crunch.PCollection;
 import org.apache.crunch.Pipeline;
-import org.apache.crunch.impl.mr.MRPipeline;
-import org.apache.crunch.io.To;
-import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import picocli.CommandLine.Command;
@@ -31,7 +24,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "analysis-compact", sortOptions = false,
     description = "Merge the latest full analysis snapshot and the incrementals after it into a new full snapshot.")
-public final class AnalysisCompactTool extends NightjarTool<AnalysisCompactTool.Compaction> {
+public final class AnalysisCompactTool extends DailyJobTool<AnalysisCompactTool.Compaction> {
 
   @Mixin
   private DayOption date;
@@ -46,9 +39,18 @@ public final class AnalysisCompactTool extends NightjarTool<AnalysisCompactTool.
   @Option(names = "--force", description = "Rewrite the day even though later full snapshots exist (backfill).")
   private boolean force;
 
+  public AnalysisCompactTool() {
+    super(PackedAvro::compressed);
+  }
+
   /** The full snapshot and incrementals to merge, listed once. */
   record Compaction(SnapshotDataset analysis, SnapshotDataset.View inputs, LocalDate date, int keepDays)
-      implements Plan {
+      implements DailyPlan {
+    @Override
+    public Dataset output() {
+      return analysis.full();
+    }
+
     @Override
     public LinkedHashMap<String, Object> describe() {
       LinkedHashMap<String, Object> plan = new LinkedHashMap<>();
@@ -66,7 +68,7 @@ public final class AnalysisCompactTool extends NightjarTool<AnalysisCompactTool.
   }
 
   @Override
-  protected int execute(Compaction plan) throws IOException {
+  protected boolean ready(Compaction plan) throws IOException {
     SnapshotDataset analysis = plan.analysis();
     LocalDate date = plan.date();
     FileSystem fs = fs(analysis);
@@ -77,26 +79,24 @@ public final class AnalysisCompactTool extends NightjarTool<AnalysisCompactTool.
       List<Path> retired = analysis.retire(fs, date, keepDays);
       out.printf("analysis-compact %s: nothing to compact, the day's delivery %s is a full snapshot; retired %d "
           + "folders %s%n", date, analysis.full().dayPath(date), retired.size(), retired);
-      return 0;
+      return false;
     }
-    SnapshotDataset.View inputs = plan.inputs();
-    if (!inputs.fullDay().isPresent()) {
+    if (!plan.inputs().fullDay().isPresent()) {
       throw new JobFailedException("no full analysis snapshot before " + date + " in " + analysis.full());
     }
-    Pipeline pipeline = new MRPipeline(AnalysisCompactTool.class, "nightjar analysis-compact " + date,
-        PackedAvro.compressed(new Configuration(getConf())));
-    try (DailyPublication day = DailyPublication.begin(getConf(), analysis.full(), date)) {
-      PCollection<TrackAnalysis> records = Dataset.readAvro(pipeline, inputs.paths(), AnalysisMerge.ANALYSIS);
-      pipeline.write(AnalysisMerge.compact(records), To.avroFile(day.dataStaging()));
-      RecordAccounting accounting = day.finish(pipeline.done());
-      List<Path> retired = analysis.retire(fs, date, keepDays);
-      out.printf("analysis-compact %s: published %s (%d tracks from %s: %d records, %s); retired %d folders %s%n",
-          date, analysis.full().dayPath(date), accounting.written(), inputs, accounting.in(),
-          accounting.skipReasons(), retired.size(), retired);
-      return 0;
-    } finally {
-      pipeline.cleanup(true);
-    }
+    return true;
+  }
+
+  @Override
+  protected Flow flow(Pipeline pipeline, Compaction plan) throws IOException {
+    return Flow.of(AnalysisMerge.compact(Dataset.readAvro(pipeline, plan.inputs().paths(), AnalysisMerge.ANALYSIS)));
+  }
+
+  @Override
+  protected String published(Compaction plan, Run run) throws IOException {
+    List<Path> retired = plan.analysis().retire(fs(plan.analysis()), plan.date(), keepDays);
+    return String.format("(%d tracks from %s: %d records, %s); retired %d folders %s", run.accounting().written(),
+        plan.inputs(), run.accounting().in(), run.accounting().skipReasons(), retired.size(), retired);
   }
 
   private FileSystem fs(SnapshotDataset analysis) throws IOException {

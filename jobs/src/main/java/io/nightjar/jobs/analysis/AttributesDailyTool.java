@@ -2,14 +2,11 @@ package io.nightjar.jobs.analysis;
 
 import io.nightjar.avro.TrackAnalysis;
 import io.nightjar.avro.TrackAttributes;
-import io.nightjar.common.DailyPublication;
+import io.nightjar.common.DailyJobTool;
 import io.nightjar.common.Dataset;
 import io.nightjar.common.DayOption;
 import io.nightjar.common.JobFailedException;
-import io.nightjar.common.NightjarTool;
 import io.nightjar.common.ProjectOption;
-import io.nightjar.common.PipelineCounters;
-import io.nightjar.common.RecordAccounting;
 import io.nightjar.common.SnapshotDataset;
 import java.io.IOException;
 import java.time.LocalDate;
@@ -21,10 +18,6 @@ import org.apache.avro.file.DataFileStream;
 import org.apache.avro.generic.GenericDatumReader;
 import org.apache.crunch.PCollection;
 import org.apache.crunch.Pipeline;
-import org.apache.crunch.PipelineResult;
-import org.apache.crunch.impl.mr.MRPipeline;
-import org.apache.crunch.io.To;
-import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -45,7 +38,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "attributes-daily", sortOptions = false,
     description = "Publish today's full track attributes snapshot, computing only what is new or changed.")
-public final class AttributesDailyTool extends NightjarTool<AttributesDailyTool.Inputs> {
+public final class AttributesDailyTool extends DailyJobTool<AttributesDailyTool.Inputs> {
 
   private static final Logger LOG = LoggerFactory.getLogger(AttributesDailyTool.class);
 
@@ -58,47 +51,46 @@ public final class AttributesDailyTool extends NightjarTool<AttributesDailyTool.
   @Option(names = "--force", description = "Rewrite the day even though later days are published (backfill).")
   private boolean force;
 
+  public AttributesDailyTool() {
+    super(PackedAvro::compressed);
+  }
+
   @Override
-  protected int execute(Inputs inputs) throws IOException {
-    LocalDate date = inputs.date;
-    Dataset attributes = inputs.attributes;
-    FileSystem fs = attributes.path().getFileSystem(getConf());
-    attributes.refuseRewriteBeforeLaterDays(fs, date, force);
+  protected boolean ready(Inputs inputs) throws IOException {
+    inputs.attributes.refuseRewriteBeforeLaterDays(inputs.attributes.path().getFileSystem(getConf()), inputs.date,
+        force);
     if (inputs.yesterday.isPresent() && inputs.delivery == null) {
-      throw new JobFailedException("no analysis delivery (full or incremental) published for " + date + " under "
-          + attributes.path().getParent() + "/analysis");
+      throw new JobFailedException("no analysis delivery (full or incremental) published for " + inputs.date
+          + " under " + inputs.attributes.path().getParent() + "/analysis");
     }
-    Pipeline pipeline = new MRPipeline(AttributesDailyTool.class, "nightjar attributes-daily " + date,
-        PackedAvro.compressed(new Configuration(getConf())));
-    try (DailyPublication day = DailyPublication.begin(getConf(), attributes, date)) {
-      PCollection<TrackAttributes> today;
-      if (inputs.yesterday.isPresent()) {
-        PCollection<TrackAttributes> previous =
-            Dataset.readAvro(pipeline, inputs.yesterday.get(), AnalysisMerge.ATTRIBUTES);
-        PCollection<TrackAnalysis> delivery = Dataset.readAvro(pipeline, inputs.delivery, AnalysisMerge.ANALYSIS);
-        today = inputs.deliveryIsFull
-            ? AnalysisMerge.attributes(AnalysisMerge.byTrack(previous), delivery, true)
-            : AnalysisMerge.attributesFromIncremental(previous, delivery);
-      } else {
-        LOG.warn("No attributes published for {}: computing every track from the analysis view as of {} ({})",
-            date.minusDays(1), date, inputs.view);
-        if (inputs.view.paths().isEmpty()) {
-          throw new JobFailedException("no analysis published as of " + date);
-        }
-        today = AnalysisMerge.attributesFromScratch(
-            Dataset.readAvro(pipeline, inputs.view.paths(), AnalysisMerge.ANALYSIS));
-      }
-      pipeline.write(today, To.avroFile(day.dataStaging()));
-      PipelineResult result = pipeline.done();
-      RecordAccounting accounting = day.finish(result);
-      Map<String, Long> how = PipelineCounters.group(result, AnalysisMerge.ATTRIBUTES_GROUP);
-      out.printf("attributes-daily %s: published %s (%d tracks: %d reused, %d computed; %s dropped)%n", date,
-          attributes.dayPath(date), accounting.written(), how.getOrDefault(AnalysisMerge.REUSED, 0L),
-          how.getOrDefault(AnalysisMerge.COMPUTED, 0L), accounting.skipReasons());
-      return 0;
-    } finally {
-      pipeline.cleanup(true);
+    return true;
+  }
+
+  @Override
+  protected Flow flow(Pipeline pipeline, Inputs inputs) throws IOException {
+    if (inputs.yesterday.isPresent()) {
+      PCollection<TrackAttributes> previous =
+          Dataset.readAvro(pipeline, inputs.yesterday.get(), AnalysisMerge.ATTRIBUTES);
+      PCollection<TrackAnalysis> delivery = Dataset.readAvro(pipeline, inputs.delivery, AnalysisMerge.ANALYSIS);
+      return Flow.of(inputs.deliveryIsFull
+          ? AnalysisMerge.attributes(AnalysisMerge.byTrack(previous), delivery, true)
+          : AnalysisMerge.attributesFromIncremental(previous, delivery));
     }
+    LOG.warn("No attributes published for {}: computing every track from the analysis view as of {} ({})",
+        inputs.date.minusDays(1), inputs.date, inputs.view);
+    if (inputs.view.paths().isEmpty()) {
+      throw new JobFailedException("no analysis published as of " + inputs.date);
+    }
+    return Flow.of(AnalysisMerge.attributesFromScratch(
+        Dataset.readAvro(pipeline, inputs.view.paths(), AnalysisMerge.ANALYSIS)));
+  }
+
+  @Override
+  protected String published(Inputs inputs, Run run) {
+    Map<String, Long> how = run.counters(AnalysisMerge.ATTRIBUTES_GROUP);
+    return String.format("(%d tracks: %d reused, %d computed; %s dropped)", run.accounting().written(),
+        how.getOrDefault(AnalysisMerge.REUSED, 0L), how.getOrDefault(AnalysisMerge.COMPUTED, 0L),
+        run.accounting().skipReasons());
   }
 
   /** The {@code nightjar.major} version of the schema the first data file under {@code dir} was written with. */
@@ -119,13 +111,23 @@ public final class AttributesDailyTool extends NightjarTool<AttributesDailyTool.
   }
 
   /** Yesterday's attributes (if reusable) and the day's analysis delivery or view, resolved once. */
-  static final class Inputs implements Plan {
+  static final class Inputs implements DailyPlan {
     LocalDate date;
     Dataset attributes;
     Optional<Path> yesterday;
     Path delivery;
     boolean deliveryIsFull;
     SnapshotDataset.View view;
+
+    @Override
+    public Dataset output() {
+      return attributes;
+    }
+
+    @Override
+    public LocalDate date() {
+      return date;
+    }
 
     @Override
     public LinkedHashMap<String, Object> describe() {

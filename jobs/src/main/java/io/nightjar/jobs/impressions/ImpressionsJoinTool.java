@@ -4,19 +4,15 @@ import io.nightjar.avro.AdMetadata;
 import io.nightjar.avro.EnrichedImpression;
 import io.nightjar.avro.Impression;
 import io.nightjar.avro.QuarantineRecord;
-import io.nightjar.common.DailyPublication;
+import io.nightjar.common.DailyJobTool;
 import io.nightjar.common.Dataset;
 import io.nightjar.common.DayOption;
 import io.nightjar.common.JobFailedException;
-import io.nightjar.common.NightjarTool;
 import io.nightjar.common.ProjectOption;
-import io.nightjar.common.RecordAccounting;
 import io.nightjar.jobs.impressions.ImpressionsJoin.Strategy;
 import java.io.IOException;
 import java.time.LocalDate;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import org.apache.crunch.PCollection;
 import org.apache.crunch.PTable;
@@ -24,8 +20,6 @@ import org.apache.crunch.Pair;
 import org.apache.crunch.Pipeline;
 import org.apache.crunch.Tuple3;
 import org.apache.crunch.PipelineResult;
-import org.apache.crunch.impl.mr.MRPipeline;
-import org.apache.crunch.io.To;
 import org.apache.crunch.types.avro.Avros;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -41,7 +35,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "impressions-join", sortOptions = false,
     description = "Join one day of ad impressions with ad metadata (left outer), skew-aware, with a skew report.")
-public final class ImpressionsJoinTool extends NightjarTool<ImpressionsJoinTool.Resolved> {
+public final class ImpressionsJoinTool extends DailyJobTool<ImpressionsJoinTool.Resolved> {
 
   private static final Logger LOG = LoggerFactory.getLogger(ImpressionsJoinTool.class);
 
@@ -87,7 +81,7 @@ public final class ImpressionsJoinTool extends NightjarTool<ImpressionsJoinTool.
 
   /** The day's inputs, located and (with auto) sized once. */
   record Resolved(Path impressions, Path metadata, Strategy strategy, String why, Dataset output, LocalDate date)
-      implements Plan {
+      implements DailyPlan {
     @Override
     public LinkedHashMap<String, Object> describe() {
       LinkedHashMap<String, Object> plan = new LinkedHashMap<>();
@@ -112,48 +106,38 @@ public final class ImpressionsJoinTool extends NightjarTool<ImpressionsJoinTool.
   }
 
   @Override
-  protected int execute(Resolved resolved) throws IOException {
-    LocalDate date = resolved.date();
-    Dataset output = resolved.output();
-    Pipeline pipeline = new MRPipeline(ImpressionsJoinTool.class, "nightjar impressions-join " + date, getConf());
-    try (DailyPublication day = DailyPublication.begin(getConf(), output, date)) {
-      PCollection<Impression> raw =
-          Dataset.readAvro(pipeline, resolved.impressions(), Avros.specifics(Impression.class));
-      PCollection<AdMetadata> metadataRows =
-          Dataset.readAvro(pipeline, resolved.metadata(), Avros.specifics(AdMetadata.class));
-
-      ShardPlan plan = shardPlan(resolved.strategy(), raw);
-      List<PipelineResult> runs = new ArrayList<>();
-      PTable<String, AdMetadata> latest = null;
-      if (resolved.strategy() == Strategy.MAPSIDE) {
-        // Deduplicate the metadata in a job of its own first. Otherwise Crunch plans the impressions' check twice
-        // (once beside the metadata job for the quarantine, once in the map-side join) and counts them twice.
-        latest = ImpressionsJoin.latestMetadata(metadataRows).cache();
-        runs.add(pipeline.run());
-      }
-      Pair<PCollection<Impression>, PCollection<QuarantineRecord>> checked =
-          ImpressionsJoin.checkImpressions(raw, date);
-      Pair<PCollection<EnrichedImpression>, PCollection<Tuple3<String, String, Long>>> joined = latest != null
-          ? ImpressionsJoin.join(latest, checked.first(), resolved.strategy(), plan, reducers)
-          : ImpressionsJoin.joinRows(metadataRows, checked.first(), resolved.strategy(), plan, reducers);
-
-      pipeline.write(joined.first(), To.avroFile(day.dataStaging()));
-      pipeline.write(checked.second(), To.avroFile(day.quarantineStaging()));
-      Iterable<Tuple3<String, String, Long>> taskLoads = joined.second().materialize();
-      runs.add(pipeline.run());
-      FileSystem fs = day.dataStaging().getFileSystem(getConf());
-      SkewReport report = runs.stream().allMatch(run -> run != null && run.succeeded()) ? SkewReport.of(runs,
-          taskLoads, resolved.strategy().toString(), resolved.why(), plan == null ? "-" : plan.toString(), reducers)
-          : null;
-      RecordAccounting accounting = day.finish(runs, acc -> { }, (dir, acc) -> report.writeInto(fs, dir));
-      LOG.info("skew: {}", report.summary());
-      out.printf("impressions-join %s: published %s (%d impressions, %d of unknown ads); %d quarantined; "
-              + "%s; skew report %s%n", date, output.dayPath(date), accounting.out(), report.unknownAdRows(),
-          accounting.quarantined(), report.summary(), new Path(output.dayPath(date), SkewReport.SVG_FILE));
-      return 0;
-    } finally {
-      pipeline.cleanup(true);
+  protected Flow flow(Pipeline pipeline, Resolved resolved) throws IOException {
+    PCollection<Impression> raw =
+        Dataset.readAvro(pipeline, resolved.impressions(), Avros.specifics(Impression.class));
+    PCollection<AdMetadata> metadataRows =
+        Dataset.readAvro(pipeline, resolved.metadata(), Avros.specifics(AdMetadata.class));
+    ShardPlan plan = shardPlan(resolved.strategy(), raw);
+    PTable<String, AdMetadata> latest = null;
+    PipelineResult first = null;
+    if (resolved.strategy() == Strategy.MAPSIDE) {
+      // Deduplicate the metadata in a job of its own first. Otherwise Crunch plans the impressions' check twice
+      // (once beside the metadata job for the quarantine, once in the map-side join) and counts them twice.
+      latest = ImpressionsJoin.latestMetadata(metadataRows).cache();
+      first = pipeline.run();
     }
+    Pair<PCollection<Impression>, PCollection<QuarantineRecord>> checked =
+        ImpressionsJoin.checkImpressions(raw, resolved.date());
+    Pair<PCollection<EnrichedImpression>, PCollection<Tuple3<String, String, Long>>> joined = latest != null
+        ? ImpressionsJoin.join(latest, checked.first(), resolved.strategy(), plan, reducers)
+        : ImpressionsJoin.joinRows(metadataRows, checked.first(), resolved.strategy(), plan, reducers);
+    Iterable<Tuple3<String, String, Long>> taskLoads = joined.second().materialize();
+    Flow flow = Flow.of(joined.first(), checked.second()).report(runs -> SkewReport.of(runs, taskLoads,
+        resolved.strategy().toString(), resolved.why(), plan == null ? "-" : plan.toString(), reducers));
+    return first == null ? flow : flow.ranFirst(first);
+  }
+
+  @Override
+  protected String published(Resolved resolved, Run run) {
+    LOG.info("skew: {}", run.report().summary());
+    return String.format("(%d impressions, %d of unknown ads); %d quarantined; %s; skew report %s",
+        run.accounting().out(), run.counters(ImpressionsJoin.JOIN_GROUP).getOrDefault(ImpressionsJoin.UNKNOWN_AD, 0L),
+        run.accounting().quarantined(), run.report().summary(),
+        new Path(resolved.output().dayPath(resolved.date()), SkewReport.SVG_FILE));
   }
 
   private ShardPlan shardPlan(Strategy resolved, PCollection<Impression> raw) {

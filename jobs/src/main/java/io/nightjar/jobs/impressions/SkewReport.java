@@ -1,5 +1,6 @@
 package io.nightjar.jobs.impressions;
 
+import io.nightjar.common.DailyJobTool;
 import io.nightjar.common.PipelineCounters;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -23,7 +24,7 @@ import org.codehaus.jackson.map.ObjectMapper;
  * shuffled (a counter). Written beside the output as {@code _skew-report.json} and {@code _skew-report.svg} (a bar chart of task
  * loads), and summarised in one log line.
  */
-public final class SkewReport {
+public final class SkewReport implements DailyJobTool.Report {
 
   public static final String JSON_FILE = "_skew-report.json";
   public static final String SVG_FILE = "_skew-report.svg";
@@ -102,6 +103,7 @@ public final class SkewReport {
   }
 
   /** One line for the log. */
+  @Override
   public String summary() {
     return String.format(Locale.ROOT, "strategy %s (%s): %d tasks, max %d rows, mean %.0f, max/mean %.2f; "
             + "metadata rows shuffled %d of %d read; hottest ads %s", strategy, why, taskRows.size(), maxRows(),
@@ -189,6 +191,7 @@ public final class SkewReport {
   private static final String MEAN = "#27ae60";
 
   /** Writes {@value #JSON_FILE} and {@value #SVG_FILE} into {@code dir}. */
+  @Override
   public void writeInto(FileSystem fs, Path dir) throws IOException {
     write(fs, new Path(dir, JSON_FILE), toJson());
     write(fs, new Path(dir, SVG_FILE), toSvg());

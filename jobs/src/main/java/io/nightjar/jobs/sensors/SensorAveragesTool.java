@@ -5,10 +5,10 @@ import io.nightjar.avro.Granularity;
 import io.nightjar.avro.QuarantineRecord;
 import io.nightjar.avro.SensorAggregate;
 import io.nightjar.avro.SensorReading;
+import io.nightjar.common.DailyJobTool;
 import io.nightjar.common.DailyPublication;
 import io.nightjar.common.Dataset;
 import io.nightjar.common.JobFailedException;
-import io.nightjar.common.NightjarTool;
 import io.nightjar.common.PipelineCounters;
 import io.nightjar.common.ProjectOption;
 import io.nightjar.common.RecordAccounting;
@@ -46,7 +46,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "sensor-averages", sortOptions = false,
     description = "Reduce one UTC day of sensor readings to per-sensor figures (count, min, max, sum, mean).")
-public final class SensorAveragesTool extends NightjarTool<SensorAveragesTool.Resolved> {
+public final class SensorAveragesTool extends DailyJobTool<SensorAveragesTool.Resolved> {
 
   /** The format of the input files. */
   public enum InputFormat { AUTO, AVRO, TEXT }
@@ -100,7 +100,13 @@ public final class SensorAveragesTool extends NightjarTool<SensorAveragesTool.Re
 
   /** What the run reads and writes, resolved once (the input globbed and its format seen). */
   record Resolved(Path input, InputFormat format, Granularity granularity, boolean removeDuplicates,
-      boolean mapReduceEngine, List<LocalDate> days, Dataset output) implements Plan {
+      boolean mapReduceEngine, List<LocalDate> days, Dataset output) implements DailyPlan {
+    /** The day, or the first of several. */
+    @Override
+    public LocalDate date() {
+      return days.get(0);
+    }
+
     @Override
     public LinkedHashMap<String, Object> describe() {
       LinkedHashMap<String, Object> plan = new LinkedHashMap<>();
@@ -132,35 +138,45 @@ public final class SensorAveragesTool extends NightjarTool<SensorAveragesTool.Re
     if (plan.mapReduceEngine()) {
       return executeMapReduce(plan);
     }
-    Dataset output = plan.output();
+    if (plan.days().size() > 1) {
+      return executeDays(plan);
+    }
+    reportOtherDays(plan, publishDay(plan).counters(SensorAverages.OTHER_DAYS));
+    return 0;
+  }
+
+  /** One day: the figures and the quarantine as they are. */
+  @Override
+  protected Flow flow(Pipeline pipeline, Resolved plan) throws IOException {
+    Pair<PCollection<SensorAggregate>, PCollection<QuarantineRecord>> figures = figures(pipeline, plan);
+    return Flow.of(figures.first(), figures.second()).gate(notEmpty(plan.date()));
+  }
+
+  @Override
+  protected String published(Resolved plan, Run run) {
+    return details(plan.output(), run.date(), run.accounting());
+  }
+
+  private static String details(Dataset output, LocalDate day, RecordAccounting accounting) {
+    return String.format("(%d figures from %d readings); %d quarantined in %s; %d skipped", accounting.written(),
+        accounting.out(), accounting.quarantined(), output.quarantinePath(day), accounting.skipped());
+  }
+
+  /** Several days: one pipeline, each day filtered from the figures and the quarantine and published on its own. */
+  private int executeDays(Resolved plan) throws IOException {
     List<LocalDate> days = plan.days();
-    LocalDate first = days.get(0);
-    LocalDate last = days.get(days.size() - 1);
-    String label = days.size() == 1 ? first.toString() : first + ".." + last;
-    Pipeline pipeline = new MRPipeline(SensorAveragesTool.class, "nightjar sensor-averages " + label, getConf());
+    Pipeline pipeline = new MRPipeline(SensorAveragesTool.class, "nightjar sensor-averages " + days.get(0) + ".."
+        + days.get(days.size() - 1), getConf());
     Map<LocalDate, DailyPublication> publications = new LinkedHashMap<>();
     try {
       for (LocalDate day : days) {
-        publications.put(day, DailyPublication.begin(getConf(), output, day));
+        publications.put(day, DailyPublication.begin(getConf(), plan.output(), day));
       }
-      Pair<PCollection<SensorReading>, PCollection<QuarantineRecord>> checked =
-          readReadings(plan, pipeline, first, last);
-      PCollection<SensorReading> readings = checked.first();
-      PCollection<QuarantineRecord> quarantined = checked.second();
-      PCollection<SensorAggregate> figures;
-      if (plan.removeDuplicates()) { // one shuffle: duplicates resolved where the sensor-period is aggregated
-        Pair<PCollection<SensorAggregate>, PCollection<QuarantineRecord>> distinct =
-            SensorAverages.distinctFigures(readings, plan.granularity(), days.size() > 1);
-        figures = distinct.first();
-        quarantined = quarantined.union(distinct.second());
-      } else {
-        figures = SensorAverages.figures(readings, plan.granularity());
-      }
-      boolean one = days.size() == 1;
+      Pair<PCollection<SensorAggregate>, PCollection<QuarantineRecord>> figures = figures(pipeline, plan);
       for (Map.Entry<LocalDate, DailyPublication> day : publications.entrySet()) {
-        pipeline.write(one ? figures : SensorAverages.ofDay(figures, day.getKey()),
+        pipeline.write(SensorAverages.ofDay(figures.first(), day.getKey()),
             To.avroFile(day.getValue().dataStaging()));
-        pipeline.write(one ? quarantined : SensorAverages.quarantineOfDay(quarantined, day.getKey()),
+        pipeline.write(SensorAverages.quarantineOfDay(figures.second(), day.getKey()),
             To.avroFile(day.getValue().quarantineStaging()));
       }
       return publish(plan, publications, pipeline.done());
@@ -170,6 +186,31 @@ public final class SensorAveragesTool extends NightjarTool<SensorAveragesTool.Re
       }
       pipeline.cleanup(true);
     }
+  }
+
+  /** The figures of the plan's days and the quarantined readings, duplicates removed if asked. */
+  private static Pair<PCollection<SensorAggregate>, PCollection<QuarantineRecord>> figures(Pipeline pipeline,
+      Resolved plan) throws IOException {
+    List<LocalDate> days = plan.days();
+    Pair<PCollection<SensorReading>, PCollection<QuarantineRecord>> checked =
+        readReadings(plan, pipeline, days.get(0), days.get(days.size() - 1));
+    if (!plan.removeDuplicates()) {
+      return Pair.of(SensorAverages.figures(checked.first(), plan.granularity()), checked.second());
+    }
+    // One shuffle: duplicates resolved where the sensor-period is aggregated.
+    Pair<PCollection<SensorAggregate>, PCollection<QuarantineRecord>> distinct =
+        SensorAverages.distinctFigures(checked.first(), plan.granularity(), days.size() > 1);
+    return Pair.of(distinct.first(), checked.second().union(distinct.second()));
+  }
+
+  /** Refuses to publish a day without readings, unless {@code --allow-empty-input}. */
+  private DailyPublication.Gate notEmpty(LocalDate day) {
+    return accounting -> {
+      if (accounting.out() + accounting.quarantined() == 0 && !allowEmptyInput) {
+        throw new JobFailedException("no readings of " + day + " in the input (pass --allow-empty-input to "
+            + "publish an empty day)");
+      }
+    };
   }
 
   /**
@@ -206,22 +247,14 @@ public final class SensorAveragesTool extends NightjarTool<SensorAveragesTool.Re
    */
   private int publish(Resolved plan, Map<LocalDate, DailyPublication> publications, PipelineResult result)
       throws IOException {
-    Dataset output = plan.output();
     int days = publications.size();
     List<String> failed = new ArrayList<>();
     for (Map.Entry<LocalDate, DailyPublication> day : publications.entrySet()) {
       try {
-        DailyPublication.Gate notEmpty = accounting -> {
-          if (accounting.out() + accounting.quarantined() == 0 && !allowEmptyInput) {
-            throw new JobFailedException("no readings of " + day.getKey() + " in the input (pass "
-                + "--allow-empty-input to publish an empty day)");
-          }
-        };
-        RecordAccounting accounting = days == 1 ? day.getValue().finish(result, notEmpty, (dir, acc) -> { })
-            : day.getValue().finishDay(result, notEmpty);
-        out.printf("sensor-averages %s: published %s (%d figures from %d readings); %d quarantined in %s; "
-                + "%d skipped%n", day.getKey(), output.dayPath(day.getKey()), accounting.written(),
-            accounting.out(), accounting.quarantined(), output.quarantinePath(day.getKey()), accounting.skipped());
+        RecordAccounting accounting = days == 1
+            ? day.getValue().finish(result, notEmpty(day.getKey()), (dir, acc) -> { })
+            : day.getValue().finishDay(result, notEmpty(day.getKey()));
+        printSummary(plan.output(), day.getKey(), details(plan.output(), day.getKey(), accounting));
       } catch (JobFailedException e) {
         if (days == 1) {
           throw e;
@@ -229,7 +262,7 @@ public final class SensorAveragesTool extends NightjarTool<SensorAveragesTool.Re
         failed.add(day.getKey() + ": " + e.getMessage());
       }
     }
-    reportOtherDays(plan, result);
+    reportOtherDays(plan, PipelineCounters.group(result, SensorAverages.OTHER_DAYS));
     if (!failed.isEmpty()) {
       throw new JobFailedException(failed.size() + " of " + days + " days not published: "
           + String.join("; ", failed));
@@ -238,14 +271,13 @@ public final class SensorAveragesTool extends NightjarTool<SensorAveragesTool.Re
   }
 
   /** Says how many readings belonged to days not asked for, and how to publish them, or recompute a published one. */
-  private void reportOtherDays(Resolved plan, PipelineResult result) throws IOException {
+  private void reportOtherDays(Resolved plan, Map<String, Long> otherDays) throws IOException {
     Dataset output = plan.output();
     FileSystem fs = output.path().getFileSystem(getConf());
     String options = " --project " + project.get() + " --dataset " + output.name() + " --granularity "
         + plan.granularity().name().toLowerCase() + " --duplicates " + duplicates + " --input-format " + inputFormat;
     Path input = plan.input();
-    for (Map.Entry<String, Long> other : new TreeMap<>(
-        PipelineCounters.group(result, SensorAverages.OTHER_DAYS)).entrySet()) {
+    for (Map.Entry<String, Long> other : new TreeMap<>(otherDays).entrySet()) {
       LocalDate day = LocalDate.parse(other.getKey());
       Path usual = Dataset.of(getConf(), project.get(), "readings").dayPath(day);
       out.printf("%,d readings of %s skipped (not asked for): %s%n", other.getValue(), day,
