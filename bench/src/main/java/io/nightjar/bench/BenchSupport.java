@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.avro.Schema;
@@ -39,42 +40,51 @@ final class BenchSupport {
 
   /**
    * MapReduce in local mode with {@code slots} map and reduce tasks in parallel, datasets under
-   * {@code workDir/root}, and input splits of at most 32 MB (Crunch otherwise combines a local input into one split).
+   * {@code workDir/root}, and input splits of at most 32 MB (Crunch otherwise combines a local input into one split):
+   * the settings of {@link #localConf} and of every {@link #runTool} process.
    */
+  static Map<String, String> localSettings(File workDir, int slots) {
+    Map<String, String> settings = new LinkedHashMap<>();
+    settings.put("mapreduce.framework.name", "local");
+    settings.put(Dataset.ROOT_KEY, new File(workDir, "root").getAbsolutePath());
+    settings.put("mapreduce.local.map.tasks.maximum", Integer.toString(slots));
+    settings.put("mapreduce.local.reduce.tasks.maximum", Integer.toString(slots));
+    settings.put("crunch.combine.file.block.size", Long.toString(32L << 20));
+    return settings;
+  }
+
+  /** A configuration with {@link #localSettings}, for tools run inside the benchmark's JVM (the generators). */
   static Configuration localConf(File workDir, int slots) {
     Configuration conf = new Configuration();
-    conf.set("mapreduce.framework.name", "local");
-    conf.set(Dataset.ROOT_KEY, new File(workDir, "root").getAbsolutePath());
-    conf.setInt("mapreduce.local.map.tasks.maximum", slots);
-    conf.setInt("mapreduce.local.reduce.tasks.maximum", slots);
-    conf.setLong("crunch.combine.file.block.size", 32L << 20);
+    localSettings(workDir, slots).forEach(conf::set);
     return conf;
   }
 
   /**
-   * Runs one nightjar tool as its own JVM, as a daily job runs (and as the Spark rows run), in local mode with the
-   * settings of {@link #localConf}; its output goes to {@code workDir/logs/<name>.log}. Returns the process's wall
-   * seconds (JVM start included); fails with the log's tail when the tool does not exit 0.
+   * Runs one nightjar tool as its own JVM, as a daily job runs (and as the Spark rows run), with
+   * {@link #localSettings}; its output goes to {@code workDir/logs/<name>.log}. Returns the process's wall seconds
+   * (JVM start included); fails with the log's tail when the tool does not exit 0.
    */
   static double runTool(File workDir, int slots, String name, String tool, String... args)
       throws IOException, InterruptedException {
-    List<String> command = new ArrayList<>(List.of(tool,
-        "-D", "mapreduce.framework.name=local",
-        "-D", Dataset.ROOT_KEY + "=" + new File(workDir, "root").getAbsolutePath(),
-        "-D", "mapreduce.local.map.tasks.maximum=" + slots,
-        "-D", "mapreduce.local.reduce.tasks.maximum=" + slots,
-        "-D", "crunch.combine.file.block.size=" + (32L << 20)));
+    List<String> command = new ArrayList<>(List.of(tool));
+    localSettings(workDir, slots).forEach((key, value) -> command.addAll(List.of("-D", key + "=" + value)));
     command.addAll(List.of(args));
-    return runJava(workDir, name, "io.nightjar.jobs.Main", command);
+    return runJava(workDir, name, List.of(), System.getProperty("java.class.path"), "io.nightjar.jobs.Main", command);
   }
 
-  /** Runs {@code mainClass} of this classpath as its own JVM (-Xmx6g); see {@link #runTool}. */
-  static double runJava(File workDir, String name, String mainClass, List<String> args)
-      throws IOException, InterruptedException {
+  /**
+   * Runs {@code mainClass} as its own JVM ({@code -Xmx6g} and {@code javaOptions}, on {@code classpath}), its output
+   * in {@code workDir/logs/<name>.log}: the process's wall seconds; fails with the log's tail when it exits non-zero.
+   */
+  static double runJava(File workDir, String name, List<String> javaOptions, String classpath, String mainClass,
+      List<String> args) throws IOException, InterruptedException {
     List<String> command = new ArrayList<>(List.of(new File(System.getProperty("java.home"), "bin/java").getPath(),
-        "-Xmx6g", "-cp", System.getProperty("java.class.path"), mainClass));
+        "-Xmx6g"));
+    command.addAll(javaOptions);
+    command.addAll(List.of("-cp", classpath, mainClass));
     command.addAll(args);
-    File log = new File(workDir, "logs/" + name + ".log");
+    File log = log(workDir, name);
     log.getParentFile().mkdirs();
     long start = System.nanoTime();
     Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log).start();
@@ -86,6 +96,11 @@ final class BenchSupport {
           + String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size())));
     }
     return seconds;
+  }
+
+  /** The output of the {@link #runJava} process {@code name}. */
+  static File log(File workDir, String name) {
+    return new File(workDir, "logs/" + name + ".log");
   }
 
   /** Fails the benchmark when a tool did not succeed. */

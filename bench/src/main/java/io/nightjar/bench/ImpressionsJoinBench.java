@@ -105,7 +105,7 @@ public final class ImpressionsJoinBench implements Callable<Integer> {
               "--output", day.getAbsolutePath(), "--day", DAY, "--partitions", Integer.toString(reducers)));
           String[] options = sparkRows[k - strategies.size()];
           args.addAll(List.of(options).subList(1, options.length));
-          seconds[k][r] = SparkRun.run(args.toArray(new String[0]));
+          seconds[k][r] = SparkRun.run(workDir, run + "-" + (r + 1), args.toArray(new String[0]));
           skew[k] = new String[] {"-", "-", "-", "-"};
         }
         BenchSupport.Digest digest = BenchSupport.Digest.ofFolder(day);

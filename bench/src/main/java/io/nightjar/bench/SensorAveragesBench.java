@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.Arrays;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -90,7 +91,8 @@ public final class SensorAveragesBench implements Callable<Integer> {
     for (int r = 0; r < repeat; r++) { // alternating, so a noisy minute hits every row
       // The loop too runs as its own JVM (timed); its figures, to check every other row against, come from one more
       // run in this JVM (not timed).
-      loopSeconds[r] = BenchSupport.runJava(workDir, "loop-" + (r + 1), PlainLoop.class.getName(),
+      loopSeconds[r] = BenchSupport.runJava(workDir, "loop-" + (r + 1), List.of(),
+          System.getProperty("java.class.path"), PlainLoop.class.getName(),
           List.of(file.getAbsolutePath()));
       if (loop == null) {
         loop = loop(file);
@@ -99,11 +101,12 @@ public final class SensorAveragesBench implements Callable<Integer> {
         String dataset = "bench-" + modes[m][0] + "-" + modes[m][1] + "-" + (r + 1);
         if (modes[m][0].equals("spark")) {
           File out = new File(workDir, dataset);
-          seconds[m][r] = modes[m][1].equals("keep")
-              ? SparkRun.run("sensors", "--input", file.getAbsolutePath(), "--output", out.getAbsolutePath(), "--day",
-                  DAY.toString())
-              : SparkRun.run("sensors", "--input", file.getAbsolutePath(), "--output", out.getAbsolutePath(), "--day",
-                  DAY.toString(), "--dedup");
+          List<String> args = new ArrayList<>(List.of("sensors", "--input", file.getAbsolutePath(), "--output",
+              out.getAbsolutePath(), "--day", DAY.toString()));
+          if (modes[m][1].equals("remove")) {
+            args.add("--dedup");
+          }
+          seconds[m][r] = SparkRun.run(workDir, dataset, args.toArray(new String[0]));
           compared = compareSpark(loop, out);
           continue;
         }

@@ -1,12 +1,9 @@
 package io.nightjar.bench;
 
-import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -48,35 +45,17 @@ final class SparkRun {
     return new File(target(), "spark.classpath").isFile() && new File(target(), "classes").isDirectory();
   }
 
-  /** One run: the process's wall seconds; fails when it exits non-zero. */
-  static double run(String... args) throws IOException, InterruptedException {
-    List<String> command = new ArrayList<>();
-    command.add(new File(System.getProperty("java.home"), "bin/java").getPath());
-    command.add("-Xmx6g");
-    command.addAll(List.of(OPENS));
-    command.add("-cp");
-    command.add(new File(target(), "classes").getAbsolutePath() + File.pathSeparator
-        + Files.readString(new File(target(), "spark.classpath").toPath()).trim());
-    command.add("io.nightjar.bench.spark.SparkBaseline");
-    command.addAll(List.of(args));
-    long start = System.nanoTime();
-    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-    List<String> output = new ArrayList<>();
-    try (BufferedReader lines = new BufferedReader(new InputStreamReader(process.getInputStream(),
-        StandardCharsets.UTF_8))) {
-      for (String line = lines.readLine(); line != null; line = lines.readLine()) {
-        output.add(line);
-        if (line.startsWith("spark ")) {
-          System.out.println("  " + line);
-        }
-      }
-    }
-    int status = process.waitFor();
-    double seconds = (System.nanoTime() - start) / 1e9;
-    if (status != 0) {
-      throw new IllegalStateException("Spark baseline exited " + status + ":\n" + String.join("\n",
-          output.subList(Math.max(0, output.size() - 30), output.size())));
-    }
+  /**
+   * One run as the process {@code name} (its output in {@code workDir/logs/<name>.log}; the baseline's own
+   * {@code spark ...} lines are echoed): the process's wall seconds; fails when it exits non-zero.
+   */
+  static double run(File workDir, String name, String... args) throws IOException, InterruptedException {
+    String classpath = new File(target(), "classes").getAbsolutePath() + File.pathSeparator
+        + Files.readString(new File(target(), "spark.classpath").toPath()).trim();
+    double seconds = BenchSupport.runJava(workDir, name, List.of(OPENS), classpath,
+        "io.nightjar.bench.spark.SparkBaseline", List.of(args));
+    Files.readAllLines(BenchSupport.log(workDir, name).toPath(), StandardCharsets.UTF_8).stream()
+        .filter(line -> line.startsWith("spark ")).forEach(line -> System.out.println("  " + line));
     return seconds;
   }
 }

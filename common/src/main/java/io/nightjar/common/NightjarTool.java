@@ -84,15 +84,11 @@ public abstract class NightjarTool<P extends NightjarTool.Plan> extends Configur
     }
     // Crunch deep-copies every record a DoFn emits to more than one consumer, in case a consumer mutates it or holds
     // on to it. nightjar's DoFns do neither (a rule for new DoFns too), and the copies cost a third of map time.
-    if (conf.get(RuntimeParameters.DISABLE_DEEP_COPY) == null) {
-      conf.setBoolean(RuntimeParameters.DISABLE_DEEP_COPY, true);
-    }
+    conf.setIfUnset(RuntimeParameters.DISABLE_DEEP_COPY, "true");
     NullableUnionWriters.configure(conf);
     // Crunch notices a finished MapReduce job at its next poll, backing off up to crunch.max.poll.interval (1 s in
     // local mode, 10 s on a cluster): each job of a run waited half that on average before the next step.
-    if (conf.get(MAX_POLL_INTERVAL_KEY) == null) {
-      conf.setLong(MAX_POLL_INTERVAL_KEY, DEFAULT_MAX_POLL_INTERVAL_MS);
-    }
+    conf.setIfUnset(MAX_POLL_INTERVAL_KEY, Long.toString(DEFAULT_MAX_POLL_INTERVAL_MS));
     P plan = plan();
     if (dryRun) {
       plan.describe().forEach((what, where) -> out.println(what + ": " + where));

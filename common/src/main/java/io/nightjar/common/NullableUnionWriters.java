@@ -30,12 +30,8 @@ public final class NullableUnionWriters {
 
   /** Sets Crunch's specific and generic writer factories to these, where the configuration names none. */
   public static void configure(Configuration conf) {
-    if (conf.get("crunch.specificfactory") == null) {
-      conf.setClass("crunch.specificfactory", Specific.class, ReaderWriterFactory.class);
-    }
-    if (conf.get("crunch.genericfactory") == null) {
-      conf.setClass("crunch.genericfactory", Generic.class, ReaderWriterFactory.class);
-    }
+    conf.setIfUnset("crunch.specificfactory", Specific.class.getName());
+    conf.setIfUnset("crunch.genericfactory", Generic.class.getName());
   }
 
   /** The branch of a two-branch union with a null branch, or -1 for any other union. */

@@ -176,20 +176,23 @@ public final class ImpressionsJoin {
       int reducers) {
     switch (strategy) {
       case DEFAULT:
-        return new SaltedJoinStrategy<AdMetadata, Impression>(ShardPlan.uniform(1), reducers, new ImpressionIdFn(),
-            new ImpressionCodec()).keepingLatestLeft(ImpressionsJoin::newer, METADATA_GROUP, DUPLICATE_ROWS_DROPPED);
+        return salted(ShardPlan.uniform(1), reducers);
       case MAPSIDE:
         return MapsideJoinStrategy.create();
       case CRUNCH_SHARDED:
         return new ShardedJoinStrategy<>(requirePlan(strategy, plan), reducers);
       case SHARDED:
       case ADAPTIVE:
-        return new SaltedJoinStrategy<AdMetadata, Impression>(requirePlan(strategy, plan), reducers,
-            new ImpressionIdFn(), new ImpressionCodec())
-            .keepingLatestLeft(ImpressionsJoin::newer, METADATA_GROUP, DUPLICATE_ROWS_DROPPED);
+        return salted(requirePlan(strategy, plan), reducers);
       default:
         throw new IllegalArgumentException("resolve " + strategy + " before joining");
     }
+  }
+
+  /** nightjar's salted join of impressions with metadata on {@code plan}, each ad's latest metadata row kept. */
+  private static SaltedJoinStrategy<AdMetadata, Impression> salted(ShardPlan plan, int reducers) {
+    return new SaltedJoinStrategy<AdMetadata, Impression>(plan, reducers, new ImpressionIdFn(), new ImpressionCodec())
+        .keepingLatestLeft(ImpressionsJoin::newer, METADATA_GROUP, DUPLICATE_ROWS_DROPPED);
   }
 
   private static ShardPlan requirePlan(Strategy strategy, ShardPlan plan) {
