@@ -7,12 +7,16 @@ import io.nightjar.avro.EnrichedImpression;
 import io.nightjar.avro.Impression;
 import io.nightjar.avro.QuarantineRecord;
 import io.nightjar.common.AccountedDoFn;
+import io.nightjar.common.AvroBlockSample;
 import io.nightjar.common.LatestPerKey;
 import io.nightjar.common.QuarantiningDoFn;
+import java.io.IOException;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import org.apache.crunch.DoFn;
 import org.apache.crunch.Emitter;
 import org.apache.crunch.MapFn;
@@ -21,13 +25,14 @@ import org.apache.crunch.PTable;
 import org.apache.crunch.Pair;
 import org.apache.crunch.Tuple3;
 import org.apache.crunch.lib.Channels;
-import org.apache.crunch.lib.Sample;
 import org.apache.crunch.lib.join.JoinStrategy;
 import org.apache.crunch.lib.join.JoinType;
 import org.apache.crunch.lib.join.MapsideJoinStrategy;
 import org.apache.crunch.lib.join.ShardedJoinStrategy;
 import org.apache.crunch.types.PType;
 import org.apache.crunch.types.avro.Avros;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.mapreduce.TaskAttemptID;
 
 /**
@@ -51,7 +56,8 @@ import org.apache.hadoop.mapreduce.TaskAttemptID;
  *       one shard drawn from a {@code Random} seeded with the task's number), but its shard depends on the task and the
  *       order it reads in, and its partitioner may put two shards of one ad on one reducer. For comparison.</li>
  *   <li>{@code ADAPTIVE}: {@link SaltedJoinStrategy} with an adaptive {@link ShardPlan}: a sample of the impressions
- *       estimates each ad's count; only ads above a target get more than one shard, placed on the least-loaded
+ *       files' blocks, read in the client, estimates each ad's count; only ads above a target get more than one
+ *       shard, placed on the least-loaded
  *       reducers; metadata copied only for those.</li>
  *   <li>{@code MAPSIDE}: Crunch's {@code MapsideJoinStrategy}, metadata loaded into every map task; no shuffle of
  *       impressions at all. Use when the metadata fits in task memory with room to spare.</li>
@@ -117,16 +123,14 @@ public final class ImpressionsJoin {
   }
 
   /**
-   * Estimated impressions per ad id from a seeded Bernoulli sample of {@code fraction} (scaled up). Runs a job.
+   * Estimated impressions per ad id (an impression without one under "") from a seeded sample of about
+   * {@code fraction} of the impressions files' Avro blocks, read in the client ({@link AvroBlockSample}: no job).
    * Reads the raw impressions, so it does not touch the record accounting.
    */
-  public static Map<String, Long> estimateCounts(PCollection<Impression> impressions, double fraction, long seed) {
-    PCollection<String> adIds = impressions.parallelDo("ad ids", new AdIdFn(), Avros.strings());
-    Map<String, Long> estimates = new HashMap<>();
-    for (Pair<String, Long> sampled : Sample.sample(adIds, seed, fraction).count().materialize()) {
-      estimates.put(sampled.first(), Math.round(sampled.second() / fraction));
-    }
-    return estimates;
+  public static Map<String, Long> estimateCounts(Configuration conf, Path impressions, double fraction, long seed)
+      throws IOException {
+    return AvroBlockSample.estimateCounts(conf, List.of(impressions), Impression.class,
+        impression -> impression.getAdId() == null ? "" : impression.getAdId(), fraction, seed);
   }
 
   /**
@@ -268,13 +272,6 @@ public final class ImpressionsJoin {
     return left.compareTo(right) > 0;
   }
 
-  static final class AdIdFn extends MapFn<Impression, String> {
-    @Override
-    public String map(Impression impression) {
-      return impression.getAdId() == null ? "" : impression.getAdId();
-    }
-  }
-
   static final class ByAdIdFn extends MapFn<Impression, Pair<String, Impression>> {
     @Override
     public Pair<String, Impression> map(Impression impression) {
@@ -315,11 +312,16 @@ public final class ImpressionsJoin {
       Pair<EnrichedImpression, Tuple3<String, String, Long>>> {
     private transient long taskRows;
     private transient Map<String, Long> rowsByAd;
+    // Rows of one ad arrive together (a reduce group per ad and shard): counted in a run, added to the map per run.
+    private transient String runAd;
+    private transient long runRows;
 
     @Override
     public void initialize() {
       taskRows = 0;
       rowsByAd = new HashMap<>();
+      runAd = null;
+      runRows = 0;
     }
 
     @Override
@@ -327,31 +329,36 @@ public final class ImpressionsJoin {
         Emitter<Pair<EnrichedImpression, Tuple3<String, String, Long>>> emitter) {
       AdMetadata ad = joined.second().first();
       Impression impression = joined.second().second();
-      EnrichedImpression.Builder out = EnrichedImpression.newBuilder()
-          .setImpressionId(impression.getImpressionId())
-          .setAdId(impression.getAdId())
-          .setTimestamp(impression.getTimestamp())
-          .setUserId(impression.getUserId())
-          .setDeviceType(impression.getDeviceType())
-          .setCountry(impression.getCountry())
-          .setAdKnown(ad != null);
-      if (ad != null) {
-        out.setAdvertiser(ad.getAdvertiser()).setCampaign(ad.getCampaign()).setCreative(ad.getCreative());
-      } else {
+      // The all-arguments constructor: the builder looks up schema defaults and validates each field.
+      EnrichedImpression out = ad != null
+          ? new EnrichedImpression(impression.getImpressionId(), impression.getAdId(), impression.getTimestamp(),
+              impression.getUserId(), impression.getDeviceType(), impression.getCountry(), true, ad.getAdvertiser(),
+              ad.getCampaign(), ad.getCreative())
+          : new EnrichedImpression(impression.getImpressionId(), impression.getAdId(), impression.getTimestamp(),
+              impression.getUserId(), impression.getDeviceType(), impression.getCountry(), false, null, null, null);
+      if (ad == null) {
         increment(JOIN_GROUP, UNKNOWN_AD);
       }
-      emitter.emit(Pair.of(out.build(), null));
+      emitter.emit(Pair.of(out, null));
       countOut(1);
       countWritten(1);
       taskRows++;
-      rowsByAd.merge(impression.getAdId(), 1L, Long::sum);
+      String adId = impression.getAdId();
+      if (runRows > 0 && !Objects.equals(adId, runAd)) {
+        rowsByAd.merge(runAd, runRows, Long::sum);
+        runRows = 0;
+      }
+      runAd = adId;
+      runRows++;
     }
 
     @Override
-    public void cleanup(Emitter<Pair<EnrichedImpression, Tuple3<String, String, Long>>> emitter) {
+    protected void finish(Emitter<Pair<EnrichedImpression, Tuple3<String, String, Long>>> emitter) {
       if (taskRows == 0) {
         return;
       }
+      rowsByAd.merge(runAd, runRows, Long::sum);
+      runRows = 0;
       String task = taskName();
       emitter.emit(Pair.of(null, Tuple3.of(task, "", taskRows)));
       rowsByAd.entrySet().stream()

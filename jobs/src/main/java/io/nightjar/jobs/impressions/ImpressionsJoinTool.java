@@ -5,6 +5,7 @@ import io.nightjar.avro.EnrichedImpression;
 import io.nightjar.avro.Impression;
 import io.nightjar.avro.QuarantineRecord;
 import io.nightjar.common.DailyJobTool;
+import io.nightjar.common.ShuffleSettings;
 import io.nightjar.common.Dataset;
 import io.nightjar.common.DayOption;
 import io.nightjar.common.JobFailedException;
@@ -39,6 +40,10 @@ public final class ImpressionsJoinTool extends DailyJobTool<ImpressionsJoinTool.
 
   private static final Logger LOG = LoggerFactory.getLogger(ImpressionsJoinTool.class);
 
+  public ImpressionsJoinTool() {
+    super(ShuffleSettings::everyRecordShuffled);
+  }
+
   @Mixin
   private DayOption date;
 
@@ -65,7 +70,8 @@ public final class ImpressionsJoinTool extends DailyJobTool<ImpressionsJoinTool.
   private Integer shards;
 
   @Option(names = "--sample-fraction", defaultValue = "0.01",
-      description = "adaptive: fraction of impressions sampled to estimate per-ad counts (default: ${DEFAULT-VALUE}).")
+      description = "adaptive: fraction of the impressions files' Avro blocks read (in the client) to estimate per-ad "
+          + "counts (default: ${DEFAULT-VALUE}).")
   private double sampleFraction;
 
   @Option(names = "--shard-target", defaultValue = "0.25",
@@ -111,7 +117,7 @@ public final class ImpressionsJoinTool extends DailyJobTool<ImpressionsJoinTool.
         Dataset.readAvro(pipeline, resolved.impressions(), Avros.specifics(Impression.class));
     PCollection<AdMetadata> metadataRows =
         Dataset.readAvro(pipeline, resolved.metadata(), Avros.specifics(AdMetadata.class));
-    ShardPlan plan = shardPlan(resolved.strategy(), raw);
+    ShardPlan plan = shardPlan(resolved);
     PTable<String, AdMetadata> latest = null;
     PipelineResult first = null;
     if (resolved.strategy() == Strategy.MAPSIDE) {
@@ -140,13 +146,14 @@ public final class ImpressionsJoinTool extends DailyJobTool<ImpressionsJoinTool.
         new Path(resolved.output().dayPath(resolved.date()), SkewReport.SVG_FILE));
   }
 
-  private ShardPlan shardPlan(Strategy resolved, PCollection<Impression> raw) {
-    switch (resolved) {
+  private ShardPlan shardPlan(Resolved resolved) throws IOException {
+    switch (resolved.strategy()) {
       case SHARDED:
       case CRUNCH_SHARDED:
         return ShardPlan.uniform(shards != null ? shards : reducers);
       case ADAPTIVE:
-        Map<String, Long> estimates = ImpressionsJoin.estimateCounts(raw, sampleFraction, 20160501L);
+        Map<String, Long> estimates = ImpressionsJoin.estimateCounts(getConf(), resolved.impressions(), sampleFraction,
+            20160501L);
         long total = estimates.values().stream().mapToLong(Long::longValue).sum();
         long target = Math.max(1, (long) (total / (double) reducers * shardTarget));
         ShardPlan plan = ShardPlan.adaptive(estimates, target, reducers);

@@ -128,7 +128,7 @@ public final class FetchDocumentsFn extends AccountedDoFn<TrackLocation, ImportO
   }
 
   @Override
-  public void cleanup(Emitter<ImportOutcome> emitter) {
+  protected void finish(Emitter<ImportOutcome> emitter) {
     try {
       while (!slots.tryAcquire(inFlight, 1, TimeUnit.SECONDS)) {
         drain(emitter);

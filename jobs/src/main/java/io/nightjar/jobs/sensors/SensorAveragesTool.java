@@ -12,6 +12,7 @@ import io.nightjar.common.JobFailedException;
 import io.nightjar.common.PipelineCounters;
 import io.nightjar.common.ProjectOption;
 import io.nightjar.common.RecordAccounting;
+import io.nightjar.common.ShuffleSettings;
 import io.nightjar.jobs.sensors.mapreduce.SensorAveragesJob;
 import java.io.IOException;
 import java.time.LocalDate;
@@ -135,6 +136,9 @@ public final class SensorAveragesTool extends DailyJobTool<SensorAveragesTool.Re
 
   @Override
   protected int execute(Resolved plan) throws IOException {
+    if (plan.removeDuplicates()) {
+      ShuffleSettings.everyRecordShuffled(getConf()); // every reading crosses the shuffle
+    }
     if (plan.mapReduceEngine()) {
       return executeMapReduce(plan);
     }

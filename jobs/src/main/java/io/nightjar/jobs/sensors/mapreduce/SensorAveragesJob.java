@@ -4,9 +4,9 @@ import io.nightjar.avro.Granularity;
 import io.nightjar.avro.QuarantineRecord;
 import io.nightjar.avro.SensorAggregate;
 import io.nightjar.avro.SensorReading;
+import io.nightjar.common.ShuffleSettings;
 import java.io.IOException;
 import java.time.LocalDate;
-import java.util.Arrays;
 import java.util.List;
 import org.apache.avro.mapreduce.AvroJob;
 import org.apache.avro.mapreduce.AvroKeyInputFormat;
@@ -84,15 +84,14 @@ public final class SensorAveragesJob {
 
   /**
    * {@code mapreduce.job.reduces} when set, else one reduce task per {@code crunch.bytes.per.reduce.task} of input
-   * (1 GB by default), as Crunch sizes the other engine's shuffle: Hadoop's own default is a single reducer.
+   * (1 GB by default, 64 MB when duplicates are removed: {@link ShuffleSettings}), as Crunch sizes the other engine's shuffle: Hadoop's own default is a single reducer.
    */
   static int reducers(Configuration conf, Path input) throws IOException {
-    String[] sources = conf.getPropertySources("mapreduce.job.reduces");
-    if (sources != null && !Arrays.asList(sources).contains("mapred-default.xml")) {
+    if (ShuffleSettings.setOutsideDefaults(conf, "mapreduce.job.reduces")) {
       return conf.getInt("mapreduce.job.reduces", 1); // set by the user (-D, job.xml, mapred-site.xml)
     }
     long bytes = input.getFileSystem(conf).getContentSummary(input).getLength();
-    long perTask = conf.getLong("crunch.bytes.per.reduce.task", 1L << 30);
+    long perTask = conf.getLong(ShuffleSettings.BYTES_PER_REDUCE_TASK, 1L << 30);
     return (int) Math.max(1, Math.min(1000, (bytes + perTask - 1) / perTask));
   }
 
