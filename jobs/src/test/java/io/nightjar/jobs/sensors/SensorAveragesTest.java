@@ -124,6 +124,32 @@ public class SensorAveragesTest {
         Arrays.asList(ReadingParser.MISSING_FIELD, ReadingParser.NON_FINITE_VALUE), reasons);
   }
 
+  @Test
+  public void partialFiguresHeldPerTaskAddUpWhenFlushedEarly() {
+    long t = Instant.parse("2016-05-01T10:00:00Z").toEpochMilli();
+    List<SensorReading> readings = Arrays.asList(new SensorReading("a", t, 2.0), new SensorReading("b", t, 5.0),
+        new SensorReading("a", t + 1000, -1.0), new SensorReading("c", t, 7.0), new SensorReading("a", t + 2000, 4.0),
+        new SensorReading("b", t + 3_600_000L, 1.0));
+    PCollection<SensorReading> input = MemPipeline.typedCollectionOf(Avros.specifics(SensorReading.class), readings);
+    for (int maxKeys : new int[] {1, 2, 1000}) { // 1 and 2: the map is flushed before the input ends
+      Map<String, SensorAggregate> bySensor = Lists.newArrayList(input
+              .parallelDo(new SensorAverages.PartialFiguresFn(Granularity.DAY, maxKeys),
+                  Avros.tableOf(Avros.pairs(Avros.strings(), Avros.longs()),
+                      Avros.quads(Avros.longs(), Avros.doubles(), Avros.doubles(), Avros.doubles())))
+              .groupByKey().combineValues(SensorAverages.statsAggregator())
+              .parallelDo(new SensorAverages.ToFiguresFn(Granularity.DAY), Avros.specifics(SensorAggregate.class))
+              .materialize()).stream()
+          .collect(Collectors.toMap(a -> a.getSensorId().toString(), a -> a));
+      SensorAggregate a = bySensor.get("a");
+      assertEquals("maxKeys " + maxKeys, 3L, (long) a.getCount());
+      assertEquals(5.0, a.getSum(), 0);
+      assertEquals(-1.0, a.getMin(), 0);
+      assertEquals(4.0, a.getMax(), 0);
+      assertEquals(2L, (long) bySensor.get("b").getCount());
+      assertEquals(3, bySensor.size());
+    }
+  }
+
   static List<SensorAggregate> run(Granularity granularity) throws Exception {
     return runDistinct(granularity).figures;
   }
