@@ -63,7 +63,8 @@ public final class ImpressionsJoinTool extends DailyJobTool<ImpressionsJoinTool.
           + "--mapside-max-bytes, else adaptive).")
   private Strategy strategy;
 
-  @Option(names = "--reducers", defaultValue = "10", description = "Reduce tasks of the join (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--reducers", defaultValue = "10",
+      description = "Reduce tasks of the join; adaptive: the most it uses (default: ${DEFAULT-VALUE}).")
   private int reducers;
 
   @Option(names = "--shards", description = "sharded, crunch-sharded: shards per ad (default: --reducers).")
@@ -73,6 +74,11 @@ public final class ImpressionsJoinTool extends DailyJobTool<ImpressionsJoinTool.
       description = "adaptive: fraction of the impressions files' Avro blocks read (in the client) to estimate per-ad "
           + "counts (default: ${DEFAULT-VALUE}).")
   private double sampleFraction;
+
+  @Option(names = "--rows-per-reducer", defaultValue = "1000000",
+      description = "adaptive: one reduce task per this many estimated impressions, at most --reducers (default: "
+          + "${DEFAULT-VALUE}; about 64 MB of shuffle, the partition size Spark's adaptive execution coalesces to).")
+  private long rowsPerReducer;
 
   @Option(names = "--shard-target", defaultValue = "0.25",
       description = "adaptive: rows per shard as a fraction of the mean rows per reducer (default: ${DEFAULT-VALUE}).")
@@ -117,7 +123,9 @@ public final class ImpressionsJoinTool extends DailyJobTool<ImpressionsJoinTool.
         Dataset.readAvro(pipeline, resolved.impressions(), Avros.specifics(Impression.class));
     PCollection<AdMetadata> metadataRows =
         Dataset.readAvro(pipeline, resolved.metadata(), Avros.specifics(AdMetadata.class));
-    ShardPlan plan = shardPlan(resolved);
+    Sharding sharding = sharding(resolved);
+    ShardPlan plan = sharding.plan();
+    int joinReducers = sharding.reducers();
     PTable<String, AdMetadata> latest = null;
     PipelineResult first = null;
     if (resolved.strategy() == Strategy.MAPSIDE) {
@@ -129,11 +137,11 @@ public final class ImpressionsJoinTool extends DailyJobTool<ImpressionsJoinTool.
     Pair<PCollection<Impression>, PCollection<QuarantineRecord>> checked =
         ImpressionsJoin.checkImpressions(raw, resolved.date());
     Pair<PCollection<EnrichedImpression>, PCollection<Tuple3<String, String, Long>>> joined = latest != null
-        ? ImpressionsJoin.join(latest, checked.first(), resolved.strategy(), plan, reducers)
-        : ImpressionsJoin.joinRows(metadataRows, checked.first(), resolved.strategy(), plan, reducers);
+        ? ImpressionsJoin.join(latest, checked.first(), resolved.strategy(), plan, joinReducers)
+        : ImpressionsJoin.joinRows(metadataRows, checked.first(), resolved.strategy(), plan, joinReducers);
     Iterable<Tuple3<String, String, Long>> taskLoads = joined.second().materialize();
     Flow flow = Flow.of(joined.first(), checked.second()).report(runs -> SkewReport.of(runs, taskLoads,
-        resolved.strategy().toString(), resolved.why(), plan == null ? "-" : plan.toString(), reducers));
+        resolved.strategy().toString(), resolved.why(), plan == null ? "-" : plan.toString(), joinReducers));
     return first == null ? flow : flow.ranFirst(first);
   }
 
@@ -146,23 +154,38 @@ public final class ImpressionsJoinTool extends DailyJobTool<ImpressionsJoinTool.
         new Path(resolved.output().dayPath(resolved.date()), SkewReport.SVG_FILE));
   }
 
-  private ShardPlan shardPlan(Resolved resolved) throws IOException {
+  /** The join's shard plan (none for default and mapside) and its reduce tasks. */
+  record Sharding(ShardPlan plan, int reducers) {
+  }
+
+  private Sharding sharding(Resolved resolved) throws IOException {
     switch (resolved.strategy()) {
       case SHARDED:
       case CRUNCH_SHARDED:
-        return ShardPlan.uniform(shards != null ? shards : reducers);
+        return new Sharding(ShardPlan.uniform(shards != null ? shards : reducers), reducers);
       case ADAPTIVE:
         Map<String, Long> estimates = ImpressionsJoin.estimateCounts(getConf(), resolved.impressions(), sampleFraction,
             20160501L);
         long total = estimates.values().stream().mapToLong(Long::longValue).sum();
-        long target = Math.max(1, (long) (total / (double) reducers * shardTarget));
-        ShardPlan plan = ShardPlan.adaptive(estimates, target, reducers);
-        LOG.info("adaptive: ~{} impressions estimated from a {} sample, {} rows per shard target: {}", total,
-            sampleFraction, target, plan);
-        return plan;
+        int coalesced = coalescedReducers(total, rowsPerReducer, reducers);
+        long target = Math.max(1, (long) (total / (double) coalesced * shardTarget));
+        ShardPlan plan = ShardPlan.adaptive(estimates, target, coalesced);
+        LOG.info("adaptive: ~{} impressions estimated from {} of the files' blocks; {} reducers (one per {} rows, at "
+            + "most --reducers {}); {} rows per shard target: {}", total, sampleFraction, coalesced, rowsPerReducer,
+            reducers, target, plan);
+        return new Sharding(plan, coalesced);
       default:
-        return null;
+        return new Sharding(null, reducers);
     }
+  }
+
+  /**
+   * Reduce tasks for {@code estimatedRows}: one per {@code rowsPerReducer}, at least one and at most {@code reducers}
+   * (Spark's adaptive execution coalesces shuffle partitions to an advisory size the same way).
+   */
+  static int coalescedReducers(long estimatedRows, long rowsPerReducer, int reducers) {
+    long wanted = (estimatedRows + rowsPerReducer - 1) / Math.max(1, rowsPerReducer);
+    return (int) Math.max(1, Math.min(reducers, wanted));
   }
 
   private Pair<Strategy, String> resolveStrategy(Path metadata) throws IOException {

@@ -134,7 +134,8 @@ public class ImpressionsJoinIT {
   private static Set<String> rows(String name) throws IOException {
     if (!ROWS.containsKey(name)) {
       assertEquals(name, 0, hdfs.run("impressions-join", "--date", DAY, "--strategy", name,
-          "--dataset", "enriched-" + name, "--reducers", Integer.toString(REDUCERS), "--sample-fraction", "0.1"));
+          "--dataset", "enriched-" + name, "--reducers", Integer.toString(REDUCERS), "--sample-fraction", "0.1",
+          "--rows-per-reducer", "5000")); // 40,000 impressions: adaptive coalesces to the 8 reducers
       Path day = new Path("/nightjar/ads/enriched-" + name + "/" + DAY);
       Set<String> set = new HashSet<>();
       for (EnrichedImpression row : hdfs.readAvro(day, EnrichedImpression.class)) {
