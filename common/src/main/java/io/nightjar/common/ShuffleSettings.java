@@ -6,24 +6,25 @@ import org.apache.hadoop.conf.Configuration;
 /**
  * MapReduce settings for a job that shuffles every input record, not partials: a reduce-side join, duplicate removal.
  * Pass {@link #everyRecordShuffled} to {@link DailyJobTool}'s constructor (or apply it to a job's configuration).
+ * Each replaces only Hadoop's or Crunch's built-in default: a key set in a site file or with {@code -D} wins.
+ * Measured in bench/PROFILE.md (10 M records, local mode, two slots, alternating runs):
  *
- * <p>Why: Hadoop's map-side sort buffer ({@value #SORT_MB}) is 100 MB by default (mapred-default.xml), and a map task
- * that outputs more than 80% of it spills several sorted runs and merges them again before the reducers can fetch
- * them. A 128 MB split of impressions gives about 165 MB of map output: three spills and a merge at 100 MB, one
- * spill at 256 MB. Measured on {@code impressions-join --strategy default} (10 M impressions, 64 reducers, local):
- * 28.3-29.8 s at 100 MB, 24.6 s at 256 MB; bench/PROFILE.md.
- *
- * <p>The reduce side: Crunch sizes a job's reduce tasks at one per {@value #BYTES_PER_REDUCE_TASK} of input (1 GB
- * unless set), so 132 MB of readings got one reducer that took 5.6 s alone while the other slot was idle. A job
- * that shuffles every record gets one per {@value #EVERY_RECORD_BYTES_PER_REDUCE_TASK} bytes (64 MB) of input, the
- * size Spark's adaptive execution coalesces shuffle partitions to: {@code sensor-averages --duplicates remove} on 10 M
- * readings 19.8-20.4 s with one reducer, 17.6-18.1 s with two. A job with an explicit reducer count
- * ({@code impressions-join --reducers}) keeps it.
- *
- * <p>The buffer lives in the map task's heap: 256 MB suits Hadoop 3's default 1 GB map container (about 820 MB of
- * heap). A cluster whose map tasks have less sets the key in its mapred-site.xml, or a run gives it with {@code -D};
- * either wins over this default, which only replaces Hadoop's built-in one; likewise
- * {@value #BYTES_PER_REDUCE_TASK}.
+ * <ul>
+ *   <li>{@value #SORT_MB} 256 MB (Hadoop's 100): a map task that outputs more than 80% of the buffer spills several
+ *       sorted runs and merges them again. A 128 MB split of impressions gives about 165 MB of map output: three
+ *       spills and a merge at 100 MB, one spill at 256 MB. {@code impressions-join --strategy default}: median of 3
+ *       27.9 s → 26.9 s, user CPU 45.7 → 41.8 s. The buffer lives in the map task's heap: 256 MB suits Hadoop 3's
+ *       default 1 GB map container (about 820 MB of heap); a cluster with smaller map tasks sets it lower.</li>
+ *   <li>{@value #REDUCE_INPUT_BUFFER_PERCENT} 0.5 (Hadoop's 0.0, which writes every fetched map output to disk and
+ *       reads it back before the first reduce call): the reduce keeps them in memory. nightjar's reducers stream their
+ *       groups (a join holds one key's metadata rows), so half the heap is free for this. {@code impressions-join
+ *       --strategy default}: 26.5 and 27.6 s → 23.5 and 23.6 s.</li>
+ *   <li>{@value #BYTES_PER_REDUCE_TASK} 64 MB (Crunch's 1 GB) where Crunch derives the reducer count from the input
+ *       size, the size Spark's adaptive execution coalesces shuffle partitions to: 132 MB of readings got one reducer
+ *       that ran 5.6 s alone while the other slot idled; {@code sensor-averages --duplicates remove} 19.8-20.4 s with
+ *       one reducer, 17.6-18.1 s with two. A job with an explicit count ({@code impressions-join --reducers}) keeps
+ *       it.</li>
+ * </ul>
  */
 public final class ShuffleSettings {
 
@@ -31,20 +32,36 @@ public final class ShuffleSettings {
   /** The map-side sort buffer nightjar gives a job that shuffles every record, in MB. */
   public static final int EVERY_RECORD_SORT_MB = 256;
 
+  public static final String REDUCE_INPUT_BUFFER_PERCENT = "mapreduce.reduce.input.buffer.percent";
+  /** Fraction of the reduce task's heap that keeps map outputs in memory during the reduce. */
+  public static final float EVERY_RECORD_REDUCE_INPUT_BUFFER = 0.5f;
   public static final String BYTES_PER_REDUCE_TASK = "crunch.bytes.per.reduce.task";
   /** Input bytes per reduce task nightjar gives a job that shuffles every record. */
   public static final long EVERY_RECORD_BYTES_PER_REDUCE_TASK = 64L << 20;
+
+  /** {@code --help} lines of the two keys, for a tool's configuration keys. */
+  public static final String SORT_MB_HELP = SORT_MB + " (" + EVERY_RECORD_SORT_MB
+      + "; Hadoop's own: 100): map-side sort buffer in MB, unless a site file sets it; lower it for map tasks under 820 "
+      + "MB of heap";
+  public static final String REDUCE_INPUT_BUFFER_HELP = REDUCE_INPUT_BUFFER_PERCENT + " ("
+      + EVERY_RECORD_REDUCE_INPUT_BUFFER + "; Hadoop's own: 0.0): fraction of a reduce task's heap that keeps map "
+      + "outputs in memory while it reduces, unless a site file sets it";
+  public static final String BYTES_PER_REDUCE_TASK_HELP = BYTES_PER_REDUCE_TASK + " (" + EVERY_RECORD_BYTES_PER_REDUCE_TASK
+      + "; Crunch's own: 1 GB): input bytes per reduce task, unless a site file sets it";
 
   private ShuffleSettings() {
   }
 
   /**
-   * {@code conf} with the sort buffer at {@value #EVERY_RECORD_SORT_MB} MB and a reduce task per 64 MB of input,
-   * each unless a user or site file set it.
+   * {@code conf} with the sort buffer at {@value #EVERY_RECORD_SORT_MB} MB, map outputs kept in memory for the reduce
+   * and a reduce task per 64 MB of input, each unless a user or site file set it.
    */
   public static Configuration everyRecordShuffled(Configuration conf) {
     if (!setOutsideDefaults(conf, SORT_MB)) {
       conf.setInt(SORT_MB, EVERY_RECORD_SORT_MB);
+    }
+    if (!setOutsideDefaults(conf, REDUCE_INPUT_BUFFER_PERCENT)) {
+      conf.setFloat(REDUCE_INPUT_BUFFER_PERCENT, EVERY_RECORD_REDUCE_INPUT_BUFFER);
     }
     if (!setOutsideDefaults(conf, BYTES_PER_REDUCE_TASK)) {
       conf.setLong(BYTES_PER_REDUCE_TASK, EVERY_RECORD_BYTES_PER_REDUCE_TASK);

@@ -20,6 +20,7 @@ public class ShuffleSettingsTest {
 
     assertEquals(256, conf.getInt(ShuffleSettings.SORT_MB, 0));
     assertEquals(64L << 20, conf.getLong(ShuffleSettings.BYTES_PER_REDUCE_TASK, 0));
+    assertEquals(0.5f, conf.getFloat(ShuffleSettings.REDUCE_INPUT_BUFFER_PERCENT, 0), 0);
   }
 
   @Test
@@ -27,11 +28,13 @@ public class ShuffleSettingsTest {
     Configuration conf = new JobConf();
     conf.setInt(ShuffleSettings.SORT_MB, 120);
     conf.setLong(ShuffleSettings.BYTES_PER_REDUCE_TASK, 1L << 30);
+    conf.setFloat(ShuffleSettings.REDUCE_INPUT_BUFFER_PERCENT, 0.0f);
     assertTrue(ShuffleSettings.setOutsideDefaults(conf, ShuffleSettings.SORT_MB));
 
     ShuffleSettings.everyRecordShuffled(conf);
 
     assertEquals(120, conf.getInt(ShuffleSettings.SORT_MB, 0));
     assertEquals(1L << 30, conf.getLong(ShuffleSettings.BYTES_PER_REDUCE_TASK, 0));
+    assertEquals(0.0f, conf.getFloat(ShuffleSettings.REDUCE_INPUT_BUFFER_PERCENT, 1), 0);
   }
 }

@@ -13,7 +13,9 @@ import io.nightjar.common.ProjectOption;
 import io.nightjar.jobs.impressions.ImpressionsJoin.Strategy;
 import java.io.IOException;
 import java.time.LocalDate;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.crunch.PCollection;
 import org.apache.crunch.PTable;
@@ -143,6 +145,14 @@ public final class ImpressionsJoinTool extends DailyJobTool<ImpressionsJoinTool.
     Flow flow = Flow.of(joined.first(), checked.second()).report(runs -> SkewReport.of(runs, taskLoads,
         resolved.strategy().toString(), resolved.why(), plan == null ? "-" : plan.toString(), joinReducers));
     return first == null ? flow : flow.ranFirst(first);
+  }
+
+  @Override
+  protected List<String> configurationKeys() {
+    List<String> keys = new ArrayList<>(super.configurationKeys());
+    keys.add(ShuffleSettings.SORT_MB_HELP);
+    keys.add(ShuffleSettings.REDUCE_INPUT_BUFFER_HELP);
+    return keys;
   }
 
   @Override

@@ -157,6 +157,15 @@ public final class SensorAveragesTool extends DailyJobTool<SensorAveragesTool.Re
   }
 
   @Override
+  protected List<String> configurationKeys() {
+    List<String> keys = new ArrayList<>(super.configurationKeys());
+    keys.add(ShuffleSettings.SORT_MB_HELP + " (--duplicates remove)");
+    keys.add(ShuffleSettings.REDUCE_INPUT_BUFFER_HELP + " (--duplicates remove)");
+    keys.add(ShuffleSettings.BYTES_PER_REDUCE_TASK_HELP + " (--duplicates remove)");
+    return keys;
+  }
+
+  @Override
   protected String published(Resolved plan, Run run) {
     return details(plan.output(), run.date(), run.accounting());
   }
