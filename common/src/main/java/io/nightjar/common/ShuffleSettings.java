@@ -46,8 +46,8 @@ public final class ShuffleSettings {
   public static final String REDUCE_INPUT_BUFFER_HELP = REDUCE_INPUT_BUFFER_PERCENT + " ("
       + EVERY_RECORD_REDUCE_INPUT_BUFFER + "; Hadoop's own: 0.0): fraction of a reduce task's heap that keeps map "
       + "outputs in memory while it reduces, unless a site file sets it";
-  public static final String BYTES_PER_REDUCE_TASK_HELP = BYTES_PER_REDUCE_TASK + " (" + EVERY_RECORD_BYTES_PER_REDUCE_TASK
-      + "; Crunch's own: 1 GB): input bytes per reduce task, unless a site file sets it";
+  public static final String BYTES_PER_REDUCE_TASK_HELP = BYTES_PER_REDUCE_TASK + " ("
+      + (EVERY_RECORD_BYTES_PER_REDUCE_TASK >> 20) + " MB; Crunch's own: 1 GB): input bytes per reduce task, unless a site file sets it";
 
   private ShuffleSettings() {
   }
