@@ -39,15 +39,16 @@ public final class ShuffleSettings {
   /** Input bytes per reduce task nightjar gives a job that shuffles every record. */
   public static final long EVERY_RECORD_BYTES_PER_REDUCE_TASK = 64L << 20;
 
-  /** {@code --help} lines of the two keys, for a tool's configuration keys. */
+  /** {@code --help} lines of the three keys, for a tool's configuration keys. */
   public static final String SORT_MB_HELP = SORT_MB + " (" + EVERY_RECORD_SORT_MB
-      + "; Hadoop's own: 100): map-side sort buffer in MB, unless a site file sets it; lower it for map tasks under 820 "
-      + "MB of heap";
+      + "; Hadoop's own: 100): map-side sort buffer in MB, unless a site file sets it; lower it for map tasks under "
+      + "820 MB of heap";
   public static final String REDUCE_INPUT_BUFFER_HELP = REDUCE_INPUT_BUFFER_PERCENT + " ("
       + EVERY_RECORD_REDUCE_INPUT_BUFFER + "; Hadoop's own: 0.0): fraction of a reduce task's heap that keeps map "
       + "outputs in memory while it reduces, unless a site file sets it";
   public static final String BYTES_PER_REDUCE_TASK_HELP = BYTES_PER_REDUCE_TASK + " ("
-      + (EVERY_RECORD_BYTES_PER_REDUCE_TASK >> 20) + " MB; Crunch's own: 1 GB): input bytes per reduce task, unless a site file sets it";
+      + (EVERY_RECORD_BYTES_PER_REDUCE_TASK >> 20) + " MB; Crunch's own: 1 GB): input bytes per reduce task, unless a "
+      + "site file sets it";
 
   private ShuffleSettings() {
   }
