@@ -58,17 +58,27 @@ public final class AvroBlockSample {
     long length = file.getLen();
     Map<K, Long> counts = new HashMap<>();
     long sampledBytes = 0;
+    long dataBytes;
     try (DataFileReader<T> reader =
         new DataFileReader<>(new FsInput(file.getPath(), conf), new SpecificDatumReader<>(type))) {
+      reader.sync(0);
+      long firstBlock = reader.previousSync(); // the header's end
+      dataBytes = length - firstBlock;
       if (fraction >= 1) {
         reader.forEach(record -> counts.merge(key.apply(record), 1L, Long::sum));
-        sampledBytes = length;
+        sampledBytes = dataBytes;
       } else {
         Set<Long> blocksRead = new HashSet<>();
-        long target = Math.max(1, (long) (fraction * length));
-        // Enough tries to find the file's blocks many times over; a try past the last block finds none.
+        long target = Math.max(1, (long) (fraction * dataBytes));
+        // Enough tries to find the file's blocks many times over.
         for (int tries = 0; sampledBytes < target && tries < 64 + 16 * (target >> 16); tries++) {
-          reader.sync((long) (random.nextDouble() * length));
+          // sync goes to the first block after the position; from inside the last block it finds the end of the
+          // file and wraps around to the first block, so every block follows about one block's worth of positions
+          // and a file of one block is always sampled.
+          reader.sync(firstBlock + (long) (random.nextDouble() * dataBytes));
+          if (!reader.hasNext()) {
+            reader.sync(0);
+          }
           long blockStart = reader.previousSync();
           if (!reader.hasNext() || !blocksRead.add(blockStart)) {
             continue;
@@ -86,7 +96,7 @@ public final class AvroBlockSample {
       }
     }
     if (sampledBytes > 0) {
-      double scale = (double) length / sampledBytes;
+      double scale = (double) dataBytes / sampledBytes; // bytes of blocks, the header left out
       counts.forEach((k, n) -> estimates.merge(k, n * scale, Double::sum));
     }
   }

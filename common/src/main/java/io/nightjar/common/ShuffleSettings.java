@@ -2,6 +2,7 @@ package io.nightjar.common;
 
 import java.util.Arrays;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.mapreduce.util.ConfigUtil;
 
 /**
  * MapReduce settings for a job that shuffles every input record, not partials: a reduce-side join, duplicate removal.
@@ -70,12 +71,18 @@ public final class ShuffleSettings {
     return conf;
   }
 
-  /** Whether {@code key} has a value from anywhere but Hadoop's own {@code *-default.xml} files (-D, site files). */
+  /**
+   * Whether {@code key} has a value from anywhere but Hadoop's own {@code *-default.xml} files: {@code -D} (also under
+   * a deprecated name), a site file, the code. MapReduce's default and site files ({@code mapred-default.xml},
+   * {@code mapred-site.xml}) and its deprecated names are loaded first, as {@code JobConf} would load them later: a
+   * tool's configuration is a plain {@code Configuration} until its job is built.
+   */
   public static boolean setOutsideDefaults(Configuration conf, String key) {
+    ConfigUtil.loadResources();
     if (conf.get(key) == null) {
       return false;
     }
     String[] sources = conf.getPropertySources(key);
-    return sources != null && !Arrays.stream(sources).allMatch(source -> source.endsWith("-default.xml"));
+    return sources == null || !Arrays.stream(sources).allMatch(source -> source.endsWith("-default.xml"));
   }
 }

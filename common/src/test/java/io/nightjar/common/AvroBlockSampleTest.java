@@ -63,6 +63,22 @@ public class AvroBlockSampleTest {
   }
 
   @Test
+  public void aFileOfOneBlockIsAlwaysSampled() throws IOException {
+    File small = TMP.newFolder("one-block");
+    try (DataFileWriter<Impression> writer = new DataFileWriter<>(new SpecificDatumWriter<>(Impression.class))) {
+      writer.create(Impression.SCHEMA$, new File(small, "part-0.avro"));
+      for (int i = 0; i < 50; i++) {
+        writer.append(new Impression("i-" + i, i < 40 ? "hot" : "cold", 1462060800000L + i, null, null, null));
+      }
+    }
+    for (long seed = 0; seed < 20; seed++) { // whatever position is drawn, the one block is found
+      Map<String, Long> counts = AvroBlockSample.estimateCounts(new Configuration(),
+          List.of(new Path(small.getAbsolutePath())), Impression.class, Impression::getAdId, 0.01, seed);
+      assertEquals("seed " + seed, Map.of("hot", 40L, "cold", 10L), counts);
+    }
+  }
+
+  @Test
   public void theSameSeedGivesTheSameEstimate() throws IOException {
     assertEquals(estimate(0.05, 3), estimate(0.05, 3));
   }

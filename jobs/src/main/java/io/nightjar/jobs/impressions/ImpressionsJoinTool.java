@@ -111,6 +111,10 @@ public final class ImpressionsJoinTool extends DailyJobTool<ImpressionsJoinTool.
 
   @Override
   protected Resolved plan() throws IOException {
+    if (rowsPerReducer < 1 || reducers < 1) {
+      throw new JobFailedException("--reducers and --rows-per-reducer must be at least 1, not " + reducers + " and "
+          + rowsPerReducer);
+    }
     // With auto the metadata is found and sized before the impressions are looked for.
     Path metadata = strategy == Strategy.AUTO ? metadata() : null;
     Pair<Strategy, String> resolved = resolveStrategy(metadata);
