@@ -1,7 +1,6 @@
 package io.nightjar.common;
 
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -21,7 +20,7 @@ import org.apache.hadoop.fs.Path;
  * Estimates per-key record counts of large Avro inputs from a seeded sample of their blocks, read in the client: no
  * MapReduce job. For each file, random byte positions are synced to the next Avro block (Avro's own
  * {@code DataFileReader.sync}), and whole blocks are decoded until about {@code fraction} of the file's bytes are
- * read; each key's count is scaled by the file's bytes over the bytes sampled.
+ * read; each key's count is scaled by the bytes of the file's blocks (its header left out) over the bytes sampled.
  *
  * <p>Use it for a plan that only needs the shape of the data (which keys are hot), such as a join's shard plan. It
  * reads {@code fraction} of the bytes, in blocks of about 64 KB, with one seek per block: 1% of 10 M impressions
@@ -44,7 +43,7 @@ public final class AvroBlockSample {
     Random random = new Random(seed);
     for (Path input : inputs) {
       FileSystem fs = input.getFileSystem(conf);
-      for (FileStatus file : files(fs, input)) {
+      for (FileStatus file : AvroFiles.matching(fs, input)) {
         sampleFile(conf, file, type, key, fraction, random, estimates);
       }
     }
@@ -99,18 +98,5 @@ public final class AvroBlockSample {
       double scale = (double) dataBytes / sampledBytes; // bytes of blocks, the header left out
       counts.forEach((k, n) -> estimates.merge(k, n * scale, Double::sum));
     }
-  }
-
-  private static List<FileStatus> files(FileSystem fs, Path input) throws IOException {
-    List<FileStatus> files = new ArrayList<>();
-    FileStatus[] matches = fs.globStatus(input);
-    for (FileStatus match : matches == null ? new FileStatus[0] : matches) {
-      if (match.isDirectory()) {
-        files.addAll(AvroFiles.avroFileStatuses(fs, match.getPath()));
-      } else if (AvroFiles.isAvroDataFile(match)) {
-        files.add(match);
-      }
-    }
-    return files;
   }
 }

@@ -72,6 +72,23 @@ public final class AvroFiles {
     return files;
   }
 
+  /**
+   * The {@code .avro} data files {@code input} stands for: a file, a folder (its files, as {@link #avroFileStatuses})
+   * or a glob of either; none when nothing matches.
+   */
+  public static List<FileStatus> matching(FileSystem fs, Path input) throws IOException {
+    List<FileStatus> files = new ArrayList<>();
+    FileStatus[] matches = fs.globStatus(input);
+    for (FileStatus match : matches == null ? new FileStatus[0] : matches) {
+      if (match.isDirectory()) {
+        files.addAll(avroFileStatuses(fs, match.getPath()));
+      } else if (isAvroDataFile(match)) {
+        files.add(match);
+      }
+    }
+    return files;
+  }
+
   /** A visible {@code .avro} file (not {@code _SUCCESS}-style or {@code .crc}-style hidden files). */
   static boolean isAvroDataFile(FileStatus status) {
     String name = status.getPath().getName();

@@ -66,15 +66,10 @@ public final class AvroInputCheck {
   public static void requireReadable(FileSystem fs, List<Path> inputs, Schema expected) throws IOException {
     List<String> problems = new ArrayList<>();
     for (Path input : inputs) {
-      FileStatus[] matches = fs.globStatus(input);
-      for (FileStatus match : matches == null ? new FileStatus[0] : matches) {
-        List<FileStatus> files = match.isDirectory() ? AvroFiles.avroFileStatuses(fs, match.getPath())
-            : AvroFiles.isAvroDataFile(match) ? List.of(match) : List.of();
-        for (FileStatus file : files) {
-          String problem = check(fs, file, expected);
-          if (problem != null) {
-            problems.add(file.getPath() + ": " + problem);
-          }
+      for (FileStatus file : AvroFiles.matching(fs, input)) {
+        String problem = check(fs, file, expected);
+        if (problem != null) {
+          problems.add(file.getPath() + ": " + problem);
         }
       }
     }

@@ -51,6 +51,10 @@ public final class ShuffleSettings {
       + (EVERY_RECORD_BYTES_PER_REDUCE_TASK >> 20) + " MB; Crunch's own: 1 GB): input bytes per reduce task, unless a "
       + "site file sets it";
 
+  static {
+    ConfigUtil.loadResources(); // once, as JobConf's own class initialisation does
+  }
+
   private ShuffleSettings() {
   }
 
@@ -59,26 +63,25 @@ public final class ShuffleSettings {
    * and a reduce task per 64 MB of input, each unless a user or site file set it.
    */
   public static Configuration everyRecordShuffled(Configuration conf) {
-    if (!setOutsideDefaults(conf, SORT_MB)) {
-      conf.setInt(SORT_MB, EVERY_RECORD_SORT_MB);
-    }
-    if (!setOutsideDefaults(conf, REDUCE_INPUT_BUFFER_PERCENT)) {
-      conf.setFloat(REDUCE_INPUT_BUFFER_PERCENT, EVERY_RECORD_REDUCE_INPUT_BUFFER);
-    }
-    if (!setOutsideDefaults(conf, BYTES_PER_REDUCE_TASK)) {
-      conf.setLong(BYTES_PER_REDUCE_TASK, EVERY_RECORD_BYTES_PER_REDUCE_TASK);
-    }
+    defaultTo(conf, SORT_MB, Integer.toString(EVERY_RECORD_SORT_MB));
+    defaultTo(conf, REDUCE_INPUT_BUFFER_PERCENT, Float.toString(EVERY_RECORD_REDUCE_INPUT_BUFFER));
+    defaultTo(conf, BYTES_PER_REDUCE_TASK, Long.toString(EVERY_RECORD_BYTES_PER_REDUCE_TASK));
     return conf;
+  }
+
+  private static void defaultTo(Configuration conf, String key, String value) {
+    if (!setOutsideDefaults(conf, key)) {
+      conf.set(key, value);
+    }
   }
 
   /**
    * Whether {@code key} has a value from anywhere but Hadoop's own {@code *-default.xml} files: {@code -D} (also under
    * a deprecated name), a site file, the code. MapReduce's default and site files ({@code mapred-default.xml},
-   * {@code mapred-site.xml}) and its deprecated names are loaded first, as {@code JobConf} would load them later: a
-   * tool's configuration is a plain {@code Configuration} until its job is built.
+   * {@code mapred-site.xml}) and its deprecated names are loaded when this class is, as {@code JobConf} would load them
+   * later: a tool's configuration is a plain {@code Configuration} until its job is built.
    */
   public static boolean setOutsideDefaults(Configuration conf, String key) {
-    ConfigUtil.loadResources();
     if (conf.get(key) == null) {
       return false;
     }
