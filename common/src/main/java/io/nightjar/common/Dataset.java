@@ -10,7 +10,6 @@ import java.util.Objects;
 import java.util.Optional;
 import org.apache.crunch.PCollection;
 import org.apache.crunch.Pipeline;
-import org.apache.crunch.io.From;
 import org.apache.crunch.types.avro.AvroType;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
@@ -167,12 +166,13 @@ public final class Dataset {
   /**
    * The Avro files at {@code paths} (files, folders or globs) read into {@code pipeline} as {@code type}, once
    * {@link AvroInputCheck#requireReadable} has found each readable with the type's schema: a damaged or incompatible
-   * input fails the run, naming the file, before any job starts (as Kite's {@code CrunchDatasets.asSource}).
+   * input fails the run, naming the file, before any job starts (as Kite's {@code CrunchDatasets.asSource}). Read a
+   * block at a time ({@link AvroBlocks}): Hadoop's per-record bookkeeping in the map task is paid once per block.
    */
   public static <T> PCollection<T> readAvro(Pipeline pipeline, List<Path> paths, AvroType<T> type)
       throws IOException {
     AvroInputCheck.requireReadable(pipeline.getConfiguration(), type.getSchema(), paths);
-    return pipeline.read(From.avroFile(paths, type));
+    return AvroBlocks.read(pipeline, paths, type);
   }
 
   /** {@link #readAvro(Pipeline, List, AvroType)} of one file, folder or glob. */

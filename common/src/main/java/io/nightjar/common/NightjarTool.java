@@ -56,7 +56,12 @@ public abstract class NightjarTool<P extends NightjarTool.Plan> extends Configur
 
   /** Crunch's cap on the interval between polls of a running job's status. */
   public static final String MAX_POLL_INTERVAL_KEY = "crunch.max.poll.interval";
+  /** The cap on a cluster, where each poll is a call to the job's application master. */
   public static final long DEFAULT_MAX_POLL_INTERVAL_MS = 250;
+  /** The cap in local mode, where a poll is a method call into the job running in this process. */
+  public static final long LOCAL_MAX_POLL_INTERVAL_MS = 20;
+  /** Hadoop's interval between progress polls of a plain MapReduce job waited for with progress (1 s). */
+  public static final String PROGRESS_POLL_INTERVAL_KEY = "mapreduce.client.progressmonitor.pollinterval";
 
   @Override
   public final int run(String[] args) throws Exception {
@@ -86,9 +91,16 @@ public abstract class NightjarTool<P extends NightjarTool.Plan> extends Configur
     // on to it. nightjar's DoFns do neither (a rule for new DoFns too), and the copies cost a third of map time.
     conf.setIfUnset(RuntimeParameters.DISABLE_DEEP_COPY, "true");
     NullableUnionWriters.configure(conf);
-    // Crunch notices a finished MapReduce job at its next poll, backing off up to crunch.max.poll.interval (1 s in
-    // local mode, 10 s on a cluster): each job of a run waited half that on average before the next step.
-    conf.setIfUnset(MAX_POLL_INTERVAL_KEY, Long.toString(DEFAULT_MAX_POLL_INTERVAL_MS));
+    // Crunch notices a finished MapReduce job at its next poll, backing off up to crunch.max.poll.interval (Crunch's
+    // own: 1 s in local mode, 10 s on a cluster), and sleeps one more interval before it returns (MRExecutor's monitor
+    // loop polls, then waits). Hadoop's progress monitor (--engine mapreduce) polls every second.
+    boolean local = MapReduceConfig.runsLocally(conf);
+    conf.setIfUnset(MAX_POLL_INTERVAL_KEY,
+        Long.toString(local ? LOCAL_MAX_POLL_INTERVAL_MS : DEFAULT_MAX_POLL_INTERVAL_MS));
+    if (local && !MapReduceConfig.setOutsideDefaults(conf, PROGRESS_POLL_INTERVAL_KEY)) {
+      conf.setLong(PROGRESS_POLL_INTERVAL_KEY, LOCAL_MAX_POLL_INTERVAL_MS);
+    }
+    conf.setIfUnset(NioLocalFileSystem.IMPL_KEY, NioLocalFileSystem.class.getName());
     P plan = plan();
     if (dryRun) {
       plan.describe().forEach((what, where) -> out.println(what + ": " + where));
@@ -112,8 +124,12 @@ public abstract class NightjarTool<P extends NightjarTool.Plan> extends Configur
             + "): a lease older than this is stale and taken over",
         Publication.GRACE_HOURS_KEY + " (" + Publication.DEFAULT_GRACE_HOURS
             + "): hours a replaced day stays readable for readers that opened it",
-        MAX_POLL_INTERVAL_KEY + " (" + DEFAULT_MAX_POLL_INTERVAL_MS + " ms; Crunch's own: 1 s local, 10 s on a cluster)"
-            + ": longest wait between polls of a running job's status");
+        MAX_POLL_INTERVAL_KEY + " (" + DEFAULT_MAX_POLL_INTERVAL_MS + " ms, " + LOCAL_MAX_POLL_INTERVAL_MS
+            + " ms in local mode; Crunch's own: 10 s, 1 s): longest wait between polls of a running job's status",
+        PROGRESS_POLL_INTERVAL_KEY + " (Hadoop's 1 s, " + LOCAL_MAX_POLL_INTERVAL_MS + " ms in local mode): the same "
+            + "for a plain MapReduce job",
+        NioLocalFileSystem.IMPL_KEY + " (" + NioLocalFileSystem.class.getName() + "): the file:// file system; "
+            + "nightjar's sets permissions without starting chmod");
   }
 
   /**

@@ -1,8 +1,6 @@
 package io.nightjar.common;
 
-import java.util.Arrays;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.mapreduce.util.ConfigUtil;
 
 /**
  * MapReduce settings for a job that shuffles every input record, not partials: a reduce-side join, duplicate removal.
@@ -51,10 +49,6 @@ public final class ShuffleSettings {
       + (EVERY_RECORD_BYTES_PER_REDUCE_TASK >> 20) + " MB; Crunch's own: 1 GB): input bytes per reduce task, unless a "
       + "site file sets it";
 
-  static {
-    ConfigUtil.loadResources(); // once, as JobConf's own class initialisation does
-  }
-
   private ShuffleSettings() {
   }
 
@@ -77,15 +71,9 @@ public final class ShuffleSettings {
 
   /**
    * Whether {@code key} has a value from anywhere but Hadoop's own {@code *-default.xml} files: {@code -D} (also under
-   * a deprecated name), a site file, the code. MapReduce's default and site files ({@code mapred-default.xml},
-   * {@code mapred-site.xml}) and its deprecated names are loaded when this class is, as {@code JobConf} would load them
-   * later: a tool's configuration is a plain {@code Configuration} until its job is built.
+   * a deprecated name), a site file, the code; MapReduce's own files are read first ({@link MapReduceConfig}).
    */
   public static boolean setOutsideDefaults(Configuration conf, String key) {
-    if (conf.get(key) == null) {
-      return false;
-    }
-    String[] sources = conf.getPropertySources(key);
-    return sources == null || !Arrays.stream(sources).allMatch(source -> source.endsWith("-default.xml"));
+    return MapReduceConfig.setOutsideDefaults(conf, key);
   }
 }
