@@ -48,6 +48,10 @@ import org.apache.hadoop.mapreduce.lib.input.FileSplit;
  */
 public final class AvroBlocks {
 
+  /** Counter group and name of the records decoded from Avro blocks. */
+  public static final String COUNTER_GROUP = "nightjar.avro";
+  public static final String RECORDS_COUNTER = "records read";
+
   private AvroBlocks() {
   }
 
@@ -182,7 +186,11 @@ public final class AvroBlocks {
     }
   }
 
-  /** Decodes each block's records as {@code type}; a block whose bytes do not hold exactly its count fails the task. */
+  /**
+   * Decodes each block's records as {@code type}; a block whose bytes do not hold exactly its count fails the task.
+   * Counts the records in {@value #COUNTER_GROUP}/{@value #RECORDS_COUNTER}, once per block (Hadoop's
+   * {@code Map input records} counts blocks here).
+   */
   static final class DecodeFn<T> extends DoFn<Block, T> {
     private final String readerSchema;
     private final String mode;
@@ -217,6 +225,7 @@ public final class AvroBlocks {
         datumReader = avroMode.getReader(expected);
         datumReader.setSchema(writer);
       }
+      increment(COUNTER_GROUP, RECORDS_COUNTER, block.count());
       ByteBuffer data = block.data();
       decoder = DecoderFactory.get().binaryDecoder(data.array(), data.arrayOffset() + data.position(),
           data.remaining(), decoder);

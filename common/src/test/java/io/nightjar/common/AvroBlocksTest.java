@@ -18,6 +18,7 @@ import org.apache.avro.generic.GenericRecord;
 import org.apache.crunch.MapFn;
 import org.apache.crunch.PCollection;
 import org.apache.crunch.Pipeline;
+import org.apache.crunch.PipelineResult;
 import org.apache.crunch.impl.mr.MRPipeline;
 import org.apache.crunch.io.From;
 import org.apache.crunch.test.TemporaryPath;
@@ -56,8 +57,10 @@ public class AvroBlocksTest {
     List<Path> paths = List.of(new Path(folder.toURI()));
     write(pipeline, AvroBlocks.read(pipeline, paths, Avros.generics(CURRENT)), "blocks");
     write(pipeline, pipeline.read(From.avroFile(paths, Avros.generics(CURRENT))), "records");
-    pipeline.done();
+    PipelineResult result = pipeline.done();
 
+    assertEquals(50_000, result.getStageResults().get(0).getCounterValue(AvroBlocks.COUNTER_GROUP,
+        AvroBlocks.RECORDS_COUNTER));
     List<String> blocks = lines("blocks");
     assertEquals(50_000, blocks.size());
     assertEquals(lines("records"), blocks);
