@@ -16,6 +16,8 @@ import org.apache.crunch.DoFn;
 import org.apache.crunch.Emitter;
 import org.apache.crunch.PCollection;
 import org.apache.crunch.Pipeline;
+import org.apache.crunch.impl.mr.run.RuntimeParameters;
+import org.apache.crunch.io.FormatBundle;
 import org.apache.crunch.io.impl.FileSourceImpl;
 import org.apache.crunch.types.avro.AvroMode;
 import org.apache.crunch.types.avro.AvroType;
@@ -41,7 +43,8 @@ import org.apache.hadoop.mapreduce.lib.input.FileSplit;
  * {@code bench/PROFILE.md}). Use it for files of many small records; it costs nothing for files of large ones.
  *
  * <p>Splits are Avro's: a split reads the blocks that start after its first sync marker, up to the first sync marker
- * past its end, as Crunch's {@code AvroRecordReader} does. Records are read as {@link AvroType} {@code type} from each
+ * past its end, as Crunch's {@code AvroRecordReader} does; small files are combined into splits as with Crunch's Avro
+ * source (up to {@code crunch.combine.file.block.size}, else the HDFS block size). Records are read as {@link AvroType} {@code type} from each
  * file's writer schema (Avro's schema resolution), specific, reflect or generic as the type says, with the data model
  * factory the job configures ({@code crunch.specificfactory}). As with Crunch's Avro source, the record object is
  * reused for the next record of the task: a DoFn that keeps records across calls must copy them.
@@ -57,9 +60,15 @@ public final class AvroBlocks {
 
   /** The records of the Avro files {@code paths} (files or folders), read a block at a time. */
   public static <T> PCollection<T> read(Pipeline pipeline, List<Path> paths, AvroType<T> type) {
-    PCollection<Block> blocks = pipeline.read(
-        new FileSourceImpl<>(paths, Writables.writables(Block.class), AvroBlockInputFormat.class));
+    PCollection<Block> blocks = pipeline.read(source(paths));
     return blocks.parallelDo("decode " + type.getSchema().getName(), new DecodeFn<>(type), type);
+  }
+
+  /** The blocks of the Avro files {@code paths}; small files are combined into splits as Crunch's Avro source does. */
+  static FileSourceImpl<Block> source(List<Path> paths) {
+    FormatBundle<AvroBlockInputFormat> format = FormatBundle.forInput(AvroBlockInputFormat.class)
+        .set(RuntimeParameters.DISABLE_COMBINE_FILE, "false"); // as AvroFileSource sets it
+    return new FileSourceImpl<>(paths, Writables.writables(Block.class), format);
   }
 
   /** One block of an Avro data file: its record count and its records' bytes (decompressed), in its writer schema. */

@@ -20,12 +20,14 @@ import org.apache.crunch.PCollection;
 import org.apache.crunch.Pipeline;
 import org.apache.crunch.PipelineResult;
 import org.apache.crunch.impl.mr.MRPipeline;
+import org.apache.crunch.impl.mr.run.CrunchInputFormat;
 import org.apache.crunch.io.From;
 import org.apache.crunch.test.TemporaryPath;
 import org.apache.crunch.types.avro.Avros;
 import org.apache.crunch.types.writable.Writables;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.mapreduce.Job;
 import org.junit.Rule;
 import org.junit.Test;
 
@@ -59,13 +61,25 @@ public class AvroBlocksTest {
     write(pipeline, pipeline.read(From.avroFile(paths, Avros.generics(CURRENT))), "records");
     PipelineResult result = pipeline.done();
 
-    assertEquals(50_000, result.getStageResults().get(0).getCounterValue(AvroBlocks.COUNTER_GROUP,
-        AvroBlocks.RECORDS_COUNTER));
+    assertEquals(50_000, result.getStageResults().stream()
+        .mapToLong(stage -> stage.getCounterValue(AvroBlocks.COUNTER_GROUP, AvroBlocks.RECORDS_COUNTER)).sum());
     List<String> blocks = lines("blocks");
     assertEquals(50_000, blocks.size());
     assertEquals(lines("records"), blocks);
     assertTrue(blocks.contains("old-0:0:none"));
     assertTrue(blocks.contains("cur-30000:30000:kWh"));
+  }
+
+  @Test
+  public void smallFilesShareASplitAsWithCrunchsAvroSource() throws Exception {
+    File folder = tmp.getFile("small");
+    folder.mkdirs();
+    for (int file = 0; file < 6; file++) {
+      write(new File(folder, "part-" + file + ".avro"), CURRENT, file * 100, 100);
+    }
+    Job job = Job.getInstance(tmp.getDefaultConfiguration());
+    AvroBlocks.source(List.of(new Path(folder.toURI()))).configureSource(job, -1);
+    assertEquals(1, new CrunchInputFormat<Object, Object>().getSplits(job).size());
   }
 
   private void write(Pipeline pipeline, PCollection<GenericData.Record> records, String name) throws IOException {
