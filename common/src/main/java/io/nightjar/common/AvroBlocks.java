@@ -14,6 +14,7 @@ import org.apache.avro.io.DecoderFactory;
 import org.apache.avro.mapred.FsInput;
 import org.apache.crunch.DoFn;
 import org.apache.crunch.Emitter;
+import org.apache.crunch.MapFn;
 import org.apache.crunch.PCollection;
 import org.apache.crunch.Pipeline;
 import org.apache.crunch.impl.mr.run.RuntimeParameters;
@@ -22,6 +23,7 @@ import org.apache.crunch.io.impl.FileSourceImpl;
 import org.apache.crunch.types.avro.AvroMode;
 import org.apache.crunch.types.avro.AvroType;
 import org.apache.crunch.types.writable.Writables;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.io.NullWritable;
 import org.apache.hadoop.io.Text;
@@ -74,6 +76,7 @@ public final class AvroBlocks {
   /** One block of an Avro data file: its record count and its records' bytes (decompressed), in its writer schema. */
   public static final class Block implements Writable {
     private Schema schema;
+    private String schemaJson;
     private long count;
     private ByteBuffer data;
 
@@ -112,7 +115,11 @@ public final class AvroBlocks {
 
     @Override
     public void readFields(DataInput in) throws IOException {
-      schema = new Schema.Parser().parse(Text.readString(in));
+      String json = Text.readString(in);
+      if (schema == null || !json.equals(schemaJson)) { // one Schema object per file, as the reader hands out
+        schema = new Schema.Parser().setValidate(false).parse(json);
+        schemaJson = json;
+      }
       count = WritableUtils.readVLong(in);
       byte[] bytes = new byte[WritableUtils.readVInt(in)];
       in.readFully(bytes);
@@ -202,29 +209,42 @@ public final class AvroBlocks {
    */
   static final class DecodeFn<T> extends DoFn<Block, T> {
     private final String readerSchema;
-    private final String mode;
+    private final boolean specific;
+    private final MapFn<Object, T> inputFn;
     private transient Schema expected;
     private transient AvroMode avroMode;
     private transient Schema writer;
-    private transient DatumReader<T> datumReader;
+    private transient DatumReader<Object> datumReader;
     private transient BinaryDecoder decoder;
-    private transient T reuse;
+    private transient Object reuse;
 
+    @SuppressWarnings("unchecked")
     DecodeFn(AvroType<T> type) {
+      AvroMode mode = AvroMode.fromType(type);
+      if (!mode.equals(AvroMode.SPECIFIC) && !mode.equals(AvroMode.GENERIC)) {
+        // Crunch's Avro source configures reflect readers per input (crunch.reflectdatafactory); nightjar reads none.
+        throw new IllegalArgumentException("Avro blocks are read as specific or generic records, not " + type);
+      }
       this.readerSchema = type.getSchema().toString();
-      AvroMode typeMode = AvroMode.fromType(type);
-      this.mode = typeMode.equals(AvroMode.SPECIFIC) ? "specific"
-          : typeMode.equals(AvroMode.REFLECT) ? "reflect" : "generic";
+      this.specific = mode.equals(AvroMode.SPECIFIC);
+      this.inputFn = (MapFn<Object, T>) type.getInputMapFn();
+    }
+
+    @Override
+    public void configure(Configuration conf) {
+      inputFn.configure(conf);
     }
 
     @Override
     public void initialize() {
       expected = new Schema.Parser().parse(readerSchema);
-      AvroMode base = mode.equals("specific") ? AvroMode.SPECIFIC
-          : mode.equals("reflect") ? AvroMode.REFLECT : AvroMode.GENERIC;
-      avroMode = base.withFactoryFromConfiguration(getConfiguration());
+      avroMode = (specific ? AvroMode.SPECIFIC : AvroMode.GENERIC).withFactoryFromConfiguration(getConfiguration());
       writer = null;
       reuse = null;
+      if (getContext() != null) {
+        inputFn.setContext(getContext());
+      }
+      inputFn.initialize();
     }
 
     @Override
@@ -241,7 +261,7 @@ public final class AvroBlocks {
       try {
         for (long i = 0; i < block.count(); i++) {
           reuse = datumReader.read(reuse, decoder);
-          emitter.emit(reuse);
+          emitter.emit(inputFn.map(reuse)); // the type's own conversion (identity for specific and generic records)
         }
         if (!decoder.isEnd()) {
           throw new IOException("Avro block holds more bytes than its " + block.count() + " records: the data may be "
@@ -252,4 +272,5 @@ public final class AvroBlocks {
       }
     }
   }
+
 }

@@ -100,7 +100,9 @@ public abstract class NightjarTool<P extends NightjarTool.Plan> extends Configur
     if (local && !MapReduceConfig.setOutsideDefaults(conf, PROGRESS_POLL_INTERVAL_KEY)) {
       conf.setLong(PROGRESS_POLL_INTERVAL_KEY, LOCAL_MAX_POLL_INTERVAL_MS);
     }
-    conf.setIfUnset(NioLocalFileSystem.IMPL_KEY, NioLocalFileSystem.class.getName());
+    if (local) {
+      conf.setIfUnset(NioLocalFileSystem.IMPL_KEY, NioLocalFileSystem.class.getName()); // why local only: its Javadoc
+    }
     P plan = plan();
     if (dryRun) {
       plan.describe().forEach((what, where) -> out.println(what + ": " + where));
@@ -128,8 +130,8 @@ public abstract class NightjarTool<P extends NightjarTool.Plan> extends Configur
             + " ms in local mode; Crunch's own: 10 s, 1 s): longest wait between polls of a running job's status",
         PROGRESS_POLL_INTERVAL_KEY + " (Hadoop's 1 s, " + LOCAL_MAX_POLL_INTERVAL_MS + " ms in local mode): the same "
             + "for a plain MapReduce job",
-        NioLocalFileSystem.IMPL_KEY + " (" + NioLocalFileSystem.class.getName() + "): the file:// file system; "
-            + "nightjar's sets permissions without starting chmod");
+        NioLocalFileSystem.IMPL_KEY + " (" + NioLocalFileSystem.class.getName() + " in local mode): the file:// "
+            + "file system; nightjar's sets permissions without starting chmod");
   }
 
   /**

@@ -82,6 +82,43 @@ public class AvroBlocksTest {
     assertEquals(1, new CrunchInputFormat<Object, Object>().getSplits(job).size());
   }
 
+  @Test
+  public void aTypeWithItsOwnConversionIsConverted() throws Exception {
+    File file = tmp.getFile("names.avro");
+    Schema string = Schema.create(Schema.Type.STRING);
+    try (DataFileWriter<Object> writer = new DataFileWriter<>(new GenericDatumWriter<>(string))) {
+      writer.create(string, file);
+      for (String name : List.of("b", "a", "c")) {
+        writer.append(name);
+      }
+    }
+    Pipeline pipeline = new MRPipeline(AvroBlocksTest.class, tmp.getDefaultConfiguration());
+    // Avros.strings() reads Avro's Utf8 and converts it to String with its input function.
+    PCollection<String> names = AvroBlocks.read(pipeline, List.of(new Path(file.toURI())), Avros.strings());
+    pipeline.writeTextFile(names.parallelDo(new Upper(), Writables.strings()), tmp.getFileName("names"));
+    pipeline.done();
+    assertEquals(List.of("A", "B", "C"), lines("names"));
+  }
+
+  @Test(expected = IllegalArgumentException.class)
+  public void reflectTypesAreRefused() {
+    AvroBlocks.read(new MRPipeline(AvroBlocksTest.class, tmp.getDefaultConfiguration()),
+        List.of(new Path("/none")), Avros.reflects(Named.class));
+  }
+
+  /** Fails with a ClassCastException unless the record is a String. */
+  static final class Upper extends MapFn<String, String> {
+    @Override
+    public String map(String name) {
+      return name.toUpperCase();
+    }
+  }
+
+  /** A reflect type. */
+  public static final class Named {
+    public String name;
+  }
+
   private void write(Pipeline pipeline, PCollection<GenericData.Record> records, String name) throws IOException {
     pipeline.writeTextFile(records.parallelDo(new Describe(), Writables.strings()), tmp.getFileName(name));
   }

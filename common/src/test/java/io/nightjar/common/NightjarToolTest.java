@@ -50,6 +50,7 @@ public class NightjarToolTest {
     assertEquals(NightjarTool.DEFAULT_MAX_POLL_INTERVAL_MS,
         probe.getConf().getLong(NightjarTool.MAX_POLL_INTERVAL_KEY, -1));
     assertNull(probe.getConf().get(NightjarTool.PROGRESS_POLL_INTERVAL_KEY));
+    assertNull(probe.getConf().get(NioLocalFileSystem.IMPL_KEY));
   }
 
   @Test

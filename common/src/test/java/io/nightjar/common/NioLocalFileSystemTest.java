@@ -65,6 +65,15 @@ public class NioLocalFileSystemTest {
     assertEquals(2, nio.getRaw().listStatus(folder).length); // the raw file system lists the checksum file too
   }
 
+  @Test
+  public void aFolderKeepsItsSetgidBitAsWithChmod() throws Exception {
+    nio.mkdirs(folder);
+    java.nio.file.Path dir = java.nio.file.Paths.get(folder.toUri());
+    java.nio.file.Files.setAttribute(dir, "unix:mode", 02770);
+    nio.setPermission(folder, new FsPermission((short) 0750));
+    assertEquals(02750, (Integer) java.nio.file.Files.getAttribute(dir, "unix:mode") & 07777);
+  }
+
   @Test(expected = FileNotFoundException.class)
   public void aMissingFileIsNotFound() throws Exception {
     nio.getFileStatus(new Path(folder, "missing"));
