@@ -1,14 +1,18 @@
 package io.nightjar.jobs.impressions;
 
 import io.nightjar.common.LatestPerKey;
+import java.io.IOException;
 import java.io.Serializable;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.crunch.DoFn;
 import org.apache.crunch.Emitter;
 import org.apache.crunch.GroupingOptions;
-import org.apache.crunch.MapFn;
 import org.apache.crunch.PTable;
 import org.apache.crunch.Pair;
 import org.apache.crunch.lib.join.JoinStrategy;
@@ -18,6 +22,9 @@ import org.apache.crunch.types.PTypeFamily;
 import org.apache.crunch.types.avro.AvroType;
 import org.apache.crunch.types.avro.AvroTypeFamily;
 import org.apache.crunch.types.writable.Writables;
+import org.apache.hadoop.io.DataOutputBuffer;
+import org.apache.hadoop.io.WritableComparator;
+import org.apache.hadoop.io.WritableUtils;
 
 /**
  * nightjar's salted reduce-side join, as a Crunch {@link JoinStrategy}: each left value is copied to every shard its
@@ -38,7 +45,10 @@ import org.apache.crunch.types.writable.Writables;
  * <p>Performance: the shuffle is not Avro. Keys are {@link SaltedKey} Writables sorted on their bytes, values are bytes
  * of a {@link RowCodec} (Avro binary unless the caller gives a codec for the right side, as nightjar does for
  * impressions with {@link ImpressionCodec}). Avro-typed shuffles spent most of the sharded join's time interpreting
- * schemas (JFR, 10,000,000 impressions: 20.7% comparing keys, 38% serializing), see {@code bench/PROFILE.md}.
+ * schemas (JFR, 10,000,000 impressions: 20.7% comparing keys, 38% serializing), see {@code bench/PROFILE.md}. A map
+ * task's right rows travel in batches per key and shard ({@link #MAX_BATCH_BYTES}, at most {@link #MAX_BUFFERED_BYTES}
+ * held per task), so the map-side sort orders batches, not rows: sorting 2.5 M impression rows per task was 44% of the
+ * map tasks' samples, nearly all of it cache misses comparing keys scattered over the sort buffer.
  */
 public final class SaltedJoinStrategy<U, V> implements JoinStrategy<String, U, V> {
 
@@ -56,17 +66,25 @@ public final class SaltedJoinStrategy<U, V> implements JoinStrategy<String, U, V
   private final LatestPerKey.Order<U> latestLeft;
   private final String droppedCounterGroup;
   private final String droppedCounter;
+  private final int maxBatchBytes;
+  private final long maxBufferedBytes;
+
+  /** A batch of right rows is shuffled once it holds this many bytes. */
+  public static final int MAX_BATCH_BYTES = 256 << 10;
+  /** A map task holds at most this many bytes of right rows in batches before it shuffles them all. */
+  public static final long MAX_BUFFERED_BYTES = 32L << 20;
 
   /**
    * @param rightCodec how the right values travel through the shuffle; null for Avro's binary form. The left values
    *     always travel as Avro (one row per key and shard: not worth a codec of their own).
    */
   public SaltedJoinStrategy(ShardPlan plan, int reducers, RecordId<V> recordId, RowCodec<V> rightCodec) {
-    this(plan, reducers, recordId, rightCodec, null, null, null);
+    this(plan, reducers, recordId, rightCodec, null, null, null, MAX_BATCH_BYTES, MAX_BUFFERED_BYTES);
   }
 
   private SaltedJoinStrategy(ShardPlan plan, int reducers, RecordId<V> recordId, RowCodec<V> rightCodec,
-      LatestPerKey.Order<U> latestLeft, String droppedCounterGroup, String droppedCounter) {
+      LatestPerKey.Order<U> latestLeft, String droppedCounterGroup, String droppedCounter, int maxBatchBytes,
+      long maxBufferedBytes) {
     if (reducers < 1) {
       throw new IllegalArgumentException("reducers must be >= 1, not " + reducers);
     }
@@ -77,6 +95,8 @@ public final class SaltedJoinStrategy<U, V> implements JoinStrategy<String, U, V
     this.latestLeft = latestLeft;
     this.droppedCounterGroup = droppedCounterGroup;
     this.droppedCounter = droppedCounter;
+    this.maxBatchBytes = maxBatchBytes;
+    this.maxBufferedBytes = maxBufferedBytes;
   }
 
   /**
@@ -85,7 +105,14 @@ public final class SaltedJoinStrategy<U, V> implements JoinStrategy<String, U, V
    * needs no job of its own before the join. The left side is copied per shard, so only shard 0 counts.
    */
   public SaltedJoinStrategy<U, V> keepingLatestLeft(LatestPerKey.Order<U> order, String group, String counter) {
-    return new SaltedJoinStrategy<>(plan, reducers, recordId, rightCodec, order, group, counter);
+    return new SaltedJoinStrategy<>(plan, reducers, recordId, rightCodec, order, group, counter, maxBatchBytes,
+        maxBufferedBytes);
+  }
+
+  /** This join with other batch limits (tests: batches of a few rows, flushed often). */
+  SaltedJoinStrategy<U, V> withBatchLimits(int batchBytes, long bufferedBytes) {
+    return new SaltedJoinStrategy<>(plan, reducers, recordId, rightCodec, latestLeft, droppedCounterGroup,
+        droppedCounter, batchBytes, bufferedBytes);
   }
 
   public ShardPlan plan() {
@@ -108,8 +135,8 @@ public final class SaltedJoinStrategy<U, V> implements JoinStrategy<String, U, V
         Writables.tableOf(Writables.writables(SaltedKey.class), Writables.bytes());
     PTable<SaltedKey, ByteBuffer> taggedLeft =
         left.parallelDo("copy left per shard", new CopyLeftPerShardFn<>(plan, leftCodec), shuffled);
-    PTable<SaltedKey, ByteBuffer> taggedRight =
-        right.parallelDo("salt right", new SaltRightFn<>(plan, recordId, rightCodec), shuffled);
+    PTable<SaltedKey, ByteBuffer> taggedRight = right.parallelDo("salt and batch right",
+        new BatchRightFn<>(plan, recordId, rightCodec, maxBatchBytes, maxBufferedBytes), shuffled);
     GroupingOptions options = GroupingOptions.builder()
         .requireSortedKeys()
         .partitionerClass(ShardAwarePartitioner.class)
@@ -143,22 +170,83 @@ public final class SaltedJoinStrategy<U, V> implements JoinStrategy<String, U, V
     }
   }
 
-  /** ((key, shard of the record id, 1), value). */
-  static final class SaltRightFn<V> extends MapFn<Pair<String, V>, Pair<SaltedKey, ByteBuffer>> {
+  /**
+   * ((key, shard of the record id, 1), batch): a map task's right rows grouped by key and shard, each batch the rows'
+   * encoded bytes one after another, each behind its length (a vint). A batch is shuffled when it reaches
+   * {@code maxBatchBytes}, all of them when the task holds {@code maxBufferedBytes}, and the rest when the task ends.
+   */
+  static final class BatchRightFn<V> extends DoFn<Pair<String, V>, Pair<SaltedKey, ByteBuffer>> {
     private final ShardPlan plan;
     private final RecordId<V> recordId;
     private final RowCodec<V> codec;
+    private final int maxBatchBytes;
+    private final long maxBufferedBytes;
+    private transient Map<String, DataOutputBuffer[]> batches;
+    private transient long buffered;
 
-    SaltRightFn(ShardPlan plan, RecordId<V> recordId, RowCodec<V> codec) {
+    BatchRightFn(ShardPlan plan, RecordId<V> recordId, RowCodec<V> codec, int maxBatchBytes, long maxBufferedBytes) {
       this.plan = plan;
       this.recordId = recordId;
       this.codec = codec;
+      this.maxBatchBytes = maxBatchBytes;
+      this.maxBufferedBytes = maxBufferedBytes;
     }
 
     @Override
-    public Pair<SaltedKey, ByteBuffer> map(Pair<String, V> row) {
-      int shard = plan.shardOf(row.first(), recordId.of(row.second()));
-      return Pair.of(new SaltedKey(row.first(), shard, 1), ByteBuffer.wrap(codec.encode(row.second())));
+    public void initialize() {
+      batches = new HashMap<>();
+      buffered = 0;
+    }
+
+    @Override
+    public void process(Pair<String, V> row, Emitter<Pair<SaltedKey, ByteBuffer>> emitter) {
+      String key = row.first();
+      int shard = plan.shardOf(key, recordId.of(row.second()));
+      DataOutputBuffer[] shards = batches.computeIfAbsent(key, k -> new DataOutputBuffer[plan.shards(k)]);
+      if (shards[shard] == null) {
+        shards[shard] = new DataOutputBuffer();
+      }
+      DataOutputBuffer batch = shards[shard];
+      byte[] bytes = codec.encode(row.second());
+      int before = batch.getLength();
+      try {
+        WritableUtils.writeVInt(batch, bytes.length);
+        batch.write(bytes);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e); // an in-memory buffer
+      }
+      buffered += batch.getLength() - before;
+      if (batch.getLength() >= maxBatchBytes) {
+        buffered -= batch.getLength();
+        emit(key, shard, batch, emitter);
+      }
+      if (buffered >= maxBufferedBytes) {
+        flush(emitter);
+      }
+    }
+
+    @Override
+    public void cleanup(Emitter<Pair<SaltedKey, ByteBuffer>> emitter) {
+      flush(emitter);
+    }
+
+    private void flush(Emitter<Pair<SaltedKey, ByteBuffer>> emitter) {
+      batches.forEach((key, shards) -> {
+        for (int shard = 0; shard < shards.length; shard++) {
+          if (shards[shard] != null && shards[shard].getLength() > 0) {
+            emit(key, shard, shards[shard], emitter);
+          }
+        }
+      });
+      batches.clear();
+      buffered = 0;
+    }
+
+    private static void emit(String key, int shard, DataOutputBuffer batch,
+        Emitter<Pair<SaltedKey, ByteBuffer>> emitter) {
+      emitter.emit(Pair.of(new SaltedKey(key, shard, 1),
+          ByteBuffer.wrap(Arrays.copyOf(batch.getData(), batch.getLength()))));
+      batch.reset();
     }
   }
 
@@ -219,17 +307,37 @@ public final class SaltedJoinStrategy<U, V> implements JoinStrategy<String, U, V
         }
         return;
       }
-      for (ByteBuffer value : group.second()) {
-        V right = rightCodec.decode(value.array(), value.arrayOffset() + value.position(), value.remaining());
-        if (leftValues.isEmpty()) {
-          if (!inner) {
-            emitter.emit(Pair.of(lastKey, Pair.of(null, right)));
-          }
-        } else {
-          for (U leftValue : leftValues) {
-            emitter.emit(Pair.of(lastKey, Pair.of(leftValue, right)));
-          }
+      for (ByteBuffer batch : group.second()) {
+        byte[] bytes = batch.array();
+        int position = batch.arrayOffset() + batch.position();
+        int end = position + batch.remaining();
+        while (position < end) {
+          int length = readLength(bytes, position);
+          position += WritableUtils.decodeVIntSize(bytes[position]);
+          V right = rightCodec.decode(bytes, position, length);
+          position += length;
+          join(right, emitter);
         }
+      }
+    }
+
+    private void join(V right, Emitter<Pair<String, Pair<U, V>>> emitter) {
+      if (leftValues.isEmpty()) {
+        if (!inner) {
+          emitter.emit(Pair.of(lastKey, Pair.of(null, right)));
+        }
+      } else {
+        for (U leftValue : leftValues) {
+          emitter.emit(Pair.of(lastKey, Pair.of(leftValue, right)));
+        }
+      }
+    }
+
+    private static int readLength(byte[] bytes, int position) {
+      try {
+        return WritableComparator.readVInt(bytes, position);
+      } catch (IOException e) {
+        throw new UncheckedIOException("a damaged batch of right rows", e);
       }
     }
   }

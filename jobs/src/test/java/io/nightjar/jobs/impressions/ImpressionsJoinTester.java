@@ -23,6 +23,7 @@ import org.apache.crunch.PCollection;
 import org.apache.crunch.PTable;
 import org.apache.crunch.Pair;
 import org.apache.crunch.impl.mem.MemPipeline;
+import org.apache.crunch.lib.join.JoinStrategy;
 import org.apache.crunch.lib.join.JoinType;
 import org.apache.crunch.types.avro.Avros;
 import org.junit.Before;
@@ -139,7 +140,12 @@ public abstract class ImpressionsJoinTester {
   /** The strategy's {@code JoinStrategy} alone, on the valid impressions keyed by ad. */
   protected PTable<String, Pair<AdMetadata, Impression>> strategyJoin(JoinType joinType) {
     PTable<String, Impression> byAd = checked().first().by(new ImpressionAdIdFn(), Avros.strings());
-    return ImpressionsJoin.joinStrategy(strategy(), plan(), REDUCERS).join(latestMetadata(), byAd, joinType);
+    return joinStrategy().join(latestMetadata(), byAd, joinType);
+  }
+
+  /** The Crunch join strategy {@link #strategyJoin} runs. */
+  protected JoinStrategy<String, AdMetadata, Impression> joinStrategy() {
+    return ImpressionsJoin.joinStrategy(strategy(), plan(), REDUCERS);
   }
 
   private Pair<PCollection<Impression>, PCollection<QuarantineRecord>> checked() {
