@@ -46,10 +46,11 @@ import org.apache.hadoop.mapreduce.lib.input.FileSplit;
  *
  * <p>Splits are Avro's: a split reads the blocks that start after its first sync marker, up to the first sync marker
  * past its end, as Crunch's {@code AvroRecordReader} does; small files are combined into splits as with Crunch's Avro
- * source (up to {@code crunch.combine.file.block.size}, else the HDFS block size). Records are read as {@link AvroType} {@code type} from each
- * file's writer schema (Avro's schema resolution), specific, reflect or generic as the type says, with the data model
- * factory the job configures ({@code crunch.specificfactory}). As with Crunch's Avro source, the record object is
- * reused for the next record of the task: a DoFn that keeps records across calls must copy them.
+ * source (up to {@code crunch.combine.file.block.size}, else the HDFS block size). Records are read as
+ * {@link AvroType} {@code type} from each file's writer schema (Avro's schema resolution), specific or generic as the
+ * type says (reflect types are refused), with the data model factory the job configures
+ * ({@code crunch.specificfactory}), then through the type's own input conversion. As with Crunch's Avro source, the
+ * record object is reused for the next record of the task: a DoFn that keeps records across calls must copy them.
  */
 public final class AvroBlocks {
 
@@ -81,10 +82,6 @@ public final class AvroBlocks {
     private ByteBuffer data;
 
     public Block() {
-    }
-
-    Block(Schema schema, long count, ByteBuffer data) {
-      set(schema, count, data);
     }
 
     void set(Schema schema, long count, ByteBuffer data) {

@@ -97,10 +97,10 @@ public abstract class NightjarTool<P extends NightjarTool.Plan> extends Configur
     boolean local = MapReduceConfig.runsLocally(conf);
     conf.setIfUnset(MAX_POLL_INTERVAL_KEY,
         Long.toString(local ? LOCAL_MAX_POLL_INTERVAL_MS : DEFAULT_MAX_POLL_INTERVAL_MS));
-    if (local && !MapReduceConfig.setOutsideDefaults(conf, PROGRESS_POLL_INTERVAL_KEY)) {
-      conf.setLong(PROGRESS_POLL_INTERVAL_KEY, LOCAL_MAX_POLL_INTERVAL_MS);
-    }
     if (local) {
+      if (!MapReduceConfig.setOutsideDefaults(conf, PROGRESS_POLL_INTERVAL_KEY)) {
+        conf.setLong(PROGRESS_POLL_INTERVAL_KEY, LOCAL_MAX_POLL_INTERVAL_MS);
+      }
       conf.setIfUnset(NioLocalFileSystem.IMPL_KEY, NioLocalFileSystem.class.getName()); // why local only: its Javadoc
     }
     P plan = plan();
