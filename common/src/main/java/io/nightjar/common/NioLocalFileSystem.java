@@ -1,24 +1,35 @@
 package io.nightjar.common;
 
 import java.io.DataOutput;
+import java.io.EOFException;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Paths;
+import java.util.Arrays;
 import java.util.Map;
+import java.util.Objects;
+import org.apache.hadoop.fs.ChecksumException;
+import org.apache.hadoop.fs.FSDataInputStream;
+import org.apache.hadoop.fs.FSInputStream;
 import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.LocalFileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.fs.RawLocalFileSystem;
 import org.apache.hadoop.fs.permission.FsPermission;
+import org.apache.hadoop.io.IOUtils;
+import org.apache.hadoop.util.DataChecksum;
 
 /**
  * Hadoop's local file system ({@code file://}, checksummed) with permissions, owners and groups read and set through
- * {@code java.nio} instead of a child process. Without Hadoop's native library ({@code libhadoop.so}: not in Hadoop's
- * Maven artifacts, so absent when nightjar runs from them: the embedded runs, the tests, the benchmarks) Hadoop 3.3's
- * {@code RawLocalFileSystem.setPermission} runs {@code chmod} and its file status runs {@code ls -ld} the first time a
+ * {@code java.nio} instead of a child process, and checksummed files read in large verified buffers. Without Hadoop's
+ * native library ({@code libhadoop.so}: not in Hadoop's Maven artifacts, so absent when nightjar runs from them: the
+ * embedded runs, the tests, the benchmarks) Hadoop 3.3's {@code RawLocalFileSystem.setPermission} runs {@code chmod}
+ * and its file status runs {@code ls -ld} the first time a
  * permission, owner or group is asked for: one local {@code sensor-averages} run started 110 processes (78
  * {@code chmod}, 19 {@code ls}; strace), about 5 ms each, most of them while the job is submitted. nightjar's tools
  * make this the {@code file://} implementation ({@value #IMPL_KEY}) in local mode, unless a user or site file chose
@@ -26,6 +37,13 @@ import org.apache.hadoop.fs.permission.FsPermission;
  * ({@code YarnChild.configureTask} with {@code mapreduce.job.classloader}), and a cluster's nodes normally have the
  * native library. Hadoop caches file systems per scheme and user, not per configuration: a JVM that opened
  * {@code file://} before the tool set the key keeps Hadoop's.
+ *
+ * <p>Files are read with their checksums verified a buffer at a time ({@link #open}): Hadoop's
+ * {@code ChecksumFSInputChecker} reads and verifies 512-byte chunks through several stream layers, and compiling
+ * that path kept the JIT's one C2 thread busy for 1.7 s of a 5.5 s local {@code sensor-averages} run while the map
+ * tasks' decoding waited for it in slower tiers (JFR compilation events; the map phase went from 3.6 to 2.1 s). The
+ * same bytes and the same {@code .crc} files; a mismatch is a {@code ChecksumException}, but the file is not moved
+ * into a {@code bad_files} folder as Hadoop's local file system does.
  *
  * <p>Same answers as Hadoop's: the permission bits (sticky bit included) from the {@code unix:mode} attribute, owner
  * and group names as {@code ls} prints them, read when first asked for, as Hadoop's status does; setting a folder's
@@ -37,8 +55,62 @@ public class NioLocalFileSystem extends LocalFileSystem {
   /** The configuration key naming the class of the {@code file://} file system. */
   public static final String IMPL_KEY = "fs.file.impl";
 
+  private static final byte[] CHECKSUM_HEADER = {'c', 'r', 'c', 0};
+
+  /** Bytes read, verified and buffered at a time (rounded down to whole checksum chunks). */
+  static final int VERIFIED_BUFFER_BYTES = 64 * 1024;
+
+  private boolean verifyChecksum = true;
+
   public NioLocalFileSystem() {
     super(new Raw());
+  }
+
+  @Override
+  public void setVerifyChecksum(boolean verifyChecksum) {
+    super.setVerifyChecksum(verifyChecksum);
+    this.verifyChecksum = verifyChecksum;
+  }
+
+  /**
+   * Opens {@code f}, verifying its checksums a buffer at a time ({@value #VERIFIED_BUFFER_BYTES} bytes: Hadoop's
+   * {@code DataChecksum.verifyChunkedSums} over the buffer's chunks of the {@code .crc} file). Hadoop's own stream
+   * where checksums are off or the file has no readable {@code .crc}, as Hadoop reads those: unverified.
+   */
+  @Override
+  public FSDataInputStream open(Path f, int bufferSize) throws IOException {
+    if (!verifyChecksum) {
+      return super.open(f, bufferSize);
+    }
+    FileSystem raw = getRawFileSystem();
+    FSDataInputStream sums;
+    try {
+      sums = raw.open(getChecksumFile(f), 512);
+    } catch (FileNotFoundException e) {
+      return super.open(f, bufferSize);
+    }
+    FSDataInputStream data = null;
+    try {
+      byte[] header = new byte[CHECKSUM_HEADER.length + 4];
+      int bytesPerSum = -1;
+      try {
+        sums.readFully(0, header);
+        bytesPerSum = ByteBuffer.wrap(header, CHECKSUM_HEADER.length, 4).getInt();
+      } catch (EOFException e) {
+        // not a checksum file: Hadoop's stream warns and reads unverified
+      }
+      if (bytesPerSum <= 0 || bytesPerSum > VERIFIED_BUFFER_BYTES
+          || !Arrays.equals(header, 0, CHECKSUM_HEADER.length, CHECKSUM_HEADER, 0, CHECKSUM_HEADER.length)) {
+        sums.close();
+        return super.open(f, bufferSize);
+      }
+      data = raw.open(f, bufferSize);
+      return new FSDataInputStream(new VerifiedInput(f, raw.getFileStatus(f).getLen(), data, sums, bytesPerSum));
+    } catch (IOException | RuntimeException e) {
+      IOUtils.closeStream(data);
+      IOUtils.closeStream(sums);
+      throw e;
+    }
   }
 
   /** The file system under the checksums. */
@@ -74,6 +146,129 @@ public class NioLocalFileSystem extends LocalFileSystem {
         }
       }
       return statuses;
+    }
+  }
+
+  /**
+   * A local file read {@value #VERIFIED_BUFFER_BYTES} bytes at a time with positioned reads, each buffer verified
+   * against its checksums before any of it is returned; a mismatch throws {@link ChecksumException} naming the
+   * position (Hadoop's stream would also move the file aside into a {@code bad_files} folder; this one leaves it).
+   */
+  private static final class VerifiedInput extends FSInputStream {
+    private final Path file;
+    private final long length;
+    private final FSDataInputStream data;
+    private final FSDataInputStream sums;
+    private final int bytesPerSum;
+    private final DataChecksum checksum;
+    private final byte[] buffer;
+    private final byte[] sumBuffer;
+    private long bufferStart;
+    private int bufferLength;
+    private long pos;
+
+    VerifiedInput(Path file, long length, FSDataInputStream data, FSDataInputStream sums, int bytesPerSum) {
+      this.file = file;
+      this.length = length;
+      this.data = data;
+      this.sums = sums;
+      this.bytesPerSum = bytesPerSum;
+      this.checksum = DataChecksum.newDataChecksum(DataChecksum.Type.CRC32, bytesPerSum);
+      int chunks = VERIFIED_BUFFER_BYTES / bytesPerSum;
+      this.buffer = new byte[chunks * bytesPerSum];
+      this.sumBuffer = new byte[chunks * 4];
+    }
+
+    @Override
+    public synchronized int read() throws IOException {
+      if (pos >= length) {
+        return -1;
+      }
+      fill();
+      return buffer[(int) (pos++ - bufferStart)] & 0xff;
+    }
+
+    @Override
+    public synchronized int read(byte[] b, int off, int len) throws IOException {
+      Objects.checkFromIndexSize(off, len, b.length);
+      if (len == 0) {
+        return 0;
+      }
+      if (pos >= length) {
+        return -1;
+      }
+      int read = 0;
+      while (read < len && pos < length) {
+        fill();
+        int n = (int) Math.min(len - read, bufferStart + bufferLength - pos);
+        System.arraycopy(buffer, (int) (pos - bufferStart), b, off + read, n);
+        pos += n;
+        read += n;
+      }
+      return read;
+    }
+
+    /** Makes the buffer hold {@code pos}: reads and verifies the chunks from the one {@code pos} is in. */
+    private void fill() throws IOException {
+      if (pos >= bufferStart && pos < bufferStart + bufferLength) {
+        return;
+      }
+      long start = pos / bytesPerSum * bytesPerSum;
+      int wanted = (int) Math.min(buffer.length, length - start);
+      data.readFully(start, buffer, 0, wanted);
+      int chunks = (wanted + bytesPerSum - 1) / bytesPerSum;
+      try {
+        sums.readFully(CHECKSUM_HEADER.length + 4 + start / bytesPerSum * 4, sumBuffer, 0, chunks * 4);
+      } catch (EOFException e) {
+        throw new ChecksumException("Checksum file too short for " + file + " at " + start, start);
+      }
+      bufferStart = start;
+      bufferLength = 0;
+      checksum.verifyChunkedSums(ByteBuffer.wrap(buffer, 0, wanted), ByteBuffer.wrap(sumBuffer, 0, chunks * 4),
+          file.toString(), start);
+      bufferLength = wanted;
+    }
+
+    @Override
+    public synchronized void seek(long target) throws IOException {
+      if (target < 0) {
+        throw new EOFException("Cannot seek to a negative offset: " + target);
+      }
+      if (target > length) {
+        throw new EOFException("Cannot seek after EOF");
+      }
+      pos = target;
+    }
+
+    @Override
+    public synchronized long getPos() {
+      return pos;
+    }
+
+    @Override
+    public boolean seekToNewSource(long targetPos) {
+      return false;
+    }
+
+    @Override
+    public synchronized long skip(long n) {
+      long skipped = Math.max(0, Math.min(n, length - pos));
+      pos += skipped;
+      return skipped;
+    }
+
+    @Override
+    public synchronized int available() {
+      return (int) Math.min(Integer.MAX_VALUE, length - pos);
+    }
+
+    @Override
+    public void close() throws IOException {
+      try {
+        sums.close();
+      } finally {
+        data.close();
+      }
     }
   }
 

@@ -1,0 +1,190 @@
+package io.nightjar.common;
+
+import static org.junit.Assert.assertArrayEquals;
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+import static org.junit.Assert.fail;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.util.Random;
+import org.apache.crunch.test.TemporaryPath;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.ChecksumException;
+import org.apache.hadoop.fs.FSDataInputStream;
+import org.apache.hadoop.fs.FSDataOutputStream;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.LocalFileSystem;
+import org.apache.hadoop.fs.Path;
+import org.junit.Rule;
+import org.junit.Test;
+
+/**
+ * nightjar's local file system reads what Hadoop's reads, checksums verified a buffer at a time: every byte, seek,
+ * skip and positioned read the same; a corrupt byte or a short checksum file is an error; unverified where Hadoop
+ * reads unverified (checksums off, no {@code .crc}).
+ */
+public class NioLocalFileSystemReadTest {
+
+  private static final int[] SIZES = {0, 1, 511, 512, 513, 65_535, 65_536, 65_537, 300_001};
+
+  @Rule
+  public final TemporaryPath tmp = new TemporaryPath();
+
+  private final Random random = new Random(42);
+
+  @Test
+  public void readsWhatHadoopReads() throws Exception {
+    readsWhatHadoopReads(new Configuration(false));
+  }
+
+  @Test
+  public void readsWhatHadoopReadsWithChunksThatDoNotDivideTheBuffer() throws Exception {
+    Configuration conf = new Configuration(false);
+    conf.setInt("file.bytes-per-checksum", 1000);
+    readsWhatHadoopReads(conf);
+  }
+
+  private void readsWhatHadoopReads(Configuration conf) throws Exception {
+    LocalFileSystem nio = fileSystem(new NioLocalFileSystem(), conf);
+    LocalFileSystem hadoops = fileSystem(new LocalFileSystem(), conf);
+    for (int size : SIZES) {
+      Path file = new Path(tmp.getRootFile().toURI().toString(), "data-" + size);
+      byte[] bytes = write(hadoops, file, size);
+      try (FSDataInputStream ours = nio.open(file); FSDataInputStream theirs = hadoops.open(file)) {
+        assertTrue("verifying stream for " + size, ours.getWrappedStream().getClass() != theirs
+            .getWrappedStream().getClass());
+        byte[] whole = new byte[size];
+        ours.readFully(whole);
+        assertArrayEquals(bytes, whole);
+        assertEquals(-1, ours.read());
+        assertEquals(size, ours.getPos());
+        for (int i = 0; i < 200 && size > 0; i++) {
+          long target = random.nextInt(size + 1);
+          ours.seek(target);
+          theirs.seek(target);
+          byte[] a = new byte[random.nextInt(140_000) + 1];
+          byte[] b = new byte[a.length];
+          int n = readAll(ours, a);
+          assertEquals(readAll(theirs, b), n);
+          assertArrayEquals(b, a);
+          assertEquals(theirs.getPos(), ours.getPos());
+          long skip = random.nextInt(2000);
+          assertEquals(theirs.skip(skip), ours.skip(skip));
+          assertEquals(theirs.read(), ours.read());
+          assertEquals(theirs.available(), ours.available());
+          long at = random.nextInt(size);
+          byte[] c = new byte[(int) Math.min(size - at, random.nextInt(3000) + 1)];
+          ours.readFully(at, c);
+          for (int k = 0; k < c.length; k++) {
+            assertEquals(bytes[(int) at + k], c[k]);
+          }
+          assertEquals("a positioned read leaves the position", theirs.getPos(), ours.getPos());
+        }
+        ours.seek(size);
+        assertEquals(-1, ours.read());
+        try {
+          ours.seek(size + 1L);
+          fail("seek after the end");
+        } catch (EOFException expected) {
+          // as Hadoop's
+        }
+      }
+    }
+  }
+
+  @Test
+  public void aCorruptByteIsAChecksumErrorAtItsChunk() throws Exception {
+    LocalFileSystem nio = fileSystem(new NioLocalFileSystem(), new Configuration(false));
+    Path file = new Path(tmp.getRootFile().toURI().toString(), "corrupt");
+    byte[] bytes = write(nio, file, 300_000);
+    flip(file, 200_000);
+    try (FSDataInputStream in = nio.open(file)) {
+      byte[] before = new byte[100_000];
+      in.readFully(before); // the buffers before the corrupt chunk verify
+      assertEquals(bytes[99_999], before[99_999]);
+      in.seek(250_000); // a buffer from the chunk of 250,000 on does not hold it
+      assertEquals(bytes[250_000] & 0xff, in.read());
+      in.seek(0);
+      try {
+        in.readFully(new byte[300_000]);
+        fail("read a corrupt byte");
+      } catch (ChecksumException e) {
+        assertEquals(200_000 / 512 * 512, e.getPos());
+        assertTrue(e.getMessage(), e.getMessage().contains("corrupt"));
+      }
+    }
+    nio.setVerifyChecksum(false);
+    try (FSDataInputStream in = nio.open(file)) {
+      byte[] all = new byte[300_000];
+      in.readFully(all);
+      assertEquals((byte) (bytes[200_000] ^ 1), all[200_000]);
+    }
+  }
+
+  @Test
+  public void aShortChecksumFileIsAChecksumError() throws Exception {
+    LocalFileSystem nio = fileSystem(new NioLocalFileSystem(), new Configuration(false));
+    Path file = new Path(tmp.getRootFile().toURI().toString(), "short-sums");
+    write(nio, file, 10_000);
+    try (RandomAccessFile sums = new RandomAccessFile(localFile(nio.getChecksumFile(file)), "rw")) {
+      sums.setLength(8 + 4 * 10); // checksums of the first ten chunks only
+    }
+    try (FSDataInputStream in = nio.open(file)) {
+      in.readFully(new byte[10_000]);
+      fail("read past the checksums");
+    } catch (ChecksumException e) {
+      assertEquals(0, e.getPos());
+    }
+  }
+
+  @Test
+  public void withoutAChecksumFileReadsUnverifiedAsHadoopDoes() throws Exception {
+    LocalFileSystem nio = fileSystem(new NioLocalFileSystem(), new Configuration(false));
+    Path file = new Path(tmp.getRootFile().toURI().toString(), "no-sums");
+    byte[] bytes = write(nio, file, 70_000);
+    assertTrue(nio.getRawFileSystem().delete(nio.getChecksumFile(file), false));
+    byte[] read = new byte[70_000];
+    try (FSDataInputStream in = nio.open(file)) {
+      in.readFully(read);
+    }
+    assertArrayEquals(bytes, read);
+  }
+
+  /** Reads until {@code into} is full or the stream ends: the bytes read. */
+  private static int readAll(java.io.InputStream in, byte[] into) throws IOException {
+    int read = 0;
+    for (int n; read < into.length && (n = in.read(into, read, into.length - read)) > 0; ) {
+      read += n;
+    }
+    return read;
+  }
+
+  private static LocalFileSystem fileSystem(LocalFileSystem fs, Configuration conf) throws IOException {
+    fs.initialize(java.net.URI.create("file:///"), conf);
+    return fs;
+  }
+
+  private byte[] write(FileSystem fs, Path file, int size) throws IOException {
+    byte[] bytes = new byte[size];
+    random.nextBytes(bytes);
+    try (FSDataOutputStream out = fs.create(file, true)) {
+      out.write(bytes);
+    }
+    return bytes;
+  }
+
+  private static java.io.File localFile(Path path) {
+    return new java.io.File(path.toUri().getPath());
+  }
+
+  private static void flip(Path file, long position) throws IOException {
+    try (RandomAccessFile raw = new RandomAccessFile(localFile(file), "rw")) {
+      raw.seek(position);
+      int b = raw.read();
+      raw.seek(position);
+      raw.write(b ^ 1);
+    }
+  }
+}
