@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Objects;
 import org.apache.hadoop.fs.ChecksumException;
 import org.apache.hadoop.fs.FSDataInputStream;
+import org.apache.hadoop.fs.FSExceptionMessages;
 import org.apache.hadoop.fs.FSInputStream;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -73,9 +74,10 @@ public class NioLocalFileSystem extends LocalFileSystem {
   }
 
   /**
-   * Opens {@code f}, verifying its checksums a buffer at a time ({@value #VERIFIED_BUFFER_BYTES} bytes: Hadoop's
+   * Opens {@code f}, verifying its checksums a buffer at a time (up to {@value #VERIFIED_BUFFER_BYTES} bytes: Hadoop's
    * {@code DataChecksum.verifyChunkedSums} over the buffer's chunks of the {@code .crc} file). Hadoop's own stream
-   * where checksums are off or the file has no readable {@code .crc}, as Hadoop reads those: unverified.
+   * where checksums are off, the file has no {@code .crc}, its {@code .crc} cannot be read or is not one (Hadoop
+   * reads those unverified, with a warning), or its chunks are larger than the buffer.
    */
   @Override
   public FSDataInputStream open(Path f, int bufferSize) throws IOException {
@@ -83,33 +85,35 @@ public class NioLocalFileSystem extends LocalFileSystem {
       return super.open(f, bufferSize);
     }
     FileSystem raw = getRawFileSystem();
-    FSDataInputStream sums;
+    FSDataInputStream sums = null;
+    int bytesPerSum = -1;
     try {
       sums = raw.open(getChecksumFile(f), 512);
-    } catch (FileNotFoundException e) {
+      byte[] header = new byte[CHECKSUM_HEADER.length + 4];
+      sums.readFully(header);
+      if (Arrays.equals(header, 0, CHECKSUM_HEADER.length, CHECKSUM_HEADER, 0, CHECKSUM_HEADER.length)) {
+        bytesPerSum = ByteBuffer.wrap(header, CHECKSUM_HEADER.length, 4).getInt();
+      }
+    } catch (IOException e) {
+      bytesPerSum = -1; // no checksum file, or not a readable one: as Hadoop's stream handles it
+    }
+    if (bytesPerSum <= 0 || bytesPerSum > VERIFIED_BUFFER_BYTES) {
+      IOUtils.closeStream(sums);
       return super.open(f, bufferSize);
     }
     FSDataInputStream data = null;
+    boolean opened = false;
     try {
-      byte[] header = new byte[CHECKSUM_HEADER.length + 4];
-      int bytesPerSum = -1;
-      try {
-        sums.readFully(0, header);
-        bytesPerSum = ByteBuffer.wrap(header, CHECKSUM_HEADER.length, 4).getInt();
-      } catch (EOFException e) {
-        // not a checksum file: Hadoop's stream warns and reads unverified
-      }
-      if (bytesPerSum <= 0 || bytesPerSum > VERIFIED_BUFFER_BYTES
-          || !Arrays.equals(header, 0, CHECKSUM_HEADER.length, CHECKSUM_HEADER, 0, CHECKSUM_HEADER.length)) {
-        sums.close();
-        return super.open(f, bufferSize);
-      }
       data = raw.open(f, bufferSize);
-      return new FSDataInputStream(new VerifiedInput(f, raw.getFileStatus(f).getLen(), data, sums, bytesPerSum));
-    } catch (IOException | RuntimeException e) {
-      IOUtils.closeStream(data);
-      IOUtils.closeStream(sums);
-      throw e;
+      FSDataInputStream in =
+          new FSDataInputStream(new VerifiedInput(f, raw.getFileStatus(f).getLen(), data, sums, bytesPerSum));
+      opened = true;
+      return in;
+    } finally {
+      if (!opened) {
+        IOUtils.closeStream(data);
+        IOUtils.closeStream(sums);
+      }
     }
   }
 
@@ -150,9 +154,10 @@ public class NioLocalFileSystem extends LocalFileSystem {
   }
 
   /**
-   * A local file read {@value #VERIFIED_BUFFER_BYTES} bytes at a time with positioned reads, each buffer verified
-   * against its checksums before any of it is returned; a mismatch throws {@link ChecksumException} naming the
-   * position (Hadoop's stream would also move the file aside into a {@code bad_files} folder; this one leaves it).
+   * A local file read sequentially a buffer at a time, each buffer verified against its checksums before any of it is
+   * returned; a mismatch throws {@link ChecksumException} naming the chunk (Hadoop's stream would also move the file
+   * aside into a {@code bad_files} folder; this one leaves it). The length is the file's when it was opened, as
+   * Hadoop's stream takes it for seeks; local files nightjar reads do not change once written.
    */
   private static final class VerifiedInput extends FSInputStream {
     private final Path file;
@@ -166,6 +171,7 @@ public class NioLocalFileSystem extends LocalFileSystem {
     private long bufferStart;
     private int bufferLength;
     private long pos;
+    private boolean closed;
 
     VerifiedInput(Path file, long length, FSDataInputStream data, FSDataInputStream sums, int bytesPerSum) {
       this.file = file;
@@ -174,13 +180,15 @@ public class NioLocalFileSystem extends LocalFileSystem {
       this.sums = sums;
       this.bytesPerSum = bytesPerSum;
       this.checksum = DataChecksum.newDataChecksum(DataChecksum.Type.CRC32, bytesPerSum);
-      int chunks = VERIFIED_BUFFER_BYTES / bytesPerSum;
+      long fileChunks = (length + bytesPerSum - 1) / bytesPerSum;
+      int chunks = (int) Math.max(1, Math.min(VERIFIED_BUFFER_BYTES / bytesPerSum, fileChunks));
       this.buffer = new byte[chunks * bytesPerSum];
       this.sumBuffer = new byte[chunks * 4];
     }
 
     @Override
     public synchronized int read() throws IOException {
+      checkOpen();
       if (pos >= length) {
         return -1;
       }
@@ -190,6 +198,7 @@ public class NioLocalFileSystem extends LocalFileSystem {
 
     @Override
     public synchronized int read(byte[] b, int off, int len) throws IOException {
+      checkOpen();
       Objects.checkFromIndexSize(off, len, b.length);
       if (len == 0) {
         return 0;
@@ -208,29 +217,58 @@ public class NioLocalFileSystem extends LocalFileSystem {
       return read;
     }
 
-    /** Makes the buffer hold {@code pos}: reads and verifies the chunks from the one {@code pos} is in. */
+    /**
+     * Makes the buffer hold {@code pos}: reads the chunks from the one {@code pos} is in and verifies them. The streams
+     * are read in order (a seek only after a seek of this stream), as Hadoop's checker reads them, so an interrupt
+     * does not close the file as a positioned read's {@code FileChannel} would.
+     */
     private void fill() throws IOException {
       if (pos >= bufferStart && pos < bufferStart + bufferLength) {
         return;
       }
+      bufferLength = 0; // nothing in the buffer counts until it is verified
       long start = pos / bytesPerSum * bytesPerSum;
       int wanted = (int) Math.min(buffer.length, length - start);
-      data.readFully(start, buffer, 0, wanted);
+      if (data.getPos() != start) {
+        data.seek(start);
+      }
+      int read = readUpTo(data, buffer, wanted);
+      if (read < wanted) {
+        throw new EOFException(file + " ended at " + (start + read) + ", before its length when opened, " + length);
+      }
+      long sumsPos = CHECKSUM_HEADER.length + 4 + start / bytesPerSum * 4;
+      if (sums.getPos() != sumsPos) {
+        sums.seek(sumsPos);
+      }
       int chunks = (wanted + bytesPerSum - 1) / bytesPerSum;
-      try {
-        sums.readFully(CHECKSUM_HEADER.length + 4 + start / bytesPerSum * 4, sumBuffer, 0, chunks * 4);
-      } catch (EOFException e) {
+      int sumsRead = readUpTo(sums, sumBuffer, chunks * 4) / 4;
+      if (sumsRead == 0) {
         throw new ChecksumException("Checksum file too short for " + file + " at " + start, start);
       }
-      bufferStart = start;
-      bufferLength = 0;
-      checksum.verifyChunkedSums(ByteBuffer.wrap(buffer, 0, wanted), ByteBuffer.wrap(sumBuffer, 0, chunks * 4),
+      int verified = Math.min(wanted, sumsRead * bytesPerSum);
+      checksum.verifyChunkedSums(ByteBuffer.wrap(buffer, 0, verified), ByteBuffer.wrap(sumBuffer, 0, sumsRead * 4),
           file.toString(), start);
-      bufferLength = wanted;
+      bufferStart = start;
+      bufferLength = verified;
+    }
+
+    private static int readUpTo(FSDataInputStream in, byte[] into, int length) throws IOException {
+      int read = 0;
+      for (int n; read < length && (n = in.read(into, read, length - read)) > 0; ) {
+        read += n;
+      }
+      return read;
+    }
+
+    private void checkOpen() throws IOException {
+      if (closed) {
+        throw new IOException(FSExceptionMessages.STREAM_IS_CLOSED + " " + file);
+      }
     }
 
     @Override
     public synchronized void seek(long target) throws IOException {
+      checkOpen();
       if (target < 0) {
         throw new EOFException("Cannot seek to a negative offset: " + target);
       }
@@ -251,19 +289,22 @@ public class NioLocalFileSystem extends LocalFileSystem {
     }
 
     @Override
-    public synchronized long skip(long n) {
+    public synchronized long skip(long n) throws IOException {
+      checkOpen();
       long skipped = Math.max(0, Math.min(n, length - pos));
       pos += skipped;
       return skipped;
     }
 
     @Override
-    public synchronized int available() {
+    public synchronized int available() throws IOException {
+      checkOpen();
       return (int) Math.min(Integer.MAX_VALUE, length - pos);
     }
 
     @Override
-    public void close() throws IOException {
+    public synchronized void close() throws IOException {
+      closed = true;
       try {
         sums.close();
       } finally {

@@ -21,9 +21,10 @@ import org.junit.Rule;
 import org.junit.Test;
 
 /**
- * nightjar's local file system reads what Hadoop's reads, checksums verified a buffer at a time: every byte, seek,
- * skip and positioned read the same; a corrupt byte or a short checksum file is an error; unverified where Hadoop
- * reads unverified (checksums off, no {@code .crc}).
+ * nightjar's local file system reads what Hadoop's reads, checksums verified a buffer at a time: every byte, seek and
+ * skip as Hadoop's stream, positioned reads the file's bytes; a corrupt byte or a short checksum file is an error at
+ * the chunk where Hadoop's stream reports it, and no unverified byte is read after one; Hadoop's stream where Hadoop
+ * reads unverified (checksums off, no {@code .crc}, not a checksum file) or chunks are larger than the buffer.
  */
 public class NioLocalFileSystemReadTest {
 
@@ -49,12 +50,12 @@ public class NioLocalFileSystemReadTest {
   private void readsWhatHadoopReads(Configuration conf) throws Exception {
     LocalFileSystem nio = fileSystem(new NioLocalFileSystem(), conf);
     LocalFileSystem hadoops = fileSystem(new LocalFileSystem(), conf);
+    assertEquals(conf.getInt("file.bytes-per-checksum", 512), nio.getBytesPerSum());
     for (int size : SIZES) {
       Path file = new Path(tmp.getRootFile().toURI().toString(), "data-" + size);
       byte[] bytes = write(hadoops, file, size);
       try (FSDataInputStream ours = nio.open(file); FSDataInputStream theirs = hadoops.open(file)) {
-        assertTrue("verifying stream for " + size, ours.getWrappedStream().getClass() != theirs
-            .getWrappedStream().getClass());
+        assertTrue("verifying stream for " + size, verifying(ours));
         byte[] whole = new byte[size];
         ours.readFully(whole);
         assertArrayEquals(bytes, whole);
@@ -84,6 +85,13 @@ public class NioLocalFileSystemReadTest {
         }
         ours.seek(size);
         assertEquals(-1, ours.read());
+        assertEquals(-1, ours.read(size, new byte[1], 0, 1));
+        try {
+          ours.readFully(Math.max(0, size - 1), new byte[2]);
+          fail("a positioned read past the end");
+        } catch (EOFException expected) {
+          // the bytes are not there
+        }
         try {
           ours.seek(size + 1L);
           fail("seek after the end");
@@ -112,7 +120,7 @@ public class NioLocalFileSystemReadTest {
         fail("read a corrupt byte");
       } catch (ChecksumException e) {
         assertEquals(200_000 / 512 * 512, e.getPos());
-        assertTrue(e.getMessage(), e.getMessage().contains("corrupt"));
+        assertTrue(e.getMessage(), e.getMessage().contains("Checksum") && e.getMessage().contains(file.toString()));
       }
     }
     nio.setVerifyChecksum(false);
@@ -124,18 +132,114 @@ public class NioLocalFileSystemReadTest {
   }
 
   @Test
-  public void aShortChecksumFileIsAChecksumError() throws Exception {
+  public void aShortChecksumFileIsAChecksumErrorAtTheFirstChunkWithoutOne() throws Exception {
     LocalFileSystem nio = fileSystem(new NioLocalFileSystem(), new Configuration(false));
     Path file = new Path(tmp.getRootFile().toURI().toString(), "short-sums");
-    write(nio, file, 10_000);
-    try (RandomAccessFile sums = new RandomAccessFile(localFile(nio.getChecksumFile(file)), "rw")) {
-      sums.setLength(8 + 4 * 10); // checksums of the first ten chunks only
-    }
+    byte[] bytes = write(nio, file, 10_000);
+    truncateChecksums(nio, file, 10); // checksums of the first ten chunks only
     try (FSDataInputStream in = nio.open(file)) {
-      in.readFully(new byte[10_000]);
-      fail("read past the checksums");
+      byte[] read = new byte[10_000];
+      try {
+        in.readFully(read);
+        fail("read past the checksums");
+      } catch (ChecksumException e) {
+        assertEquals(5_120, e.getPos()); // where Hadoop's stream stops too
+      }
+      assertEquals(bytes[5_119], read[5_119]);
+    }
+  }
+
+  @Test
+  public void afterAChecksumErrorOnlyVerifiedBytesAreRead() throws Exception {
+    LocalFileSystem nio = fileSystem(new NioLocalFileSystem(), new Configuration(false));
+    Path file = new Path(tmp.getRootFile().toURI().toString(), "first-buffer-sums");
+    byte[] bytes = write(nio, file, 100_000);
+    truncateChecksums(nio, file, NioLocalFileSystem.VERIFIED_BUFFER_BYTES / 512);
+    try (FSDataInputStream in = nio.open(file)) {
+      in.readFully(new byte[NioLocalFileSystem.VERIFIED_BUFFER_BYTES]);
+      try {
+        in.read();
+        fail("read a byte without a checksum");
+      } catch (ChecksumException e) {
+        assertEquals(NioLocalFileSystem.VERIFIED_BUFFER_BYTES, e.getPos());
+      }
+      in.seek(0);
+      assertEquals(bytes[0] & 0xff, in.read());
+      try {
+        in.read(70_000L, new byte[10], 0, 10);
+        fail("a positioned read of a byte without a checksum");
+      } catch (ChecksumException expected) {
+        // and the position and the bytes under it are unchanged
+      }
+      assertEquals(1, in.getPos());
+      assertEquals(bytes[1] & 0xff, in.read());
+    }
+  }
+
+  @Test
+  public void readsWhenTheThreadIsInterruptedAndNotAfterClose() throws Exception {
+    LocalFileSystem nio = fileSystem(new NioLocalFileSystem(), new Configuration(false));
+    Path file = new Path(tmp.getRootFile().toURI().toString(), "interrupted");
+    byte[] bytes = write(nio, file, 200_000);
+    byte[] read = new byte[200_000];
+    FSDataInputStream in;
+    Thread.currentThread().interrupt(); // as a task being cancelled, or a tool closing its lease after an interrupt
+    try {
+      in = nio.open(file);
+      in.readFully(read);
+    } finally {
+      assertTrue(Thread.interrupted());
+    }
+    assertArrayEquals(bytes, read);
+    in.close();
+    try {
+      in.seek(0);
+      in.read();
+      fail("read after close");
+    } catch (IOException expected) {
+      // as Hadoop's stream
+    }
+  }
+
+  @Test
+  public void theOpenFileBuilderVerifiesToo() throws Exception {
+    LocalFileSystem nio = fileSystem(new NioLocalFileSystem(), new Configuration(false));
+    Path file = new Path(tmp.getRootFile().toURI().toString(), "built");
+    write(nio, file, 3_000);
+    flip(file, 2_000);
+    try (FSDataInputStream in = nio.openFile(file).build().get()) {
+      assertTrue(verifying(in));
+      in.readFully(new byte[3_000]);
+      fail("read a corrupt byte");
     } catch (ChecksumException e) {
-      assertEquals(0, e.getPos());
+      assertEquals(1_536, e.getPos());
+    }
+  }
+
+  @Test
+  public void hadoopsStreamWhereTheChecksumFileIsNotOneOrItsChunksAreLarge() throws Exception {
+    Configuration conf = new Configuration(false);
+    LocalFileSystem nio = fileSystem(new NioLocalFileSystem(), conf);
+    Path file = new Path(tmp.getRootFile().toURI().toString(), "odd-sums");
+    java.io.File sums = localFile(nio.getChecksumFile(file));
+    for (byte[] content : new byte[][] {{'c', 'r'}, {'x', 'r', 'c', 0, 0, 0, 2, 0}}) {
+      byte[] bytes = write(nio, file, 5_000);
+      java.nio.file.Files.write(sums.toPath(), content);
+      try (FSDataInputStream in = nio.open(file)) {
+        assertTrue(!verifying(in));
+        byte[] read = new byte[5_000];
+        in.readFully(read);
+        assertArrayEquals(bytes, read);
+      }
+    }
+    conf.setInt("file.bytes-per-checksum", 100_000);
+    LocalFileSystem large = fileSystem(new NioLocalFileSystem(), conf);
+    byte[] bytes = write(large, file, 250_000);
+    try (FSDataInputStream in = large.open(file)) {
+      assertTrue(!verifying(in));
+      byte[] read = new byte[250_000];
+      in.readFully(read);
+      assertArrayEquals(bytes, read);
     }
   }
 
@@ -152,6 +256,16 @@ public class NioLocalFileSystemReadTest {
     assertArrayEquals(bytes, read);
   }
 
+  private static boolean verifying(FSDataInputStream in) {
+    return in.getWrappedStream().getClass().getName().endsWith("$VerifiedInput");
+  }
+
+  private static void truncateChecksums(LocalFileSystem fs, Path file, int chunks) throws IOException {
+    try (RandomAccessFile sums = new RandomAccessFile(localFile(fs.getChecksumFile(file)), "rw")) {
+      sums.setLength(8 + 4L * chunks);
+    }
+  }
+
   /** Reads until {@code into} is full or the stream ends: the bytes read. */
   private static int readAll(java.io.InputStream in, byte[] into) throws IOException {
     int read = 0;
@@ -162,6 +276,7 @@ public class NioLocalFileSystemReadTest {
   }
 
   private static LocalFileSystem fileSystem(LocalFileSystem fs, Configuration conf) throws IOException {
+    fs.setConf(conf); // as FileSystem.get does (ReflectionUtils.newInstance), for the chunk size
     fs.initialize(java.net.URI.create("file:///"), conf);
     return fs;
   }
