@@ -2,6 +2,7 @@ package io.nightjar.common;
 
 import java.io.DataOutput;
 import java.io.EOFException;
+import java.io.RandomAccessFile;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -17,7 +18,7 @@ import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FSExceptionMessages;
 import org.apache.hadoop.fs.FSInputStream;
 import org.apache.hadoop.fs.FileStatus;
-import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.FileSystem.Statistics;
 import org.apache.hadoop.fs.LocalFileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.fs.RawLocalFileSystem;
@@ -84,13 +85,16 @@ public class NioLocalFileSystem extends LocalFileSystem {
     if (!verifyChecksum) {
       return super.open(f, bufferSize);
     }
-    FileSystem raw = getRawFileSystem();
-    FSDataInputStream sums = null;
+    Raw raw = (Raw) getRaw();
+    RandomAccessFile sums = null;
     int bytesPerSum = -1;
     try {
-      sums = raw.open(getChecksumFile(f), 512);
+      sums = new RandomAccessFile(raw.pathToFile(getChecksumFile(f)), "r");
       byte[] header = new byte[CHECKSUM_HEADER.length + 4];
       sums.readFully(header);
+      if (raw.statistics() != null) {
+        raw.statistics().incrementBytesRead(header.length);
+      }
       if (Arrays.equals(header, 0, CHECKSUM_HEADER.length, CHECKSUM_HEADER, 0, CHECKSUM_HEADER.length)) {
         bytesPerSum = ByteBuffer.wrap(header, CHECKSUM_HEADER.length, 4).getInt();
       }
@@ -101,12 +105,12 @@ public class NioLocalFileSystem extends LocalFileSystem {
       IOUtils.closeStream(sums);
       return super.open(f, bufferSize);
     }
-    FSDataInputStream data = null;
+    RandomAccessFile data = null;
     boolean opened = false;
     try {
-      data = raw.open(f, bufferSize);
-      FSDataInputStream in =
-          new FSDataInputStream(new VerifiedInput(f, raw.getFileStatus(f).getLen(), data, sums, bytesPerSum));
+      long length = raw.getFileStatus(f).getLen(); // a missing file is not found as with Hadoop's stream
+      data = new RandomAccessFile(raw.pathToFile(f), "r");
+      FSDataInputStream in = new FSDataInputStream(new VerifiedInput(f, length, data, sums, bytesPerSum, raw.statistics()));
       opened = true;
       return in;
     } finally {
@@ -119,6 +123,11 @@ public class NioLocalFileSystem extends LocalFileSystem {
 
   /** The file system under the checksums. */
   public static class Raw extends RawLocalFileSystem {
+
+    /** Where Hadoop's raw streams count the bytes they read ({@code LocalFileSystem} has none of its own). */
+    Statistics statistics() {
+      return statistics;
+    }
 
     @Override
     public void setPermission(Path p, FsPermission permission) throws IOException {
@@ -154,7 +163,7 @@ public class NioLocalFileSystem extends LocalFileSystem {
   }
 
   /**
-   * A local file read sequentially a buffer at a time, each buffer verified against its checksums before any of it is
+   * A local file read a buffer at a time, each buffer verified against its checksums before any of it is
    * returned; a mismatch throws {@link ChecksumException} naming the chunk (Hadoop's stream would also move the file
    * aside into a {@code bad_files} folder; this one leaves it). The length is the file's when it was opened, as
    * Hadoop's stream takes it for seeks; local files nightjar reads do not change once written.
@@ -162,9 +171,12 @@ public class NioLocalFileSystem extends LocalFileSystem {
   private static final class VerifiedInput extends FSInputStream {
     private final Path file;
     private final long length;
-    private final FSDataInputStream data;
-    private final FSDataInputStream sums;
+    private final RandomAccessFile data;
+    private final RandomAccessFile sums;
     private final int bytesPerSum;
+    private final Statistics statistics;
+    private long dataPos;
+    private long sumsPos = CHECKSUM_HEADER.length + 4;
     private final DataChecksum checksum;
     private final byte[] buffer;
     private final byte[] sumBuffer;
@@ -173,8 +185,10 @@ public class NioLocalFileSystem extends LocalFileSystem {
     private long pos;
     private boolean closed;
 
-    VerifiedInput(Path file, long length, FSDataInputStream data, FSDataInputStream sums, int bytesPerSum) {
+    VerifiedInput(Path file, long length, RandomAccessFile data, RandomAccessFile sums, int bytesPerSum,
+        Statistics statistics) {
       this.file = file;
+      this.statistics = statistics;
       this.length = length;
       this.data = data;
       this.sums = sums;
@@ -218,9 +232,10 @@ public class NioLocalFileSystem extends LocalFileSystem {
     }
 
     /**
-     * Makes the buffer hold {@code pos}: reads the chunks from the one {@code pos} is in and verifies them. The streams
-     * are read in order (a seek only after a seek of this stream), as Hadoop's checker reads them, so an interrupt
-     * does not close the file as a positioned read's {@code FileChannel} would.
+     * Makes the buffer hold {@code pos}: reads the chunks from the one {@code pos} is in and verifies them. Read with
+     * {@code RandomAccessFile}, which an interrupt does not close as it closes a {@code FileChannel}, and in order (a
+     * seek only after a seek of this stream); bytes read are counted in the file system's statistics, as Hadoop's raw
+     * stream counts them.
      */
     private void fill() throws IOException {
       if (pos >= bufferStart && pos < bufferStart + bufferLength) {
@@ -229,19 +244,27 @@ public class NioLocalFileSystem extends LocalFileSystem {
       bufferLength = 0; // nothing in the buffer counts until it is verified
       long start = pos / bytesPerSum * bytesPerSum;
       int wanted = (int) Math.min(buffer.length, length - start);
-      if (data.getPos() != start) {
+      if (dataPos != start) {
         data.seek(start);
+        dataPos = start;
       }
       int read = readUpTo(data, buffer, wanted);
+      dataPos += read;
       if (read < wanted) {
         throw new EOFException(file + " ended at " + (start + read) + ", before its length when opened, " + length);
       }
-      long sumsPos = CHECKSUM_HEADER.length + 4 + start / bytesPerSum * 4;
-      if (sums.getPos() != sumsPos) {
-        sums.seek(sumsPos);
+      long sumsStart = CHECKSUM_HEADER.length + 4 + start / bytesPerSum * 4;
+      if (sumsPos != sumsStart) {
+        sums.seek(sumsStart);
+        sumsPos = sumsStart;
       }
       int chunks = (wanted + bytesPerSum - 1) / bytesPerSum;
-      int sumsRead = readUpTo(sums, sumBuffer, chunks * 4) / 4;
+      int sumBytes = readUpTo(sums, sumBuffer, chunks * 4);
+      sumsPos += sumBytes;
+      if (statistics != null) {
+        statistics.incrementBytesRead(read + sumBytes);
+      }
+      int sumsRead = sumBytes / 4;
       if (sumsRead == 0) {
         throw new ChecksumException("Checksum file too short for " + file + " at " + start, start);
       }
@@ -252,7 +275,7 @@ public class NioLocalFileSystem extends LocalFileSystem {
       bufferLength = verified;
     }
 
-    private static int readUpTo(FSDataInputStream in, byte[] into, int length) throws IOException {
+    private static int readUpTo(RandomAccessFile in, byte[] into, int length) throws IOException {
       int read = 0;
       for (int n; read < length && (n = in.read(into, read, length - read)) > 0; ) {
         read += n;

@@ -103,6 +103,19 @@ public class NioLocalFileSystemReadTest {
   }
 
   @Test
+  public void countsTheBytesItReadsInTheFileSystemsStatistics() throws Exception {
+    LocalFileSystem nio = fileSystem(new NioLocalFileSystem(), new Configuration(false));
+    Path file = new Path(tmp.getRootFile().toURI().toString(), "counted");
+    write(nio, file, 200_000);
+    long before = FileSystem.getStatistics("file", NioLocalFileSystem.Raw.class).getBytesRead();
+    try (FSDataInputStream in = nio.open(file)) {
+      in.readFully(new byte[200_000]);
+    }
+    long sums = nio.getRawFileSystem().getFileStatus(nio.getChecksumFile(file)).getLen();
+    assertEquals(200_000 + sums, FileSystem.getStatistics("file", NioLocalFileSystem.Raw.class).getBytesRead() - before);
+  }
+
+  @Test
   public void aCorruptByteIsAChecksumErrorAtItsChunk() throws Exception {
     LocalFileSystem nio = fileSystem(new NioLocalFileSystem(), new Configuration(false));
     Path file = new Path(tmp.getRootFile().toURI().toString(), "corrupt");
