@@ -5,12 +5,12 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import org.apache.hadoop.io.DataInputBuffer;
-import org.apache.hadoop.io.DataOutputBuffer;
 import org.apache.hadoop.io.WritableUtils;
 
 /**
  * An {@link Impression} in the join's shuffle: a byte with a bit set per null field, then its fields in order, strings
- * as a vint length and UTF-8 (the JDK's coder: Hadoop's {@code Text} coders, thread-local, showed in the profile).
+ * as a vint length and UTF-8 (the JDK's coder: Hadoop's {@code Text} coders, thread-local, showed in the profile),
+ * written into a {@link RowBytes} without locks.
  * It carries the impressions, the side with all the rows, through the shuffle without Avro's
  * {@code SpecificDatumWriter}, which resolves every nullable field's union by the value's class (a JFR profile of the
  * sharded join: 38% of samples in serializing the shuffle, 12% in union resolution alone).
@@ -20,31 +20,30 @@ public final class ImpressionCodec implements RowCodec<Impression> {
 
   private static final long serialVersionUID = 1L;
 
-  private transient DataOutputBuffer out;
+  private transient RowBytes out;
   private transient DataInputBuffer in;
 
   @Override
   public byte[] encode(Impression impression) {
     if (out == null) {
-      out = new DataOutputBuffer(128);
+      out = new RowBytes(128);
     }
     out.reset();
-    try {
-      int nulls = (impression.getAdId() == null ? 1 : 0) | (impression.getUserId() == null ? 2 : 0)
-          | (impression.getDeviceType() == null ? 4 : 0) | (impression.getCountry() == null ? 8 : 0);
-      out.writeByte(nulls);
-      writeString(impression.getImpressionId());
-      writeOptional(impression.getAdId());
-      out.writeLong(impression.getTimestamp());
-      writeOptional(impression.getUserId());
-      writeOptional(impression.getDeviceType());
-      writeOptional(impression.getCountry());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    byte[] bytes = new byte[out.getLength()];
-    System.arraycopy(out.getData(), 0, bytes, 0, bytes.length);
-    return bytes;
+    encode(impression, out);
+    return out.toByteArray();
+  }
+
+  @Override
+  public void encode(Impression impression, RowBytes into) {
+    int nulls = (impression.getAdId() == null ? 1 : 0) | (impression.getUserId() == null ? 2 : 0)
+        | (impression.getDeviceType() == null ? 4 : 0) | (impression.getCountry() == null ? 8 : 0);
+    into.writeByte(nulls);
+    into.writeString(impression.getImpressionId());
+    writeOptional(impression.getAdId(), into);
+    into.writeLong(impression.getTimestamp());
+    writeOptional(impression.getUserId(), into);
+    writeOptional(impression.getDeviceType(), into);
+    writeOptional(impression.getCountry(), into);
   }
 
   @Override
@@ -68,16 +67,10 @@ public final class ImpressionCodec implements RowCodec<Impression> {
     }
   }
 
-  private void writeOptional(String value) throws IOException {
+  private static void writeOptional(String value, RowBytes into) {
     if (value != null) {
-      writeString(value);
+      into.writeString(value);
     }
-  }
-
-  private void writeString(String value) throws IOException {
-    byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
-    WritableUtils.writeVInt(out, bytes.length);
-    out.write(bytes);
   }
 
   private String readString() throws IOException {

@@ -21,6 +21,12 @@ public interface RowCodec<T> extends Serializable {
 
   byte[] encode(T value);
 
+  /** Appends {@code value}'s encoding to {@code into} (the bytes {@link #encode(Object)} returns). */
+  default void encode(T value, RowBytes into) {
+    byte[] bytes = encode(value);
+    into.write(bytes, 0, bytes.length);
+  }
+
   T decode(byte[] bytes, int offset, int length);
 
   /** Avro binary with the value's schema (a specific class when one is on the classpath, else generic records). */

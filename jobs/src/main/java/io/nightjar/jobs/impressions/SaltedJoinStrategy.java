@@ -6,7 +6,6 @@ import java.io.Serializable;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,7 +21,6 @@ import org.apache.crunch.types.PTypeFamily;
 import org.apache.crunch.types.avro.AvroType;
 import org.apache.crunch.types.avro.AvroTypeFamily;
 import org.apache.crunch.types.writable.Writables;
-import org.apache.hadoop.io.DataOutputBuffer;
 import org.apache.hadoop.io.WritableComparator;
 import org.apache.hadoop.io.WritableUtils;
 
@@ -181,7 +179,8 @@ public final class SaltedJoinStrategy<U, V> implements JoinStrategy<String, U, V
     private final RowCodec<V> codec;
     private final int maxBatchBytes;
     private final long maxBufferedBytes;
-    private transient Map<String, DataOutputBuffer[]> batches;
+    private transient Map<String, RowBytes[]> batches;
+    private transient RowBytes row;
     private transient long buffered;
 
     BatchRightFn(ShardPlan plan, RecordId<V> recordId, RowCodec<V> codec, int maxBatchBytes, long maxBufferedBytes) {
@@ -195,29 +194,27 @@ public final class SaltedJoinStrategy<U, V> implements JoinStrategy<String, U, V
     @Override
     public void initialize() {
       batches = new HashMap<>();
+      row = new RowBytes(256);
       buffered = 0;
     }
 
     @Override
-    public void process(Pair<String, V> row, Emitter<Pair<SaltedKey, ByteBuffer>> emitter) {
-      String key = row.first();
-      int shard = plan.shardOf(key, recordId.of(row.second()));
-      DataOutputBuffer[] shards = batches.computeIfAbsent(key, k -> new DataOutputBuffer[plan.shards(k)]);
+    public void process(Pair<String, V> input, Emitter<Pair<SaltedKey, ByteBuffer>> emitter) {
+      String key = input.first();
+      int shard = plan.shardOf(key, recordId.of(input.second()));
+      RowBytes[] shards = batches.computeIfAbsent(key, k -> new RowBytes[plan.shards(k)]);
       if (shards[shard] == null) {
-        shards[shard] = new DataOutputBuffer();
+        shards[shard] = new RowBytes(256);
       }
-      DataOutputBuffer batch = shards[shard];
-      byte[] bytes = codec.encode(row.second());
-      int before = batch.getLength();
-      try {
-        WritableUtils.writeVInt(batch, bytes.length);
-        batch.write(bytes);
-      } catch (IOException e) {
-        throw new UncheckedIOException(e); // an in-memory buffer
-      }
-      buffered += batch.getLength() - before;
-      if (batch.getLength() >= maxBatchBytes) {
-        buffered -= batch.getLength();
+      RowBytes batch = shards[shard];
+      row.reset();
+      codec.encode(input.second(), row);
+      int before = batch.length();
+      batch.writeVInt(row.length());
+      batch.write(row.data(), 0, row.length());
+      buffered += batch.length() - before;
+      if (batch.length() >= maxBatchBytes) {
+        buffered -= batch.length();
         emit(key, shard, batch, emitter);
       }
       if (buffered >= maxBufferedBytes) {
@@ -233,7 +230,7 @@ public final class SaltedJoinStrategy<U, V> implements JoinStrategy<String, U, V
     private void flush(Emitter<Pair<SaltedKey, ByteBuffer>> emitter) {
       batches.forEach((key, shards) -> {
         for (int shard = 0; shard < shards.length; shard++) {
-          if (shards[shard] != null && shards[shard].getLength() > 0) {
+          if (shards[shard] != null && shards[shard].length() > 0) {
             emit(key, shard, shards[shard], emitter);
           }
         }
@@ -242,10 +239,8 @@ public final class SaltedJoinStrategy<U, V> implements JoinStrategy<String, U, V
       buffered = 0;
     }
 
-    private static void emit(String key, int shard, DataOutputBuffer batch,
-        Emitter<Pair<SaltedKey, ByteBuffer>> emitter) {
-      emitter.emit(Pair.of(new SaltedKey(key, shard, 1),
-          ByteBuffer.wrap(Arrays.copyOf(batch.getData(), batch.getLength()))));
+    private static void emit(String key, int shard, RowBytes batch, Emitter<Pair<SaltedKey, ByteBuffer>> emitter) {
+      emitter.emit(Pair.of(new SaltedKey(key, shard, 1), ByteBuffer.wrap(batch.toByteArray())));
       batch.reset();
     }
   }

@@ -1,10 +1,12 @@
 package io.nightjar.jobs.impressions;
 
+import static org.junit.Assert.assertArrayEquals;
 import static org.junit.Assert.assertEquals;
 
 import io.nightjar.avro.AdMetadata;
 import io.nightjar.avro.Impression;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.Collectors;
@@ -49,6 +51,11 @@ public class SaltedShuffleTest {
       byte[] padded = new byte[bytes.length + 3];
       System.arraycopy(bytes, 0, padded, 2, bytes.length);
       assertEquals(impression, codec.decode(padded, 2, bytes.length));
+      RowBytes batch = new RowBytes(16);
+      batch.writeVInt(300);
+      int start = batch.length();
+      codec.encode(impression, batch); // appended where the batch ends, the same bytes
+      assertArrayEquals(bytes, Arrays.copyOfRange(batch.data(), start, batch.length()));
     }
   }
 
