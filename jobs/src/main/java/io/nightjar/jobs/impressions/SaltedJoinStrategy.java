@@ -204,7 +204,7 @@ public final class SaltedJoinStrategy<U, V> implements JoinStrategy<String, U, V
       int shard = plan.shardOf(key, recordId.of(input.second()));
       RowBytes[] shards = batches.computeIfAbsent(key, k -> new RowBytes[plan.shards(k)]);
       if (shards[shard] == null) {
-        shards[shard] = new RowBytes(256);
+        shards[shard] = new RowBytes(32); // grows by doubling: sharded holds 64 per ad, most of them small
       }
       RowBytes batch = shards[shard];
       row.reset();
