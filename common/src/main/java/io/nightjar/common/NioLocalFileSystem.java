@@ -92,9 +92,6 @@ public class NioLocalFileSystem extends LocalFileSystem {
       sums = new RandomAccessFile(raw.pathToFile(getChecksumFile(f)), "r");
       byte[] header = new byte[CHECKSUM_HEADER.length + 4];
       sums.readFully(header);
-      if (raw.statistics() != null) {
-        raw.statistics().incrementBytesRead(header.length);
-      }
       if (Arrays.equals(header, 0, CHECKSUM_HEADER.length, CHECKSUM_HEADER, 0, CHECKSUM_HEADER.length)) {
         bytesPerSum = ByteBuffer.wrap(header, CHECKSUM_HEADER.length, 4).getInt();
       }
@@ -110,7 +107,9 @@ public class NioLocalFileSystem extends LocalFileSystem {
     try {
       long length = raw.getFileStatus(f).getLen(); // a missing file is not found as with Hadoop's stream
       data = new RandomAccessFile(raw.pathToFile(f), "r");
-      FSDataInputStream in = new FSDataInputStream(new VerifiedInput(f, length, data, sums, bytesPerSum, raw.statistics()));
+      VerifiedInput verified = new VerifiedInput(f, length, data, sums, bytesPerSum, raw.statistics());
+      verified.count(CHECKSUM_HEADER.length + 4);
+      FSDataInputStream in = new FSDataInputStream(verified);
       opened = true;
       return in;
     } finally {
@@ -222,7 +221,14 @@ public class NioLocalFileSystem extends LocalFileSystem {
       }
       int read = 0;
       while (read < len && pos < length) {
-        fill();
+        try {
+          fill();
+        } catch (IOException e) {
+          if (read > 0) {
+            return read; // the bytes read so far; the next read meets the error
+          }
+          throw e;
+        }
         int n = (int) Math.min(len - read, bufferStart + bufferLength - pos);
         System.arraycopy(buffer, (int) (pos - bufferStart), b, off + read, n);
         pos += n;
@@ -246,24 +252,23 @@ public class NioLocalFileSystem extends LocalFileSystem {
       int wanted = (int) Math.min(buffer.length, length - start);
       if (dataPos != start) {
         data.seek(start);
-        dataPos = start;
       }
+      dataPos = -1; // unknown until the read returns
       int read = readUpTo(data, buffer, wanted);
-      dataPos += read;
+      dataPos = start + read;
+      count(read);
       if (read < wanted) {
         throw new EOFException(file + " ended at " + (start + read) + ", before its length when opened, " + length);
       }
       long sumsStart = CHECKSUM_HEADER.length + 4 + start / bytesPerSum * 4;
       if (sumsPos != sumsStart) {
         sums.seek(sumsStart);
-        sumsPos = sumsStart;
       }
+      sumsPos = -1;
       int chunks = (wanted + bytesPerSum - 1) / bytesPerSum;
       int sumBytes = readUpTo(sums, sumBuffer, chunks * 4);
-      sumsPos += sumBytes;
-      if (statistics != null) {
-        statistics.incrementBytesRead(read + sumBytes);
-      }
+      sumsPos = sumsStart + sumBytes;
+      count(sumBytes);
       int sumsRead = sumBytes / 4;
       if (sumsRead == 0) {
         throw new ChecksumException("Checksum file too short for " + file + " at " + start, start);
@@ -281,6 +286,12 @@ public class NioLocalFileSystem extends LocalFileSystem {
         read += n;
       }
       return read;
+    }
+
+    private void count(int bytes) {
+      if (statistics != null) {
+        statistics.incrementBytesRead(bytes);
+      }
     }
 
     private void checkOpen() throws IOException {

@@ -11,11 +11,11 @@ import java.util.Arrays;
  * Integers are written as Hadoop's {@code WritableUtils.writeVInt} writes them, longs big-endian as
  * {@code DataOutput.writeLong}, so Hadoop's readers read them back. One per task (not thread-safe).
  */
-final class RowBytes {
+public final class RowBytes {
   private byte[] data;
   private int length;
 
-  RowBytes(int capacity) {
+  public RowBytes(int capacity) {
     data = new byte[Math.max(16, capacity)];
   }
 
@@ -37,19 +37,27 @@ final class RowBytes {
     return Arrays.copyOf(data, length);
   }
 
-  void writeByte(int b) {
+  /** The bytes written, handed over without a copy; this continues empty in a new array of {@code capacity}. */
+  java.nio.ByteBuffer detach(int capacity) {
+    java.nio.ByteBuffer bytes = java.nio.ByteBuffer.wrap(data, 0, length);
+    data = new byte[Math.max(16, capacity)];
+    length = 0;
+    return bytes;
+  }
+
+  public void writeByte(int b) {
     ensure(1);
     data[length++] = (byte) b;
   }
 
-  void write(byte[] bytes, int offset, int count) {
+  public void write(byte[] bytes, int offset, int count) {
     ensure(count);
     System.arraycopy(bytes, offset, data, length, count);
     length += count;
   }
 
   /** Big-endian, as {@code DataOutput.writeLong}. */
-  void writeLong(long value) {
+  public void writeLong(long value) {
     ensure(8);
     for (int shift = 56; shift >= 0; shift -= 8) {
       data[length++] = (byte) (value >>> shift);
@@ -57,7 +65,7 @@ final class RowBytes {
   }
 
   /** Hadoop's zero-compressed form ({@code WritableUtils.writeVInt}): one byte for -112 to 127. */
-  void writeVInt(int value) {
+  public void writeVInt(int value) {
     ensure(5);
     if (value >= -112 && value <= 127) {
       data[length++] = (byte) value;
@@ -80,15 +88,20 @@ final class RowBytes {
   }
 
   /** A vint byte length, then the string's UTF-8 bytes. */
-  void writeString(String value) {
+  public void writeString(String value) {
     byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
     writeVInt(bytes.length);
     write(bytes, 0, bytes.length);
   }
 
   private void ensure(int more) {
-    if (length + more > data.length) {
-      data = Arrays.copyOf(data, Math.max(length + more, data.length * 2));
+    long needed = (long) length + more;
+    if (needed > data.length) {
+      long grown = Math.max(needed, 2L * data.length);
+      if (needed > Integer.MAX_VALUE - 8) {
+        throw new OutOfMemoryError("a row or batch of " + needed + " bytes");
+      }
+      data = Arrays.copyOf(data, (int) Math.min(grown, Integer.MAX_VALUE - 8));
     }
   }
 }

@@ -239,9 +239,9 @@ public final class SaltedJoinStrategy<U, V> implements JoinStrategy<String, U, V
       buffered = 0;
     }
 
+    /** Hands the batch's array to the shuffle (no copy) and leaves the batch small: nothing held once shuffled. */
     private static void emit(String key, int shard, RowBytes batch, Emitter<Pair<SaltedKey, ByteBuffer>> emitter) {
-      emitter.emit(Pair.of(new SaltedKey(key, shard, 1), ByteBuffer.wrap(batch.toByteArray())));
-      batch.reset();
+      emitter.emit(Pair.of(new SaltedKey(key, shard, 1), batch.detach(32)));
     }
   }
 

@@ -50,4 +50,17 @@ public class RowBytesTest {
     ours.reset();
     assertEquals(0, ours.length());
   }
+
+  @Test
+  public void detachHandsTheBytesOverAndStartsAfresh() {
+    RowBytes batch = new RowBytes(16);
+    batch.writeString("ad-1");
+    java.nio.ByteBuffer detached = batch.detach(32);
+    assertEquals(0, batch.length());
+    batch.writeString("ad-2"); // into a new array: the detached bytes stay as they were
+    RowBytes once = new RowBytes(16);
+    once.writeString("ad-1");
+    assertEquals(java.nio.ByteBuffer.wrap(once.toByteArray()), detached);
+    assertEquals(0, detached.arrayOffset() + detached.position());
+  }
 }
