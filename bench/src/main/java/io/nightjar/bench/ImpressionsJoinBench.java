@@ -115,6 +115,9 @@ public final class ImpressionsJoinBench implements Callable<Integer> {
           throw new IllegalStateException(run + " published other rows than " + runs.get(0) + ": " + digest
               + " against " + reference);
         }
+        // Every run publishes a first day, and the disk holds one output at a time (a rerun keeps the superseded
+        // day: three runs of eight rows at the README's size left 14 GB).
+        FileUtil.fullyDelete(k < strategies.size() ? new File(root, "ads/bench-" + run) : day);
       }
     }
     System.out.printf("%nimpressions-join, %,d impressions, %,d ads, zipf %.2f, %d reducers, %d local slots, %d runs"
