@@ -2,9 +2,9 @@ package io.nightjar.common;
 
 import java.io.DataOutput;
 import java.io.EOFException;
-import java.io.RandomAccessFile;
 import java.io.FileNotFoundException;
 import java.io.IOException;
+import java.io.RandomAccessFile;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -58,6 +58,8 @@ public class NioLocalFileSystem extends LocalFileSystem {
   public static final String IMPL_KEY = "fs.file.impl";
 
   private static final byte[] CHECKSUM_HEADER = {'c', 'r', 'c', 0};
+  /** A {@code .crc} file's header: {@link #CHECKSUM_HEADER}, then the bytes per checksum as an int. */
+  private static final int HEADER_BYTES = CHECKSUM_HEADER.length + 4;
 
   /** Bytes read, verified and buffered at a time (rounded down to whole checksum chunks). */
   static final int VERIFIED_BUFFER_BYTES = 64 * 1024;
@@ -90,13 +92,13 @@ public class NioLocalFileSystem extends LocalFileSystem {
     int bytesPerSum = -1;
     try {
       sums = new RandomAccessFile(raw.pathToFile(getChecksumFile(f)), "r");
-      byte[] header = new byte[CHECKSUM_HEADER.length + 4];
+      byte[] header = new byte[HEADER_BYTES];
       sums.readFully(header);
       if (Arrays.equals(header, 0, CHECKSUM_HEADER.length, CHECKSUM_HEADER, 0, CHECKSUM_HEADER.length)) {
         bytesPerSum = ByteBuffer.wrap(header, CHECKSUM_HEADER.length, 4).getInt();
       }
     } catch (IOException e) {
-      bytesPerSum = -1; // no checksum file, or not a readable one: as Hadoop's stream handles it
+      // no checksum file, or not a readable one (bytesPerSum stays -1): Hadoop's stream handles it
     }
     if (bytesPerSum <= 0 || bytesPerSum > VERIFIED_BUFFER_BYTES) {
       IOUtils.closeStream(sums);
@@ -108,7 +110,7 @@ public class NioLocalFileSystem extends LocalFileSystem {
       long length = raw.getFileStatus(f).getLen(); // a missing file is not found as with Hadoop's stream
       data = new RandomAccessFile(raw.pathToFile(f), "r");
       VerifiedInput verified = new VerifiedInput(f, length, data, sums, bytesPerSum, raw.statistics());
-      verified.count(CHECKSUM_HEADER.length + 4);
+      verified.count(HEADER_BYTES);
       FSDataInputStream in = new FSDataInputStream(verified);
       opened = true;
       return in;
@@ -175,7 +177,7 @@ public class NioLocalFileSystem extends LocalFileSystem {
     private final int bytesPerSum;
     private final Statistics statistics;
     private long dataPos;
-    private long sumsPos = CHECKSUM_HEADER.length + 4;
+    private long sumsPos = HEADER_BYTES;
     private final DataChecksum checksum;
     private final byte[] buffer;
     private final byte[] sumBuffer;
@@ -260,7 +262,7 @@ public class NioLocalFileSystem extends LocalFileSystem {
       if (read < wanted) {
         throw new EOFException(file + " ended at " + (start + read) + ", before its length when opened, " + length);
       }
-      long sumsStart = CHECKSUM_HEADER.length + 4 + start / bytesPerSum * 4;
+      long sumsStart = HEADER_BYTES + start / bytesPerSum * 4;
       if (sumsPos != sumsStart) {
         sums.seek(sumsStart);
       }

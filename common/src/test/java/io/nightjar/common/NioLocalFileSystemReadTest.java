@@ -52,7 +52,7 @@ public class NioLocalFileSystemReadTest {
     LocalFileSystem hadoops = fileSystem(new LocalFileSystem(), conf);
     assertEquals(conf.getInt("file.bytes-per-checksum", 512), nio.getBytesPerSum());
     for (int size : SIZES) {
-      Path file = new Path(tmp.getRootFile().toURI().toString(), "data-" + size);
+      Path file = path("data-" + size);
       byte[] bytes = write(hadoops, file, size);
       try (FSDataInputStream ours = nio.open(file); FSDataInputStream theirs = hadoops.open(file)) {
         assertTrue("verifying stream for " + size, verifying(ours));
@@ -67,8 +67,8 @@ public class NioLocalFileSystemReadTest {
           theirs.seek(target);
           byte[] a = new byte[random.nextInt(140_000) + 1];
           byte[] b = new byte[a.length];
-          int n = readAll(ours, a);
-          assertEquals(readAll(theirs, b), n);
+          int n = ours.readNBytes(a, 0, a.length);
+          assertEquals(theirs.readNBytes(b, 0, b.length), n);
           assertArrayEquals(b, a);
           assertEquals(theirs.getPos(), ours.getPos());
           long skip = random.nextInt(2000);
@@ -104,8 +104,8 @@ public class NioLocalFileSystemReadTest {
 
   @Test
   public void countsTheBytesItReadsInTheFileSystemsStatistics() throws Exception {
-    LocalFileSystem nio = fileSystem(new NioLocalFileSystem(), new Configuration(false));
-    Path file = new Path(tmp.getRootFile().toURI().toString(), "counted");
+    LocalFileSystem nio = nio();
+    Path file = path("counted");
     write(nio, file, 200_000);
     long before = FileSystem.getStatistics("file", NioLocalFileSystem.Raw.class).getBytesRead();
     try (FSDataInputStream in = nio.open(file)) {
@@ -117,8 +117,8 @@ public class NioLocalFileSystemReadTest {
 
   @Test
   public void aCorruptByteIsAChecksumErrorAtItsChunk() throws Exception {
-    LocalFileSystem nio = fileSystem(new NioLocalFileSystem(), new Configuration(false));
-    Path file = new Path(tmp.getRootFile().toURI().toString(), "corrupt");
+    LocalFileSystem nio = nio();
+    Path file = path("corrupt");
     byte[] bytes = write(nio, file, 300_000);
     flip(file, 200_000);
     try (FSDataInputStream in = nio.open(file)) {
@@ -146,8 +146,8 @@ public class NioLocalFileSystemReadTest {
 
   @Test
   public void aShortChecksumFileIsAChecksumErrorAtTheFirstChunkWithoutOne() throws Exception {
-    LocalFileSystem nio = fileSystem(new NioLocalFileSystem(), new Configuration(false));
-    Path file = new Path(tmp.getRootFile().toURI().toString(), "short-sums");
+    LocalFileSystem nio = nio();
+    Path file = path("short-sums");
     byte[] bytes = write(nio, file, 10_000);
     truncateChecksums(nio, file, 10); // checksums of the first ten chunks only
     try (FSDataInputStream in = nio.open(file)) {
@@ -164,8 +164,8 @@ public class NioLocalFileSystemReadTest {
 
   @Test
   public void afterAChecksumErrorOnlyVerifiedBytesAreRead() throws Exception {
-    LocalFileSystem nio = fileSystem(new NioLocalFileSystem(), new Configuration(false));
-    Path file = new Path(tmp.getRootFile().toURI().toString(), "first-buffer-sums");
+    LocalFileSystem nio = nio();
+    Path file = path("first-buffer-sums");
     byte[] bytes = write(nio, file, 100_000);
     truncateChecksums(nio, file, NioLocalFileSystem.VERIFIED_BUFFER_BYTES / 512);
     try (FSDataInputStream in = nio.open(file)) {
@@ -191,8 +191,8 @@ public class NioLocalFileSystemReadTest {
 
   @Test
   public void readsWhenTheThreadIsInterruptedAndNotAfterClose() throws Exception {
-    LocalFileSystem nio = fileSystem(new NioLocalFileSystem(), new Configuration(false));
-    Path file = new Path(tmp.getRootFile().toURI().toString(), "interrupted");
+    LocalFileSystem nio = nio();
+    Path file = path("interrupted");
     byte[] bytes = write(nio, file, 200_000);
     byte[] read = new byte[200_000];
     FSDataInputStream in;
@@ -216,8 +216,8 @@ public class NioLocalFileSystemReadTest {
 
   @Test
   public void theOpenFileBuilderVerifiesToo() throws Exception {
-    LocalFileSystem nio = fileSystem(new NioLocalFileSystem(), new Configuration(false));
-    Path file = new Path(tmp.getRootFile().toURI().toString(), "built");
+    LocalFileSystem nio = nio();
+    Path file = path("built");
     write(nio, file, 3_000);
     flip(file, 2_000);
     try (FSDataInputStream in = nio.openFile(file).build().get()) {
@@ -233,7 +233,7 @@ public class NioLocalFileSystemReadTest {
   public void hadoopsStreamWhereTheChecksumFileIsNotOneOrItsChunksAreLarge() throws Exception {
     Configuration conf = new Configuration(false);
     LocalFileSystem nio = fileSystem(new NioLocalFileSystem(), conf);
-    Path file = new Path(tmp.getRootFile().toURI().toString(), "odd-sums");
+    Path file = path("odd-sums");
     java.io.File sums = localFile(nio.getChecksumFile(file));
     for (byte[] content : new byte[][] {{'c', 'r'}, {'x', 'r', 'c', 0, 0, 0, 2, 0}}) {
       byte[] bytes = write(nio, file, 5_000);
@@ -258,8 +258,8 @@ public class NioLocalFileSystemReadTest {
 
   @Test
   public void withoutAChecksumFileReadsUnverifiedAsHadoopDoes() throws Exception {
-    LocalFileSystem nio = fileSystem(new NioLocalFileSystem(), new Configuration(false));
-    Path file = new Path(tmp.getRootFile().toURI().toString(), "no-sums");
+    LocalFileSystem nio = nio();
+    Path file = path("no-sums");
     byte[] bytes = write(nio, file, 70_000);
     assertTrue(nio.getRawFileSystem().delete(nio.getChecksumFile(file), false));
     byte[] read = new byte[70_000];
@@ -279,13 +279,13 @@ public class NioLocalFileSystemReadTest {
     }
   }
 
-  /** Reads until {@code into} is full or the stream ends: the bytes read. */
-  private static int readAll(java.io.InputStream in, byte[] into) throws IOException {
-    int read = 0;
-    for (int n; read < into.length && (n = in.read(into, read, into.length - read)) > 0; ) {
-      read += n;
-    }
-    return read;
+  private Path path(String name) {
+    return new Path(tmp.getRootFile().toURI().toString(), name);
+  }
+
+  /** nightjar's local file system with Hadoop's default chunk size. */
+  private static LocalFileSystem nio() throws IOException {
+    return fileSystem(new NioLocalFileSystem(), new Configuration(false));
   }
 
   private static LocalFileSystem fileSystem(LocalFileSystem fs, Configuration conf) throws IOException {

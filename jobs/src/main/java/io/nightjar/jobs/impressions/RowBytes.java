@@ -1,5 +1,6 @@
 package io.nightjar.jobs.impressions;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
@@ -38,8 +39,8 @@ public final class RowBytes {
   }
 
   /** The bytes written, handed over without a copy; this continues empty in a new array of {@code capacity}. */
-  java.nio.ByteBuffer detach(int capacity) {
-    java.nio.ByteBuffer bytes = java.nio.ByteBuffer.wrap(data, 0, length);
+  ByteBuffer detach(int capacity) {
+    ByteBuffer bytes = ByteBuffer.wrap(data, 0, length);
     data = new byte[Math.max(16, capacity)];
     length = 0;
     return bytes;
