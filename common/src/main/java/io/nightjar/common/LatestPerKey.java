@@ -16,19 +16,25 @@ import org.apache.hadoop.conf.Configuration;
  *
  * <p>The order must be strict and total (ties broken by the record's content), so that the winner does not depend on
  * which file or task a record came from.
+ *
+ * <p>{@link Order} and {@link Copy} are abstract classes, not functional interfaces, so that they cannot be lambdas:
+ * a serializable lambda is named in its class's {@code $deserializeLambda$} by signature strings that the job jar's
+ * relocation does not rewrite, and fails in the tasks. Subclass them as named static classes, as DoFns are.
  */
 public final class LatestPerKey<T> implements Aggregator<Pair<T, Long>> {
 
   /** Whether {@code a} wins over {@code b}; true only when {@code a} is strictly greater. */
-  @FunctionalInterface
-  public interface Order<T> extends Serializable {
-    boolean wins(T a, T b);
+  public abstract static class Order<T> implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    public abstract boolean wins(T a, T b);
   }
 
   /** A copy of a record that Crunch may reuse after {@link Aggregator#update} returns. */
-  @FunctionalInterface
-  public interface Copy<T> extends Serializable {
-    T copy(T record);
+  public abstract static class Copy<T> implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    public abstract T copy(T record);
   }
 
   private final Order<T> order;

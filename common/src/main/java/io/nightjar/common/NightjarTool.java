@@ -4,7 +4,6 @@ import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.LinkedHashMap;
-import org.apache.crunch.impl.mr.run.RuntimeParameters;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.conf.Configured;
 import org.apache.hadoop.util.Tool;
@@ -56,6 +55,12 @@ public abstract class NightjarTool<P extends NightjarTool.Plan> extends Configur
 
   /** Crunch's cap on the interval between polls of a running job's status. */
   public static final String MAX_POLL_INTERVAL_KEY = "crunch.max.poll.interval";
+  /**
+   * Crunch's {@code RuntimeParameters.DISABLE_DEEP_COPY}, spelled out: javac keeps a class constant of the class an
+   * inlined constant came from, and the job jar's relocation leaves that constant unrelocated (a test checks the two
+   * agree).
+   */
+  static final String DISABLE_DEEP_COPY_KEY = "crunch.disable.deep.copy";
   /** The cap on a cluster, where each poll is a call to the job's application master. */
   public static final long DEFAULT_MAX_POLL_INTERVAL_MS = 250;
   /** The cap in local mode, where a poll is a method call into the job running in this process. */
@@ -89,7 +94,7 @@ public abstract class NightjarTool<P extends NightjarTool.Plan> extends Configur
     }
     // Crunch deep-copies every record a DoFn emits to more than one consumer, in case a consumer mutates it or holds
     // on to it. nightjar's DoFns do neither (a rule for new DoFns too), and the copies cost a third of map time.
-    conf.setIfUnset(RuntimeParameters.DISABLE_DEEP_COPY, "true");
+    conf.setIfUnset(DISABLE_DEEP_COPY_KEY, "true");
     NullableUnionWriters.configure(conf);
     // Crunch notices a finished MapReduce job at its next poll, backing off up to crunch.max.poll.interval (Crunch's
     // own: 1 s in local mode, 10 s on a cluster), and sleeps one more interval before it returns (MRExecutor's monitor

@@ -35,6 +35,7 @@ public class NightjarToolTest {
     assertEquals(NightjarTool.LOCAL_MAX_POLL_INTERVAL_MS, conf.getLong(NightjarTool.MAX_POLL_INTERVAL_KEY, -1));
     assertEquals(NightjarTool.LOCAL_MAX_POLL_INTERVAL_MS,
         conf.getLong(NightjarTool.PROGRESS_POLL_INTERVAL_KEY, -1));
+    assertEquals(RuntimeParameters.DISABLE_DEEP_COPY, NightjarTool.DISABLE_DEEP_COPY_KEY);
     assertEquals("true", conf.get(RuntimeParameters.DISABLE_DEEP_COPY));
     assertEquals(NullableUnionWriters.Specific.class.getName(), conf.get("crunch.specificfactory"));
     assertEquals(NioLocalFileSystem.class.getName(), conf.get(NioLocalFileSystem.IMPL_KEY));

@@ -58,8 +58,8 @@ public final class AnalysisMerge {
 
   /** Latest record per track (possibly a tombstone), with the number of records merged; combined map-side. */
   public static PTable<String, Pair<TrackAnalysis, Long>> latestPerTrack(PCollection<TrackAnalysis> records) {
-    return LatestPerKey.latest(records.by("key by track", new TrackFn(), Avros.strings()), AnalysisMerge::wins,
-        record -> TrackAnalysis.newBuilder(record).build());
+    return LatestPerKey.latest(records.by("key by track", new TrackFn(), Avros.strings()), new AnalysisOrder(),
+        new AnalysisCopy());
   }
 
   /**
@@ -124,10 +124,7 @@ public final class AnalysisMerge {
       PCollection<TrackAnalysis> records) {
     PTable<String, Tuple3<Long, Long, TrackAttributes>> computed = records.parallelDo("compute attributes map-side",
         new ComputeFn(), Avros.tableOf(Avros.strings(), COMPUTED_TYPE));
-    return LatestPerKey.latest(computed,
-        (a, b) -> wins(a.first(), a.third() == null, a.second(), b.first(), b.third() == null, b.second()),
-        value -> Tuple3.of(value.first(), value.second(),
-            value.third() == null ? null : TrackAttributes.newBuilder(value.third()).build()));
+    return LatestPerKey.latest(computed, new ComputedOrder(), new ComputedCopy());
   }
 
   public static PTable<String, TrackAttributes> byTrack(PCollection<TrackAttributes> attributes) {
@@ -167,6 +164,37 @@ public final class AnalysisMerge {
       return SchemaNormalization.fingerprint64(bytes.toByteArray());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+  }
+
+  /** {@link #wins} on analysis records. */
+  static final class AnalysisOrder extends LatestPerKey.Order<TrackAnalysis> {
+    @Override
+    public boolean wins(TrackAnalysis a, TrackAnalysis b) {
+      return AnalysisMerge.wins(a, b);
+    }
+  }
+
+  static final class AnalysisCopy extends LatestPerKey.Copy<TrackAnalysis> {
+    @Override
+    public TrackAnalysis copy(TrackAnalysis record) {
+      return TrackAnalysis.newBuilder(record).build();
+    }
+  }
+
+  /** {@link #wins} on computed attributes: (fetchedAt, tie-break, attributes or null for a tombstone). */
+  static final class ComputedOrder extends LatestPerKey.Order<Tuple3<Long, Long, TrackAttributes>> {
+    @Override
+    public boolean wins(Tuple3<Long, Long, TrackAttributes> a, Tuple3<Long, Long, TrackAttributes> b) {
+      return AnalysisMerge.wins(a.first(), a.third() == null, a.second(), b.first(), b.third() == null, b.second());
+    }
+  }
+
+  static final class ComputedCopy extends LatestPerKey.Copy<Tuple3<Long, Long, TrackAttributes>> {
+    @Override
+    public Tuple3<Long, Long, TrackAttributes> copy(Tuple3<Long, Long, TrackAttributes> value) {
+      return Tuple3.of(value.first(), value.second(),
+          value.third() == null ? null : TrackAttributes.newBuilder(value.third()).build());
     }
   }
 

@@ -112,8 +112,7 @@ public final class ImpressionsJoin {
    * dropped and counted.
    */
   public static PTable<String, AdMetadata> latestMetadata(PCollection<AdMetadata> metadata) {
-    return LatestPerKey.latest(keyedMetadata(metadata), ImpressionsJoin::newer,
-            row -> AdMetadata.newBuilder(row).build())
+    return LatestPerKey.latest(keyedMetadata(metadata), new NewerMetadata(), new MetadataCopy())
         .parallelDo("latest metadata per ad", new CountDuplicatesFn(), Avros.tableOf(Avros.strings(), METADATA));
   }
 
@@ -196,7 +195,7 @@ public final class ImpressionsJoin {
   /** nightjar's salted join of impressions with metadata on {@code plan}, each ad's latest metadata row kept. */
   private static SaltedJoinStrategy<AdMetadata, Impression> salted(ShardPlan plan, int reducers) {
     return new SaltedJoinStrategy<AdMetadata, Impression>(plan, reducers, new ImpressionIdFn(), new ImpressionCodec())
-        .keepingLatestLeft(ImpressionsJoin::newer, METADATA_GROUP, DUPLICATE_ROWS_DROPPED);
+        .keepingLatestLeft(new NewerMetadata(), METADATA_GROUP, DUPLICATE_ROWS_DROPPED);
   }
 
   private static ShardPlan requirePlan(Strategy strategy, ShardPlan plan) {
@@ -272,6 +271,21 @@ public final class ImpressionsJoin {
     return left.compareTo(right) > 0;
   }
 
+  /** {@link #newer} as the order of {@link LatestPerKey}. */
+  static final class NewerMetadata extends LatestPerKey.Order<AdMetadata> {
+    @Override
+    public boolean wins(AdMetadata a, AdMetadata b) {
+      return newer(a, b);
+    }
+  }
+
+  static final class MetadataCopy extends LatestPerKey.Copy<AdMetadata> {
+    @Override
+    public AdMetadata copy(AdMetadata row) {
+      return AdMetadata.newBuilder(row).build();
+    }
+  }
+
   static final class ByAdIdFn extends MapFn<Impression, Pair<String, Impression>> {
     @Override
     public Pair<String, Impression> map(Impression impression) {
@@ -295,7 +309,7 @@ public final class ImpressionsJoin {
   }
 
   /** The id that picks an impression's shard in {@link SaltedJoinStrategy}. */
-  static final class ImpressionIdFn implements SaltedJoinStrategy.RecordId<Impression> {
+  static final class ImpressionIdFn extends SaltedJoinStrategy.RecordId<Impression> {
     private static final long serialVersionUID = 1L;
 
     @Override

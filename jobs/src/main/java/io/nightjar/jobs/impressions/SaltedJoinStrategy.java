@@ -52,9 +52,14 @@ public final class SaltedJoinStrategy<U, V> implements JoinStrategy<String, U, V
 
   private static final long serialVersionUID = 1L;
 
-  /** The id of a right value that picks its shard; must not change between reads of the same value. */
-  public interface RecordId<V> extends Serializable {
-    String of(V value);
+  /**
+   * The id of a right value that picks its shard; must not change between reads of the same value. An abstract class,
+   * so that it cannot be a lambda (see {@link LatestPerKey}).
+   */
+  public abstract static class RecordId<V> implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    public abstract String of(V value);
   }
 
   private final ShardPlan plan;
