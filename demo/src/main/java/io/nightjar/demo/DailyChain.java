@@ -69,8 +69,11 @@ public final class DailyChain {
     this.runner = args -> Main.run(new Configuration(conf), args);
   }
 
-  /** Runs the tools' command lines with {@code runner} instead of {@link Main#run} (a test sees them unrun). */
-  DailyChain runningTools(ToIntFunction<String[]> runner) {
+  /**
+   * Runs the tools' command lines with {@code runner} instead of {@link Main#run} on the module classes: a
+   * {@link ShippedJar} (the demo and its integration test run the shipped job jar), or a test's recorder.
+   */
+  public DailyChain runningTools(ToIntFunction<String[]> runner) {
     this.runner = runner;
     return this;
   }

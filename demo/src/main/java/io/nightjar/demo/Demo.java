@@ -23,8 +23,9 @@ import picocli.CommandLine.Option;
  * coordinators wait for are seeded (day 1 readings from {@code testdata/}, the rest generated with fixed seeds; from
  * day 2 new documents uploaded to S3 and listed by a growing metadata dump) and the daily jobs run in the order their
  * coordinators' datasets impose
- * ({@link ChainDiagram#order}), with the parameters their workflows declare, exactly as {@code hadoop jar} would
- * (same tools, same options; MapReduce in local mode). Prints progress, then a table per published dataset, and
+ * ({@link ChainDiagram#order}), with the parameters their workflows declare, exactly as {@code hadoop jar} would:
+ * same tools, same options, the shipped {@code nightjar-jobs.jar} on Hadoop's own jars ({@link ShippedJar}); MapReduce
+ * in local mode. Prints progress, then a table per published dataset, and
  * copies everything to a local folder to look at afterwards.
  */
 @Command(name = "nightjar-demo", mixinStandardHelpOptions = true,
@@ -45,6 +46,15 @@ public final class Demo implements Callable<Integer> {
       description = "The Oozie apps whose coordinators define the chain (default: ${DEFAULT-VALUE}).")
   private File apps;
 
+  @Option(names = "--job-jar", defaultValue = ShippedJar.DEFAULT_JOB_JAR,
+      description = "The job jar the tools run from, as hadoop jar runs it (default: ${DEFAULT-VALUE}).")
+  private File jobJar;
+
+  @Option(names = "--hadoop-jars", defaultValue = ShippedJar.DEFAULT_HADOOP_JARS,
+      description = "A folder of an installed Hadoop's own jars, the classpath hadoop jar gives the job jar "
+          + "(default: ${DEFAULT-VALUE}).")
+  private File hadoopJars;
+
   @Option(names = "--copy-to", defaultValue = "nightjar-data",
       description = "Local folder that receives a copy of what was published (default: ${DEFAULT-VALUE}).")
   private File copyTo;
@@ -58,13 +68,15 @@ public final class Demo implements Callable<Integer> {
     Map<String, ChainDiagram.Job> jobs = ChainDiagram.read(apps);
     List<String> chain = ChainDiagram.order(jobs);
     System.out.println("Starting an in-process HDFS and a loopback S3 server (S3Proxy) ...");
-    try (DemoCluster cluster = DemoCluster.start("nightjar-demo-hdfs")) {
+    try (DemoCluster cluster = DemoCluster.start("nightjar-demo-hdfs");
+        ShippedJar shipped = ShippedJar.open(jobJar, hadoopJars, cluster.conf)) {
       FileSystem fs = cluster.fs;
       Configuration conf = cluster.conf;
+      System.out.println("Every tool runs from " + shipped.describe());
       System.out.println("HDFS at " + fs.getUri() + ", datasets under " + fs.getUri() + "/nightjar");
       System.out.println("S3 at " + cluster.s3.endpoint());
       System.out.println("Daily chain, ordered by the coordinators in " + apps + "/: " + String.join(" -> ", chain));
-      DailyChain run = new DailyChain(fs, conf, testdata, jobs);
+      DailyChain run = new DailyChain(fs, conf, testdata, jobs).runningTools(shipped);
       System.out.printf("%n=== The bulk import (analysis-bulk-import, started by hand): %s ===%n", date);
       int status = run.bulkImport(date);
       if (status != 0) {

@@ -40,7 +40,7 @@ import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
  * bulk import of the sample bucket promoted into the first full snapshot, then each day new and re-analysed documents
  * uploaded and listed by a growing dump, the analysis-import coordinator's daily import, and tracks-daily (compaction
  * on Sunday, attributes, retention). Every day's published attributes must equal attributes computed from scratch
- * from every document in S3 that the day's dump lists.
+ * from every document in S3 that the day's dump lists. The tools run from the shipped job jar ({@link ShippedJar}).
  */
 public class ConnectedChainWeekIT {
 
@@ -50,6 +50,7 @@ public class ConnectedChainWeekIT {
   private static final LocalDate BULK_DAY = LocalDate.parse("2016-05-04");
 
   private static DemoCluster cluster;
+  private static ShippedJar shipped;
   private static FileSystem fs;
   private static Configuration conf;
 
@@ -58,10 +59,14 @@ public class ConnectedChainWeekIT {
     cluster = DemoCluster.start("connected-week");
     fs = cluster.fs;
     conf = cluster.conf;
+    shipped = ShippedJar.open(new File(".."), conf);
   }
 
   @AfterClass
-  public static void stop() {
+  public static void stop() throws IOException {
+    if (shipped != null) {
+      shipped.close();
+    }
     if (cluster != null) {
       cluster.close();
     }
@@ -70,7 +75,7 @@ public class ConnectedChainWeekIT {
   @Test
   public void everyDaysAttributesEqualAComputationFromScratchOverS3() throws Exception {
     Map<String, ChainDiagram.Job> jobs = ChainDiagram.read(APPS);
-    DailyChain chain = new DailyChain(fs, conf, TESTDATA, jobs);
+    DailyChain chain = new DailyChain(fs, conf, TESTDATA, jobs).runningTools(shipped);
     assertEquals(0, chain.bulkImport(BULK_DAY));
     for (int k = 0; k < 7; k++) {
       LocalDate day = BULK_DAY.plusDays(k);
