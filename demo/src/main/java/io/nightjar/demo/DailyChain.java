@@ -153,19 +153,24 @@ public final class DailyChain {
    * document, 7 damaged documents, 2 malformed dump lines), hence the raised quarantine threshold.
    */
   public int bulkImport(LocalDate day) throws IOException {
+    return bulkImport(day, CHUNKS);
+  }
+
+  /** The bulk import of {@link #bulkImport(LocalDate)} in {@code chunks} chunks. */
+  public int bulkImport(LocalDate day, int chunks) throws IOException {
     long start = System.nanoTime();
     deliverBulkDump(day);
-    for (int chunk = 0; chunk < CHUNKS; chunk++) {
-      int status = importChunk(day, chunk);
+    for (int chunk = 0; chunk < chunks; chunk++) {
+      int status = importChunk(day, chunk, chunks);
       if (status != 0) {
         return status;
       }
       for (String dataset : new String[] {"analysis-import", "analysis-import-missing", "analysis-import-failed"}) {
-        record("tracks/" + dataset + "/chunk-" + chunk + "-of-" + CHUNKS, day, "s3-import",
+        record("tracks/" + dataset + "/chunk-" + chunk + "-of-" + chunks, day, "s3-import",
             (System.nanoTime() - start) / 1e9);
       }
     }
-    int status = tool("promote-import", "--date", day.toString(), "--chunks", Integer.toString(CHUNKS));
+    int status = tool("promote-import", "--date", day.toString(), "--chunks", Integer.toString(chunks));
     if (status == 0) {
       record("tracks/analysis/full", day, "promote-import", (System.nanoTime() - start) / 1e9);
     }
@@ -174,9 +179,13 @@ public final class DailyChain {
 
   /** One chunk of the bulk import of {@code day}'s dump (delivered by {@link #deliverBulkDump}). */
   public int importChunk(LocalDate day, int chunk) {
+    return importChunk(day, chunk, CHUNKS);
+  }
+
+  private int importChunk(LocalDate day, int chunk, int chunks) {
     return tool("s3-import", "-D", "nightjar.quarantine.max-fraction=" + SAMPLE_QUARANTINE_FRACTION,
         "--date", day.toString(), "--dump", path(DUMP, day).toString(), "--bucket", BUCKET, "--chunks",
-        Integer.toString(CHUNKS), "--chunk", Integer.toString(chunk), "--in-flight", "16");
+        Integer.toString(chunks), "--chunk", Integer.toString(chunk), "--in-flight", "16");
   }
 
   /**

@@ -1,6 +1,8 @@
 package io.nightjar.hadoopjar;
 
+import java.util.List;
 import org.junit.BeforeClass;
+import org.junit.Test;
 
 /** The job jar as {@code hadoop jar} runs it on Hadoop 3.3.6 (ships Avro 1.7.7 and Guava 27.0). */
 public class HadoopJar336IT extends HadoopJarCases {
@@ -8,5 +10,21 @@ public class HadoopJar336IT extends HadoopJarCases {
   @BeforeClass
   public static void startCluster() throws Exception {
     cluster = SingleNodeHadoop.start("3.3.6");
+  }
+
+  @Test
+  public void shardedJoinPublishesWhatLocalModeComputes() throws Exception {
+    checkImpressionsJoin("sharded");
+  }
+
+  @Test
+  public void crunchShardedJoinPublishesWhatLocalModeComputes() throws Exception {
+    checkImpressionsJoin("crunch-sharded");
+  }
+
+  @Test
+  public void sensorAveragesOnThePlainMapReduceEngine() throws Exception {
+    checkSensorAverages("sensors-mapreduce", List.of("sensors/sensor-averages-day/2016-05-01"), 24,
+        "--engine", "mapreduce", "--date", "2016-05-01");
   }
 }

@@ -1,6 +1,8 @@
 package io.nightjar.hadoopjar;
 
+import java.util.List;
 import org.junit.BeforeClass;
+import org.junit.Test;
 
 /** The job jar as {@code hadoop jar} runs it on Hadoop 3.5.0 (ships Avro 1.11.5 and Guava 33.4.8). */
 public class HadoopJar350IT extends HadoopJarCases {
@@ -8,5 +10,23 @@ public class HadoopJar350IT extends HadoopJarCases {
   @BeforeClass
   public static void startCluster() throws Exception {
     cluster = SingleNodeHadoop.start("3.5.0");
+  }
+
+  @Test
+  public void adaptiveJoinPublishesWhatLocalModeComputes() throws Exception {
+    checkImpressionsJoin("adaptive");
+  }
+
+  @Test
+  public void mapsideJoinPublishesWhatLocalModeComputes() throws Exception {
+    checkImpressionsJoin("mapside");
+  }
+
+  /** Two days from one read: the sample file holds a reading of 2016-04-30 besides 2016-05-01's. */
+  @Test
+  public void sensorAveragesOfSeveralDaysFromOneRead() throws Exception {
+    checkSensorAverages("sensors-dates", List.of("sensors/sensor-averages-day/2016-04-30",
+        "sensors/sensor-averages-day/2016-05-01"), 25, "--dates", "2016-04-30..2016-05-01",
+        "--input", "{root}/sensors/readings/2016-05-01");
   }
 }

@@ -17,23 +17,53 @@ import org.apache.oozie.test.MiniOozieTestCase;
 
 /**
  * A real Oozie 5.2.1 engine (LocalOozie, in-memory HSQLDB) over MiniDFSCluster + MiniMRYarnCluster, with the
- * packaged apps of {@code workflows/target/oozie-apps} deployed to HDFS the way an operator would
- * ({@code hdfs dfs -put oozie-apps /apps/nightjar}) and each app's own {@code job.properties} as the starting
- * configuration. Action classes come from the test classpath and the unshaded job classes the build puts in the
- * deployed {@code lib/} (see oozie-it/pom.xml).
+ * packaged apps of {@code workflows/target/oozie-apps} deployed to HDFS as {@code mvn package} assembles them, the
+ * shaded {@code nightjar-jobs.jar} in {@code lib/}, the way an operator would
+ * ({@code hdfs dfs -put oozie-apps /apps/nightjar}), and each app's own {@code job.properties} as the starting
+ * configuration.
+ *
+ * <p>What the launchers and their MapReduce tasks load is what a cluster gives them: Hadoop's and Oozie's classes,
+ * and nightjar's only from the deployed job jar. The mini YARN cluster hands every container the classpath of the JVM
+ * that submits to it ({@code System.getProperty("java.class.path")}, in Hadoop's {@code MRApps.setMRFrameworkClasspath}
+ * and Oozie's {@code ClasspathUtils.setupClasspath} when {@code yarn.is.minicluster} is set); while a test runs, that
+ * property holds the test classpath without nightjar's modules and Crunch ({@link #clusterClasspath}), so no
+ * unrelocated Crunch or module class can stand in for the shipped jar's.
  */
 public abstract class NightjarOozieTestCase extends MiniOozieTestCase {
 
   protected static final File OOZIE_APPS = new File(System.getProperty("nightjar.oozie-apps", "../workflows/target/oozie-apps"));
   protected static final File TESTDATA = new File(System.getProperty("nightjar.testdata", "../testdata"));
+  /** nightjar's checkout: every module's classes and jars are under it. */
+  private static final File PROJECT = new File(System.getProperty("nightjar.project", ".."));
 
   protected FileSystem fs;
   protected Path appsDir;
   protected Path nightjarRoot;
+  private String testClasspath;
+
+  /**
+   * The test JVM's classpath without what a cluster does not have: nightjar's modules (their classes and jars, under
+   * the checkout or as {@code io/nightjar} artifacts) and Crunch (only in the job jar, relocated).
+   */
+  static String clusterClasspath(String classpath, File project) throws IOException {
+    String checkout = project.getCanonicalPath() + File.separator;
+    List<String> kept = new ArrayList<>();
+    for (String entry : classpath.split(File.pathSeparator)) {
+      String path = new File(entry).getCanonicalPath();
+      boolean nightjar = path.startsWith(checkout) || path.contains("/io/nightjar/");
+      boolean crunch = path.contains("/org/apache/crunch/");
+      if (!nightjar && !crunch) {
+        kept.add(entry);
+      }
+    }
+    return String.join(File.pathSeparator, kept);
+  }
 
   @Override
   protected void setUp() throws Exception {
     System.setProperty("oozie.test.metastore.server", "false");
+    testClasspath = System.getProperty("java.class.path");
+    System.setProperty("java.class.path", clusterClasspath(testClasspath, PROJECT));
     super.setUp();
     fs = getFileSystem();
     Path base = getFsTestCaseDir();
@@ -43,6 +73,17 @@ public abstract class NightjarOozieTestCase extends MiniOozieTestCase {
     fs.copyFromLocalFile(false, true, new Path(OOZIE_APPS.getAbsolutePath()), appsDir);
     // Crunch's per-workflow temporary folder parent (crunch.tmp.dir in the apps' <global>).
     fs.mkdirs(new Path("/tmp/nightjar"), FsPermission.valueOf("drwxrwxrwx"));
+  }
+
+  @Override
+  protected void tearDown() throws Exception {
+    try {
+      super.tearDown();
+    } finally {
+      if (testClasspath != null) {
+        System.setProperty("java.class.path", testClasspath);
+      }
+    }
   }
 
   /** The app's documented job.properties, pointed at this cluster; {@code overrides} are name, value pairs. */
