@@ -29,8 +29,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A lease is stale, and is taken over with a warning, when its holder's process is gone (same host) or it is older
  * than {@value #MAX_AGE_HOURS_KEY} (default {@value #DEFAULT_MAX_AGE_HOURS} hours: longer than any daily run, short
- * enough that a killed run's day can be rerun the same day). While a run holds the lease, every other staging folder
- * of that day is a leftover of a dead run, so {@link Publication} may remove it.
+ * enough that a killed run's day can be rerun the same day), or when it names no holder (empty, half written or
+ * unreadable: its run died between creating and writing it, a matter of milliseconds) and is older than
+ * {@value #UNWRITTEN_GRACE_SECONDS_KEY} (default {@value #DEFAULT_UNWRITTEN_GRACE_SECONDS} s). While a run holds the
+ * lease, every other staging folder of that day is a leftover of a dead run, so {@link Publication} may remove it.
  *
  * <p>Cost: two or three NameNode calls per run. Not for object stores (S3A has no create-if-absent).
  */
@@ -41,6 +43,11 @@ public final class DatasetLease implements AutoCloseable {
   /** Hours after which a lease is stale whatever its holder's state. */
   public static final String MAX_AGE_HOURS_KEY = "nightjar.lease.max-age-hours";
   public static final int DEFAULT_MAX_AGE_HOURS = 24;
+  /** Seconds after which a lease file naming no holder (empty, half written, unreadable) is stale. */
+  public static final String UNWRITTEN_GRACE_SECONDS_KEY = "nightjar.lease.unwritten-grace-seconds";
+  public static final int DEFAULT_UNWRITTEN_GRACE_SECONDS = 300;
+  /** The holder property marking a lease file that names no holder. */
+  private static final String UNWRITTEN = "unwritten";
   /** Folder under a dataset that holds the leases, one file per day. */
   public static final String LEASE_DIR = "_leases";
 
@@ -65,6 +72,8 @@ public final class DatasetLease implements AutoCloseable {
     Properties mine = holder();
     long deadline = System.currentTimeMillis() + 1000L * conf.getLong(WAIT_SECONDS_KEY, 0);
     Duration maxAge = Duration.ofHours(conf.getLong(MAX_AGE_HOURS_KEY, DEFAULT_MAX_AGE_HOURS));
+    Duration unwrittenGrace = Duration.ofSeconds(conf.getLong(UNWRITTEN_GRACE_SECONDS_KEY,
+        DEFAULT_UNWRITTEN_GRACE_SECONDS));
     while (true) {
       if (tryCreate(fs, file, mine)) {
         return new DatasetLease(fs, file, mine.getProperty("run"));
@@ -73,7 +82,7 @@ public final class DatasetLease implements AutoCloseable {
       if (other == null) {
         continue; // released between our create and read: try again
       }
-      String stale = staleness(other, maxAge);
+      String stale = staleness(other, maxAge, unwrittenGrace);
       if (stale != null) {
         // Move the stale lease aside atomically: of two runs taking it over, one rename succeeds.
         Path aside = new Path(file.getParent(), "_stale-" + file.getName() + "-" + mine.getProperty("run"));
@@ -121,8 +130,9 @@ public final class DatasetLease implements AutoCloseable {
   }
 
   /**
-   * The holder named in the lease file, or null if there is none. A lease being written (HDFS shows its bytes only
-   * once it is closed) reads as a holder that started when the file was created, so it counts as live.
+   * The holder named in the lease file, or null if there is none. A lease naming no holder (being written: HDFS shows
+   * its bytes only once it is closed; or left empty, half written or unreadable by a run that died) reads as a holder
+   * that started when the file was last modified, marked {@value #UNWRITTEN}.
    */
   private static Properties read(FileSystem fs, Path file) throws IOException {
     try (InputStream in = fs.open(file)) {
@@ -130,8 +140,10 @@ public final class DatasetLease implements AutoCloseable {
       in.transferTo(bytes);
       Properties properties = new Properties();
       properties.load(new StringReader(bytes.toString(StandardCharsets.ISO_8859_1)));
-      if (properties.getProperty("started") == null) {
-        properties.setProperty("run", "(being written)");
+      if (!isMillis(properties.getProperty("started"))) {
+        properties = new Properties();
+        properties.setProperty("run", "(a lease file naming no holder)");
+        properties.setProperty(UNWRITTEN, "true");
         properties.setProperty("started", Long.toString(fs.getFileStatus(file).getModificationTime()));
       }
       return properties;
@@ -140,10 +152,23 @@ public final class DatasetLease implements AutoCloseable {
     }
   }
 
+  private static boolean isMillis(String value) {
+    try {
+      return value != null && Long.parseLong(value.trim()) >= 0;
+    } catch (NumberFormatException e) {
+      return false;
+    }
+  }
+
   /** Why the lease is stale, or null if its holder may still be running. */
-  static String staleness(Properties holder, Duration maxAge) {
+  static String staleness(Properties holder, Duration maxAge, Duration unwrittenGrace) {
     long started = Long.parseLong(holder.getProperty("started", "0"));
     Duration age = Duration.between(Instant.ofEpochMilli(started), Instant.now());
+    if (holder.getProperty(UNWRITTEN) != null) {
+      return age.compareTo(unwrittenGrace) > 0 ? "it names no holder (empty, half written or unreadable) and was last "
+          + "written " + age.toSeconds() + " s ago, longer than " + UNWRITTEN_GRACE_SECONDS_KEY + "="
+          + unwrittenGrace.toSeconds() + ": its run died between creating and writing it" : null;
+    }
     if (age.compareTo(maxAge) > 0) {
       return "older than " + maxAge.toHours() + " h (" + MAX_AGE_HOURS_KEY + ")";
     }

@@ -75,8 +75,9 @@ public abstract class NightjarTool<P extends NightjarTool.Plan> extends Configur
     try {
       commandLine.parseArgs(args);
     } catch (ParameterException e) {
-      err.println(commandLine.getCommandName() + ": " + e.getMessage());
-      err.println("Try '" + commandLine.getCommandName() + " --help'.");
+      // One line, the reason last on stderr, as for every other failure.
+      err.println(commandLine.getCommandName() + ": " + e.getMessage().strip().replace('\n', ' ') + " (try '"
+          + commandLine.getCommandName() + " --help')");
       return 2;
     }
     if (commandLine.isUsageHelpRequested()) {
@@ -129,6 +130,8 @@ public abstract class NightjarTool<P extends NightjarTool.Plan> extends Configur
         DatasetLease.WAIT_SECONDS_KEY + " (0): wait this long for another run of the same day instead of refusing",
         DatasetLease.MAX_AGE_HOURS_KEY + " (" + DatasetLease.DEFAULT_MAX_AGE_HOURS
             + "): a lease older than this is stale and taken over",
+        DatasetLease.UNWRITTEN_GRACE_SECONDS_KEY + " (" + DatasetLease.DEFAULT_UNWRITTEN_GRACE_SECONDS
+            + "): a lease file naming no holder (its run died while writing it) older than this is stale",
         Publication.GRACE_HOURS_KEY + " (" + Publication.DEFAULT_GRACE_HOURS
             + "): hours a replaced day stays readable for readers that opened it",
         MAX_POLL_INTERVAL_KEY + " (" + DEFAULT_MAX_POLL_INTERVAL_MS + " ms, " + LOCAL_MAX_POLL_INTERVAL_MS

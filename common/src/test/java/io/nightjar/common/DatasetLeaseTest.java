@@ -96,6 +96,26 @@ public class DatasetLeaseTest {
     }
   }
 
+  /** A run killed between creating its lease and writing it: the day is free again after a few minutes. */
+  @Test
+  public void anEmptyOrHalfWrittenLeaseIsStaleAfterTheGrace() throws Exception {
+    Path lease = new Path(dataset.path(), "_leases/2016-05-01");
+    for (String content : new String[] {"", "#nightjar lease\nrun=ab12\nhost=gw1\nsta", "\u0000\u0001garbage"}) {
+      try (OutputStream out = fs.create(lease, true)) {
+        out.write(content.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+      }
+      try {
+        DatasetLease.acquire(conf, dataset, DAY);
+        fail("a lease file written just now may belong to a run writing it: " + content);
+      } catch (JobFailedException expected) {
+        assertTrue(expected.getMessage(), expected.getMessage().contains("(a lease file naming no holder)"));
+      }
+      fs.setTimes(lease, System.currentTimeMillis() - 301_000L, -1);
+      DatasetLease.acquire(conf, dataset, DAY).close();
+      assertFalse(fs.exists(lease));
+    }
+  }
+
   @Test
   public void theApplicationIsNamedWhenTheRunIsAYarnContainer() {
     Properties holder = new Properties();

@@ -1,6 +1,7 @@
 package io.nightjar.jobs;
 
 import io.nightjar.common.JobFailedException;
+import io.nightjar.common.UsageException;
 import io.nightjar.jobs.analysis.AnalysisCompactTool;
 import io.nightjar.jobs.analysis.AnalysisRetireTool;
 import io.nightjar.jobs.analysis.AttributesDailyTool;
@@ -26,7 +27,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The job jar's entry point: {@code hadoop jar nightjar-jobs.jar <tool> [hadoop options] [tool options]}. Without a
  * tool name it lists the tools. Exit status: 0 success, 1 failure (with a one-line reason on stderr; a run of several
- * days or chunks publishes those that succeeded and names the others), 2 usage.
+ * days or chunks publishes those that succeeded and names the others), 2 usage (the reason, one line, last on
+ * stderr).
  */
 public final class Main {
 
@@ -108,6 +110,9 @@ public final class Main {
   static int run(String name, Supplier<Tool> tool, Configuration conf, String... args) {
     try {
       return ToolRunner.run(conf, tool.get(), args);
+    } catch (UsageException e) {
+      System.err.println(name + ": " + e.getMessage() + " (try '" + name + " --help')");
+      return 2;
     } catch (JobFailedException e) {
       System.err.println(name + " failed: " + e.getMessage());
       return 1;

@@ -9,6 +9,7 @@ import io.nightjar.common.ShuffleSettings;
 import io.nightjar.common.Dataset;
 import io.nightjar.common.DayOption;
 import io.nightjar.common.JobFailedException;
+import io.nightjar.common.UsageException;
 import io.nightjar.common.ProjectOption;
 import io.nightjar.jobs.impressions.ImpressionsJoin.Strategy;
 import java.io.IOException;
@@ -112,7 +113,7 @@ public final class ImpressionsJoinTool extends DailyJobTool<ImpressionsJoinTool.
   @Override
   protected Resolved plan() throws IOException {
     if (rowsPerReducer < 1 || reducers < 1) {
-      throw new JobFailedException("--reducers and --rows-per-reducer must be at least 1, not " + reducers + " and "
+      throw new UsageException("--reducers and --rows-per-reducer must be at least 1, not " + reducers + " and "
           + rowsPerReducer);
     }
     // With auto the metadata is found and sized before the impressions are looked for.

@@ -34,8 +34,9 @@ import picocli.CommandLine.Option;
  * quarantined; counted from the Avro block headers, no record decoded) is printed and written beside the data as
  * {@value #ACCOUNTING_FILE}.
  *
- * <p>Refused, with the list, while a chunk is not published or has failed ids (retry them with
- * {@code s3-import --retry-failed}), unless {@code --accept-incomplete}; refused when the date's full snapshot is
+ * <p>Refused, with the list, while a chunk is not published, has failed ids (retry them with
+ * {@code s3-import --retry-failed}) or outcomes that do not add up to its dump lines ({@link ChunkAccounting}), unless
+ * {@code --accept-incomplete}; refused when the date's full snapshot is
  * already published. It all runs under the full snapshot's lease for that date. Files are gathered in a hidden
  * {@code _promoting-<date>} folder first: a run killed midway leaves them there and the next run resumes, nothing is
  * lost. The promoted chunk folders keep their {@code _SUCCESS} and a {@value #PROMOTED_FLAG} naming where their files
@@ -44,6 +45,8 @@ import picocli.CommandLine.Option;
 @Command(name = "promote-import", sortOptions = false,
     description = "Make a finished bulk import (all chunks of one date) the full analysis snapshot of that date.")
 public final class PromoteImportTool extends NightjarTool<Plan> {
+
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(PromoteImportTool.class);
 
   public static final String ACCOUNTING_FILE = "_import-accounting.json";
   public static final String PROMOTED_FLAG = "_PROMOTED";
@@ -143,14 +146,46 @@ public final class PromoteImportTool extends NightjarTool<Plan> {
             + " in " + imported.dayPath(date) + ")");
       }
       found.complete().add(imported);
-      add(found.lists(), "missing", count(fs, chunk("analysis-import-missing", k).dayPath(date)));
+      long missing = count(fs, chunk("analysis-import-missing", k).dayPath(date));
+      add(found.lists(), "missing", missing);
       long failed = count(fs, chunk("analysis-import-failed", k).dayPath(date));
       add(found.lists(), "failed", failed);
       if (failed > 0) {
         found.problems().add("chunk " + k + " has " + failed + " failed ids");
       }
+      if (!resuming) { // a resumed promotion moved the chunks' files already; the first attempt checked them
+        String gap = gap(fs, imported, date, k, missing, failed);
+        if (gap != null) {
+          found.problems().add(gap);
+        }
+      }
     }
     return found;
+  }
+
+  /**
+   * Whether chunk {@code k}'s published outcomes (imported, quarantined, missing, failed, and the skips its
+   * {@link ChunkAccounting} names) add up to its dump lines; the gap, named, when they do not. A chunk imported by an
+   * earlier nightjar has no figures to check against (a warning).
+   */
+  private String gap(FileSystem fs, Dataset imported, LocalDate date, int k, long missing, long failed)
+      throws IOException {
+    ChunkAccounting accounting = ChunkAccounting.read(fs, imported.dayPath(date));
+    if (accounting == null) {
+      LOG.warn("chunk {} of {} has no {}: its outcomes cannot be checked against its dump lines", k, date,
+          ChunkAccounting.FILE);
+      return null;
+    }
+    long records = count(fs, imported.dayPath(date));
+    long quarantined = count(fs, imported.quarantinePath(date));
+    long accounted = records + quarantined + missing + failed + accounting.skippedTotal();
+    if (accounted == accounting.dumpLines) {
+      return null;
+    }
+    return String.format("chunk %d accounts for %d of its %d dump lines (imported %d, quarantined %d, missing %d, "
+        + "failed %d, skipped %s): %d %s; rerun the chunk", k, accounted, accounting.dumpLines, records, quarantined,
+        missing, failed, accounting.skipped, Math.abs(accounting.dumpLines - accounted),
+        accounted < accounting.dumpLines ? "lines lost" : "outcomes more than lines");
   }
 
   /** Renames the {@code .avro} files of {@code from} into {@code to}, prefixed so names from chunks never collide. */

@@ -1,5 +1,6 @@
 package io.nightjar.jobs.s3import;
 
+import io.nightjar.common.TextIds;
 import io.nightjar.avro.ImportFailure;
 import io.nightjar.avro.ImportOutcome;
 import io.nightjar.avro.QuarantineRecord;
@@ -159,6 +160,12 @@ public final class S3Import {
       }
       String id = fields[0].trim();
       String key = fields[1].trim();
+      String badId = TextIds.problem(id);
+      if (badId != null) {
+        countIn(1);
+        quarantine(TextIds.BAD_ID, "track id " + badId, line, emitter);
+        return;
+      }
       String unsafe = unsafe(id, key);
       if (unsafe == null) {
         pass(new TrackLocation(id, key), emitter);

@@ -8,6 +8,7 @@ import io.nightjar.common.DailyPublication;
 import io.nightjar.common.Dataset;
 import io.nightjar.common.DayOption;
 import io.nightjar.common.JobFailedException;
+import io.nightjar.common.UsageException;
 import io.nightjar.common.NightjarTypes;
 import io.nightjar.common.NightjarTool;
 import io.nightjar.common.NightjarTool.Plan;
@@ -139,10 +140,17 @@ public final class S3ImportTool extends NightjarTool<Plan> {
   @Override
   protected int execute(Plan plan) throws IOException {
     if (!retryFailed && dump == null) {
-      throw new JobFailedException("--dump is required (or --retry-failed)");
+      throw new UsageException("--dump is required (or --retry-failed)");
     }
     if (tombstones && !daily) {
-      throw new JobFailedException("--tombstones works with --daily only");
+      throw new UsageException("--tombstones works with --daily only");
+    }
+    if (!retryFailed) {
+      FileSystem dumpFs = dumpPath().getFileSystem(getConf());
+      FileStatus[] matches = dumpFs.globStatus(dumpPath());
+      if (matches == null || matches.length == 0) {
+        throw new JobFailedException("no metadata dump at " + dumpFs.makeQualified(dumpPath()));
+      }
     }
     S3Access.shipCredentials(getConf());
     // A failed chunk does not stop the others: each is published (or not) on its own, and the run says which failed.
@@ -183,6 +191,13 @@ public final class S3ImportTool extends NightjarTool<Plan> {
     if (retryFailed && !failed(chunk).isPublished(fs, date)) {
       throw new JobFailedException("no failed ids of an earlier run at " + failed(chunk).dayPath(date));
     }
+    if (retryFailed && earlier == null) {
+      // What a refused run downloaded was never published: a retry of its failed ids alone would lose it.
+      throw new JobFailedException("--retry-failed carries over the earlier run's published import, and there is "
+          + "none at " + imported.dayPath(date) + " (a refused run publishes its lists, not its downloads): rerun "
+          + "chunk " + chunk + " without --retry-failed");
+    }
+    ChunkAccounting earlierAccounting = retryFailed ? ChunkAccounting.read(fs, earlier) : null;
     SnapshotDataset.View view = daily ? dailyView(fs) : null;
     Path work = new Path(imported.path(), "_work-" + date + "-" + System.nanoTime());
     List<PipelineResult> runs = new ArrayList<>();
@@ -268,10 +283,19 @@ public final class S3ImportTool extends NightjarTool<Plan> {
         long failedIds = acc.skipReasons().getOrDefault(FetchDocumentsFn.FAILED, 0L);
         if (attempted > 0 && (double) failedIds / attempted > maxFailed) {
           throw new JobFailedException(String.format("%d of %d ids downloaded (%.3f%%) failed after retries, above "
-                  + "%s=%s; import not published; failed ids in %s (rerun with --retry-failed)", failedIds,
+                  + "%s=%s; import not published; failed ids in %s (rerun the chunk: --retry-failed carries over "
+                  + "only a published import)", failedIds,
               attempted, 100.0 * failedIds / attempted, MAX_FAILED_FRACTION_KEY, maxFailed, failedList));
         }
-      }, (dir, acc) -> { });
+      }, (dir, acc) -> {
+        if (!daily) {
+          ChunkAccounting chunkAccounting = earlierAccounting == null ? (retryFailed ? null : ChunkAccounting.of(acc))
+              : ChunkAccounting.retried(earlierAccounting, acc);
+          if (chunkAccounting != null) {
+            chunkAccounting.write(fs, dir);
+          }
+        }
+      });
       Map<String, Long> s3 = PipelineCounters.group(runs, FetchDocumentsFn.S3_GROUP);
       if (daily) {
         out.printf("s3-import %s daily: %d ids unchanged, %d new or changed downloaded, %d tombstones; read the ids of "
@@ -311,7 +335,7 @@ public final class S3ImportTool extends NightjarTool<Plan> {
     } else {
       for (int k : chunkList) {
         if (k < 0 || k >= chunks) {
-          throw new JobFailedException("--chunk " + k + " is not in 0.." + (chunks - 1));
+          throw new UsageException("--chunk " + k + " is not in 0.." + (chunks - 1));
         }
         list.add(k);
       }
@@ -348,7 +372,7 @@ public final class S3ImportTool extends NightjarTool<Plan> {
   /** The analysis view as of the day before: what the daily import compares the dump with. */
   private SnapshotDataset.View dailyView(FileSystem fs) throws IOException {
     if (chunks != 1 || chunkList != null) {
-      throw new JobFailedException("--daily reads the whole dump: no --chunks or --chunk");
+      throw new UsageException("--daily reads the whole dump: no --chunks or --chunk");
     }
     LocalDate dayBefore = date.get().minusDays(1);
     SnapshotDataset.View view = SnapshotDataset.of(getConf(), project.get(), "analysis").viewAsOf(fs, dayBefore);

@@ -1,5 +1,6 @@
 package io.nightjar.jobs.sensors;
 
+import io.nightjar.common.TextIds;
 import io.nightjar.avro.SensorReading;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -18,9 +19,16 @@ import java.time.format.DateTimeParseException;
  *   <li>blank line, header line ({@code sensorId,...}): skipped, reasons {@code BLANK_LINE}, {@code HEADER};</li>
  *   <li>wrong number of fields: quarantined, {@code UNPARSABLE_LINE};</li>
  *   <li>empty sensor id, timestamp or value: quarantined, {@code MISSING_FIELD};</li>
+ *   <li>sensor id that is not printable text (bytes that are not UTF-8, NUL, U+202E...): quarantined,
+ *       {@code BAD_ID} ({@link TextIds});</li>
  *   <li>timestamp that does not parse: quarantined, {@code BAD_TIMESTAMP};</li>
- *   <li>value that does not parse: quarantined, {@code BAD_VALUE};</li>
+ *   <li>value that is not a plain decimal number ({@code 1x}, Java's {@code 5d}, {@code 5f}, hexadecimal
+ *       {@code 0x1p3}): quarantined, {@code BAD_VALUE};</li>
  *   <li>NaN or infinite value: quarantined, {@code NON_FINITE_VALUE};</li>
+ *   <li>a finite value beyond &plusmn;{@value #MAX_ABS_VALUE}: quarantined, {@code VALUE_OUT_OF_RANGE}. No sensor
+ *       measures that, and the bound keeps every period's sum finite: a sum of n such values is at most
+ *       n &times; 1e15, finite for any n below 1e293, so finite readings always publish finite figures (two readings
+ *       of 1.7e308 would otherwise sum to infinity);</li>
  *   <li>timestamp on a UTC day the run was not asked for, within {@value #OTHER_DAY_WINDOW} days of those it was:
  *       skipped, {@code OTHER_DAY} (a device file crossing midnight; that day has a run of its own);</li>
  *   <li>timestamp further away (a device clock reset to 1970, a year 3016): quarantined,
@@ -36,6 +44,9 @@ public final class ReadingParser {
   public static final String BAD_TIMESTAMP = "BAD_TIMESTAMP";
   public static final String BAD_VALUE = "BAD_VALUE";
   public static final String NON_FINITE_VALUE = "NON_FINITE_VALUE";
+  public static final String VALUE_OUT_OF_RANGE = "VALUE_OUT_OF_RANGE";
+  /** The largest magnitude of a reading's value: sums of any period stay finite (see the class comment). */
+  public static final double MAX_ABS_VALUE = 1e15;
   public static final String OTHER_DAY = "OTHER_DAY";
   public static final String IMPLAUSIBLE_TIMESTAMP = "IMPLAUSIBLE_TIMESTAMP";
   /** Days before and after the days asked for whose readings count as another day's, not as implausible. */
@@ -115,9 +126,12 @@ public final class ReadingParser {
     }
     double number;
     try {
+      if (!plainDecimal(value)) {
+        throw new NumberFormatException(value);
+      }
       number = Double.parseDouble(value);
     } catch (NumberFormatException e) {
-      return Outcome.quarantine(BAD_VALUE, "unparsable value '" + value + "'");
+      return Outcome.quarantine(BAD_VALUE, "unparsable value '" + value + "' (a decimal number, e.g. 21.5 or 2.15e1)");
     }
     return check(new SensorReading(sensorId, timestamp, number), from, to);
   }
@@ -132,11 +146,19 @@ public final class ReadingParser {
     if (reading.getSensorId() == null || reading.getSensorId().trim().isEmpty()) {
       return Outcome.quarantine(MISSING_FIELD, "empty sensorId");
     }
+    String badId = TextIds.problem(reading.getSensorId());
+    if (badId != null) {
+      return Outcome.quarantine(TextIds.BAD_ID, "sensorId " + badId);
+    }
     // Epoch days, not LocalDates: this runs once per reading; a LocalDate is made only for a refused one.
     long day = Math.floorDiv(reading.getTimestamp(), Periods.DAY_MILLIS);
     if (!Double.isFinite(reading.getValue())) {
       return new Outcome(Outcome.Kind.QUARANTINE, null, NON_FINITE_VALUE, "value " + reading.getValue(),
           LocalDate.ofEpochDay(day));
+    }
+    if (Math.abs(reading.getValue()) > MAX_ABS_VALUE) {
+      return new Outcome(Outcome.Kind.QUARANTINE, null, VALUE_OUT_OF_RANGE, "value " + reading.getValue()
+          + " is beyond +-" + MAX_ABS_VALUE, LocalDate.ofEpochDay(day));
     }
     if (day < from.toEpochDay() - OTHER_DAY_WINDOW || day > to.toEpochDay() + OTHER_DAY_WINDOW) {
       return Outcome.quarantine(IMPLAUSIBLE_TIMESTAMP, Instant.ofEpochMilli(reading.getTimestamp())
@@ -146,6 +168,22 @@ public final class ReadingParser {
       return Outcome.skip(OTHER_DAY, LocalDate.ofEpochDay(day).toString());
     }
     return Outcome.valid(reading);
+  }
+
+  /**
+   * Whether {@code value} is written as a decimal number (digits, point, exponent, signs) or as NaN / Infinity (which
+   * {@link #check} quarantines as non-finite): not Java's type suffixes ({@code 5d}, {@code 5f}) or hexadecimal
+   * floating point, which {@link Double#parseDouble} would accept.
+   */
+  static boolean plainDecimal(String value) {
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      if ((c < '0' || c > '9') && c != '.' && c != 'e' && c != 'E' && c != '+' && c != '-') {
+        String unsigned = value.charAt(0) == '+' || value.charAt(0) == '-' ? value.substring(1) : value;
+        return unsigned.equals("NaN") || unsigned.equals("Infinity");
+      }
+    }
+    return true;
   }
 
   /** The UTC day of an epoch-millisecond timestamp. */

@@ -9,6 +9,7 @@ import io.nightjar.common.DailyJobTool;
 import io.nightjar.common.DailyPublication;
 import io.nightjar.common.Dataset;
 import io.nightjar.common.JobFailedException;
+import io.nightjar.common.UsageException;
 import io.nightjar.common.PipelineCounters;
 import io.nightjar.common.ProjectOption;
 import io.nightjar.common.RecordAccounting;
@@ -232,7 +233,7 @@ public final class SensorAveragesTool extends DailyJobTool<SensorAveragesTool.Re
    */
   private int executeMapReduce(Resolved plan) throws IOException {
     if (dates != null) {
-      throw new JobFailedException("--engine mapreduce publishes one day: give --date, not --dates");
+      throw new UsageException("--engine mapreduce publishes one day: give --date, not --dates");
     }
     Dataset output = plan.output();
     LocalDate day = plan.days().get(0);
@@ -315,7 +316,7 @@ public final class SensorAveragesTool extends DailyJobTool<SensorAveragesTool.Re
   /** The days to publish: {@code --date}, or every day of {@code --dates FROM..TO}. */
   private List<LocalDate> days() {
     if ((date == null) == (dates == null)) {
-      throw new JobFailedException("give either --date DAY or --dates FROM..TO");
+      throw new UsageException("give either --date DAY or --dates FROM..TO");
     }
     if (date != null) {
       return List.of(date);
@@ -327,14 +328,14 @@ public final class SensorAveragesTool extends DailyJobTool<SensorAveragesTool.Re
       from = LocalDate.parse(range[0].trim());
       to = LocalDate.parse(range[range.length - 1].trim());
     } catch (DateTimeParseException e) {
-      throw new JobFailedException("--dates must be FROM..TO (yyyy-MM-dd..yyyy-MM-dd), not '" + dates + "'");
+      throw new UsageException("--dates must be FROM..TO (yyyy-MM-dd..yyyy-MM-dd), not '" + dates + "'");
     }
     if (range.length != 2 || to.isBefore(from) || from.plusDays(MAX_DAYS - 1).isBefore(to)) {
-      throw new JobFailedException("--dates must be FROM..TO with FROM <= TO, at most " + MAX_DAYS + " days, not '"
+      throw new UsageException("--dates must be FROM..TO with FROM <= TO, at most " + MAX_DAYS + " days, not '"
           + dates + "'");
     }
     if (input == null) {
-      throw new JobFailedException("--dates needs --input: the readings that cover those days");
+      throw new UsageException("--dates needs --input: the readings that cover those days");
     }
     List<LocalDate> days = new ArrayList<>();
     for (LocalDate day = from; !day.isAfter(to); day = day.plusDays(1)) {
@@ -350,7 +351,7 @@ public final class SensorAveragesTool extends DailyJobTool<SensorAveragesTool.Re
 
   private boolean removeDuplicates() {
     if (!duplicates.equals("remove") && !duplicates.equals("keep")) {
-      throw new JobFailedException("--duplicates must be remove or keep, not '" + duplicates + "'");
+      throw new UsageException("--duplicates must be remove or keep, not '" + duplicates + "'");
     }
     return duplicates.equals("remove");
   }
@@ -359,7 +360,7 @@ public final class SensorAveragesTool extends DailyJobTool<SensorAveragesTool.Re
     try {
       return Granularity.valueOf(granularity.toUpperCase());
     } catch (IllegalArgumentException e) {
-      throw new JobFailedException("--granularity must be day, hour or minute, not '" + granularity + "'");
+      throw new UsageException("--granularity must be day, hour or minute, not '" + granularity + "'");
     }
   }
 
@@ -377,7 +378,7 @@ public final class SensorAveragesTool extends DailyJobTool<SensorAveragesTool.Re
     try {
       format = InputFormat.valueOf(inputFormat.toUpperCase());
     } catch (IllegalArgumentException e) {
-      throw new JobFailedException("--input-format must be auto, avro or text, not '" + inputFormat + "'");
+      throw new UsageException("--input-format must be auto, avro or text, not '" + inputFormat + "'");
     }
     FileSystem fs = path.getFileSystem(getConf());
     FileStatus[] matches = fs.globStatus(path);

@@ -1,5 +1,6 @@
 package io.nightjar.jobs.s3import;
 
+import io.nightjar.common.TextIds;
 import static org.junit.Assert.assertEquals;
 
 import io.nightjar.avro.QuarantineRecord;
@@ -25,6 +26,8 @@ public class DumpParsingTest {
         "t5\tanalysis//t5.json",
         "t6\tanalysis/./t6.json",
         "t\u00017\tanalysis/t7.json",
+        "t\uFEFF8\tanalysis/t8.json",
+        "t\uFFFD9\tanalysis/t9.json",
         "just-one-field");
 
     Pair<PCollection<TrackLocation>, PCollection<QuarantineRecord>> parsed = S3Import.parseDump(lines);
@@ -35,6 +38,6 @@ public class DumpParsingTest {
     parsed.second().materialize().forEach(q -> reasons.add(q.getReason()));
     assertEquals(List.of("t1"), fetched);
     assertEquals(List.of(S3Import.UNSAFE_ID, S3Import.UNSAFE_ID, S3Import.UNSAFE_ID, S3Import.UNSAFE_ID,
-        S3Import.UNSAFE_ID, S3Import.UNSAFE_ID, S3Import.BAD_DUMP_LINE), reasons);
+        S3Import.UNSAFE_ID, TextIds.BAD_ID, TextIds.BAD_ID, TextIds.BAD_ID, S3Import.BAD_DUMP_LINE), reasons);
   }
 }

@@ -1,5 +1,6 @@
 package io.nightjar.jobs.s3import;
 
+import io.nightjar.jobs.Printed;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
@@ -105,6 +106,39 @@ public class PromoteImportToolTest {
 
     assertEquals(0, run("--date", DATE, "--chunks", "2", "--accept-incomplete"));
     assertEquals(20, AvroFiles.readGeneric(fs, new Path(root, "tracks/analysis/full/" + DATE)).size());
+  }
+
+  /**
+   * A chunk whose published outcomes do not add up to its dump lines (what a --retry-failed of a refused run used to
+   * publish: its downloads lost) is refused, the gap named; a chunk that adds up is promoted.
+   */
+  @Test
+  public void aChunkWhoseOutcomesDoNotAddUpToItsDumpLinesIsRefused() throws Exception {
+    for (int k = 0; k < 2; k++) {
+      Path day = chunkDay("analysis-import", k);
+      assertEquals(0, Main.run(conf, "generate-track-analysis", "--output", day.toString(), "--first-date", DATE,
+          "--day", "1", "--tracks", "20", "--seed", Integer.toString(k)));
+      fs.create(new Path(day, Dataset.SUCCESS_FLAG)).close();
+    }
+    writeFailures(chunkDay("analysis-import-missing", 1), 2);
+    writeChunkAccounting(chunkDay("analysis-import", 0), 20, "");
+    writeChunkAccounting(chunkDay("analysis-import", 1), 59, "skipped.DUPLICATE_ID=2\n"); // 20 + 2 + 2 of 59
+
+    Printed refused = Printed.by(() -> run("--date", DATE, "--chunks", "2"));
+    assertEquals(refused.toString(), 1, refused.status);
+    assertTrue(refused.err, refused.err.contains("chunk 1 accounts for 24 of its 59 dump lines (imported 20, "
+        + "quarantined 0, missing 2, failed 0, skipped {DUPLICATE_ID=2}): 35 lines lost; rerun the chunk"));
+    assertFalse(fs.exists(new Path(root, "tracks/analysis/full/" + DATE)));
+
+    writeChunkAccounting(chunkDay("analysis-import", 1), 24, "skipped.DUPLICATE_ID=2\n");
+    assertEquals(0, run("--date", DATE, "--chunks", "2"));
+    assertEquals(40, AvroFiles.readGeneric(fs, new Path(root, "tracks/analysis/full/" + DATE)).size());
+  }
+
+  private void writeChunkAccounting(Path day, long dumpLines, String skipped) throws IOException {
+    try (java.io.OutputStream out = fs.create(new Path(day, ChunkAccounting.FILE), true)) {
+      out.write(("dumpLines=" + dumpLines + "\n" + skipped).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
   }
 
   private int run(String... args) {

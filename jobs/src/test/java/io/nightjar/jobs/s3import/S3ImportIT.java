@@ -211,6 +211,17 @@ public class S3ImportIT {
       assertFalse(hdfs.fs().exists(new Path("/nightjar/tracks/analysis-import/chunk-0-of-1/2016-05-03")));
       assertTrue(hdfs.fs().exists(new Path("/nightjar/tracks/analysis-import-failed/chunk-0-of-1/2016-05-03/"
           + Dataset.SUCCESS_FLAG)));
+      // Its retry would fetch the failed ids alone and lose what the refused run downloaded: refused, naming the
+      // plain rerun (before, it exited 0 and published fewer tracks than an undisturbed run).
+      io.nightjar.jobs.Printed retryOfRefused = io.nightjar.jobs.Printed.by(() -> importer(proxy.endpoint(),
+          "--date", "2016-05-03", "--retry-failed"));
+      assertEquals(retryOfRefused.toString(), 1, retryOfRefused.status);
+      assertTrue(retryOfRefused.err, retryOfRefused.err.contains("rerun chunk 0 without --retry-failed"));
+      assertFalse(hdfs.fs().exists(new Path("/nightjar/tracks/analysis-import/chunk-0-of-1/2016-05-03")));
+      ChunkAccounting first = ChunkAccounting.read(hdfs.fs(),
+          new Path("/nightjar/tracks/analysis-import/chunk-0-of-1/" + day));
+      assertEquals("every dump line is counted in", Files.readAllLines(new File(TESTDATA, "metadata-dump.tsv").toPath())
+          .size(), first.dumpLines);
 
       proxy.heal();
       int getsBefore = proxy.gets();
@@ -223,6 +234,17 @@ public class S3ImportIT {
       Set<String> expected = new TreeSet<>(outcomes.imported);
       expected.addAll(persistent);
       assertEquals(expected, retried.imported);
+      assertEquals("the retry carries the chunk's dump lines over", first.dumpLines, ChunkAccounting.read(hdfs.fs(),
+          new Path("/nightjar/tracks/analysis-import/chunk-0-of-1/" + day)).dumpLines);
+
+      // The plain rerun of the refused day recovers every id.
+      assertEquals(0, importer(proxy.endpoint(), "--date", "2016-05-03", "--dump", DUMP, "--backoff-ms", "5"));
+      Outcomes rerun = new Outcomes("2016-05-03", 1);
+      assertTrue(rerun.failed.isEmpty());
+      Set<String> recovered = new TreeSet<>(rerun.imported);
+      recovered.addAll(rerun.missing);
+      recovered.addAll(rerun.quarantined);
+      assertEquals(listed, recovered);
     }
   }
 

@@ -42,6 +42,19 @@ public class ReadingParserTest {
     assertOutcome(Outcome.Kind.QUARANTINE, ReadingParser.BAD_VALUE, "s1,2016-05-01 01:02:03,1x");
     assertOutcome(Outcome.Kind.QUARANTINE, ReadingParser.NON_FINITE_VALUE, "s1,2016-05-01 01:02:03,NaN");
     assertOutcome(Outcome.Kind.QUARANTINE, ReadingParser.NON_FINITE_VALUE, "s1,2016-05-01 01:02:03,-Infinity");
+    // Double.parseDouble reads these as 5.0 and 8.0; a device value is a plain decimal number.
+    assertOutcome(Outcome.Kind.QUARANTINE, ReadingParser.BAD_VALUE, "s1,2016-05-01 01:02:03,5d");
+    assertOutcome(Outcome.Kind.QUARANTINE, ReadingParser.BAD_VALUE, "s1,2016-05-01 01:02:03,5f");
+    assertOutcome(Outcome.Kind.QUARANTINE, ReadingParser.BAD_VALUE, "s1,2016-05-01 01:02:03,0x1p3");
+    assertOutcome(Outcome.Kind.VALID, null, "s1,2016-05-01 01:02:03,-2.15e+1");
+    // Finite, but two of them sum to infinity: refused so that every published figure is finite.
+    assertOutcome(Outcome.Kind.QUARANTINE, ReadingParser.VALUE_OUT_OF_RANGE, "s1,2016-05-01 01:02:03,1.7976931348623157E308");
+    assertOutcome(Outcome.Kind.QUARANTINE, ReadingParser.VALUE_OUT_OF_RANGE, "s1,2016-05-01 01:02:03,-1e308");
+    assertOutcome(Outcome.Kind.VALID, null, "s1,2016-05-01 01:02:03,1e15");
+    // Ids that are not printable text: an invalid UTF-8 byte decoded as U+FFFD, NUL, a right-to-left override.
+    assertOutcome(Outcome.Kind.QUARANTINE, io.nightjar.common.TextIds.BAD_ID, "s\uFFFD1,2016-05-01 01:02:03,1");
+    assertOutcome(Outcome.Kind.QUARANTINE, io.nightjar.common.TextIds.BAD_ID, "s\u00001,2016-05-01 01:02:03,1");
+    assertOutcome(Outcome.Kind.QUARANTINE, io.nightjar.common.TextIds.BAD_ID, "s\u202E1,2016-05-01 01:02:03,1");
     assertOutcome(Outcome.Kind.SKIP, ReadingParser.OTHER_DAY, "s1,2016-05-02 00:00:00,1");
     assertOutcome(Outcome.Kind.SKIP, ReadingParser.OTHER_DAY, "s1,2016-04-30 23:59:59,1");
     assertOutcome(Outcome.Kind.SKIP, ReadingParser.OTHER_DAY, "s1,2016-05-08 23:59:59,1");
