@@ -30,8 +30,8 @@ public class UsageErrorsTest {
 
   @Test
   public void aParseErrorIsOneLineEndingInTheHint() {
-    assertUsageError("s3-import: Unknown option: '--chunkz' (try 's3-import --help')",
-        "s3-import", "--chunkz", "1");
+    assertUsageError("s3-import: Unknown options: '--chunkz', '1' (try 's3-import --help')",
+        "s3-import", "--date", "2016-05-01", "--bucket", "analysis", "--chunkz", "1");
   }
 
   /** Not a usage error but a failed run: one line naming what is missing (before: Crunch's stack, 69 lines). */

@@ -202,6 +202,7 @@ public final class S3ImportTool extends NightjarTool<Plan> {
     Path work = new Path(imported.path(), "_work-" + date + "-" + System.nanoTime());
     List<PipelineResult> runs = new ArrayList<>();
     try (DailyPublication day = DailyPublication.begin(getConf(), imported, date, missing(chunk), failed(chunk))) {
+      removeDeadRunsWork(fs, imported.path(), date, work);
       // 1. Plan: this chunk's ids, minus those already imported (carried over into the output as they are).
       Pipeline planning = new MRPipeline(S3ImportTool.class, "nightjar s3-import plan " + date + " chunk " + chunk,
           PackedAvro.compressed(new Configuration(getConf())));
@@ -311,6 +312,19 @@ public final class S3ImportTool extends NightjarTool<Plan> {
           accounting.skipReasons().getOrDefault(FetchDocumentsFn.FAILED, 0L), accounting.quarantined(), s3);
     } finally {
       fs.delete(work, true);
+    }
+  }
+
+  /**
+   * Deletes the work folders ({@code _work-<date>-*}) that killed runs of this chunk and day left: this run holds the
+   * day's lease, so no other live run has one.
+   */
+  private static void removeDeadRunsWork(FileSystem fs, Path dataset, LocalDate date, Path mine) throws IOException {
+    FileStatus[] leftovers = fs.globStatus(new Path(dataset, "_work-" + date + "-*"));
+    for (FileStatus leftover : leftovers == null ? new FileStatus[0] : leftovers) {
+      if (!leftover.getPath().getName().equals(mine.getName()) && fs.delete(leftover.getPath(), true)) {
+        LOG.info("Removed {}, left by a run that ended before cleaning up", leftover.getPath());
+      }
     }
   }
 

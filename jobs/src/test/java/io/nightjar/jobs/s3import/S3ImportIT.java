@@ -98,12 +98,16 @@ public class S3ImportIT {
 
     // Rerun chunk 1 alone, through a counting proxy: the same records; imported ids are not downloaded again.
     Outcomes chunk1 = new Outcomes("2016-05-01", 2, 1);
+    // As a run killed mid-download leaves its work folder: the rerun, holding the day's lease, removes it.
+    Path deadRunsWork = new Path("/nightjar/tracks/analysis-import/chunk-1-of-2/_work-2016-05-01-12345/todo");
+    hdfs.fs().create(new Path(deadRunsWork, "part-m-00000.avro")).close();
     try (FaultInjectingProxy counting = new FaultInjectingProxy(s3.port(), (path, attempt) -> null)) {
       assertEquals(0, importer(counting.endpoint(), "--date", "2016-05-01", "--dump", DUMP, "--chunks", "2",
           "--chunk", "1"));
       assertEquals("only ids not imported before were requested",
           chunk1.missing.size() + chunk1.quarantined.size(), counting.gets());
     }
+    assertFalse("a dead run's work folder is removed", hdfs.fs().exists(deadRunsWork.getParent()));
     Outcomes rerun = new Outcomes("2016-05-01", 2);
     assertEquals(outcomes.records, rerun.records);
     assertEquals(outcomes.missing, rerun.missing);
