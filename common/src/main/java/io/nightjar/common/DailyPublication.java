@@ -183,7 +183,17 @@ public final class DailyPublication implements AutoCloseable {
     FileSystem fs = data.stagingDir().getFileSystem(conf);
     fs.mkdirs(data.stagingDir());
     addition.writeInto(data.stagingDir(), accounting);
-    data.commit();
+    try {
+      data.commit();
+    } catch (IOException | RuntimeException e) {
+      // The day's quarantine and lists stand or fall with the day: a rerun that could not replace the day puts back
+      // the ones it replaced, so the published day and its quarantine never disagree.
+      quarantine.revert();
+      for (Publication side : sides) {
+        side.revert();
+      }
+      throw e;
+    }
     return accounting;
   }
 

@@ -87,7 +87,13 @@ public final class DatasetLease implements AutoCloseable {
         // Move the stale lease aside atomically: of two runs taking it over, one rename succeeds.
         Path aside = new Path(file.getParent(), "_stale-" + file.getName() + "-" + mine.getProperty("run"));
         if (fs.rename(file, aside)) {
-          LOG.warn("Took over the lease on {} {} from {}: {}", dataset.name(), day, describe(other), stale);
+          Properties moved = read(fs, aside);
+          if (moved != null && !sameHolder(moved, other)) {
+            // Another run took the stale lease over and made its own between our read and our rename: give it back.
+            fs.rename(aside, file);
+          } else {
+            LOG.warn("Took over the lease on {} {} from {}: {}", dataset.name(), day, describe(other), stale);
+          }
           fs.delete(aside, false);
         }
         continue;
@@ -149,7 +155,24 @@ public final class DatasetLease implements AutoCloseable {
       return properties;
     } catch (FileNotFoundException e) {
       return null;
+    } catch (IOException e) {
+      // Unreadable (a checksum error, HDFS's "Cannot obtain block length" on a file its writer left open): a lease
+      // naming no holder, stale after the grace like an empty one.
+      Properties properties = new Properties();
+      properties.setProperty("run", "(a lease file naming no holder)");
+      properties.setProperty(UNWRITTEN, "true");
+      try {
+        properties.setProperty("started", Long.toString(fs.getFileStatus(file).getModificationTime()));
+      } catch (FileNotFoundException gone) {
+        return null;
+      }
+      return properties;
     }
+  }
+
+  private static boolean sameHolder(Properties a, Properties b) {
+    return String.valueOf(a.getProperty("run")).equals(b.getProperty("run"))
+        && String.valueOf(a.getProperty("started")).equals(b.getProperty("started"));
   }
 
   private static boolean isMillis(String value) {

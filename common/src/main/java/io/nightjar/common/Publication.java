@@ -53,6 +53,9 @@ public final class Publication implements AutoCloseable {
   private final Path staging;
   private final String runId;
   private boolean finished;
+  private boolean committed;
+  /** Where {@link #commit} put the folder it replaced, or null. */
+  private Path replaced;
 
   private Publication(FileSystem fs, Path target, String runId) {
     this.fs = fs;
@@ -102,12 +105,30 @@ public final class Publication implements AutoCloseable {
       throw new IOException("could not rename " + staging + " to " + target);
     }
     finished = true;
+    committed = true;
+    replaced = replacing ? superseded : null;
     if (replacing) {
       LOG.info("Replaced {}; the previous folder stays readable as {} for {} h", target, superseded.getName(),
           graceHours());
     } else {
       LOG.info("Published {}", target);
     }
+  }
+
+  /**
+   * Undoes a {@link #commit}: the folder it published is deleted and the one it replaced, if any, put back. For a
+   * folder that stands or falls with another one (a day's quarantine with the day: {@link DailyPublication}).
+   */
+  public void revert() throws IOException {
+    if (!committed) {
+      return;
+    }
+    committed = false;
+    fs.delete(target, true);
+    if (replaced != null && !fs.rename(replaced, target)) {
+      throw new IOException("could not put " + replaced + " back as " + target);
+    }
+    LOG.warn("Reverted {} to {}", target, replaced == null ? "nothing (it was new)" : "the folder it replaced");
   }
 
   /** Deletes whatever was staged; the published folder, if any, stays as it was. */

@@ -41,6 +41,7 @@ public final class S3Access {
   public static final String SECRET_KEY = "nightjar.s3.secret-key";
   /** Per-attempt timeout in milliseconds. */
   public static final String ATTEMPT_TIMEOUT_MS = "nightjar.s3.attempt-timeout-ms";
+  public static final long DEFAULT_ATTEMPT_TIMEOUT_MS = 30_000;
 
   /** The S3 keys, one "key (default): meaning" line each, for the --help of tools that talk to S3. */
   public static final List<String> CONFIGURATION_KEYS = List.of(
@@ -50,7 +51,7 @@ public final class S3Access {
       ACCESS_KEY + ", " + SECRET_KEY + ": static credentials, read with Configuration.getPassword: keep them in a "
           + "credential provider (hadoop.security.credential.provider.path), never on the command line; without "
           + "them the SDK's default chain applies",
-      ATTEMPT_TIMEOUT_MS + " (30000): per-attempt timeout in milliseconds");
+      ATTEMPT_TIMEOUT_MS + " (30000): per-attempt timeout in milliseconds, the body's download included");
 
   private static final Text ACCESS_ALIAS = new Text(ACCESS_KEY);
   private static final Text SECRET_ALIAS = new Text(SECRET_KEY);
@@ -77,7 +78,7 @@ public final class S3Access {
 
   /** A client with a connection pool of {@code maxConnections}. */
   public static S3Client client(Configuration conf, int maxConnections) throws IOException {
-    Duration attemptTimeout = Duration.ofMillis(conf.getLong(ATTEMPT_TIMEOUT_MS, 30_000));
+    Duration attemptTimeout = Duration.ofMillis(conf.getLong(ATTEMPT_TIMEOUT_MS, DEFAULT_ATTEMPT_TIMEOUT_MS));
     software.amazon.awssdk.services.s3.S3ClientBuilder builder = S3Client.builder()
         .region(Region.of(conf.get(REGION, "us-east-1")))
         .credentialsProvider(credentials(conf))

@@ -3,8 +3,9 @@ package io.nightjar.common;
 /**
  * Whether an id read from outside (a sensor id, a track id in a dump) is printable text. Refused: U+FFFD (the
  * decoder's stand-in for bytes that are not UTF-8), control characters (NUL, ESC, DEL...), invisible format characters
- * (U+202E right-to-left override, U+FEFF byte order mark, U+200B zero-width space), lone surrogates, private-use and
- * unassigned code points. Such ids print as something else than they are, or not at all, so the records that carry
+ * (U+202E right-to-left override, U+FEFF byte order mark, U+200B zero-width space), line and paragraph separators
+ * (U+2028, U+2029), lone surrogates and private-use code points. Unassigned code points pass: which are unassigned
+ * depends on the JDK's Unicode version, and a client and its tasks must agree. Such ids print as something else than they are, or not at all, so the records that carry
  * them are quarantined ({@link #BAD_ID}) rather than published under an id nobody can type.
  *
  * <p>Cost: one pass over the id's chars, a comparison each for printable ASCII.
@@ -42,8 +43,9 @@ public final class TextIds {
           case Character.PRIVATE_USE:
             what = "a private-use character";
             break;
-          case Character.UNASSIGNED:
-            what = "an unassigned code point";
+          case Character.LINE_SEPARATOR:
+          case Character.PARAGRAPH_SEPARATOR:
+            what = "a line or paragraph separator";
             break;
           default:
             continue;

@@ -76,6 +76,44 @@ public class DailyJobToolTest {
     assertTrue(lines.isQuarantinePublished(fs, DAY));
   }
 
+  /**
+   * A rerun that cannot move the published day aside (an immutable folder, a permission) publishes nothing: the
+   * quarantine it had replaced first is put back, so the day and its quarantine still agree. Before, the rerun's
+   * quarantine stayed beside the old day.
+   */
+  @Test
+  public void aRerunThatCannotReplaceTheDayLeavesItsQuarantineAsItWas() throws Exception {
+    assertEquals(0, run(new CopyLines(), "--input", input));
+    Path marker = new Path(lines.quarantinePath(DAY), "published-with-the-first-run");
+    fs.create(marker).close();
+    conf.setClass("fs.file.impl", RenameRefusingLocalFileSystem.class, FileSystem.class);
+    conf.setBoolean("fs.file.impl.disable.cache", true);
+    RenameRefusingLocalFileSystem.refused = lines.dayPath(DAY).toUri().getPath();
+    try {
+      run(new CopyLines(), "--input", input);
+      fail("the day could not be moved aside, yet the rerun succeeded");
+    } catch (Exception e) {
+      assertTrue(e.toString(), String.valueOf(e.getMessage()).contains("could not move the previous"));
+    } finally {
+      RenameRefusingLocalFileSystem.refused = null;
+    }
+    assertTrue("the first run's quarantine is back", fs.exists(marker));
+    assertTrue(lines.isPublished(fs, DAY));
+  }
+
+  /** The local file system, refusing to rename one path (as HDFS does an immutable or unwritable one). */
+  public static final class RenameRefusingLocalFileSystem extends org.apache.hadoop.fs.LocalFileSystem {
+    static volatile String refused;
+
+    @Override
+    public boolean rename(Path src, Path dst) throws java.io.IOException {
+      if (src.toUri().getPath().equals(refused)) {
+        return false;
+      }
+      return super.rename(src, dst);
+    }
+  }
+
   @Test
   public void aDayThatIsNotReadyRunsNothing() throws Exception {
     CopyLines tool = new CopyLines();

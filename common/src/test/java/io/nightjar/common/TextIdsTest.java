@@ -26,5 +26,6 @@ public class TextIdsTest {
     assertEquals("contains U+FEFF (an invisible format character)", TextIds.problem("track\uFEFF-1"));
     assertEquals("contains U+D800 (a lone surrogate)", TextIds.problem("s\uD8001"));
     assertEquals("contains U+E000 (a private-use character)", TextIds.problem("s\uE000"));
+    assertEquals("contains U+2028 (a line or paragraph separator)", TextIds.problem("s\u20281"));
   }
 }

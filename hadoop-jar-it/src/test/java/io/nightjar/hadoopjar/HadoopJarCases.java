@@ -149,8 +149,8 @@ public abstract class HadoopJarCases {
   }
 
   /**
-   * The tracks chain as the demo runs it ({@link DailyChain}: the bulk import in two chunks promoted into the first
-   * full snapshot, then per day the new documents, the daily import and tracks-daily), once with every tool run by
+   * The tracks chain as the demo runs it ({@link DailyChain}: the bulk import in {@link #tracksBulkChunks} chunks
+   * promoted into the first full snapshot, then per day the new documents, the daily import and tracks-daily), once with every tool run by
    * {@code hadoop jar} on the cluster and once in local mode, over the same loopback S3 server; every day's
    * attributes, and the analysis snapshots left after retention, must be equal. Runs upload-documents and show too.
    */

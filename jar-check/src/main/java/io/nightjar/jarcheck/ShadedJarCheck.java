@@ -81,6 +81,9 @@ public final class ShadedJarCheck {
         if (name.startsWith(SERVICES)) {
           String text = name.substring(SERVICES.length()) + "\n" + read(file, entry);
           for (String line : text.split("\n")) {
+            if (line.trim().startsWith("#")) {
+              continue; // a comment
+            }
             unrelocated(line.trim(), relocated, shadedPackage)
                 .ifPresent(pkg -> findings.add(name + ": names " + pkg + " unrelocated: " + line.trim()));
           }
@@ -141,13 +144,31 @@ public final class ShadedJarCheck {
       for (String form : new String[] {pkg + "/", pkg.replace('/', '.') + "."}) {
         String shaded = form.indexOf('/') >= 0 ? shadedPackage : shadedDots;
         for (int at = text.indexOf(form); at >= 0; at = text.indexOf(form, at + 1)) {
-          if (!text.startsWith(shaded, at - shaded.length())) {
+          if (!insideShadedName(text, at, shaded)) {
             return java.util.Optional.of(pkg);
           }
         }
       }
     }
     return java.util.Optional.empty();
+  }
+
+  /**
+   * Whether position {@code at} lies inside a name that starts with the shaded package: a relocated package nested in
+   * another relocated one ({@code io/nightjar/shaded/avro/shaded/com/google/common/}) is relocated too.
+   */
+  private static boolean insideShadedName(String text, int at, String shaded) {
+    int start = text.lastIndexOf(shaded, at - 1);
+    if (start < 0) {
+      return false;
+    }
+    for (int i = start; i < at; i++) {
+      char c = text.charAt(i);
+      if (!Character.isJavaIdentifierPart(c) && c != '/' && c != '.') {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Every CONSTANT_Utf8 of a class file's constant pool (JVMS 4.4). */

@@ -34,7 +34,8 @@ public class ShadedJarCheckTest {
   @Test
   public void aCleanJarPasses() throws IOException {
     File jar = jar(Map.of(RELOCATED_CLASS, classBytes(Clean.class), name(Clean.class), classBytes(Clean.class),
-        "META-INF/services/org.apache.hadoop.fs.FileSystem", text("io.nightjar.shaded.org.example.lib.Fs\n")));
+        "META-INF/services/org.apache.hadoop.fs.FileSystem", text("# implementations of org.example.lib.Fs\n"
+            + "io.nightjar.shaded.org.example.lib.Fs\n")));
     assertEquals(List.of(), ShadedJarCheck.findings(jar, OWN, SHADED));
   }
 

@@ -34,7 +34,7 @@ public abstract class NightjarOozieTestCase extends MiniOozieTestCase {
   protected static final File OOZIE_APPS = new File(System.getProperty("nightjar.oozie-apps", "../workflows/target/oozie-apps"));
   protected static final File TESTDATA = new File(System.getProperty("nightjar.testdata", "../testdata"));
   /** nightjar's checkout: every module's classes and jars are under it. */
-  private static final File PROJECT = new File(System.getProperty("nightjar.project", ".."));
+  static final File PROJECT = new File(System.getProperty("nightjar.project", ".."));
 
   protected FileSystem fs;
   protected Path appsDir;
@@ -64,7 +64,12 @@ public abstract class NightjarOozieTestCase extends MiniOozieTestCase {
     System.setProperty("oozie.test.metastore.server", "false");
     testClasspath = System.getProperty("java.class.path");
     System.setProperty("java.class.path", clusterClasspath(testClasspath, PROJECT));
-    super.setUp();
+    try {
+      super.setUp();
+    } catch (Exception | Error e) {
+      System.setProperty("java.class.path", testClasspath); // JUnit 3 runs no tearDown after a failed setUp
+      throw e;
+    }
     fs = getFileSystem();
     Path base = getFsTestCaseDir();
     appsDir = new Path(base, "apps/nightjar");

@@ -19,6 +19,8 @@ import org.apache.oozie.test.XFsTestCase;
 /**
  * {@code oozie-deploy} against Oozie's own embedded web server (EmbeddedOozieServer, the {@code oozied.sh} server)
  * over HTTP, with MiniDFSCluster + MiniMRYarnCluster behind it: upload, server-side validation, run, {@code --wait}.
+ * The apps are the packaged ones, shaded job jar in {@code lib/}; containers see no module classes (as in
+ * {@link NightjarOozieTestCase}).
  */
 public class OozieDeployIT extends XFsTestCase {
 
@@ -32,10 +34,21 @@ public class OozieDeployIT extends XFsTestCase {
   private final ByteArrayOutputStream stdout = new ByteArrayOutputStream();
   private final ByteArrayOutputStream stderr = new ByteArrayOutputStream();
 
+  /** The test JVM's classpath, while containers get it without nightjar's modules (see NightjarOozieTestCase). */
+  private String testClasspath;
+
   @Override
   protected void setUp() throws Exception {
     System.setProperty("oozie.test.metastore.server", "false");
-    super.setUp();
+    testClasspath = System.getProperty("java.class.path");
+    System.setProperty("java.class.path", NightjarOozieTestCase.clusterClasspath(testClasspath,
+        NightjarOozieTestCase.PROJECT));
+    try {
+      super.setUp();
+    } catch (Exception | Error e) {
+      System.setProperty("java.class.path", testClasspath);
+      throw e;
+    }
     int port;
     try (ServerSocket socket = new ServerSocket(0)) {
       port = socket.getLocalPort();
@@ -66,7 +79,11 @@ public class OozieDeployIT extends XFsTestCase {
     if (Services.get() != null) {
       Services.get().destroy();
     }
-    super.tearDown();
+    try {
+      super.tearDown();
+    } finally {
+      System.setProperty("java.class.path", testClasspath);
+    }
   }
 
   public void testUploadsValidatesRunsAndWaitsForSuccess() throws Exception {

@@ -62,6 +62,8 @@ public final class FetchDocumentsFn extends AccountedDoFn<TrackLocation, ImportO
   private final long maxDocumentBytes;
 
   private transient S3Client client;
+  /** Nanoseconds one attempt may take, body included ({@link S3Access#ATTEMPT_TIMEOUT_MS}). */
+  private transient long attemptNanos;
   private transient ExecutorService pool;
   private transient Semaphore slots;
   private transient ConcurrentLinkedQueue<ImportOutcome> finished;
@@ -100,6 +102,8 @@ public final class FetchDocumentsFn extends AccountedDoFn<TrackLocation, ImportO
   public void initialize() {
     try {
       client = S3Access.client(getConfiguration(), inFlight);
+      attemptNanos = getConfiguration().getLong(S3Access.ATTEMPT_TIMEOUT_MS, S3Access.DEFAULT_ATTEMPT_TIMEOUT_MS)
+          * 1_000_000L;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -179,16 +183,25 @@ public final class FetchDocumentsFn extends AccountedDoFn<TrackLocation, ImportO
     String error = "";
     for (int attempt = 1; ; attempt++) {
       stats.requests.incrementAndGet();
+      // The SDK's attempt timeout ends when the response headers arrive; the body is bounded here, so a server that
+      // trickles it (a byte now and then, never long enough silent for the socket timeout) cannot hold a slot.
+      long deadline = System.nanoTime() + attemptNanos;
       try (ResponseInputStream<GetObjectResponse> object =
                client.getObject(GetObjectRequest.builder().bucket(bucket).key(key).build())) {
         Long expected = object.response().contentLength();
         if (expected != null && expected > maxDocumentBytes) {
-          byte[] prefix = readAtMost(object, QUARANTINED_PREFIX_BYTES);
+          byte[] prefix = readAtMost(object, QUARANTINED_PREFIX_BYTES, deadline);
           object.abort(); // do not download the rest
           stats.bytes.addAndGet(prefix.length);
           return tooLarge(location, expected + " bytes (Content-Length)", prefix);
         }
-        byte[] body = readAtMost(object, maxDocumentBytes + 1);
+        byte[] body;
+        try {
+          body = readAtMost(object, maxDocumentBytes + 1, deadline);
+        } catch (SlowBodyException e) {
+          object.abort(); // the connection is not reused
+          throw e;
+        }
         stats.bytes.addAndGet(body.length);
         if (body.length > maxDocumentBytes) { // no or a wrong Content-Length: bounded all the same
           object.abort();
@@ -261,15 +274,34 @@ public final class FetchDocumentsFn extends AccountedDoFn<TrackLocation, ImportO
 
   /** Up to {@code limit} bytes of {@code in} (fewer at its end); never reads further than that. */
   static byte[] readAtMost(InputStream in, long limit) throws IOException {
+    return readAtMost(in, limit, Long.MAX_VALUE);
+  }
+
+  /**
+   * Up to {@code limit} bytes of {@code in}, or {@link SlowBodyException} once {@code System.nanoTime()} passes
+   * {@code deadline} (checked after every read, so a read that blocks is bounded by the socket timeout).
+   */
+  static byte[] readAtMost(InputStream in, long limit, long deadline) throws IOException {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream((int) Math.min(limit, 1 << 16));
     byte[] buffer = new byte[1 << 16];
     long remaining = limit;
+    long start = System.nanoTime();
     int read;
     while (remaining > 0 && (read = in.read(buffer, 0, (int) Math.min(buffer.length, remaining))) >= 0) {
       bytes.write(buffer, 0, read);
       remaining -= read;
+      if (remaining > 0 && deadline != Long.MAX_VALUE && System.nanoTime() - deadline > 0) {
+        throw new SlowBodyException(bytes.size(), (System.nanoTime() - start) / 1_000_000);
+      }
     }
     return bytes.toByteArray();
+  }
+
+  /** A body still arriving when its attempt's time is up. */
+  static final class SlowBodyException extends IOException {
+    SlowBodyException(long bytes, long millis) {
+      super(bytes + " bytes of the body in " + millis + " ms, past " + S3Access.ATTEMPT_TIMEOUT_MS);
+    }
   }
 
   private static ImportOutcome failure(TrackLocation location, String reason, Integer status, String error,

@@ -73,6 +73,15 @@ public final class S3Import {
         NightjarTypes.orQuarantine(LOCATIONS)));
   }
 
+  /**
+   * The dump lines of chunk {@code chunk} of {@code chunks}, by the same hash of their first field (the track id) as
+   * {@link #chunk}: each line, a damaged one too, is parsed, counted and quarantined by one chunk only.
+   */
+  public static PCollection<String> chunkLines(PCollection<String> lines, int chunk, int chunks) {
+    return chunks == 1 ? lines : lines.filter("lines of chunk " + chunk + " of " + chunks,
+        new LineInChunkFn(chunk, chunks));
+  }
+
   /** The ids of chunk {@code chunk} of {@code chunks}, by a stable hash of the track id. */
   public static PCollection<TrackLocation> chunk(PCollection<TrackLocation> locations, int chunk, int chunks) {
     return locations.filter("chunk " + chunk + " of " + chunks, new InChunkFn(chunk, chunks));
@@ -208,6 +217,22 @@ public final class S3Import {
     @Override
     public boolean accept(TrackLocation location) {
       return chunkOf(location.getTrackId(), chunks) == chunk;
+    }
+  }
+
+  static final class LineInChunkFn extends FilterFn<String> {
+    private final int chunk;
+    private final int chunks;
+
+    LineInChunkFn(int chunk, int chunks) {
+      this.chunk = chunk;
+      this.chunks = chunks;
+    }
+
+    @Override
+    public boolean accept(String line) {
+      int tab = line.indexOf('\t');
+      return chunkOf((tab < 0 ? line : line.substring(0, tab)).trim(), chunks) == chunk;
     }
   }
 

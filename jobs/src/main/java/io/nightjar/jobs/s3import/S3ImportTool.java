@@ -7,6 +7,8 @@ import io.nightjar.avro.TrackLocation;
 import io.nightjar.common.DailyPublication;
 import io.nightjar.common.Dataset;
 import io.nightjar.common.DayOption;
+import io.nightjar.avro.ImportFailure;
+import io.nightjar.common.AvroFiles;
 import io.nightjar.common.JobFailedException;
 import io.nightjar.common.UsageException;
 import io.nightjar.common.NightjarTypes;
@@ -160,7 +162,7 @@ public final class S3ImportTool extends NightjarTool<Plan> {
       try {
         importChunk(chunk);
       } catch (JobFailedException e) {
-        if (chunkList.size() == 1) {
+        if (chunkList.size() == 1 || e instanceof UsageException) {
           throw e;
         }
         out.printf("s3-import %s chunk %d of %d: FAILED: %s%n", date.get(), chunk, chunks, e.getMessage());
@@ -212,8 +214,9 @@ public final class S3ImportTool extends NightjarTool<Plan> {
       } else if (dumpPath().getName().endsWith(".avro") || isAvroFolder(fs, dumpPath())) {
         listed = planning.read(From.avroFile(dumpPath(), S3Import.LOCATIONS));
       } else {
+        PCollection<String> lines = planning.read(From.textFile(dumpPath()));
         Pair<PCollection<TrackLocation>, PCollection<QuarantineRecord>> parsed =
-            S3Import.parseDump(planning.read(From.textFile(dumpPath())));
+            S3Import.parseDump(daily ? lines : S3Import.chunkLines(lines, chunk, chunks));
         listed = parsed.first();
         planning.write(parsed.second(), To.avroFile(day.quarantineStaging()));
       }
@@ -282,11 +285,14 @@ public final class S3ImportTool extends NightjarTool<Plan> {
       long attempted = toDownload;
       RecordAccounting accounting = day.finish(runs, acc -> {
         long failedIds = acc.skipReasons().getOrDefault(FetchDocumentsFn.FAILED, 0L);
-        if (attempted > 0 && (double) failedIds / attempted > maxFailed) {
+        // A retry is not refused: it publishes what it carried over and got, and lists what still fails (a refused
+        // retry would publish its shorter lists and drop its downloads).
+        if (!retryFailed && attempted > 0 && (double) failedIds / attempted > maxFailed) {
           throw new JobFailedException(String.format("%d of %d ids downloaded (%.3f%%) failed after retries, above "
-                  + "%s=%s; import not published; failed ids in %s (rerun the chunk: --retry-failed carries over "
+                  + "%s=%s; import not published; failed ids in %s%s (rerun the chunk: --retry-failed carries over "
                   + "only a published import)", failedIds,
-              attempted, 100.0 * failedIds / attempted, MAX_FAILED_FRACTION_KEY, maxFailed, failedList));
+              attempted, 100.0 * failedIds / attempted, MAX_FAILED_FRACTION_KEY, maxFailed, failedList,
+              commonestFailure(fs, failedList)));
         }
       }, (dir, acc) -> {
         if (!daily) {
@@ -327,6 +333,37 @@ public final class S3ImportTool extends NightjarTool<Plan> {
       }
     }
   }
+
+  /**
+   * "; commonest: N x HTTP 403 SignatureDoesNotMatch" and what to check, from the first
+   * {@value #FAILURES_EXAMINED} records of the published failed list; empty when it cannot be read.
+   */
+  static String commonestFailure(FileSystem fs, Path failedList) {
+    Map<String, Long> byCause = new java.util.HashMap<>();
+    try {
+      long examined = 0;
+      for (FileStatus file : AvroFiles.avroFileStatuses(fs, failedList)) {
+        try (java.io.InputStream in = fs.open(file.getPath());
+            org.apache.avro.file.DataFileStream<ImportFailure> reader = new org.apache.avro.file.DataFileStream<>(in,
+                new org.apache.avro.specific.SpecificDatumReader<>(ImportFailure.class))) {
+          while (reader.hasNext() && examined++ < FAILURES_EXAMINED) {
+            ImportFailure failure = reader.next();
+            String code = failure.getError() == null ? "" : failure.getError().split(":", 2)[0];
+            byCause.merge((failure.getHttpStatus() == null ? "" : "HTTP " + failure.getHttpStatus() + " ") + code, 1L,
+                Long::sum);
+          }
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      return "";
+    }
+    return byCause.entrySet().stream().max(Map.Entry.comparingByValue()).map(top -> "; commonest: " + top.getValue()
+        + " x " + top.getKey() + (top.getKey().startsWith("HTTP 403") ? " (S3 refused the request: check the keys in "
+        + "the credential provider or nightjar.s3.*, the region and the bucket's policy; a 4xx is not retried)"
+        : "")).orElse("");
+  }
+
+  private static final int FAILURES_EXAMINED = 10_000;
 
   private static PipelineResult run(Pipeline pipeline) {
     try {

@@ -146,12 +146,13 @@ public final class ReadingParser {
     if (reading.getSensorId() == null || reading.getSensorId().trim().isEmpty()) {
       return Outcome.quarantine(MISSING_FIELD, "empty sensorId");
     }
-    String badId = TextIds.problem(reading.getSensorId());
-    if (badId != null) {
-      return Outcome.quarantine(TextIds.BAD_ID, "sensorId " + badId);
-    }
     // Epoch days, not LocalDates: this runs once per reading; a LocalDate is made only for a refused one.
     long day = Math.floorDiv(reading.getTimestamp(), Periods.DAY_MILLIS);
+    String badId = TextIds.problem(reading.getSensorId());
+    if (badId != null) {
+      return new Outcome(Outcome.Kind.QUARANTINE, null, TextIds.BAD_ID, "sensorId " + badId,
+          LocalDate.ofEpochDay(day));
+    }
     if (!Double.isFinite(reading.getValue())) {
       return new Outcome(Outcome.Kind.QUARANTINE, null, NON_FINITE_VALUE, "value " + reading.getValue(),
           LocalDate.ofEpochDay(day));

@@ -102,7 +102,7 @@ public final class SensorAveragesTool extends DailyJobTool<SensorAveragesTool.Re
 
   /** What the run reads and writes, resolved once (the input globbed and its format seen). */
   record Resolved(Path input, InputFormat format, Granularity granularity, boolean removeDuplicates,
-      boolean mapReduceEngine, List<LocalDate> days, Dataset output) implements DailyPlan {
+      boolean mapReduceEngine, List<LocalDate> days, Dataset output, List<String> notRead) implements DailyPlan {
     /** The day, or the first of several. */
     @Override
     public LocalDate date() {
@@ -114,6 +114,9 @@ public final class SensorAveragesTool extends DailyJobTool<SensorAveragesTool.Re
       LinkedHashMap<String, Object> plan = new LinkedHashMap<>();
       plan.put("input", input);
       plan.put("input format", format.name().toLowerCase());
+      if (!notRead.isEmpty()) {
+        plan.put("input not read", String.join("; ", notRead));
+      }
       plan.put("granularity", granularity);
       plan.put("duplicates", removeDuplicates ? "remove" : "keep");
       plan.put("engine", mapReduceEngine ? "mapreduce" : "crunch");
@@ -130,13 +133,19 @@ public final class SensorAveragesTool extends DailyJobTool<SensorAveragesTool.Re
   protected Resolved plan() throws IOException {
     Dataset output = output();
     Path input = inputPath();
-    InputFormat format = resolvedFormat(input);
+    List<String> notRead = new ArrayList<>();
+    InputFormat format = resolvedFormat(input, notRead);
     return new Resolved(input, format, granularity(), removeDuplicates(), engine == Engine.MAPREDUCE, days(),
-        output);
+        output, List.copyOf(notRead));
   }
 
   @Override
   protected int execute(Resolved plan) throws IOException {
+    if (!plan.notRead().isEmpty()) {
+      // Named, not silently dropped: a file a device or an upstream job put where Hadoop does not look.
+      out.printf("sensor-averages: %d input entr%s not read: %s%n", plan.notRead().size(),
+          plan.notRead().size() == 1 ? "y" : "ies", String.join("; ", plan.notRead()));
+    }
     if (plan.removeDuplicates()) {
       ShuffleSettings.everyRecordShuffled(getConf()); // every reading crosses the shuffle
     }
@@ -372,8 +381,13 @@ public final class SensorAveragesTool extends DailyJobTool<SensorAveragesTool.Re
     return Dataset.of(getConf(), project.get(), "readings").dayPath(days().get(0));
   }
 
-  /** The input format, looking at the input files when {@code auto}; fails clearly on missing or empty input. */
-  private InputFormat resolvedFormat(Path path) throws IOException {
+  /**
+   * The input format, looking at the input files when {@code auto}; fails clearly on missing or empty input. Adds to
+   * {@code notRead} every entry of the input that the job will not read, with why: hidden files (names starting with
+   * {@code _} or {@code .}, which Hadoop's input formats skip; the {@code _SUCCESS} flag aside) and folders inside the
+   * input (not read recursively).
+   */
+  private InputFormat resolvedFormat(Path path, List<String> notRead) throws IOException {
     InputFormat format;
     try {
       format = InputFormat.valueOf(inputFormat.toUpperCase());
@@ -393,6 +407,10 @@ public final class SensorAveragesTool extends DailyJobTool<SensorAveragesTool.Re
         if (file.isFile() && !name.startsWith("_") && !name.startsWith(".")) {
           files++;
           avroFiles += name.endsWith(".avro") ? 1 : 0;
+        } else if (file.isDirectory()) {
+          notRead.add(file.getPath() + "/ (a folder inside the input: not read; name it in --input, e.g. a glob)");
+        } else if (!name.equals(Dataset.SUCCESS_FLAG)) {
+          notRead.add(file.getPath() + " (hidden: the name starts with '" + name.charAt(0) + "')");
         }
       }
     }

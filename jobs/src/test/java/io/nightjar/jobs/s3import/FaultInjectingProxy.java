@@ -16,13 +16,13 @@ import java.util.function.BiFunction;
 
 /**
  * A byte-forwarding HTTP proxy on loopback in front of the S3 server that answers chosen GETs with faults: 503
- * SlowDown, 500, a connection reset, or a body cut short of its Content-Length. Requests are forwarded unchanged, so
+ * SlowDown, 500, a connection reset, a body cut short of its Content-Length, or a body trickled 1 KB every 0.5 s. Requests are forwarded unchanged, so
  * signatures stay valid. One request per connection. {@code faults} decides from the request path and the attempt
  * number for that path (1, 2, ...); null passes the request through.
  */
 final class FaultInjectingProxy implements AutoCloseable {
 
-  enum Fault { SLOW_DOWN_503, ERROR_500, RESET, TRUNCATE }
+  enum Fault { SLOW_DOWN_503, ERROR_500, RESET, TRUNCATE, SLOW_BODY }
 
   private final ServerSocket server;
   private final int upstreamPort;
@@ -103,7 +103,18 @@ final class FaultInjectingProxy implements AutoCloseable {
         return;
       }
       byte[] response = forward(withConnectionClose(headText), body);
-      if (fault == Fault.TRUNCATE) {
+      if (fault == Fault.SLOW_BODY) {
+        count(fault);
+        for (int at = 0; at < response.length; at += 1024) {
+          out.write(response, at, Math.min(1024, response.length - at));
+          out.flush();
+          try {
+            Thread.sleep(500);
+          } catch (InterruptedException e) {
+            return;
+          }
+        }
+      } else if (fault == Fault.TRUNCATE) {
         count(fault);
         String responseText = new String(response, StandardCharsets.ISO_8859_1);
         int bodyStart = responseText.indexOf("\r\n\r\n") + 4;
