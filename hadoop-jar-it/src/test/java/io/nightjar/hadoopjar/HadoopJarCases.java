@@ -227,9 +227,12 @@ public abstract class HadoopJarCases {
     }
   }
 
-  /** The published day folders under {@code dataset}, in order. */
+  /** The published day folders under {@code dataset}, in order (none when it does not exist). */
   private static List<String> days(FileSystem fs, Path dataset) throws IOException {
     List<String> days = new ArrayList<>();
+    if (!fs.exists(dataset)) {
+      return days;
+    }
     for (FileStatus day : fs.listStatus(dataset, path -> path.getName().matches("\\d{4}-\\d{2}-\\d{2}"))) {
       if (fs.exists(new Path(day.getPath(), Dataset.SUCCESS_FLAG))) {
         days.add(day.getPath().getName());

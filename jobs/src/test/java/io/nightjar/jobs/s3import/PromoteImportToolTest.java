@@ -73,12 +73,7 @@ public class PromoteImportToolTest {
 
   @Test
   public void aPromotionKilledMidwayIsResumedWithoutLosingFiles() throws Exception {
-    for (int k = 0; k < 2; k++) {
-      Path day = chunkDay("analysis-import", k);
-      assertEquals(0, Main.run(conf, "generate-track-analysis", "--output", day.toString(), "--first-date", DATE,
-          "--day", "1", "--tracks", "30", "--seed", Integer.toString(k)));
-      fs.create(new Path(day, Dataset.SUCCESS_FLAG)).close();
-    }
+    publishChunks(30);
     // As a run killed after moving chunk 0's files leaves it.
     Path moving = new Path(root, "tracks/analysis/full/_promoting-" + DATE + "/data");
     fs.mkdirs(moving);
@@ -114,12 +109,7 @@ public class PromoteImportToolTest {
    */
   @Test
   public void aChunkWhoseOutcomesDoNotAddUpToItsDumpLinesIsRefused() throws Exception {
-    for (int k = 0; k < 2; k++) {
-      Path day = chunkDay("analysis-import", k);
-      assertEquals(0, Main.run(conf, "generate-track-analysis", "--output", day.toString(), "--first-date", DATE,
-          "--day", "1", "--tracks", "20", "--seed", Integer.toString(k)));
-      fs.create(new Path(day, Dataset.SUCCESS_FLAG)).close();
-    }
+    publishChunks(20);
     writeFailures(chunkDay("analysis-import-missing", 1), 2);
     writeChunkAccounting(chunkDay("analysis-import", 0), 20, "");
     writeChunkAccounting(chunkDay("analysis-import", 1), 59, "skipped.DUPLICATE_ID=2\n"); // 20 + 2 + 2 of 59
@@ -138,6 +128,16 @@ public class PromoteImportToolTest {
   private void writeChunkAccounting(Path day, long dumpLines, String skipped) throws IOException {
     try (java.io.OutputStream out = fs.create(new Path(day, ChunkAccounting.FILE), true)) {
       out.write(("dumpLines=" + dumpLines + "\n" + skipped).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+  }
+
+  /** Publishes chunks 0 and 1 of 2, {@code tracks} generated tracks each (seeded by the chunk). */
+  private void publishChunks(int tracks) throws IOException {
+    for (int k = 0; k < 2; k++) {
+      Path day = chunkDay("analysis-import", k);
+      assertEquals(0, Main.run(conf, "generate-track-analysis", "--output", day.toString(), "--first-date", DATE,
+          "--day", "1", "--tracks", Integer.toString(tracks), "--seed", Integer.toString(k)));
+      fs.create(new Path(day, Dataset.SUCCESS_FLAG)).close();
     }
   }
 
