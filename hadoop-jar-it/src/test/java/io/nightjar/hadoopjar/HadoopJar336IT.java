@@ -1,6 +1,5 @@
 package io.nightjar.hadoopjar;
 
-import java.util.List;
 import org.junit.BeforeClass;
 import org.junit.Test;
 
@@ -20,11 +19,5 @@ public class HadoopJar336IT extends HadoopJarCases {
   @Test
   public void crunchShardedJoinPublishesWhatLocalModeComputes() throws Exception {
     checkImpressionsJoin("crunch-sharded");
-  }
-
-  @Test
-  public void sensorAveragesOnThePlainMapReduceEngine() throws Exception {
-    checkSensorAverages("sensors-mapreduce", List.of("sensors/sensor-averages-day/2016-05-01"), 24,
-        "--engine", "mapreduce", "--date", "2016-05-01");
   }
 }

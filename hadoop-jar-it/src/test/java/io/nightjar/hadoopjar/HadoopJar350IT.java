@@ -1,6 +1,5 @@
 package io.nightjar.hadoopjar;
 
-import java.util.List;
 import org.junit.BeforeClass;
 import org.junit.Test;
 
@@ -20,17 +19,5 @@ public class HadoopJar350IT extends HadoopJarCases {
   @Test
   public void mapsideJoinPublishesWhatLocalModeComputes() throws Exception {
     checkImpressionsJoin("mapside");
-  }
-
-  /**
-   * Two days from one read: the sample file holds a reading of 2016-04-30 besides 2016-05-01's. The file's damaged
-   * lines carry no timestamp, so they are charged to the first day, which the default quarantine limit then refuses.
-   */
-  @Test
-  public void sensorAveragesOfSeveralDaysFromOneRead() throws Exception {
-    checkSensorAverages("sensors-dates", List.of("sensors/sensor-averages-day/2016-04-30",
-        "sensors/sensor-averages-day/2016-05-01"), 25, "-D", "nightjar.quarantine.max-fraction=1",
-        "--dates", "2016-04-30..2016-05-01",
-        "--input", "{root}/sensors/readings/2016-05-01");
   }
 }

@@ -46,9 +46,10 @@ import org.junit.Test;
  * chain (upload-documents, the bulk import's s3-import chunks and promote-import, then per day the daily s3-import and
  * tracks-daily's analysis-compact, attributes-daily and analysis-retire, and show) publishes the same attributes and
  * analysis, its S3 keys from a credential store; a failure ends as one line on stderr and exit 1. Every tool of the
- * jar runs on every version; each version adds some of impressions-join's strategies and sensor-averages' engines and
- * {@code --dates}, and 3.4.3 runs the tracks chain for two days through a Sunday compaction (the others run its
- * bulk day, a Sunday too, in one chunk). One subclass per version starts its cluster once.
+ * jar runs on every version; each version adds some of impressions-join's strategies (3.4.3 also sensor-averages'
+ * plain MapReduce engine and {@code --dates}), and 3.4.3 runs the tracks chain for two days through a Sunday
+ * compaction (the others run its bulk day, a Sunday too, in one chunk). One subclass per version starts its cluster
+ * once.
  */
 public abstract class HadoopJarCases {
 
@@ -82,6 +83,12 @@ public abstract class HadoopJarCases {
   /** Chunks of the tracks chain's bulk import. */
   protected int tracksBulkChunks() {
     return 1;
+  }
+
+  @Test
+  public void sensorAveragesPublishesWhatLocalModeComputes() throws Exception {
+    checkSensorAverages("sensors-crunch", List.of("sensors/sensor-averages-day/" + DAY), 24,
+        "-D", "mapreduce.job.reduces=2", "--date", DAY);
   }
 
   /**
