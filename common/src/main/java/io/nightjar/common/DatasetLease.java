@@ -146,28 +146,27 @@ public final class DatasetLease implements AutoCloseable {
       in.transferTo(bytes);
       Properties properties = new Properties();
       properties.load(new StringReader(bytes.toString(StandardCharsets.ISO_8859_1)));
-      if (!isMillis(properties.getProperty("started"))) {
-        properties = new Properties();
-        properties.setProperty("run", "(a lease file naming no holder)");
-        properties.setProperty(UNWRITTEN, "true");
-        properties.setProperty("started", Long.toString(fs.getFileStatus(file).getModificationTime()));
-      }
-      return properties;
+      return isMillis(properties.getProperty("started")) ? properties : namingNoHolder(fs, file);
     } catch (FileNotFoundException e) {
       return null;
     } catch (IOException e) {
       // Unreadable (a checksum error, HDFS's "Cannot obtain block length" on a file its writer left open): a lease
       // naming no holder, stale after the grace like an empty one.
-      Properties properties = new Properties();
-      properties.setProperty("run", "(a lease file naming no holder)");
-      properties.setProperty(UNWRITTEN, "true");
-      try {
-        properties.setProperty("started", Long.toString(fs.getFileStatus(file).getModificationTime()));
-      } catch (FileNotFoundException gone) {
-        return null;
-      }
-      return properties;
+      return namingNoHolder(fs, file);
     }
+  }
+
+  /** A lease file that names no holder, as a holder that started when it was last modified; null if it is gone. */
+  private static Properties namingNoHolder(FileSystem fs, Path file) throws IOException {
+    Properties properties = new Properties();
+    properties.setProperty("run", "(a lease file naming no holder)");
+    properties.setProperty(UNWRITTEN, "true");
+    try {
+      properties.setProperty("started", Long.toString(fs.getFileStatus(file).getModificationTime()));
+    } catch (FileNotFoundException gone) {
+      return null;
+    }
+    return properties;
   }
 
   private static boolean sameHolder(Properties a, Properties b) {

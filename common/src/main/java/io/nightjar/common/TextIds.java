@@ -4,9 +4,10 @@ package io.nightjar.common;
  * Whether an id read from outside (a sensor id, a track id in a dump) is printable text. Refused: U+FFFD (the
  * decoder's stand-in for bytes that are not UTF-8), control characters (NUL, ESC, DEL...), invisible format characters
  * (U+202E right-to-left override, U+FEFF byte order mark, U+200B zero-width space), line and paragraph separators
- * (U+2028, U+2029), lone surrogates and private-use code points. Unassigned code points pass: which are unassigned
- * depends on the JDK's Unicode version, and a client and its tasks must agree. Such ids print as something else than they are, or not at all, so the records that carry
- * them are quarantined ({@link #BAD_ID}) rather than published under an id nobody can type.
+ * (U+2028, U+2029), lone surrogates and private-use code points. Such ids print as something else than they are, or
+ * not at all, so the records that carry them are quarantined ({@link #BAD_ID}) rather than published under an id
+ * nobody can type. Unassigned code points pass: which are unassigned depends on the JDK's Unicode version, and a
+ * client and its tasks must agree.
  *
  * <p>Cost: one pass over the id's chars, a comparison each for printable ASCII.
  */

@@ -3,6 +3,7 @@ package io.nightjar.demo;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
@@ -13,6 +14,7 @@ import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.function.ToIntFunction;
@@ -126,15 +128,12 @@ public final class ShippedJar implements ToIntFunction<String[]>, AutoCloseable 
   }
 
   private static String sha256(File file) {
-    try (InputStream in = new DigestInputStream(Files.newInputStream(file.toPath()),
-        MessageDigest.getInstance("SHA-256"))) {
-      MessageDigest digest = ((DigestInputStream) in).getMessageDigest();
-      in.transferTo(java.io.OutputStream.nullOutputStream());
-      StringBuilder hex = new StringBuilder();
-      for (byte b : digest.digest()) {
-        hex.append(String.format("%02x", b));
+    try {
+      MessageDigest digest = MessageDigest.getInstance("SHA-256");
+      try (InputStream in = new DigestInputStream(Files.newInputStream(file.toPath()), digest)) {
+        in.transferTo(OutputStream.nullOutputStream());
       }
-      return hex.toString();
+      return HexFormat.of().formatHex(digest.digest());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } catch (NoSuchAlgorithmException e) {

@@ -1,6 +1,5 @@
 package io.nightjar.jobs.s3import;
 
-import io.nightjar.common.TextIds;
 import io.nightjar.avro.ImportFailure;
 import io.nightjar.avro.ImportOutcome;
 import io.nightjar.avro.QuarantineRecord;
@@ -10,6 +9,7 @@ import io.nightjar.common.AccountedDoFn;
 import io.nightjar.common.NightjarTypes;
 import io.nightjar.common.QuarantiningDoFn;
 import io.nightjar.common.StableHash;
+import io.nightjar.common.TextIds;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;

@@ -1,32 +1,36 @@
 package io.nightjar.jobs.s3import;
 
+import io.nightjar.avro.ImportFailure;
 import io.nightjar.avro.ImportOutcome;
 import io.nightjar.avro.QuarantineRecord;
 import io.nightjar.avro.TrackAnalysis;
 import io.nightjar.avro.TrackLocation;
+import io.nightjar.common.AvroFiles;
 import io.nightjar.common.DailyPublication;
 import io.nightjar.common.Dataset;
 import io.nightjar.common.DayOption;
-import io.nightjar.avro.ImportFailure;
-import io.nightjar.common.AvroFiles;
 import io.nightjar.common.JobFailedException;
-import io.nightjar.common.UsageException;
-import io.nightjar.common.NightjarTypes;
-import io.nightjar.common.NightjarTool;
 import io.nightjar.common.NightjarTool.Plan;
-import io.nightjar.common.ProjectOption;
+import io.nightjar.common.NightjarTool;
+import io.nightjar.common.NightjarTypes;
 import io.nightjar.common.PipelineCounters;
+import io.nightjar.common.ProjectOption;
 import io.nightjar.common.RecordAccounting;
 import io.nightjar.common.S3Access;
 import io.nightjar.common.SnapshotDataset;
+import io.nightjar.common.UsageException;
 import io.nightjar.jobs.analysis.PackedAvro;
 import java.io.IOException;
+import java.io.InputStream;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.avro.file.DataFileStream;
+import org.apache.avro.specific.SpecificDatumReader;
 import org.apache.crunch.PCollection;
 import org.apache.crunch.Pair;
 import org.apache.crunch.Pipeline;
@@ -296,8 +300,9 @@ public final class S3ImportTool extends NightjarTool<Plan> {
         }
       }, (dir, acc) -> {
         if (!daily) {
-          ChunkAccounting chunkAccounting = earlierAccounting == null ? (retryFailed ? null : ChunkAccounting.of(acc))
-              : ChunkAccounting.retried(earlierAccounting, acc);
+          // A retry of a chunk imported by an earlier nightjar has no figures to carry over.
+          ChunkAccounting chunkAccounting = !retryFailed ? ChunkAccounting.of(acc)
+              : earlierAccounting == null ? null : ChunkAccounting.retried(earlierAccounting, acc);
           if (chunkAccounting != null) {
             chunkAccounting.write(fs, dir);
           }
@@ -339,13 +344,13 @@ public final class S3ImportTool extends NightjarTool<Plan> {
    * {@value #FAILURES_EXAMINED} records of the published failed list; empty when it cannot be read.
    */
   static String commonestFailure(FileSystem fs, Path failedList) {
-    Map<String, Long> byCause = new java.util.HashMap<>();
+    Map<String, Long> byCause = new HashMap<>();
     try {
       long examined = 0;
       for (FileStatus file : AvroFiles.avroFileStatuses(fs, failedList)) {
-        try (java.io.InputStream in = fs.open(file.getPath());
-            org.apache.avro.file.DataFileStream<ImportFailure> reader = new org.apache.avro.file.DataFileStream<>(in,
-                new org.apache.avro.specific.SpecificDatumReader<>(ImportFailure.class))) {
+        try (InputStream in = fs.open(file.getPath());
+            DataFileStream<ImportFailure> reader = new DataFileStream<>(in,
+                new SpecificDatumReader<>(ImportFailure.class))) {
           while (reader.hasNext() && examined++ < FAILURES_EXAMINED) {
             ImportFailure failure = reader.next();
             String code = failure.getError() == null ? "" : failure.getError().split(":", 2)[0];

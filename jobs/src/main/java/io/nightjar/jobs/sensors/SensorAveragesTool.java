@@ -1,19 +1,19 @@
 package io.nightjar.jobs.sensors;
 
-import io.nightjar.common.AvroInputCheck;
 import io.nightjar.avro.Granularity;
 import io.nightjar.avro.QuarantineRecord;
 import io.nightjar.avro.SensorAggregate;
 import io.nightjar.avro.SensorReading;
+import io.nightjar.common.AvroInputCheck;
 import io.nightjar.common.DailyJobTool;
 import io.nightjar.common.DailyPublication;
 import io.nightjar.common.Dataset;
 import io.nightjar.common.JobFailedException;
-import io.nightjar.common.UsageException;
 import io.nightjar.common.PipelineCounters;
 import io.nightjar.common.ProjectOption;
 import io.nightjar.common.RecordAccounting;
 import io.nightjar.common.ShuffleSettings;
+import io.nightjar.common.UsageException;
 import io.nightjar.jobs.sensors.mapreduce.SensorAveragesJob;
 import java.io.IOException;
 import java.time.LocalDate;

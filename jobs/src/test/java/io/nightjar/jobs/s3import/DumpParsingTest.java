@@ -1,10 +1,10 @@
 package io.nightjar.jobs.s3import;
 
-import io.nightjar.common.TextIds;
 import static org.junit.Assert.assertEquals;
 
 import io.nightjar.avro.QuarantineRecord;
 import io.nightjar.avro.TrackLocation;
+import io.nightjar.common.TextIds;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.crunch.PCollection;

@@ -1,6 +1,5 @@
 package io.nightjar.jobs.s3import;
 
-import io.nightjar.jobs.Printed;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
@@ -9,6 +8,7 @@ import io.nightjar.avro.ImportFailure;
 import io.nightjar.common.AvroFiles;
 import io.nightjar.common.Dataset;
 import io.nightjar.jobs.Main;
+import io.nightjar.jobs.Printed;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;

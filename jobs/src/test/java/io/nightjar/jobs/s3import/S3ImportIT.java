@@ -11,6 +11,7 @@ import io.nightjar.common.Dataset;
 import io.nightjar.common.S3Access;
 import io.nightjar.jobs.HdfsTestCluster;
 import io.nightjar.jobs.Main;
+import io.nightjar.jobs.Printed;
 import io.nightjar.jobs.s3import.FaultInjectingProxy.Fault;
 import io.nightjar.s3server.LoopbackS3;
 import java.io.File;
@@ -217,7 +218,7 @@ public class S3ImportIT {
           + Dataset.SUCCESS_FLAG)));
       // Its retry would fetch the failed ids alone and lose what the refused run downloaded: refused, naming the
       // plain rerun (before, it exited 0 and published fewer tracks than an undisturbed run).
-      io.nightjar.jobs.Printed retryOfRefused = io.nightjar.jobs.Printed.by(() -> importer(proxy.endpoint(),
+      Printed retryOfRefused = Printed.by(() -> importer(proxy.endpoint(),
           "--date", "2016-05-03", "--retry-failed"));
       assertEquals(retryOfRefused.toString(), 1, retryOfRefused.status);
       assertTrue(retryOfRefused.err, retryOfRefused.err.contains("rerun chunk 0 without --retry-failed"));
@@ -255,7 +256,7 @@ public class S3ImportIT {
   /** Wrong keys: the one-line reason names S3's answer and what to check (before: only "64 of 64 ids ... failed"). */
   @Test
   public void wrongCredentialsAreNamedInTheReason() {
-    io.nightjar.jobs.Printed printed = io.nightjar.jobs.Printed.by(() -> importer(s3.endpoint(),
+    Printed printed = Printed.by(() -> importer(s3.endpoint(),
         "-D", S3Access.SECRET_KEY + "=not-the-loopback-key", "--date", "2016-05-07", "--dump", DUMP,
         "--max-attempts", "2", "--backoff-ms", "5"));
     assertEquals(printed.toString(), 1, printed.status);
