@@ -70,6 +70,7 @@ public abstract class DailyJobTool<P extends DailyJobTool.DailyPlan> extends Nig
     private final PCollection<?> output;
     private final PCollection<QuarantineRecord> quarantine;
     private final List<PipelineResult> earlierRuns = new ArrayList<>();
+    private final List<Path> inputs = new ArrayList<>();
     private DailyPublication.Gate gate = accounting -> { };
     private Function<List<PipelineResult>, Report> report;
 
@@ -90,6 +91,15 @@ public abstract class DailyJobTool<P extends DailyJobTool.DailyPlan> extends Nig
     /** A run of the pipeline the flow made before the last (a job of its own first): checked and accounted too. */
     public Flow ranFirst(PipelineResult run) {
       earlierRuns.add(run);
+      return this;
+    }
+
+    /**
+     * The files, folders or globs the flow reads: when a job fails, a damaged compressed file among them is named in
+     * the reason.
+     */
+    public Flow reads(Path... paths) {
+      inputs.addAll(List.of(paths));
       return this;
     }
 
@@ -147,15 +157,16 @@ public abstract class DailyJobTool<P extends DailyJobTool.DailyPlan> extends Nig
     LocalDate date = plan.date();
     Dataset output = plan.output();
     Configuration conf = pipelineSettings == null ? getConf() : pipelineSettings.apply(new Configuration(getConf()));
-    Pipeline pipeline = new MRPipeline(getClass(), "nightjar " + command() + " " + date, conf);
+    Pipeline pipeline = null;
     try (DailyPublication day = DailyPublication.begin(getConf(), output, date)) {
+      pipeline = new MRPipeline(getClass(), "nightjar " + command() + " " + date, day.pipelineConf(conf));
       Flow flow = flow(pipeline, plan);
       pipeline.write(flow.output, To.avroFile(day.dataStaging()));
       if (flow.quarantine != null) {
         pipeline.write(flow.quarantine, To.avroFile(day.quarantineStaging()));
       }
       List<PipelineResult> runs = new ArrayList<>(flow.earlierRuns);
-      runs.add(pipeline.run());
+      runs.add(PipelineRuns.run(pipeline, flow.inputs));
       Report report = flow.report != null && runs.stream().allMatch(run -> run != null && run.succeeded())
           ? flow.report.apply(runs) : null;
       FileSystem fs = day.dataStaging().getFileSystem(getConf());
@@ -168,7 +179,9 @@ public abstract class DailyJobTool<P extends DailyJobTool.DailyPlan> extends Nig
       printSummary(output, date, published(plan, run));
       return run;
     } finally {
-      pipeline.cleanup(true);
+      if (pipeline != null) {
+        pipeline.cleanup(true);
+      }
     }
   }
 

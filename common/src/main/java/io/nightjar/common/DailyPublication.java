@@ -1,12 +1,20 @@
 package io.nightjar.common;
 
+import io.nightjar.avro.QuarantineRecord;
 import java.io.IOException;
+import java.io.InputStream;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
+import org.apache.avro.file.DataFileStream;
+import org.apache.avro.specific.SpecificDatumReader;
 import org.apache.crunch.PipelineExecution;
 import org.apache.crunch.PipelineResult;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.slf4j.Logger;
@@ -19,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * try (DailyPublication day = DailyPublication.begin(conf, dataset, date)) {
  *   pipeline.write(output, To.avroFile(day.dataStaging()));
  *   pipeline.write(quarantine, To.avroFile(day.quarantineStaging()));
- *   RecordAccounting accounting = day.finish(pipeline.done());
+ *   RecordAccounting accounting = day.finish(PipelineRuns.run(pipeline, inputs));
  * }
  * }</pre>
  *
@@ -44,6 +52,13 @@ public final class DailyPublication implements AutoCloseable {
   private final Publication quarantine;
   private final List<Publication> sides;
   private final DatasetLease lease;
+  private final Path workDir;
+
+  /**
+   * Crunch's {@code RuntimeParameters.TMP_DIR}, spelled out (an inlined constant leaves an unrelocated class constant
+   * in the job jar): where a pipeline keeps its temporary files.
+   */
+  static final String CRUNCH_TMP_DIR_KEY = "crunch.tmp.dir";
 
   private DailyPublication(Configuration conf, Dataset dataset, LocalDate day, Publication data,
       Publication quarantine, List<Publication> sides, DatasetLease lease) {
@@ -54,7 +69,10 @@ public final class DailyPublication implements AutoCloseable {
     this.data = data;
     this.quarantine = quarantine;
     this.sides = sides;
+    this.workDir = new Path(dataset.path(), WORK_PREFIX + day + "-" + UUID.randomUUID());
   }
+
+  private static final String WORK_PREFIX = "_work-";
 
   /**
    * Starts publishing {@code day} of {@code dataset} and its quarantine, plus the same day of each side dataset
@@ -69,12 +87,44 @@ public final class DailyPublication implements AutoCloseable {
       for (Dataset side : sideDatasets) {
         sides.add(Publication.begin(fs, side.dayPath(day)));
       }
+      removeDeadRunsWork(fs, dataset, day);
       return new DailyPublication(conf, dataset, day, Publication.begin(fs, dataset.dayPath(day)),
           Publication.begin(fs, dataset.quarantinePath(day)), sides, lease);
     } catch (IOException | RuntimeException e) {
       lease.close();
       throw e;
     }
+  }
+
+  /**
+   * With the day's lease held, any other run's work folder of the day belongs to a run that died before cleaning up
+   * (kill -9, a lost container): removed.
+   */
+  private static void removeDeadRunsWork(FileSystem fs, Dataset dataset, LocalDate day) throws IOException {
+    FileStatus[] leftovers = fs.globStatus(new Path(dataset.path(), WORK_PREFIX + day + "-*"));
+    for (FileStatus leftover : leftovers == null ? new FileStatus[0] : leftovers) {
+      if (fs.delete(leftover.getPath(), true)) {
+        LOG.info("Removed {}, left by a run that ended before cleaning up", leftover.getPath());
+      }
+    }
+  }
+
+  /**
+   * This run's scratch folder beside the day ({@code _work-<day>-<run>}, hidden from readers): removed when the
+   * publication closes, and by the next run of the day when this one dies first.
+   */
+  public Path workDir() {
+    return workDir;
+  }
+
+  /**
+   * {@code conf} with the Crunch pipeline's temporary files in {@link #workDir()}, so a killed run leaves none
+   * behind in {@code /tmp} (Crunch's default, cleaned only by the pipeline that made them).
+   */
+  public Configuration pipelineConf(Configuration conf) {
+    Configuration copy = new Configuration(conf);
+    copy.set(CRUNCH_TMP_DIR_KEY, new Path(workDir, "crunch").toString());
+    return copy;
   }
 
   /** Where the job writes the day of side dataset {@code index} (in the order given to {@link #begin}). */
@@ -137,16 +187,17 @@ public final class DailyPublication implements AutoCloseable {
   /** The runs as one: their jobs in order; no result if one stopped without one; failed if one failed. */
   private static PipelineResult combined(List<PipelineResult> results) {
     List<PipelineResult.StageResult> stages = new ArrayList<>();
-    boolean succeeded = true;
+    PipelineResult firstFailed = null;
     for (PipelineResult result : results) {
       if (result == null) {
         return null;
       }
       stages.addAll(result.getStageResults());
-      succeeded &= result.succeeded();
+      firstFailed = firstFailed == null && !result.succeeded() ? result : firstFailed;
     }
-    return new PipelineResult(stages, succeeded ? PipelineExecution.Status.SUCCEEDED
+    PipelineResult combined = new PipelineResult(stages, firstFailed == null ? PipelineExecution.Status.SUCCEEDED
         : PipelineExecution.Status.FAILED);
+    return firstFailed instanceof PipelineRuns.Failed failed ? failed.with(combined) : combined;
   }
 
   private RecordAccounting finish(PipelineResult result, Gate gate, Addition addition, String ofDay)
@@ -155,11 +206,15 @@ public final class DailyPublication implements AutoCloseable {
       close();
       // No result at all: a job's submission or monitoring threw (permissions, lost history server), and Crunch
       // only logged the cause (org.apache.crunch.impl.mr.exec).
-      throw new JobFailedException((result == null ? "the pipeline stopped without a result" : "a MapReduce job of "
-          + "the pipeline failed") + " (see the log above); " + dataset.dayPath(day) + " not published");
+      throw new JobFailedException((result == null ? "the pipeline stopped without a result (see the log above)"
+          : "a MapReduce job of the pipeline failed" + PipelineRuns.failure(result)) + "; " + dataset.dayPath(day)
+          + " not published");
     }
     RecordAccounting run = RecordAccounting.of(result);
-    RecordAccounting accounting = ofDay == null ? run : RecordAccounting.ofDay(result, ofDay);
+    // A day of several has its own quarantine reasons, counted from its staged quarantine; its skip reasons are not
+    // kept per day (the run's counters would outgrow Hadoop's limit), so none are shown rather than the run's.
+    RecordAccounting accounting = ofDay == null ? run : RecordAccounting.ofDay(result, ofDay,
+        quarantineReasons(quarantine.stagingDir()), Map.of());
     LOG.info("{} {}: {}", dataset.name(), day, accounting);
     try {
       run.check();
@@ -197,6 +252,25 @@ public final class DailyPublication implements AutoCloseable {
     return accounting;
   }
 
+  /** Quarantined records by reason in the staged quarantine {@code dir} (empty when nothing was staged). */
+  private Map<String, Long> quarantineReasons(Path dir) throws IOException {
+    FileSystem fs = dir.getFileSystem(conf);
+    Map<String, Long> reasons = new TreeMap<>();
+    if (!fs.exists(dir)) {
+      return reasons;
+    }
+    for (FileStatus file : AvroFiles.avroFileStatuses(fs, dir)) {
+      try (InputStream in = fs.open(file.getPath());
+          DataFileStream<QuarantineRecord> records = new DataFileStream<>(in,
+              new SpecificDatumReader<>(QuarantineRecord.class))) {
+        for (QuarantineRecord record : records) {
+          reasons.merge(record.getReason().toString(), record.getRecords(), Long::sum);
+        }
+      }
+    }
+    return reasons;
+  }
+
   /** Discards whatever was staged and not published, and gives the day's lease back. */
   @Override
   public void close() throws IOException {
@@ -205,6 +279,10 @@ public final class DailyPublication implements AutoCloseable {
       quarantine.abort();
       for (Publication side : sides) {
         side.abort();
+      }
+      FileSystem fs = workDir.getFileSystem(conf);
+      if (fs.exists(workDir)) {
+        fs.delete(workDir, true);
       }
     } finally {
       lease.close();

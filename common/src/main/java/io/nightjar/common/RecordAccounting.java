@@ -59,6 +59,16 @@ public final class RecordAccounting {
    * balance is checked on {@link #of(PipelineResult)}.
    */
   public static RecordAccounting ofDay(PipelineResult result, String day) {
+    return ofDay(result, day, PipelineCounters.group(result, QUARANTINE_REASONS),
+        PipelineCounters.group(result, SKIP_REASONS));
+  }
+
+  /**
+   * As {@link #ofDay(PipelineResult, String)} with the day's own reasons (counted from its quarantine, say), not the
+   * run's.
+   */
+  public static RecordAccounting ofDay(PipelineResult result, String day, Map<String, Long> quarantineReasons,
+      Map<String, Long> skipReasons) {
     Map<String, Long> days = PipelineCounters.group(result, DAYS);
     Map<String, Long> totals = new HashMap<>();
     long in = 0;
@@ -69,8 +79,7 @@ public final class RecordAccounting {
     }
     totals.put(IN, in);
     totals.put(WRITTEN, days.getOrDefault(day + " " + WRITTEN, 0L));
-    return new RecordAccounting(totals, PipelineCounters.group(result, QUARANTINE_REASONS),
-        PipelineCounters.group(result, SKIP_REASONS));
+    return new RecordAccounting(totals, quarantineReasons, skipReasons);
   }
 
   public long in() {

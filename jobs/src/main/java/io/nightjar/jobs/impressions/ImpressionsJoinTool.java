@@ -8,6 +8,7 @@ import io.nightjar.common.DailyJobTool;
 import io.nightjar.common.Dataset;
 import io.nightjar.common.DayOption;
 import io.nightjar.common.JobFailedException;
+import io.nightjar.common.PipelineRuns;
 import io.nightjar.common.ProjectOption;
 import io.nightjar.common.ShuffleSettings;
 import io.nightjar.common.UsageException;
@@ -139,7 +140,7 @@ public final class ImpressionsJoinTool extends DailyJobTool<ImpressionsJoinTool.
       // Deduplicate the metadata in a job of its own first. Otherwise Crunch plans the impressions' check twice
       // (once beside the metadata job for the quarantine, once in the map-side join) and counts them twice.
       latest = ImpressionsJoin.latestMetadata(metadataRows).cache();
-      first = pipeline.run();
+      first = PipelineRuns.run(pipeline, List.of());
     }
     Pair<PCollection<Impression>, PCollection<QuarantineRecord>> checked =
         ImpressionsJoin.checkImpressions(raw, resolved.date());

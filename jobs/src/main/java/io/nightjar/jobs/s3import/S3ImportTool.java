@@ -14,6 +14,7 @@ import io.nightjar.common.NightjarTool.Plan;
 import io.nightjar.common.NightjarTool;
 import io.nightjar.common.NightjarTypes;
 import io.nightjar.common.PipelineCounters;
+import io.nightjar.common.PipelineRuns;
 import io.nightjar.common.ProjectOption;
 import io.nightjar.common.RecordAccounting;
 import io.nightjar.common.S3Access;
@@ -205,13 +206,12 @@ public final class S3ImportTool extends NightjarTool<Plan> {
     }
     ChunkAccounting earlierAccounting = retryFailed ? ChunkAccounting.read(fs, earlier) : null;
     SnapshotDataset.View view = daily ? dailyView(fs) : null;
-    Path work = new Path(imported.path(), "_work-" + date + "-" + System.nanoTime());
     List<PipelineResult> runs = new ArrayList<>();
     try (DailyPublication day = DailyPublication.begin(getConf(), imported, date, missing(chunk), failed(chunk))) {
-      removeDeadRunsWork(fs, imported.path(), date, work);
+      Path work = day.workDir();
       // 1. Plan: this chunk's ids, minus those already imported (carried over into the output as they are).
       Pipeline planning = new MRPipeline(S3ImportTool.class, "nightjar s3-import plan " + date + " chunk " + chunk,
-          PackedAvro.compressed(new Configuration(getConf())));
+          PackedAvro.compressed(day.pipelineConf(getConf())));
       PCollection<TrackLocation> listed;
       if (retryFailed) {
         listed = S3Import.locations(planning.read(From.avroFile(failed(chunk).dayPath(date), S3Import.FAILURES)));
@@ -247,7 +247,7 @@ public final class S3ImportTool extends NightjarTool<Plan> {
       planning.write(plan.second(), To.avroFile(day.dataStaging()));
       Path todo = new Path(work, "todo");
       planning.write(plan.first(), To.avroFile(todo));
-      PipelineResult planned = run(planning);
+      PipelineResult planned = run(planning, retryFailed ? List.of() : List.of(dumpPath()));
       runs.add(planned);
       RecordAccounting plannedAccounting = RecordAccounting.of(planned);
       if (daily && tombstones && plannedAccounting.quarantined() > 0) {
@@ -262,7 +262,7 @@ public final class S3ImportTool extends NightjarTool<Plan> {
       if (toDownload > 0) {
         int tasks = (int) Math.max(1, Math.min(10_000,
             (toDownload * expectedDocumentBytes + (targetFileMb << 20) - 1) / (targetFileMb << 20)));
-        Configuration downloadConf = PackedAvro.compressed(new Configuration(getConf()));
+        Configuration downloadConf = PackedAvro.compressed(day.pipelineConf(getConf()));
         downloadConf.setBoolean("crunch.disable.combine.file", true);
         long todoBytes = fs.getContentSummary(todo).getLength();
         downloadConf.setLong("mapreduce.input.fileinputformat.split.maxsize", Math.max(1, todoBytes / tasks));
@@ -281,7 +281,7 @@ public final class S3ImportTool extends NightjarTool<Plan> {
         download.write(S3Import.failures(outcomes, FetchDocumentsFn.MISSING), To.avroFile(day.sideStaging(0)),
             Target.WriteMode.APPEND);
         download.write(S3Import.failures(outcomes, FetchDocumentsFn.FAILED), To.avroFile(day.sideStaging(1)));
-        runs.add(run(download));
+        runs.add(run(download, List.of()));
       }
       double maxFailed = getConf().getDouble(MAX_FAILED_FRACTION_KEY, 0.001);
       Path failedList = failed(chunk).dayPath(date);
@@ -321,21 +321,6 @@ public final class S3ImportTool extends NightjarTool<Plan> {
           accounting.out(), s3.getOrDefault(S3Import.CARRIED_OVER, 0L),
           accounting.skipReasons().getOrDefault(FetchDocumentsFn.MISSING, 0L),
           accounting.skipReasons().getOrDefault(FetchDocumentsFn.FAILED, 0L), accounting.quarantined(), s3);
-    } finally {
-      fs.delete(work, true);
-    }
-  }
-
-  /**
-   * Deletes the work folders ({@code _work-<date>-*}) that killed runs of this chunk and day left: this run holds the
-   * day's lease, so no other live run has one.
-   */
-  private static void removeDeadRunsWork(FileSystem fs, Path dataset, LocalDate date, Path mine) throws IOException {
-    FileStatus[] leftovers = fs.globStatus(new Path(dataset, "_work-" + date + "-*"));
-    for (FileStatus leftover : leftovers == null ? new FileStatus[0] : leftovers) {
-      if (!leftover.getPath().getName().equals(mine.getName()) && fs.delete(leftover.getPath(), true)) {
-        LOG.info("Removed {}, left by a run that ended before cleaning up", leftover.getPath());
-      }
     }
   }
 
@@ -370,11 +355,12 @@ public final class S3ImportTool extends NightjarTool<Plan> {
 
   private static final int FAILURES_EXAMINED = 10_000;
 
-  private static PipelineResult run(Pipeline pipeline) {
+  private static PipelineResult run(Pipeline pipeline, List<Path> inputs) {
     try {
-      PipelineResult result = pipeline.run();
+      PipelineResult result = PipelineRuns.run(pipeline, inputs);
       if (result == null || !result.succeeded()) {
-        throw new JobFailedException("a MapReduce job of s3-import failed (see the log above); nothing published");
+        throw new JobFailedException("a MapReduce job of s3-import failed" + (result == null ? " (see the log above)"
+            : PipelineRuns.failure(result)) + "; nothing published");
       }
       return result;
     } finally {

@@ -30,7 +30,9 @@ import java.time.format.DateTimeParseException;
  *       n &times; 1e15, finite for any n below 1e293, so finite readings always publish finite figures (two readings
  *       of 1.7e308 would otherwise sum to infinity);</li>
  *   <li>timestamp on a UTC day the run was not asked for, within {@value #OTHER_DAY_WINDOW} days of those it was:
- *       skipped, {@code OTHER_DAY} (a device file crossing midnight; that day has a run of its own);</li>
+ *       skipped, {@code OTHER_DAY} (a device file crossing midnight; that day has a run of its own), checked first,
+ *       so a bad reading or line of that day is quarantined by that day's run only, not by every run that reads the
+ *       file. A line with no readable timestamp belongs to no day: each run that reads it quarantines it;</li>
  *   <li>timestamp further away (a device clock reset to 1970, a year 3016): quarantined,
  *       {@code IMPLAUSIBLE_TIMESTAMP}.</li>
  * </ul>
@@ -98,42 +100,62 @@ public final class ReadingParser {
     return parseLine(line, day, day);
   }
 
-  /** Parses one text line and checks it against the days {@code from} to {@code to} (inclusive). */
+  /**
+   * Parses one text line and checks it against the days {@code from} to {@code to} (inclusive). A line is dated
+   * first, whatever else is wrong with it: its second field, when that reads as a timestamp, gives its day, so a
+   * damaged line of another day is skipped ({@code OTHER_DAY}) and quarantined only by the run of its own day.
+   */
   public static Outcome parseLine(String line, LocalDate from, LocalDate to) {
     if (line.trim().isEmpty()) {
       return Outcome.skip(BLANK_LINE, "blank line");
     }
     String[] fields = line.split(line.indexOf('\t') >= 0 ? "\t" : ",", -1);
-    if (fields.length != 3) {
-      return Outcome.quarantine(UNPARSABLE_LINE, "expected 3 fields sensorId,timestamp,value; found " + fields.length);
-    }
     String sensorId = fields[0].trim();
-    String time = fields[1].trim();
-    String value = fields[2].trim();
-    if (sensorId.equalsIgnoreCase("sensorId") || sensorId.equalsIgnoreCase("sensor_id")
-        || sensorId.equalsIgnoreCase("sensor")) {
+    if (fields.length == 3 && (sensorId.equalsIgnoreCase("sensorId") || sensorId.equalsIgnoreCase("sensor_id")
+        || sensorId.equalsIgnoreCase("sensor"))) {
       return Outcome.skip(HEADER, "header line");
     }
-    if (sensorId.isEmpty() || time.isEmpty() || value.isEmpty()) {
-      return Outcome.quarantine(MISSING_FIELD, "empty " + (sensorId.isEmpty() ? "sensorId" : time.isEmpty()
-          ? "timestamp" : "value"));
+    String time = fields.length > 1 ? fields[1].trim() : "";
+    Long timestamp = time.isEmpty() ? null : timestampOrNull(time);
+    if (timestamp != null) {
+      Outcome notThisRun = otherDayOrImplausible(timestamp, from, to);
+      if (notThisRun != null) {
+        return notThisRun;
+      }
     }
-    long timestamp;
-    try {
-      timestamp = parseTimestamp(time);
-    } catch (DateTimeParseException | NumberFormatException | ArithmeticException e) {
+    LocalDate day = timestamp == null ? null : dayOf(timestamp);
+    if (fields.length != 3) {
+      return new Outcome(Outcome.Kind.QUARANTINE, null, UNPARSABLE_LINE,
+          "expected 3 fields sensorId,timestamp,value; found " + fields.length, day);
+    }
+    String value = fields[2].trim();
+    if (sensorId.isEmpty() || time.isEmpty() || value.isEmpty()) {
+      return new Outcome(Outcome.Kind.QUARANTINE, null, MISSING_FIELD, "empty " + (sensorId.isEmpty() ? "sensorId"
+          : time.isEmpty() ? "timestamp" : "value"), day);
+    }
+    if (timestamp == null) {
       return Outcome.quarantine(BAD_TIMESTAMP, "unparsable timestamp '" + time + "'");
+    }
+    if (!plainDecimal(value)) {
+      return new Outcome(Outcome.Kind.QUARANTINE, null, BAD_VALUE, "unparsable value '" + value
+          + "' (a decimal number, e.g. 21.5 or 2.15e1)", day);
     }
     double number;
     try {
-      if (!plainDecimal(value)) {
-        throw new NumberFormatException(value);
-      }
       number = Double.parseDouble(value);
     } catch (NumberFormatException e) {
-      return Outcome.quarantine(BAD_VALUE, "unparsable value '" + value + "' (a decimal number, e.g. 21.5 or 2.15e1)");
+      return new Outcome(Outcome.Kind.QUARANTINE, null, BAD_VALUE, "unparsable value '" + value
+          + "' (a decimal number, e.g. 21.5 or 2.15e1)", day);
     }
     return check(new SensorReading(sensorId, timestamp, number), from, to);
+  }
+
+  private static Long timestampOrNull(String time) {
+    try {
+      return parseTimestamp(time);
+    } catch (DateTimeParseException | NumberFormatException | ArithmeticException e) {
+      return null;
+    }
   }
 
   /** Checks a reading (from Avro input or a parsed line) against {@code day}. */
@@ -141,13 +163,20 @@ public final class ReadingParser {
     return check(reading, day, day);
   }
 
-  /** Checks a reading against the days {@code from} to {@code to} (inclusive). */
+  /**
+   * Checks a reading against the days {@code from} to {@code to} (inclusive): its day first, so a bad reading of
+   * another day is that day's run's to quarantine.
+   */
   public static Outcome check(SensorReading reading, LocalDate from, LocalDate to) {
-    if (reading.getSensorId() == null || reading.getSensorId().trim().isEmpty()) {
-      return Outcome.quarantine(MISSING_FIELD, "empty sensorId");
+    Outcome notThisRun = otherDayOrImplausible(reading.getTimestamp(), from, to);
+    if (notThisRun != null) {
+      return notThisRun;
     }
     // Epoch days, not LocalDates: this runs once per reading; a LocalDate is made only for a refused one.
     long day = Math.floorDiv(reading.getTimestamp(), Periods.DAY_MILLIS);
+    if (reading.getSensorId() == null || reading.getSensorId().trim().isEmpty()) {
+      return new Outcome(Outcome.Kind.QUARANTINE, null, MISSING_FIELD, "empty sensorId", LocalDate.ofEpochDay(day));
+    }
     String badId = TextIds.problem(reading.getSensorId());
     if (badId != null) {
       return new Outcome(Outcome.Kind.QUARANTINE, null, TextIds.BAD_ID, "sensorId " + badId,
@@ -161,14 +190,20 @@ public final class ReadingParser {
       return new Outcome(Outcome.Kind.QUARANTINE, null, VALUE_OUT_OF_RANGE, "value " + reading.getValue()
           + " is beyond +-" + MAX_ABS_VALUE, LocalDate.ofEpochDay(day));
     }
+    return Outcome.valid(reading);
+  }
+
+  /** Skipped as another day's, or quarantined as implausibly far; null for a timestamp on a day asked for. */
+  private static Outcome otherDayOrImplausible(long timestamp, LocalDate from, LocalDate to) {
+    long day = Math.floorDiv(timestamp, Periods.DAY_MILLIS);
     if (day < from.toEpochDay() - OTHER_DAY_WINDOW || day > to.toEpochDay() + OTHER_DAY_WINDOW) {
-      return Outcome.quarantine(IMPLAUSIBLE_TIMESTAMP, Instant.ofEpochMilli(reading.getTimestamp())
+      return Outcome.quarantine(IMPLAUSIBLE_TIMESTAMP, Instant.ofEpochMilli(timestamp)
           + " is more than " + OTHER_DAY_WINDOW + " days from " + (from.equals(to) ? from : from + ".." + to));
     }
     if (day < from.toEpochDay() || day > to.toEpochDay()) {
       return Outcome.skip(OTHER_DAY, LocalDate.ofEpochDay(day).toString());
     }
-    return Outcome.valid(reading);
+    return null;
   }
 
   /**

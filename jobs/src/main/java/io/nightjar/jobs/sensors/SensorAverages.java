@@ -104,6 +104,12 @@ public final class SensorAverages {
 
   /** Counter group of readings skipped because they belong to a day the run was not asked for, by that day. */
   public static final String OTHER_DAYS = "nightjar.other-days";
+  /**
+   * Counter group and name of the quarantined inputs without a day (timestamp unreadable or implausible): charged to
+   * the run's first day.
+   */
+  public static final String UNDATED = "nightjar.undated";
+  public static final String UNDATED_QUARANTINED = "quarantined";
 
   /**
    * Count, min, max, sum and mean per sensor and period of the distinct readings, in one shuffle: readings are grouped
@@ -245,6 +251,9 @@ public final class SensorAverages {
           }
           break;
         default:
+          if (outcome.day == null) {
+            increment(UNDATED, UNDATED_QUARANTINED);
+          }
           // Charged to the reading's own day when its timestamp was read and asked for, else to the first day.
           String day = outcome.day != null && !outcome.day.isBefore(from) && !outcome.day.isAfter(to)
               ? outcome.day.toString() : fromText;

@@ -10,18 +10,21 @@ import io.nightjar.common.DailyPublication;
 import io.nightjar.common.Dataset;
 import io.nightjar.common.JobFailedException;
 import io.nightjar.common.PipelineCounters;
+import io.nightjar.common.PipelineRuns;
 import io.nightjar.common.ProjectOption;
 import io.nightjar.common.RecordAccounting;
 import io.nightjar.common.ShuffleSettings;
 import io.nightjar.common.UsageException;
 import io.nightjar.jobs.sensors.mapreduce.SensorAveragesJob;
 import java.io.IOException;
+import java.net.URI;
 import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
 import org.apache.crunch.PCollection;
 import org.apache.crunch.Pair;
@@ -155,7 +158,8 @@ public final class SensorAveragesTool extends DailyJobTool<SensorAveragesTool.Re
     if (plan.days().size() > 1) {
       return executeDays(plan);
     }
-    reportOtherDays(plan, publishDay(plan).counters(SensorAverages.OTHER_DAYS));
+    Run run = publishDay(plan);
+    reportOtherDays(plan, run.counters(SensorAverages.OTHER_DAYS), run.counters(SensorAverages.UNDATED));
     return 0;
   }
 
@@ -163,7 +167,7 @@ public final class SensorAveragesTool extends DailyJobTool<SensorAveragesTool.Re
   @Override
   protected Flow flow(Pipeline pipeline, Resolved plan) throws IOException {
     Pair<PCollection<SensorAggregate>, PCollection<QuarantineRecord>> figures = figures(pipeline, plan);
-    return Flow.of(figures.first(), figures.second()).gate(notEmpty(plan.date()));
+    return Flow.of(figures.first(), figures.second()).reads(plan.input()).gate(notEmpty(plan.date()));
   }
 
   @Override
@@ -188,13 +192,14 @@ public final class SensorAveragesTool extends DailyJobTool<SensorAveragesTool.Re
   /** Several days: one pipeline, each day filtered from the figures and the quarantine and published on its own. */
   private int executeDays(Resolved plan) throws IOException {
     List<LocalDate> days = plan.days();
-    Pipeline pipeline = new MRPipeline(SensorAveragesTool.class, "nightjar sensor-averages " + days.get(0) + ".."
-        + days.get(days.size() - 1), getConf());
     Map<LocalDate, DailyPublication> publications = new LinkedHashMap<>();
+    Pipeline pipeline = null;
     try {
       for (LocalDate day : days) {
         publications.put(day, DailyPublication.begin(getConf(), plan.output(), day));
       }
+      pipeline = new MRPipeline(SensorAveragesTool.class, "nightjar sensor-averages " + days.get(0) + ".."
+          + days.get(days.size() - 1), publications.get(days.get(0)).pipelineConf(getConf()));
       Pair<PCollection<SensorAggregate>, PCollection<QuarantineRecord>> figures = figures(pipeline, plan);
       for (Map.Entry<LocalDate, DailyPublication> day : publications.entrySet()) {
         pipeline.write(SensorAverages.ofDay(figures.first(), day.getKey()),
@@ -202,12 +207,14 @@ public final class SensorAveragesTool extends DailyJobTool<SensorAveragesTool.Re
         pipeline.write(SensorAverages.quarantineOfDay(figures.second(), day.getKey()),
             To.avroFile(day.getValue().quarantineStaging()));
       }
-      return publish(plan, publications, pipeline.done());
+      return publish(plan, publications, PipelineRuns.run(pipeline, List.of(plan.input())));
     } finally {
       for (DailyPublication publication : publications.values()) {
         publication.close();
       }
-      pipeline.cleanup(true);
+      if (pipeline != null) {
+        pipeline.cleanup(true);
+      }
     }
   }
 
@@ -285,7 +292,8 @@ public final class SensorAveragesTool extends DailyJobTool<SensorAveragesTool.Re
         failed.add(day.getKey() + ": " + e.getMessage());
       }
     }
-    reportOtherDays(plan, PipelineCounters.group(result, SensorAverages.OTHER_DAYS));
+    reportOtherDays(plan, PipelineCounters.group(result, SensorAverages.OTHER_DAYS),
+        PipelineCounters.group(result, SensorAverages.UNDATED));
     if (!failed.isEmpty()) {
       throw new JobFailedException(failed.size() + " of " + days + " days not published: "
           + String.join("; ", failed));
@@ -293,8 +301,13 @@ public final class SensorAveragesTool extends DailyJobTool<SensorAveragesTool.Re
     return 0;
   }
 
-  /** Says how many readings belonged to days not asked for, and how to publish them, or recompute a published one. */
-  private void reportOtherDays(Resolved plan, Map<String, Long> otherDays) throws IOException {
+  /**
+   * Says how many readings belonged to days not asked for, and the command that publishes (or recomputes) such a day
+   * over its usual readings and these; warns when lines without a plausible timestamp (none, or years away) were quarantined by a run whose input
+   * holds other days too (a run of those days over the same input quarantines them again).
+   */
+  private void reportOtherDays(Resolved plan, Map<String, Long> otherDays, Map<String, Long> undated)
+      throws IOException {
     Dataset output = plan.output();
     FileSystem fs = output.path().getFileSystem(getConf());
     String options = " --project " + project.get() + " --dataset " + output.name() + " --granularity "
@@ -303,14 +316,44 @@ public final class SensorAveragesTool extends DailyJobTool<SensorAveragesTool.Re
     for (Map.Entry<String, Long> other : new TreeMap<>(otherDays).entrySet()) {
       LocalDate day = LocalDate.parse(other.getKey());
       Path usual = Dataset.of(getConf(), project.get(), "readings").dayPath(day);
+      String both = bothInputs(fs, usual, input);
+      // Whether that day's run read these readings is not recorded: say what is known and what to do either way.
       out.printf("%,d readings of %s skipped (not asked for): %s%n", other.getValue(), day,
           output.isPublished(fs, day)
-              ? day + " is already published without them; to recompute it with them, run it over all of its "
-              + "readings, its own and these: sensor-averages --dates " + day + ".." + day + " --input '{" + usual
-              + "," + input + "}'" + options + " (the rerun replaces the day)"
+              ? day + " is published; if its run did not read this input, recompute it over "
+              + (both == null ? "its readings and these (one --input for both: copy them into one folder)"
+              : "its own readings and these: sensor-averages --dates " + day + ".." + day + " --input '" + both
+              + "'" + options + " (the rerun replaces the day)")
               : "to publish that day, run sensor-averages --dates " + day + ".." + day + " --input " + input
               + options);
     }
+    long undatedLines = undated.getOrDefault(SensorAverages.UNDATED_QUARANTINED, 0L);
+    if (undatedLines > 0 && !otherDays.isEmpty()) {
+      LocalDate first = plan.days().get(0);
+      out.printf("%,d lines without a plausible timestamp were quarantined in %s; the input also holds readings of %s, "
+              + "whose runs over it quarantine them again: read it once for all its days with --dates%n",
+          undatedLines, first, String.join(", ", new TreeMap<>(otherDays).keySet()));
+    }
+  }
+
+  /**
+   * One glob for both paths ({@code hdfs://nn/{a/b,c/d}}: Hadoop expands braces holding slashes), or null when they
+   * are on different file systems or {@code usual} does not exist (then the input alone is the day's readings).
+   */
+  static String bothInputs(FileSystem fs, Path usual, Path input) throws IOException {
+    Path qualifiedInput = fs.makeQualified(input);
+    if (!fs.exists(usual)) {
+      return qualifiedInput.toString();
+    }
+    Path qualifiedUsual = fs.makeQualified(usual);
+    URI a = qualifiedUsual.toUri();
+    URI b = qualifiedInput.toUri();
+    if (!Objects.equals(a.getScheme(), b.getScheme())
+        || !Objects.equals(a.getAuthority(), b.getAuthority())) {
+      return null;
+    }
+    String root = new Path(a.getScheme(), a.getAuthority(), "/").toString();
+    return root + "{" + a.getPath().substring(1) + "," + b.getPath().substring(1) + "}";
   }
 
   private static Pair<PCollection<SensorReading>, PCollection<QuarantineRecord>> readReadings(Resolved plan,

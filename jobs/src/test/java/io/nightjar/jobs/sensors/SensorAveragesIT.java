@@ -27,6 +27,7 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.FileUtil;
 import org.apache.hadoop.fs.Path;
 import org.junit.BeforeClass;
 import org.junit.ClassRule;
@@ -111,6 +112,12 @@ public class SensorAveragesIT {
       }
     }
     file.append("s1,2016-05-31 23:59:00,1.5\ns1,1970-01-01 00:00:00,2.5\n");
+    // Damaged lines of each day (dated by their timestamp), and one with no readable day.
+    for (String day : new String[] {"2016-06-01", "2016-06-02"}) {
+      file.append("s9,").append(day).append(" 10:00:00,abc\ns9,").append(day).append(" 11:00:00,NaN\ns9,")
+          .append(day).append(" 12:00:00,1.0,extra\n");
+    }
+    file.append("s9,2016-06-01 13:00:00,5d\ns9,not-a-time,1.0\n");
     writeLines(new Path("/multi/device/readings.csv"), file.toString().strip());
 
     String printed = stdoutOf("--dates", "2016-06-01..2016-06-02", "--input", "/multi/device", "--dataset", "multi");
@@ -123,12 +130,12 @@ public class SensorAveragesIT {
           byKey(readAvro(multi.dayPath(day), SensorAggregate.class)));
       assertTrue(printed, printed.contains("sensor-averages " + day + ": published "));
     }
-    List<QuarantineRecord> firstDay = readAvro(multi.quarantinePath(LocalDate.parse("2016-06-01")),
-        QuarantineRecord.class);
-    assertEquals(1, firstDay.size());
-    assertEquals(ReadingParser.IMPLAUSIBLE_TIMESTAMP, firstDay.get(0).getReason());
-    assertEquals("2016-06-01", firstDay.get(0).getDay());
-    assertEquals(0, readAvro(multi.quarantinePath(LocalDate.parse("2016-06-02")), QuarantineRecord.class).size());
+    assertEquals("the first day: the reset clock, its 4 damaged lines and the undated one",
+        Map.of(ReadingParser.IMPLAUSIBLE_TIMESTAMP, 1L, ReadingParser.BAD_VALUE, 2L,
+            ReadingParser.NON_FINITE_VALUE, 1L, ReadingParser.UNPARSABLE_LINE, 1L, ReadingParser.BAD_TIMESTAMP, 1L),
+        reasons(multi.quarantinePath(LocalDate.parse("2016-06-01")), "2016-06-01"));
+    assertEquals(Map.of(ReadingParser.BAD_VALUE, 1L, ReadingParser.NON_FINITE_VALUE, 1L,
+        ReadingParser.UNPARSABLE_LINE, 1L), reasons(multi.quarantinePath(LocalDate.parse("2016-06-02")), "2016-06-02"));
     assertTrue(printed, printed.contains("1 readings of 2016-05-31 skipped (not asked for): to publish that day, run "
         + "sensor-averages --dates 2016-05-31..2016-05-31 --input "));
     assertFalse(fs.exists(multi.dayPath(LocalDate.parse("2016-05-31"))));
@@ -138,13 +145,49 @@ public class SensorAveragesIT {
     assertFalse(multi.isPublished(fs, LocalDate.parse("2016-06-03")));
 
     // One day asked for from the same file: the other day's readings are skipped and reported, not quarantined.
+    // Its damaged lines are that day's run's to quarantine (before, each one-day run quarantined every damaged line).
+    Path usual = new Path("/nightjar/sensors/readings/2016-06-01");
+    for (FileStatus part : fs.listStatus(new Path("/multi/2016-06-01"))) {
+      FileUtil.copy(fs, part.getPath(), fs, new Path(usual, part.getPath().getName()), false, conf);
+    }
     printed = stdoutOf("--date", "2016-06-02", "--input", "/multi/device", "--dataset", "multi");
-    assertTrue(printed, printed.contains("3,000 readings of 2016-06-01 skipped (not asked for): 2016-06-01 is "
-        + "already published without them; to recompute it with them, run it over all of its readings, its own "
-        + "and these: sensor-averages --dates 2016-06-01..2016-06-01 --input '{"));
+    String suggested = "sensor-averages --dates 2016-06-01..2016-06-01 --input '";
+    assertTrue(printed, printed.contains("3,004 readings of 2016-06-01 skipped (not asked for): 2016-06-01 is "
+        + "published; if its run did not read this input, recompute it over its own readings and these: "
+        + suggested + fs.getUri() + "/{nightjar/sensors/readings/2016-06-01,multi/device}'"));
     assertTrue(printed, printed.contains(" --project sensors --dataset multi --granularity day"));
-    assertEquals("the reset clock's reading is the one day's quarantine now", 1,
-        readAvro(multi.quarantinePath(LocalDate.parse("2016-06-02")), QuarantineRecord.class).size());
+    assertTrue(printed, printed.contains("2 lines without a plausible timestamp were quarantined in 2016-06-02; the input "
+        + "also holds readings of 2016-05-31, 2016-06-01, whose runs over it quarantine them again"));
+    assertEquals("the reset clock, the undated line and the day's own 3 damaged lines", Map.of(
+        ReadingParser.IMPLAUSIBLE_TIMESTAMP, 1L, ReadingParser.BAD_TIMESTAMP, 1L, ReadingParser.BAD_VALUE, 1L,
+        ReadingParser.NON_FINITE_VALUE, 1L, ReadingParser.UNPARSABLE_LINE, 1L),
+        reasons(multi.quarantinePath(LocalDate.parse("2016-06-02")), null));
+
+    // The command it suggests runs (before, its glob failed: URISyntaxException) and gives the same day: the copy's
+    // readings are the device file's again, exact duplicates, removed.
+    Map<String, SensorAggregate> before = byKey(readAvro(multi.dayPath(LocalDate.parse("2016-06-01")),
+        SensorAggregate.class));
+    String command = printed.substring(printed.indexOf(suggested) + "sensor-averages ".length(),
+        printed.indexOf(" (the rerun replaces the day)", printed.indexOf(suggested)));
+    assertEquals(command, 0, run(command.replace("'", "").split(" ")));
+    assertEquals(before, byKey(readAvro(multi.dayPath(LocalDate.parse("2016-06-01")), SensorAggregate.class)));
+
+    // A day of several is refused with its own reasons (before, every day showed the whole run's).
+    Printed refused = Printed.by(() -> run("-D", "nightjar.quarantine.max-fraction=0.0005", "--dates",
+        "2016-06-01..2016-06-02", "--input", "/multi/device", "--dataset", "strict"));
+    assertEquals(refused.toString(), 1, refused.status);
+    String secondDay = refused.err.substring(refused.err.indexOf("2016-06-02: "));
+    assertTrue(secondDay, secondDay.contains("mostly BAD_VALUE 1, NON_FINITE_VALUE 1, UNPARSABLE_LINE 1"));
+  }
+
+  /** Quarantined records by reason, each checked to carry {@code day}. */
+  private static Map<String, Long> reasons(Path quarantine, String day) throws IOException {
+    Map<String, Long> reasons = new TreeMap<>();
+    for (QuarantineRecord record : readAvro(quarantine, QuarantineRecord.class)) {
+      assertEquals(record.toString(), day, record.getDay());
+      reasons.merge(record.getReason(), record.getRecords(), Long::sum);
+    }
+    return reasons;
   }
 
   /** Runs sensor-averages, expecting success; returns what it printed. */

@@ -4,6 +4,7 @@ import io.nightjar.avro.Granularity;
 import io.nightjar.avro.QuarantineRecord;
 import io.nightjar.avro.SensorAggregate;
 import io.nightjar.avro.SensorReading;
+import io.nightjar.common.PipelineRuns;
 import io.nightjar.common.ShuffleSettings;
 import java.io.IOException;
 import java.time.LocalDate;
@@ -13,7 +14,6 @@ import org.apache.avro.mapreduce.AvroKeyInputFormat;
 import org.apache.avro.mapreduce.AvroKeyOutputFormat;
 import org.apache.avro.mapreduce.AvroMultipleOutputs;
 import org.apache.avro.specific.SpecificData;
-import org.apache.crunch.PipelineExecution;
 import org.apache.crunch.PipelineResult;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
@@ -120,7 +120,6 @@ public final class SensorAveragesJob {
         fs.delete(parts, true);
       }
     }
-    return new PipelineResult(List.of(new PipelineResult.StageResult(job.getJobName(), job.getCounters())),
-        succeeded ? PipelineExecution.Status.SUCCEEDED : PipelineExecution.Status.FAILED);
+    return PipelineRuns.ofJob(job, succeeded, List.of(FileInputFormat.getInputPaths(job)));
   }
 }
