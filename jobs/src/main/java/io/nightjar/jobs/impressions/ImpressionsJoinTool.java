@@ -67,9 +67,14 @@ public final class ImpressionsJoinTool extends DailyJobTool<ImpressionsJoinTool.
           + "--mapside-max-bytes, else adaptive).")
   private Strategy strategy;
 
-  @Option(names = "--reducers", defaultValue = "10",
-      description = "Reduce tasks of the join; adaptive: the most it uses (default: ${DEFAULT-VALUE}).")
-  private int reducers;
+  @Option(names = "--reducers", paramLabel = "N",
+      description = "Reduce tasks of the join; adaptive: the most it uses (default: -D mapreduce.job.reduces when "
+          + "the cluster's or the run's configuration sets it above 1, else " + DEFAULT_REDUCERS + ").")
+  private Integer reducers;
+
+  static final int DEFAULT_REDUCERS = 10;
+  /** Hadoop's key for a job's reduce tasks (1 unless a site or a run sets it). */
+  static final String JOB_REDUCES_KEY = "mapreduce.job.reduces";
 
   @Option(names = "--shards", description = "sharded, crunch-sharded: shards per ad (default: --reducers).")
   private Integer shards;
@@ -79,10 +84,13 @@ public final class ImpressionsJoinTool extends DailyJobTool<ImpressionsJoinTool.
           + "counts (default: ${DEFAULT-VALUE}).")
   private double sampleFraction;
 
-  @Option(names = "--rows-per-reducer", defaultValue = "1000000",
-      description = "adaptive: one reduce task per this many estimated impressions, at most --reducers (default: "
-          + "${DEFAULT-VALUE}; about 64 MB of shuffle, the partition size Spark's adaptive execution coalesces to).")
+  @Option(names = "--rows-per-reducer", defaultValue = "" + DEFAULT_ROWS_PER_REDUCER,
+      description = "adaptive: fewer reduce tasks than --reducers only on a day too small to give each this many "
+          + "estimated impressions (one per this many; default: ${DEFAULT-VALUE}, so a day of 1 M impressions uses "
+          + "as many reducers as the default strategy and spreads its hot ads over them).")
   private long rowsPerReducer;
+
+  static final long DEFAULT_ROWS_PER_REDUCER = 100_000;
 
   @Option(names = "--shard-target", defaultValue = "0.25",
       description = "adaptive: rows per shard as a fraction of the mean rows per reducer (default: ${DEFAULT-VALUE}).")
@@ -113,6 +121,10 @@ public final class ImpressionsJoinTool extends DailyJobTool<ImpressionsJoinTool.
 
   @Override
   protected Resolved plan() throws IOException {
+    if (reducers == null) {
+      int configured = getConf().getInt(JOB_REDUCES_KEY, 1);
+      reducers = configured > 1 ? configured : DEFAULT_REDUCERS;
+    }
     if (rowsPerReducer < 1 || reducers < 1) {
       throw new UsageException("--reducers and --rows-per-reducer must be at least 1, not " + reducers + " and "
           + rowsPerReducer);
@@ -149,7 +161,8 @@ public final class ImpressionsJoinTool extends DailyJobTool<ImpressionsJoinTool.
         : ImpressionsJoin.joinRows(metadataRows, checked.first(), resolved.strategy(), plan, joinReducers);
     Iterable<Tuple3<String, String, Long>> taskLoads = joined.second().materialize();
     Flow flow = Flow.of(joined.first(), checked.second()).report(runs -> SkewReport.of(runs, taskLoads,
-        resolved.strategy().toString(), resolved.why(), plan == null ? "-" : plan.toString(), joinReducers));
+        resolved.strategy().toString(), resolved.why(), plan == null ? "-" : plan.toString(), joinReducers,
+        sharding.defaultLargestEstimate()));
     return first == null ? flow : flow.ranFirst(first);
   }
 
@@ -171,7 +184,10 @@ public final class ImpressionsJoinTool extends DailyJobTool<ImpressionsJoinTool.
   }
 
   /** The join's shard plan (none for default and mapside) and its reduce tasks. */
-  record Sharding(ShardPlan plan, int reducers) {
+  record Sharding(ShardPlan plan, int reducers, long defaultLargestEstimate) {
+    Sharding(ShardPlan plan, int reducers) {
+      this(plan, reducers, -1);
+    }
   }
 
   private Sharding sharding(Resolved resolved) throws IOException {
@@ -189,7 +205,9 @@ public final class ImpressionsJoinTool extends DailyJobTool<ImpressionsJoinTool.
         LOG.info("adaptive: ~{} impressions estimated from {} of the files' blocks; {} reducers (one per {} rows, at "
             + "most --reducers {}); {} rows per shard target: {}", total, sampleFraction, coalesced, rowsPerReducer,
             reducers, target, plan);
-        return new Sharding(plan, coalesced);
+        // What the default strategy's busiest reducer would hold, for the report to compare with.
+        long defaultLargest = ShardPlan.largestUnshardedLoad(estimates, reducers);
+        return new Sharding(plan, coalesced, defaultLargest);
       default:
         return new Sharding(null, reducers);
     }

@@ -86,6 +86,23 @@ public final class ShardPlan implements ShardedJoinStrategy.ShardingStrategy<Str
     return new ShardPlan(1, hot, placement);
   }
 
+  /**
+   * The largest reducer load of an unsharded join of {@code counts} over {@code reducers} (every key's rows on one
+   * reducer, keys spread by a hash): what the default strategy's busiest task would hold, estimated. At least the
+   * largest key's count, whatever the hash.
+   */
+  public static long largestUnshardedLoad(Map<String, Long> counts, int reducers) {
+    long[] load = new long[Math.max(1, reducers)];
+    for (Map.Entry<String, Long> entry : counts.entrySet()) {
+      load[hashPartition(entry.getKey(), 0, load.length)] += entry.getValue();
+    }
+    long largest = 0;
+    for (long rows : load) {
+      largest = Math.max(largest, rows);
+    }
+    return largest;
+  }
+
   /** The reducer of shard {@code shard} of {@code key}: as placed by the plan, else next to the key's hash. */
   public int partition(String key, int shard, int reducers) {
     if (placement.isEmpty()) {

@@ -36,9 +36,10 @@ public final class SkewReport implements DailyJobTool.Report {
   private final Map<String, Long> hotKeys;
   private final Map<String, Long> join;
   private final Map<String, Long> metadata;
+  private final long defaultLargestEstimate;
 
   private SkewReport(String strategy, String why, String plan, Map<String, Long> taskRows, Map<String, Long> hotKeys,
-      Map<String, Long> join, Map<String, Long> metadata) {
+      Map<String, Long> join, Map<String, Long> metadata, long defaultLargestEstimate) {
     this.strategy = strategy;
     this.why = why;
     this.plan = plan;
@@ -46,6 +47,7 @@ public final class SkewReport implements DailyJobTool.Report {
     this.hotKeys = hotKeys;
     this.join = join;
     this.metadata = metadata;
+    this.defaultLargestEstimate = defaultLargestEstimate;
   }
 
   /**
@@ -54,6 +56,16 @@ public final class SkewReport implements DailyJobTool.Report {
    */
   public static SkewReport of(List<PipelineResult> runs, Iterable<Tuple3<String, String, Long>> taskLoads,
       String strategy, String why, String plan, int reducers) {
+    return of(runs, taskLoads, strategy, why, plan, reducers, -1);
+  }
+
+  /**
+   * As {@link #of(List, Iterable, String, String, String, int)}, with the largest task the default strategy would
+   * have had on the same day (estimated from the adaptive strategy's sample; -1 when not estimated), so a balanced
+   * picture of a worse day shows as worse.
+   */
+  public static SkewReport of(List<PipelineResult> runs, Iterable<Tuple3<String, String, Long>> taskLoads,
+      String strategy, String why, String plan, int reducers, long defaultLargestEstimate) {
     Map<String, Long> tasks = new TreeMap<>();
     Map<String, Long> rowsByAd = new HashMap<>();
     for (Tuple3<String, String, Long> load : taskLoads) {
@@ -71,7 +83,7 @@ public final class SkewReport implements DailyJobTool.Report {
         .sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(10)
         .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue, (a, b) -> a, LinkedHashMap::new));
     return new SkewReport(strategy, why, plan, tasks, hot, PipelineCounters.group(runs, ImpressionsJoin.JOIN_GROUP),
-        PipelineCounters.group(runs, ImpressionsJoin.METADATA_GROUP));
+        PipelineCounters.group(runs, ImpressionsJoin.METADATA_GROUP), defaultLargestEstimate);
   }
 
   public Map<String, Long> taskRows() {
@@ -102,13 +114,24 @@ public final class SkewReport implements DailyJobTool.Report {
     return hotKeys;
   }
 
+  /** The largest task over the default strategy's estimated largest on the same day; 0 when not estimated. */
+  public double largestOverDefault() {
+    return defaultLargestEstimate <= 0 ? 0 : maxRows() / (double) defaultLargestEstimate;
+  }
+
+  private String comparedWithDefault() {
+    return defaultLargestEstimate < 0 ? "" : String.format(Locale.ROOT, "; largest task %.2fx the default "
+        + "strategy's (about %d rows, estimated from the sample)", largestOverDefault(), defaultLargestEstimate);
+  }
+
   /** One line for the log. */
   @Override
   public String summary() {
     return String.format(Locale.ROOT, "strategy %s (%s): %d tasks, max %d rows, mean %.0f, max/mean %.2f; "
-            + "metadata rows shuffled %d of %d read; hottest ads %s", strategy, why, taskRows.size(), maxRows(),
+            + "metadata rows shuffled %d of %d read; hottest ads %s%s", strategy, why, taskRows.size(), maxRows(),
         meanRows(), maxOverMean(), metadataRowsShuffled(), metadata.getOrDefault("rows", 0L),
-        hotKeys.entrySet().stream().limit(3).map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.toList()));
+        hotKeys.entrySet().stream().limit(3).map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.toList()),
+        comparedWithDefault());
   }
 
   public String toJson() throws IOException {
@@ -120,6 +143,10 @@ public final class SkewReport implements DailyJobTool.Report {
     json.put("maxRows", maxRows());
     json.put("meanRows", meanRows());
     json.put("maxOverMean", maxOverMean());
+    if (defaultLargestEstimate >= 0) {
+      json.put("defaultStrategyLargestEstimate", defaultLargestEstimate);
+      json.put("largestOverDefault", largestOverDefault());
+    }
     json.put("metadataRowsShuffled", metadataRowsShuffled());
     json.put("metadata", metadata);
     json.put("unknownAdRows", unknownAdRows());
@@ -147,7 +174,8 @@ public final class SkewReport implements DailyJobTool.Report {
     svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"20\" font-size=\"15\">impressions-join: rows per task, "
         + "strategy %s</text>%n", 10, escape(strategy)));
     svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"38\">max %d, mean %.0f, max/mean %.2f; metadata rows "
-        + "shuffled %d</text>%n", 10, maxRows(), meanRows(), maxOverMean(), metadataRowsShuffled()));
+        + "shuffled %d%s</text>%n", 10, maxRows(), meanRows(), maxOverMean(), metadataRowsShuffled(),
+        escape(comparedWithDefault())));
     svg.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"black\"/>%n",
         left, top + height, plotRight, top + height));
     svg.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"black\"/>%n",

@@ -102,6 +102,8 @@ public class ImpressionsJoinIT {
         assertEquals(REDUCERS, report.get("tasks").size());
         assertTrue("adaptive max/mean " + report.get("maxOverMean"), report.get("maxOverMean").asDouble() <= 1.5);
         assertTrue(report.get("maxRows").asLong() < defaultJoin.get("maxRows").asLong());
+        assertTrue("the report compares its largest task with the default strategy's: " + report,
+            report.get("largestOverDefault").asDouble() > 0 && report.get("largestOverDefault").asDouble() < 1);
         assertTrue("adaptive copies metadata only for hot ads: " + report.get("metadataRowsShuffled"),
             report.get("metadataRowsShuffled").asLong() <= 1.2 * metadataRows);
         assertEquals("ad-00000", report.get("hottestAds").getFieldNames().next());
