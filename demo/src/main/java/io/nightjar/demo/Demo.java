@@ -74,7 +74,7 @@ public final class Demo implements Callable<Integer> {
       Configuration conf = cluster.conf;
       System.out.println("Every tool runs from " + shipped.describe());
       System.out.println("HDFS at " + fs.getUri() + ", datasets under " + fs.getUri() + "/nightjar");
-      System.out.println("S3 at " + cluster.s3.endpoint());
+      System.out.println("S3 at " + cluster.s3().endpoint());
       System.out.println("Daily chain, ordered by the coordinators in " + apps + "/: " + String.join(" -> ", chain));
       DailyChain run = new DailyChain(fs, conf, testdata, jobs).runningTools(shipped);
       System.out.printf("%n=== The bulk import (analysis-bulk-import, started by hand): %s ===%n", date);

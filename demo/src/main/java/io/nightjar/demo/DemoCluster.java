@@ -20,14 +20,16 @@ public final class DemoCluster implements AutoCloseable {
 
   public final FileSystem fs;
   public final Configuration conf;
-  public final LoopbackS3 s3;
+  private LoopbackS3 s3;
+  private final File s3Dir;
   private final MiniDFSCluster cluster;
   private final File hdfsDir;
 
-  private DemoCluster(File hdfsDir, MiniDFSCluster cluster, LoopbackS3 s3) throws IOException {
+  private DemoCluster(File hdfsDir, MiniDFSCluster cluster, LoopbackS3 s3, File s3Dir) throws IOException {
     this.hdfsDir = hdfsDir;
     this.cluster = cluster;
     this.s3 = s3;
+    this.s3Dir = s3Dir;
     this.fs = cluster.getFileSystem();
     this.conf = new Configuration(cluster.getConfiguration(0));
     conf.set("mapreduce.framework.name", "local");
@@ -39,20 +41,47 @@ public final class DemoCluster implements AutoCloseable {
     conf.set(S3Access.SECRET_KEY, LoopbackS3.SECRET_KEY);
   }
 
-  /** Starts both; the HDFS keeps its files in a new temporary folder named {@code prefix...}. */
+  /** Starts both; the HDFS keeps its files in a new temporary folder named {@code prefix...}, S3 in memory. */
   public static DemoCluster start(String prefix) throws IOException {
+    return start(prefix, false);
+  }
+
+  /**
+   * Starts both; with {@code s3OnDisk} the S3 server keeps its objects in the HDFS folder, so it can be stopped and
+   * started again ({@link #stopS3}, {@link #startS3}) with its objects, as a soak run does.
+   */
+  public static DemoCluster start(String prefix, boolean s3OnDisk) throws IOException {
     File hdfsDir = Files.createTempDirectory(prefix).toFile();
     Configuration base = new Configuration();
     base.set(MiniDFSCluster.HDFS_MINIDFS_BASEDIR, hdfsDir.getAbsolutePath());
     MiniDFSCluster cluster = new MiniDFSCluster.Builder(base).numDataNodes(1).build();
     try {
       cluster.waitActive();
-      return new DemoCluster(hdfsDir, cluster, LoopbackS3.start(null));
+      File s3Dir = s3OnDisk ? new File(hdfsDir, "s3") : null;
+      return new DemoCluster(hdfsDir, cluster, LoopbackS3.start(s3Dir), s3Dir);
     } catch (IOException | RuntimeException e) {
       cluster.shutdown(true);
       FileUtil.fullyDelete(hdfsDir);
       throw e;
     }
+  }
+
+  /** The S3 server (the same endpoint after a restart). */
+  public LoopbackS3 s3() {
+    return s3;
+  }
+
+  /** Stops the S3 server: requests are refused until {@link #startS3}. */
+  public synchronized void stopS3() {
+    s3.close();
+  }
+
+  /** Starts the S3 server again on its port, with the objects it had (only when started with S3 on disk). */
+  public synchronized void startS3() throws IOException {
+    if (s3Dir == null) {
+      throw new IllegalStateException("S3 keeps its objects in memory: start the cluster with S3 on disk");
+    }
+    s3 = LoopbackS3.start(s3Dir, s3.port());
   }
 
   @Override

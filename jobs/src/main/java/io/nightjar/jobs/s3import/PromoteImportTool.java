@@ -12,6 +12,7 @@ import io.nightjar.common.ProjectOption;
 import io.nightjar.common.Publication;
 import io.nightjar.common.SnapshotDataset;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.LocalDate;
@@ -84,8 +85,15 @@ public final class PromoteImportTool extends NightjarTool<Plan> {
     // Everything under the lease: two promotions of one date never interleave.
     try (DatasetLease lease = DatasetLease.acquire(getConf(), full, date)) {
       if (full.isPublished(fs, date)) {
-        throw new JobFailedException(full.dayPath(date) + " is already published: the import of " + date
-            + " was promoted (or a full snapshot was delivered) before");
+        if (promotedFromTheseChunks(fs, full.dayPath(date))) {
+          // A rerun (its first run killed before or after it published, the operator cannot tell): done already.
+          markPromoted(fs, date, full.dayPath(date));
+          out.printf("promote-import %s: %s is already published from the %d chunks (promoted before); nothing to "
+              + "do%n", date, full.dayPath(date), chunks);
+          return 0;
+        }
+        throw new JobFailedException(full.dayPath(date) + " is already published, and not by a promotion of "
+            + chunks + " chunks of " + date + " (a full snapshot delivered or compacted, or another --chunks)");
       }
       Path moving = new Path(full.path(), MOVING_PREFIX + date);
       boolean resuming = fs.exists(moving);
@@ -119,14 +127,35 @@ public final class PromoteImportTool extends NightjarTool<Plan> {
       publish(fs, movingQuarantine, full.quarantinePath(date));
       publish(fs, movingData, full.dayPath(date));
       fs.delete(moving, true);
-      for (Dataset chunk : complete) {
-        try (OutputStream flag = fs.create(new Path(chunk.dayPath(date), PROMOTED_FLAG), true)) {
-          flag.write((full.dayPath(date) + "\n").getBytes(StandardCharsets.UTF_8));
-        }
-      }
+      markPromoted(fs, date, full.dayPath(date));
       out.printf("promote-import %s: published %s from %d of %d chunks: %s%s%n", date, full.dayPath(date),
           complete.size(), chunks, totals, problems.isEmpty() ? "" : "; accepted incomplete: " + problems);
       return 0;
+    }
+  }
+
+  /** Whether the published full names this date and chunk count in its accounting: this promotion made it. */
+  private boolean promotedFromTheseChunks(FileSystem fs, Path fullDay) throws IOException {
+    Path accounting = new Path(fullDay, ACCOUNTING_FILE);
+    if (!fs.exists(accounting)) {
+      return false;
+    }
+    try (InputStream in = fs.open(accounting)) {
+      String json = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+      return json.startsWith("{\"date\": \"" + date.get() + "\", \"chunks\": " + chunks + ",");
+    }
+  }
+
+  /** Flags every published chunk of the day as promoted into {@code fullDay} (kept out of a second promotion). */
+  private void markPromoted(FileSystem fs, LocalDate date, Path fullDay) throws IOException {
+    for (int k = 0; k < chunks; k++) {
+      Dataset chunk = chunk("analysis-import", k);
+      Path flag = new Path(chunk.dayPath(date), PROMOTED_FLAG);
+      if (fs.exists(chunk.dayPath(date)) && !fs.exists(flag)) {
+        try (OutputStream out = fs.create(flag, true)) {
+          out.write((fullDay + "\n").getBytes(StandardCharsets.UTF_8));
+        }
+      }
     }
   }
 
