@@ -93,8 +93,17 @@ public final class Soak implements Callable<Integer> {
     System.exit(new CommandLine(new Soak()).setCaseInsensitiveEnumValuesAllowed(true).execute(args));
   }
 
+  /** What a soak run did: its seed, the faults it injected (one line each, and their kinds), what did not hold. */
+  public record Result(long seed, List<String> injected, List<Fault> kinds, int daysCompared, List<String> problems) {
+  }
+
   @Override
   public Integer call() throws Exception {
+    return soak().problems().isEmpty() ? 0 : 1;
+  }
+
+  /** Runs the soak and prints its seed, faults and outcome. */
+  public Result soak() throws Exception {
     long seed = this.seed != null ? this.seed : new SecureRandom().nextLong() & Long.MAX_VALUE;
     System.out.println("soak seed " + seed + " (repeat it with --seed " + seed + ")");
     Map<String, ChainDiagram.Job> jobs = ChainDiagram.read(apps);
@@ -132,11 +141,11 @@ public final class Soak implements Callable<Integer> {
       if (problems.isEmpty()) {
         System.out.printf("outcome: every one of %d published days (data and quarantine) equals the undisturbed "
             + "run's, record for record; no scratch, staging folder or lease left%n", compared);
-        return 0;
+      } else {
+        System.out.printf("outcome: %d problem(s) with seed %d:%n", problems.size(), seed);
+        problems.forEach(problem -> System.out.println("  " + problem));
       }
-      System.out.printf("outcome: %d problem(s) with seed %d:%n", problems.size(), seed);
-      problems.forEach(problem -> System.out.println("  " + problem));
-      return 1;
+      return new Result(seed, injector.injected, injector.kinds, compared, problems);
     }
   }
 
@@ -319,13 +328,13 @@ public final class Soak implements Callable<Integer> {
         String operator;
         switch (fault) {
           case KILL: {
-            long afterMs = 500 + random.nextInt(9_500);
+            long afterMs = 300 + random.nextInt(4_000); // a tool's JVM starts in about 1.5 s and runs 3-6 s
             outcome = killedAfter(args, afterMs);
             operator = "a plain rerun";
             break;
           }
           case S3_STOPPED: {
-            long afterMs = random.nextInt(3_000);
+            long afterMs = random.nextInt(1_500);
             outcome = withS3StoppedAfter(args, afterMs);
             operator = "S3 started again, a plain rerun";
             break;

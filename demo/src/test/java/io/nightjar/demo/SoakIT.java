@@ -1,0 +1,40 @@
+package io.nightjar.demo;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+
+import java.io.File;
+import java.util.EnumSet;
+import java.util.List;
+import org.junit.Test;
+import picocli.CommandLine;
+
+/**
+ * A short seeded soak run from the shipped job jar: the bulk import and two days of the chain, with a seed that injects
+ * every kind of fault (a run killed with kill -9, S3 stopped, an empty lease file, truncated readings), each followed
+ * by the operator's step; every published day must equal the undisturbed run's and nothing may be left behind.
+ */
+public class SoakIT {
+
+  /**
+   * Draws 5 faults over the 16 tool runs of the bulk import and two days, one of each kind at least, and kills a bulk
+   * chunk's s3-import 2.1 s after its JVM starts (it runs for about 10 s).
+   */
+  private static final String SEED = "701";
+
+  @Test
+  public void everyDayAfterRandomFaultsEqualsTheUndisturbedRun() throws Exception {
+    Soak soak = new Soak();
+    new CommandLine(soak).setCaseInsensitiveEnumValuesAllowed(true).parseArgs("--seed", SEED, "--days", "2",
+        "--fault-probability", "0.5", "--testdata", "../testdata", "--apps", "../workflows",
+        "--job-jar", System.getProperty(ShippedJar.JOB_JAR_PROPERTY, "../" + ShippedJar.DEFAULT_JOB_JAR),
+        "--hadoop-jars", System.getProperty(ShippedJar.HADOOP_JARS_PROPERTY, "../" + ShippedJar.DEFAULT_HADOOP_JARS));
+    Soak.Result result = soak.soak();
+    assertEquals("what did not hold with seed " + SEED, List.of(), result.problems());
+    assertEquals("the seed draws every kind of fault: " + result.injected(), EnumSet.allOf(Soak.Fault.class),
+        EnumSet.copyOf(result.kinds()));
+    assertTrue("a run was killed mid-way: " + result.injected(),
+        result.injected().stream().anyMatch(line -> line.contains("killed -9 after")));
+    assertTrue("days compared: " + result.daysCompared(), result.daysCompared() >= 30);
+  }
+}
