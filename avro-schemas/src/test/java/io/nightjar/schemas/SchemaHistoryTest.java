@@ -32,7 +32,7 @@ import org.junit.Test;
  * <p>A deliberate break starts a new major version: the schema declares {@code "nightjar.major": "N"} (no property
  * means 1), and the check applies within a major version. A declared break must be a real one (the previous major's
  * last version and the current one cannot read each other's data in at least one direction), so the property cannot
- * hide an ordinary change; the README says how readers move over.
+ * hide an ordinary change; docs/publishing.md says how readers move over.
  */
 public class SchemaHistoryTest {
 

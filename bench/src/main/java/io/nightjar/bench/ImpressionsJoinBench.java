@@ -116,7 +116,7 @@ public final class ImpressionsJoinBench implements Callable<Integer> {
               + " against " + reference);
         }
         // Every run publishes a first day, and the disk holds one output at a time (a rerun keeps the superseded
-        // day: three runs of eight rows at the README's size left 14 GB).
+        // day: three runs of eight rows at the documented size left 14 GB).
         FileUtil.fullyDelete(k < strategies.size() ? new File(root, "ads/bench-" + run) : day);
       }
     }

@@ -19,7 +19,7 @@ import picocli.CommandLine;
 
 /**
  * Every benchmark at a tiny size, as its own command line runs it: it must finish, print its figures and find its
- * outputs equal (each bench throws when they differ). And every benchmark command the README prints must still
+ * outputs equal (each bench throws when they differ). And every benchmark command docs/benchmarks.md prints must still
  * parse with the benchmarks' current options, so none can rot.
  */
 public class BenchSmokeTest {
@@ -75,10 +75,10 @@ public class BenchSmokeTest {
     }
   }
 
-  /** The README's benchmark commands, with their -Dbench.class (or the pom's default) and -Dbench.args. */
+  /** The benchmark commands of docs/benchmarks.md, with their -Dbench.class (or the pom's default) and -Dbench.args. */
   @Test
   public void everyBenchmarkCommandInTheReadmeParses() throws Exception {
-    String readme = Files.readString(new File("../README.md").toPath()).replace("\\\n", " ");
+    String readme = Files.readString(new File("../docs/benchmarks.md").toPath()).replace("\\\n", " ");
     Matcher pom = Pattern.compile("<bench.class>([^<]+)</bench.class>")
         .matcher(Files.readString(new File("pom.xml").toPath()));
     assertTrue(pom.find());
@@ -95,10 +95,10 @@ public class BenchSmokeTest {
       new CommandLine(bench).parseArgs(args); // throws on an unknown option or a bad value
       classes.add(className.substring(className.lastIndexOf('.') + 1));
     }
-    assertFalse("no benchmark command found in the README", classes.isEmpty());
+    assertFalse("no benchmark command found in docs/benchmarks.md", classes.isEmpty());
     for (String bench : new String[] {"SensorAveragesBench", "ImpressionsJoinBench", "AttributesDailyBench",
         "S3ImportBench", "PackedSizeBench"}) {
-      assertTrue(bench + " has no command in the README: " + classes, classes.contains(bench));
+      assertTrue(bench + " has no command in docs/benchmarks.md: " + classes, classes.contains(bench));
     }
   }
 

@@ -83,8 +83,8 @@ public abstract class NightjarTool<P extends NightjarTool.Plan> extends Configur
     if (commandLine.isUsageHelpRequested()) {
       List<String> footer = new ArrayList<>(List.of("", "Configuration (-D key=value, before the tool's options):"));
       configurationKeys().forEach(line -> footer.add("  " + line));
-      footer.add("Inputs, outputs and what happens to bad input: README.md, section " + commandLine.getCommandName()
-          + ".");
+      footer.add("Inputs, outputs and what happens to bad input: docs/tools.md in nightjar's source; running it on a "
+          + "cluster: docs/running.md.");
       commandLine.getCommandSpec().usageMessage().footer(footer.toArray(new String[0])).width(120);
       commandLine.usage(out);
       return 0;

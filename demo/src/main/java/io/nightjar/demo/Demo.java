@@ -14,6 +14,7 @@ import org.apache.hadoop.fs.FileUtil;
 import org.apache.hadoop.fs.Path;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -32,8 +33,8 @@ import picocli.CommandLine.Option;
     description = "Run nightjar on an in-process HDFS and loopback S3 seeded from testdata/.")
 public final class Demo implements Callable<Integer> {
 
-  @Option(names = "--testdata", required = true, description = "The testdata/ folder.")
-  private File testdata;
+  @Mixin
+  private final ChainOptions chain = new ChainOptions();
 
   @Option(names = "--date", defaultValue = "2016-05-01", description = "Day to process (default: ${DEFAULT-VALUE}).")
   private LocalDate date;
@@ -41,19 +42,6 @@ public final class Demo implements Callable<Integer> {
   @Option(names = "--days", defaultValue = "2",
       description = "Consecutive days to run, to watch incrementals, compaction (Sundays) and retention (default: ${DEFAULT-VALUE}).")
   private int days;
-
-  @Option(names = "--apps", defaultValue = "workflows",
-      description = "The Oozie apps whose coordinators define the chain (default: ${DEFAULT-VALUE}).")
-  private File apps;
-
-  @Option(names = "--job-jar", defaultValue = ShippedJar.DEFAULT_JOB_JAR,
-      description = "The job jar the tools run from, as hadoop jar runs it (default: ${DEFAULT-VALUE}).")
-  private File jobJar;
-
-  @Option(names = "--hadoop-jars", defaultValue = ShippedJar.DEFAULT_HADOOP_JARS,
-      description = "A folder of an installed Hadoop's own jars, the classpath hadoop jar gives the job jar "
-          + "(default: ${DEFAULT-VALUE}).")
-  private File hadoopJars;
 
   @Option(names = "--copy-to", defaultValue = "nightjar-data",
       description = "Local folder that receives a copy of what was published (default: ${DEFAULT-VALUE}).")
@@ -65,18 +53,18 @@ public final class Demo implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    Map<String, ChainDiagram.Job> jobs = ChainDiagram.read(apps);
+    Map<String, ChainDiagram.Job> jobs = ChainDiagram.read(chain.apps);
     List<String> chain = ChainDiagram.order(jobs);
     System.out.println("Starting an in-process HDFS and a loopback S3 server (S3Proxy) ...");
     try (DemoCluster cluster = DemoCluster.start("nightjar-demo-hdfs");
-        ShippedJar shipped = ShippedJar.open(jobJar, hadoopJars, cluster.conf)) {
+        ShippedJar shipped = ShippedJar.open(chain.jobJar, chain.hadoopJars, cluster.conf)) {
       FileSystem fs = cluster.fs;
       Configuration conf = cluster.conf;
       System.out.println("Every tool runs from " + shipped.describe());
       System.out.println("HDFS at " + fs.getUri() + ", datasets under " + fs.getUri() + "/nightjar");
       System.out.println("S3 at " + cluster.s3().endpoint());
-      System.out.println("Daily chain, ordered by the coordinators in " + apps + "/: " + String.join(" -> ", chain));
-      DailyChain run = new DailyChain(fs, conf, testdata, jobs).runningTools(shipped);
+      System.out.println("Daily chain, ordered by the coordinators in " + chain.apps + "/: " + String.join(" -> ", chain));
+      DailyChain run = new DailyChain(fs, conf, chain.testdata, jobs).runningTools(shipped);
       System.out.printf("%n=== The bulk import (analysis-bulk-import, started by hand): %s ===%n", date);
       int status = run.bulkImport(date);
       if (status != 0) {
@@ -87,7 +75,7 @@ public final class Demo implements Callable<Integer> {
         System.out.printf("%n=== Day %d of %d: %s (%s) ===%n", k, days, day, day.getDayOfWeek());
         run.seedDeliveries(day);
         for (String job : chain) {
-          status = run.runJob(job, day, OozieApp.of(apps, job).defaults());
+          status = run.runJob(job, day, OozieApp.of(chain.apps, job).defaults());
           if (status != 0) {
             System.out.println(job + " failed on " + day + " (exit " + status + "); stopping.");
             return status;

@@ -33,6 +33,7 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -73,18 +74,8 @@ public final class Soak implements Callable<Integer> {
   @Option(names = "--faults", split = ",", description = "The faults to draw from (default: all: ${COMPLETION-CANDIDATES}).")
   private Set<Fault> faults = Set.of(Fault.values());
 
-  @Option(names = "--testdata", defaultValue = "testdata", description = "The testdata/ folder.")
-  private File testdata;
-
-  @Option(names = "--apps", defaultValue = "workflows", description = "The Oozie apps that define the chain.")
-  private File apps;
-
-  @Option(names = "--job-jar", defaultValue = ShippedJar.DEFAULT_JOB_JAR, description = "The job jar.")
-  private File jobJar;
-
-  @Option(names = "--hadoop-jars", defaultValue = ShippedJar.DEFAULT_HADOOP_JARS,
-      description = "A folder of an installed Hadoop's own jars.")
-  private File hadoopJars;
+  @Mixin
+  private final ChainOptions chain = new ChainOptions();
 
   /** Seconds a lease file naming no holder blocks its day here (the default, 300, would make a soak slow). */
   static final int LEASE_GRACE_SECONDS = 2;
@@ -106,7 +97,7 @@ public final class Soak implements Callable<Integer> {
   public Result soak() throws Exception {
     long seed = this.seed != null ? this.seed : new SecureRandom().nextLong() & Long.MAX_VALUE;
     System.out.println("soak seed " + seed + " (repeat it with --seed " + seed + ")");
-    Map<String, ChainDiagram.Job> jobs = ChainDiagram.read(apps);
+    Map<String, ChainDiagram.Job> jobs = ChainDiagram.read(chain.apps);
     List<String> chain = ChainDiagram.order(jobs);
     try (DemoCluster cluster = DemoCluster.start("nightjar-soak", true)) {
       FileSystem fs = cluster.fs;
@@ -116,15 +107,15 @@ public final class Soak implements Callable<Integer> {
       File scratch = Files.createTempDirectory("nightjar-soak").toFile();
       List<String> problems = new ArrayList<>();
       Injector injector;
-      try (ShippedJar undisturbed = ShippedJar.open(jobJar, hadoopJars, reference);
-          ShippedJar shipped = ShippedJar.open(jobJar, hadoopJars, faulted)) {
+      try (ShippedJar undisturbed = ShippedJar.open(chain.jobJar, chain.hadoopJars, reference);
+          ShippedJar shipped = ShippedJar.open(chain.jobJar, chain.hadoopJars, faulted)) {
         System.out.println("Every tool runs from " + shipped.describe());
         System.out.printf("%n=== The undisturbed run, under /reference ===%n");
-        runChain(new DailyChain(fs, reference, testdata, jobs).runningTools(undisturbed), chain, problems, "reference");
+        runChain(new DailyChain(fs, reference, chain.testdata, jobs).runningTools(undisturbed), chain, problems, "reference");
         System.out.printf("%n=== The run with faults, under /soak ===%n");
-        injector = new Injector(new Random(seed), probability, faults, cluster, faulted, shipped, jobJar, hadoopJars,
+        injector = new Injector(new Random(seed), probability, faults, cluster, faulted, shipped, chain.jobJar, chain.hadoopJars,
             scratch, problems);
-        runChain(new DailyChain(fs, faulted, testdata, jobs).runningTools(injector), chain, problems, "soak");
+        runChain(new DailyChain(fs, faulted, chain.testdata, jobs).runningTools(injector), chain, problems, "soak");
       } finally {
         for (File file : scratch.listFiles()) {
           Files.delete(file.toPath());
@@ -166,7 +157,7 @@ public final class Soak implements Callable<Integer> {
       LocalDate day = date.plusDays(k);
       run.seedDeliveries(day);
       for (String job : chain) {
-        status = run.runJob(job, day, OozieApp.of(apps, job).defaults());
+        status = run.runJob(job, day, OozieApp.of(chain.apps, job).defaults());
         if (status != 0) {
           problems.add(name + ": " + job + " " + day + " failed after the operator's step (exit " + status + ")");
           return;

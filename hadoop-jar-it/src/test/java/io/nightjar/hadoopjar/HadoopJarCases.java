@@ -172,7 +172,7 @@ public abstract class HadoopJarCases {
       s3Conf.setBoolean(S3Access.PATH_STYLE, true);
       s3Conf.set(S3Access.ACCESS_KEY, LoopbackS3.ACCESS_KEY);
       s3Conf.set(S3Access.SECRET_KEY, LoopbackS3.SECRET_KEY);
-      // On the cluster the keys live in a credential store, as the README says, never on the command line.
+      // On the cluster the keys live in a credential store, as docs/running.md says, never on the command line.
       File store = new File(local, "s3.jceks");
       String provider = "localjceks://file" + store.getAbsolutePath();
       Configuration storeConf = new Configuration(false);

@@ -10,7 +10,7 @@ import java.util.Arrays;
 import java.util.Map;
 import org.junit.Test;
 
-/** The chain diagram in the README is generated from the coordinators and must be current. */
+/** The chain diagram in docs/running.md is generated from the coordinators and must be current. */
 public class ChainDiagramTest {
 
   @Test

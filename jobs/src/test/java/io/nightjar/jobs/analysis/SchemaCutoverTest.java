@@ -21,7 +21,7 @@ import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
 
 /**
- * The cutover to TrackAttributes major version 2 (README, Schemas): yesterday's attributes written with v1 are not
+ * The cutover to TrackAttributes major version 2 (docs/publishing.md, Schemas): yesterday's attributes written with v1 are not
  * carried over; attributes-daily computes every track from the v2 analysis view instead.
  */
 public class SchemaCutoverTest {
