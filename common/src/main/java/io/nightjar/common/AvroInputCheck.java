@@ -104,6 +104,23 @@ public final class AvroInputCheck {
     return records;
   }
 
+  /** What one {@code .avro} file holds: its records and its writer schema (JSON). */
+  public record FileContents(long records, String schema) {
+  }
+
+  /**
+   * The records and writer schema of one {@code .avro} file, from its header and block headers (no record decoded);
+   * throws {@link JobFailedException} naming a damaged file.
+   */
+  public static FileContents contents(FileSystem fs, FileStatus file) throws IOException {
+    try (FSDataInputStream in = fs.open(file.getPath())) {
+      Layout layout = Layout.read(in, file.getLen());
+      return new FileContents(layout.records, layout.schema);
+    } catch (Damage e) {
+      throw new JobFailedException(file.getPath() + ": " + e.getMessage());
+    }
+  }
+
   /** The reason the file cannot be read completely as {@code expected}, or null. */
   static String check(FileSystem fs, FileStatus file, Schema expected) throws IOException {
     Layout layout;

@@ -53,6 +53,7 @@ public final class DailyPublication implements AutoCloseable {
   private final List<Publication> sides;
   private final DatasetLease lease;
   private final Path workDir;
+  private final List<Path> inputs = new ArrayList<>();
 
   /**
    * Crunch's {@code RuntimeParameters.TMP_DIR}, spelled out (an inlined constant leaves an unrelocated class constant
@@ -80,6 +81,13 @@ public final class DailyPublication implements AutoCloseable {
    */
   public static DailyPublication begin(Configuration conf, Dataset dataset, LocalDate day, Dataset... sideDatasets)
       throws IOException {
+    if (verifying(conf)) {
+      dataset = rebased(conf, dataset);
+      sideDatasets = sideDatasets.clone();
+      for (int i = 0; i < sideDatasets.length; i++) {
+        sideDatasets[i] = rebased(conf, sideDatasets[i]);
+      }
+    }
     DatasetLease lease = DatasetLease.acquire(conf, dataset, day);
     try {
       FileSystem fs = dataset.path().getFileSystem(conf);
@@ -94,6 +102,23 @@ public final class DailyPublication implements AutoCloseable {
       lease.close();
       throw e;
     }
+  }
+
+  /**
+   * Set by {@code verify}: every day is published under this root instead (same project and dataset names), while
+   * inputs are read where they are, so a published day can be computed again beside itself.
+   */
+  public static final String VERIFY_INTO_KEY = "nightjar.verify.into";
+
+  /** Whether this run publishes into {@code verify}'s scratch root (and must leave the real datasets alone). */
+  public static boolean verifying(Configuration conf) {
+    return conf.get(VERIFY_INTO_KEY) != null;
+  }
+
+  private static Dataset rebased(Configuration conf, Dataset dataset) throws IOException {
+    Configuration scratch = new Configuration(conf);
+    scratch.set(Dataset.ROOT_KEY, conf.get(VERIFY_INTO_KEY));
+    return Dataset.of(scratch, dataset.project(), dataset.name());
   }
 
   /**
@@ -125,6 +150,12 @@ public final class DailyPublication implements AutoCloseable {
     Configuration copy = new Configuration(conf);
     copy.set(CRUNCH_TMP_DIR_KEY, new Path(workDir, "crunch").toString());
     return copy;
+  }
+
+  /** The files, folders or globs the run reads: listed in every manifest with their lengths and checksums. */
+  public DailyPublication reads(List<Path> paths) {
+    inputs.addAll(paths);
+    return this;
   }
 
   /** Where the job writes the day of side dataset {@code index} (in the order given to {@link #begin}). */
@@ -222,9 +253,9 @@ public final class DailyPublication implements AutoCloseable {
       close();
       throw e;
     }
-    quarantine.commit();
+    quarantine.commit(manifest(quarantine, "quarantine", result, accounting));
     for (Publication side : sides) {
-      side.commit();
+      side.commit(manifest(side, "data", result, accounting));
     }
     double maxFraction = conf.getDouble(RecordAccounting.MAX_QUARANTINE_FRACTION_KEY,
         RecordAccounting.DEFAULT_MAX_QUARANTINE_FRACTION);
@@ -239,7 +270,7 @@ public final class DailyPublication implements AutoCloseable {
     fs.mkdirs(data.stagingDir());
     addition.writeInto(data.stagingDir(), accounting);
     try {
-      data.commit();
+      data.commit(manifest(data, "data", result, accounting));
     } catch (IOException | RuntimeException e) {
       // The day's quarantine and lists stand or fall with the day: a rerun that could not replace the day puts back
       // the ones it replaced, so the published day and its quarantine never disagree.
@@ -250,6 +281,14 @@ public final class DailyPublication implements AutoCloseable {
       throw e;
     }
     return accounting;
+  }
+
+  /** The manifest of one of the day's folders, from what is staged in it and the run's jobs and accounting. */
+  private String manifest(Publication publication, String kind, PipelineResult result, RecordAccounting accounting)
+      throws IOException {
+    FileSystem fs = publication.stagingDir().getFileSystem(conf);
+    return Manifest.of(conf, publication.target(), day, kind).inputs(conf, inputs)
+        .outputs(fs, publication.stagingDir()).accounting(accounting).jobs(List.of(result)).toJson();
   }
 
   /** Quarantined records by reason in the staged quarantine {@code dir} (empty when nothing was staged). */

@@ -182,6 +182,17 @@ public final class DatasetLease implements AutoCloseable {
     }
   }
 
+  /**
+   * Why the lease file {@code file} is stale (its run died: the day failed), or null while its holder may still be
+   * running or when the file is gone; the thresholds come from {@code conf} as for {@link #acquire}.
+   */
+  public static String staleness(Configuration conf, FileSystem fs, Path file) throws IOException {
+    Properties holder = read(fs, file);
+    return holder == null ? null : staleness(holder,
+        Duration.ofHours(conf.getLong(MAX_AGE_HOURS_KEY, DEFAULT_MAX_AGE_HOURS)),
+        Duration.ofSeconds(conf.getLong(UNWRITTEN_GRACE_SECONDS_KEY, DEFAULT_UNWRITTEN_GRACE_SECONDS)));
+  }
+
   /** Why the lease is stale, or null if its holder may still be running. */
   static String staleness(Properties holder, Duration maxAge, Duration unwrittenGrace) {
     long started = Long.parseLong(holder.getProperty("started", "0"));

@@ -4,6 +4,7 @@ import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.LinkedHashMap;
+import java.util.UUID;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.conf.Configured;
 import org.apache.hadoop.util.Tool;
@@ -90,6 +91,11 @@ public abstract class NightjarTool<P extends NightjarTool.Plan> extends Configur
       return 0;
     }
     Configuration conf = getConf();
+    // Who made what it publishes: every manifest names the tool, its arguments and the run.
+    conf.set(Manifest.TOOL_KEY, commandLine.getCommandName());
+    Manifest.setArguments(conf, args);
+    conf.set(Manifest.RUN_ID_KEY, UUID.randomUUID().toString());
+    conf.setLong(Manifest.START_KEY, System.currentTimeMillis());
     if (root != null) {
       conf.set(Dataset.ROOT_KEY, root);
     }

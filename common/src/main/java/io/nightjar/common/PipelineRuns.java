@@ -5,9 +5,12 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import org.apache.crunch.Pipeline;
 import org.apache.crunch.PipelineExecution;
 import org.apache.crunch.PipelineResult;
+import org.apache.crunch.hadoop.mapreduce.lib.jobcontrol.CrunchControlledJob;
 import org.apache.crunch.impl.mr.MRJob;
 import org.apache.crunch.impl.mr.MRPipeline;
 import org.apache.crunch.impl.mr.MRPipelineExecution;
@@ -15,6 +18,7 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.io.IOUtils;
 import org.apache.hadoop.io.compress.CompressionCodec;
 import org.apache.hadoop.io.compress.CompressionCodecFactory;
 import org.apache.hadoop.mapreduce.Job;
@@ -32,9 +36,11 @@ import org.slf4j.LoggerFactory;
 public final class PipelineRuns {
   private static final Logger LOG = LoggerFactory.getLogger(PipelineRuns.class);
 
-  /** Task attempts and input files looked at before giving up on a cause. */
-  private static final int ATTEMPTS_EXAMINED = 1_000;
-  private static final int FILES_EXAMINED = 10_000;
+  /** Task completion events read per call, and input files and bytes looked at before giving up on a cause. */
+  private static final int EVENTS_PER_CALL = 1_000;
+  private static final int FILES_EXAMINED = 1_000;
+  private static final long BYTES_EXAMINED = 1L << 30;
+  private static final long KILL_WAIT_SECONDS = 60;
 
   private PipelineRuns() {
   }
@@ -64,12 +70,14 @@ public final class PipelineRuns {
     try {
       execution.waitUntilDone();
     } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
       try {
+        // Killing only signals: wait (a bounded time) for the jobs to stop before the caller removes their staging.
         execution.kill();
+        execution.waitFor(KILL_WAIT_SECONDS, TimeUnit.SECONDS);
       } catch (InterruptedException again) {
-        // still interrupted: the jobs are being killed
+        // interrupted again: give up waiting
       }
+      Thread.currentThread().interrupt();
       throw new JobFailedException("interrupted while its MapReduce jobs ran");
     }
     PipelineResult result = execution.getResult();
@@ -77,12 +85,18 @@ public final class PipelineRuns {
       return result;
     }
     List<Job> failed = new ArrayList<>();
+    String submission = null;
     for (MRJob job : execution.getJobs()) {
       if (job.getJobState() == MRJob.State.FAILED && job.getJob() != null) {
         failed.add(job.getJob());
+        if (submission == null && job instanceof CrunchControlledJob controlled && controlled.getMessage() != null
+            && !controlled.getMessage().isBlank() && !controlled.getMessage().equals("Job failed!")) {
+          submission = firstLine(controlled.getMessage()); // e.g. a submission refused by the cluster
+        }
       }
     }
-    return new Failed(result, cause(pipeline.getConfiguration(), failed, inputs));
+    String cause = cause(pipeline.getConfiguration(), failed, inputs);
+    return new Failed(result, cause != null ? cause : submission);
   }
 
   /** A plain MapReduce job's outcome as a one-stage pipeline result; a failed one carries its cause. */
@@ -109,7 +123,9 @@ public final class PipelineRuns {
         break;
       }
     }
-    String damaged = damagedCompressedInput(conf, inputs);
+    // Only where the failure can be a damaged file: no diagnostic (the local runner keeps none) or a decompression
+    // error; reading every compressed input after an out-of-memory task would hold the day's lease for nothing.
+    String damaged = task == null || DECOMPRESSION.matcher(task).find() ? damagedCompressedInput(conf, inputs) : null;
     if (task == null) {
       return damaged;
     }
@@ -119,20 +135,26 @@ public final class PipelineRuns {
   /** The first line of the first failed task attempt's diagnostics; null where the runner keeps none (local mode). */
   static String taskDiagnostic(Job job) {
     try {
-      TaskCompletionEvent[] events = job.getTaskCompletionEvents(0, ATTEMPTS_EXAMINED);
-      for (TaskCompletionEvent event : events) {
-        if (event.getStatus() == TaskCompletionEvent.Status.FAILED
-            || event.getStatus() == TaskCompletionEvent.Status.TIPFAILED) {
-          for (String diagnostic : job.getTaskDiagnostics(event.getTaskAttemptId())) {
-            String line = firstLine(diagnostic);
-            if (!line.isEmpty()) {
-              return "task " + event.getTaskAttemptId() + ": " + line;
+      for (int from = 0; ; from += EVENTS_PER_CALL) {
+        TaskCompletionEvent[] events = job.getTaskCompletionEvents(from, EVENTS_PER_CALL);
+        for (TaskCompletionEvent event : events) {
+          if (event.getStatus() == TaskCompletionEvent.Status.FAILED
+              || event.getStatus() == TaskCompletionEvent.Status.TIPFAILED) {
+            for (String diagnostic : job.getTaskDiagnostics(event.getTaskAttemptId())) {
+              String line = firstLine(diagnostic);
+              if (!line.isEmpty()) {
+                return "task " + event.getTaskAttemptId() + ": " + line;
+              }
             }
           }
         }
+        if (events.length < EVENTS_PER_CALL) {
+          break;
+        }
       }
+      // "NA" is JobStatus's default, which the local job runner never replaces.
       String info = job.getStatus() == null ? null : job.getStatus().getFailureInfo();
-      return info == null || info.isBlank() ? null : firstLine(info);
+      return info == null || info.isBlank() || info.strip().equals("NA") ? null : firstLine(info);
     } catch (IOException | RuntimeException e) {
       LOG.warn("could not read the failed job's task diagnostics", e);
       return null;
@@ -149,6 +171,7 @@ public final class PipelineRuns {
   static String damagedCompressedInput(Configuration conf, List<Path> inputs) {
     CompressionCodecFactory codecs = new CompressionCodecFactory(conf);
     int examined = 0;
+    long bytes = 0;
     try {
       for (Path input : inputs) {
         FileSystem fs = input.getFileSystem(conf);
@@ -156,8 +179,12 @@ public final class PipelineRuns {
         for (FileStatus match : matches == null ? new FileStatus[0] : matches) {
           for (FileStatus file : match.isDirectory() ? fs.listStatus(match.getPath()) : new FileStatus[] {match}) {
             CompressionCodec codec = file.isFile() ? codecs.getCodec(file.getPath()) : null;
-            if (codec == null || examined++ >= FILES_EXAMINED) {
+            if (codec == null) {
               continue;
+            }
+            if (examined++ >= FILES_EXAMINED || (bytes += file.getLen()) > BYTES_EXAMINED) {
+              LOG.warn("stopped looking for a damaged input after {} files, {} bytes", examined - 1, bytes);
+              return null;
             }
             String damage = damage(fs, codec, file.getPath());
             if (damage != null) {
@@ -174,7 +201,18 @@ public final class PipelineRuns {
 
   private static String damage(FileSystem fs, CompressionCodec codec, Path file) {
     byte[] buffer = new byte[64 * 1024];
-    try (InputStream in = codec.createInputStream(fs.open(file))) {
+    InputStream opened;
+    InputStream raw = null;
+    try {
+      raw = fs.open(file);
+      opened = codec.createInputStream(raw);
+    } catch (IOException | RuntimeException e) {
+      // No native library for the codec here (zstd without libhadoop): the file cannot be checked, not damaged.
+      LOG.warn("could not check {} for damage: {}", file, e.toString());
+      IOUtils.closeStream(raw);
+      return null;
+    }
+    try (InputStream in = opened) {
       while (in.read(buffer) >= 0) {
         // read to the end: a truncated stream fails here
       }
@@ -185,6 +223,10 @@ public final class PipelineRuns {
       return e.getClass().getName() + ": " + e.getMessage();
     }
   }
+
+  /** A task failure that a damaged compressed file gives: an early end of its stream or a bad block. */
+  private static final Pattern DECOMPRESSION = Pattern.compile("EOFException|ZipException|Unexpected end of|"
+      + "invalid (block|distance|stored|code)|incorrect header check|CRC|[Cc]orrupt");
 
   private static String firstLine(String text) {
     String stripped = text.strip();

@@ -1,6 +1,8 @@
 package io.nightjar.common;
 
 import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -84,13 +86,23 @@ public final class Publication implements AutoCloseable {
     return target;
   }
 
-  /** Moves the staged folder into place with its {@code _SUCCESS} flag. */
+  /** Moves the staged folder into place with an empty {@code _SUCCESS} flag. */
   public void commit() throws IOException {
+    commit("");
+  }
+
+  /**
+   * Moves the staged folder into place with its {@code _SUCCESS} flag holding {@code manifest} (a {@link Manifest}'s
+   * JSON), written into staging so it appears with the folder in the same rename.
+   */
+  public void commit(String manifest) throws IOException {
     if (finished) {
       throw new IllegalStateException("already committed or aborted: " + target);
     }
     fs.mkdirs(staging);
-    fs.create(new Path(staging, Dataset.SUCCESS_FLAG), true).close();
+    try (OutputStream flag = fs.create(new Path(staging, Dataset.SUCCESS_FLAG), true)) {
+      flag.write(manifest.getBytes(StandardCharsets.UTF_8));
+    }
     fs.mkdirs(target.getParent());
     Path superseded = new Path(target.getParent(),
         SUPERSEDED_PREFIX + target.getName() + "-" + System.currentTimeMillis() + "-" + runId);

@@ -337,6 +337,14 @@ public final class DailyChain {
         String.format("%,d", quarantined), String.format("%.1f", seconds)};
   }
 
+  /**
+   * Runs {@code status} over the chain's root for the {@code days} days ending {@code last}, drawing its picture into
+   * {@code svg} (local); returns its exit status (1 when a day is flagged, late or failed).
+   */
+  public int status(LocalDate last, int days, File svg) {
+    return tool("status", "--date", last.toString(), "--days", Integer.toString(days), "--svg", svg.getPath());
+  }
+
   /** Runs {@code show} on one published day, as a user would to look at it. */
   public int show(String dataset, LocalDate day) {
     return tool("show", dataset, "--date", day.toString(), "--records", "3", "--quarantined", "2");

@@ -93,6 +93,10 @@ public final class Demo implements Callable<Integer> {
     FileUtil.fullyDelete(copyTo);
     FileUtil.copy(fs, new Path("/nightjar"), copyTo, false, conf);
     run.printSkewReport(copyTo, date.plusDays(days - 1));
+    System.out.println("\nEvery dataset's days at a glance, from the manifests in _SUCCESS:");
+    File picture = new File(copyTo, "status.svg");
+    run.status(date.plusDays(days - 1), days, picture);
+    System.out.println("The same as a picture: " + picture.getAbsolutePath());
     System.out.println("\nTo look at any published day, from any Hadoop file system, use show:");
     run.show("sensors/sensor-averages-day", date.plusDays(days - 1));
     System.out.println("\nA copy of everything published is in " + copyTo.getAbsolutePath()

@@ -3,6 +3,7 @@ package io.nightjar.demo;
 import io.nightjar.common.AvroFiles;
 import io.nightjar.common.Dataset;
 import io.nightjar.common.DatasetLease;
+import io.nightjar.common.Manifest;
 import io.nightjar.workflows.ChainDiagram;
 import io.nightjar.workflows.OozieApp;
 import java.io.ByteArrayOutputStream;
@@ -30,6 +31,7 @@ import java.util.zip.GZIPOutputStream;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.FileUtil;
 import org.apache.hadoop.fs.Path;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -117,12 +119,10 @@ public final class Soak implements Callable<Integer> {
             scratch, problems);
         runChain(new DailyChain(fs, faulted, chain.testdata, jobs).runningTools(injector), chain, problems, "soak");
       } finally {
-        for (File file : scratch.listFiles()) {
-          Files.delete(file.toPath());
-        }
-        Files.delete(scratch.toPath());
+        FileUtil.fullyDelete(scratch);
       }
       int compared = compare(fs, new Path("/reference"), new Path("/soak"), problems);
+      manifests(fs, new Path("/soak"), problems);
       problems.addAll(leftovers(fs, new Path("/soak")));
       System.out.printf("%nsoak seed %d: %d faults injected%n", seed, injector.injected.size());
       injector.injected.forEach(line -> System.out.println("  " + line));
@@ -131,7 +131,8 @@ public final class Soak implements Callable<Integer> {
       System.out.println("faults by kind: " + byKind);
       if (problems.isEmpty()) {
         System.out.printf("outcome: every one of %d published days (data and quarantine) equals the undisturbed "
-            + "run's, record for record; no scratch, staging folder or lease left%n", compared);
+            + "run's, record for record, and carries a manifest that matches it; no scratch, staging folder or lease "
+            + "left%n", compared);
       } else {
         System.out.printf("outcome: %d problem(s) with seed %d:%n", problems.size(), seed);
         problems.forEach(problem -> System.out.println("  " + problem));
@@ -190,6 +191,39 @@ public final class Soak implements Callable<Integer> {
 
   private static final Pattern DAY = Pattern.compile("\\d{4}-\\d{2}-\\d{2}");
 
+  /** Datasets the upstream stand-ins deliver (with an empty flag); every other day is a tool's, with a manifest. */
+  private static final Pattern UPSTREAM = Pattern.compile("(sensors/readings|ads/impressions|ads/ad-metadata|"
+      + "tracks/metadata-dump)/.*");
+
+  /**
+   * Every day a tool published under {@code root} must carry its manifest, whose records are the day's and whose
+   * accounting balances ({@code in = out + quarantined + skipped}).
+   */
+  @SuppressWarnings("unchecked")
+  static void manifests(FileSystem fs, Path root, List<String> problems) throws IOException {
+    for (Map.Entry<String, Path> day : publishedDays(fs, root).entrySet()) {
+      if (UPSTREAM.matcher(day.getKey()).matches()) {
+        continue;
+      }
+      Map<String, Object> manifest = Manifest.read(fs, day.getValue());
+      if (manifest == null || manifest.isEmpty()) {
+        problems.add(day.getKey() + ": no manifest in its _SUCCESS");
+        continue;
+      }
+      long records = AvroFiles.count(fs, day.getValue());
+      if (((Number) manifest.getOrDefault("records", -1)).longValue() != records) {
+        problems.add(day.getKey() + ": its manifest says " + manifest.get("records") + " records, it holds "
+            + records);
+      }
+      Map<String, Object> accounting = (Map<String, Object>) manifest.get("accounting");
+      if (accounting != null && ((Number) accounting.get("in")).longValue() != ((Number) accounting.get("out"))
+          .longValue() + ((Number) accounting.get("quarantined")).longValue()
+          + ((Number) accounting.get("skipped")).longValue()) {
+        problems.add(day.getKey() + ": its manifest's accounting does not balance: " + accounting);
+      }
+    }
+  }
+
   /** Relative path to folder of every published day under {@code root}. */
   private static Map<String, Path> publishedDays(FileSystem fs, Path root) throws IOException {
     Map<String, Path> days = new TreeMap<>();
@@ -229,14 +263,14 @@ public final class Soak implements Callable<Integer> {
     return contents;
   }
 
-  /** Work and staging folders and held leases under {@code root}: none may outlive the runs. */
+  /** Work, staging and promotion folders and held leases under {@code root}: none may outlive the runs. */
   static List<String> leftovers(FileSystem fs, Path root) throws IOException {
     List<String> left = new ArrayList<>();
     for (FileStatus status : listRecursively(fs, root)) {
       String name = status.getPath().getName();
       boolean lease = status.isFile() && status.getPath().getParent().getName().equals(DatasetLease.LEASE_DIR)
           && !name.startsWith("_stale-");
-      if (name.startsWith("_work-") || name.startsWith("_staging-") || lease) {
+      if (name.startsWith("_work-") || name.startsWith("_staging-") || name.startsWith("_promoting-") || lease) {
         left.add("left behind: " + status.getPath().toUri().getPath());
       }
     }
@@ -380,7 +414,9 @@ public final class Soak implements Callable<Integer> {
           "io.nightjar.jobs.Main", args[0], "-conf", site.getAbsolutePath()));
       command.addAll(Arrays.asList(args).subList(1, args.length));
       File log = new File(scratch, "killed-run.log");
-      Process process = new ProcessBuilder(command).redirectErrorStream(true)
+      // In the scratch folder: the local job runner links a job's cache files into the working directory, and a
+      // killed run leaves the links there.
+      Process process = new ProcessBuilder(command).directory(scratch).redirectErrorStream(true)
           .redirectOutput(ProcessBuilder.Redirect.to(log)).start();
       if (process.waitFor(ms, TimeUnit.MILLISECONDS)) {
         return "finished (exit " + process.exitValue() + ") before the kill due at " + ms + " ms";

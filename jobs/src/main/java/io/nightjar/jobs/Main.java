@@ -53,6 +53,10 @@ public final class Main {
         UploadDocumentsTool::new);
     register("show", "Show a published day: schema, record count, first records, quarantine by reason.",
         ShowTool::new);
+    register("verify", "Recompute a published day from the inputs its manifest names; say whether it is equal.",
+        VerifyTool::new);
+    register("status", "Every dataset under the root, one column per day: published, late, failed, flagged.",
+        StatusTool::new);
     register("generate-sensor-readings", "Seeded synthetic readings (Avro or CSV) for tests and benchmarks.",
         SensorReadingsGenerator::new);
     register("generate-ad-impressions", "Seeded Zipf-skewed impressions and ad metadata for tests and benchmarks.",

@@ -5,6 +5,7 @@ import io.nightjar.common.AvroFiles;
 import io.nightjar.common.AvroInputCheck;
 import io.nightjar.common.Dataset;
 import io.nightjar.common.JobFailedException;
+import io.nightjar.common.Manifest;
 import io.nightjar.common.NightjarTool;
 import io.nightjar.common.NightjarTool.Plan;
 import java.io.IOException;
@@ -68,6 +69,7 @@ public final class ShowTool extends NightjarTool<Plan> {
           ? " (its quarantine is published: the day was refused; see below with --date of a published day)" : ""));
     }
     out.println(dir + (data.isPublished(fs, day) ? " (published)" : " (NOT published: no _SUCCESS)"));
+    printManifest(Manifest.read(fs, dir));
     long count = AvroInputCheck.countRecords(fs, dir);
     List<FileStatus> files = AvroFiles.avroFileStatuses(fs, dir);
     out.printf("records: %,d in %d file(s), %,d bytes%n", count, files.size(),
@@ -75,6 +77,30 @@ public final class ShowTool extends NightjarTool<Plan> {
     printRecords(fs, files);
     printQuarantine(fs, data.quarantinePath(day));
     return 0;
+  }
+
+  /** The manifest in a few lines: who made the day from what, and its accounting. */
+  @SuppressWarnings("unchecked")
+  private void printManifest(Map<String, Object> manifest) {
+    if (manifest == null) {
+      return;
+    }
+    if (manifest.isEmpty()) {
+      out.println("manifest: none (an empty _SUCCESS: published before manifests, or by another tool)");
+      return;
+    }
+    Map<String, Object> run = (Map<String, Object>) manifest.getOrDefault("run", Map.of());
+    Map<String, Object> build = (Map<String, Object>) manifest.getOrDefault("nightjar", Map.of());
+    out.printf("made by: %s %s (nightjar %s, commit %s)%n", manifest.get("tool"),
+        String.join(" ", (List<String>) manifest.getOrDefault("arguments", List.of())), build.get("version"),
+        build.get("commit"));
+    out.printf("run: %s by %s on %s, %s to %s; jobs %s%n", run.get("id"), run.get("user"), run.get("host"),
+        run.get("start"), run.get("end"), manifest.getOrDefault("jobs", List.of()));
+    List<Map<String, Object>> inputs = (List<Map<String, Object>>) manifest.getOrDefault("inputs", List.of());
+    out.printf("inputs: %s file(s), %,d bytes%s%n", manifest.get("inputFiles"),
+        ((Number) manifest.getOrDefault("inputBytes", 0)).longValue(), inputs.isEmpty() ? ""
+            : ", e.g. " + inputs.get(0).get("path") + " (checksum " + inputs.get(0).get("checksum") + ")");
+    out.printf("accounting: %s%n", manifest.get("accounting"));
   }
 
   private void printRecords(FileSystem fs, List<FileStatus> files) throws IOException {

@@ -89,7 +89,8 @@ public final class AnalysisCompactTool extends DailyJobTool<AnalysisCompactTool.
 
   @Override
   protected Flow flow(Pipeline pipeline, Compaction plan) throws IOException {
-    return Flow.of(AnalysisMerge.compact(Dataset.readAvro(pipeline, plan.inputs().paths(), AnalysisMerge.ANALYSIS)));
+    return Flow.of(AnalysisMerge.compact(Dataset.readAvro(pipeline, plan.inputs().paths(), AnalysisMerge.ANALYSIS)))
+        .reads(plan.inputs().paths().toArray(new Path[0]));
   }
 
   @Override

@@ -74,7 +74,7 @@ public final class AttributesDailyTool extends DailyJobTool<AttributesDailyTool.
       PCollection<TrackAnalysis> delivery = Dataset.readAvro(pipeline, inputs.delivery, AnalysisMerge.ANALYSIS);
       return Flow.of(inputs.deliveryIsFull
           ? AnalysisMerge.attributes(AnalysisMerge.byTrack(previous), delivery, true)
-          : AnalysisMerge.attributesFromIncremental(previous, delivery));
+          : AnalysisMerge.attributesFromIncremental(previous, delivery)).reads(inputs.yesterday.get(), inputs.delivery);
     }
     LOG.warn("No attributes published for {}: computing every track from the analysis view as of {} ({})",
         inputs.date.minusDays(1), inputs.date, inputs.view);
@@ -82,7 +82,8 @@ public final class AttributesDailyTool extends DailyJobTool<AttributesDailyTool.
       throw new JobFailedException("no analysis published as of " + inputs.date);
     }
     return Flow.of(AnalysisMerge.attributesFromScratch(
-        Dataset.readAvro(pipeline, inputs.view.paths(), AnalysisMerge.ANALYSIS)));
+        Dataset.readAvro(pipeline, inputs.view.paths(), AnalysisMerge.ANALYSIS)))
+        .reads(inputs.view.paths().toArray(new Path[0]));
   }
 
   @Override

@@ -160,7 +160,7 @@ public final class ImpressionsJoinTool extends DailyJobTool<ImpressionsJoinTool.
         ? ImpressionsJoin.join(latest, checked.first(), resolved.strategy(), plan, joinReducers)
         : ImpressionsJoin.joinRows(metadataRows, checked.first(), resolved.strategy(), plan, joinReducers);
     Iterable<Tuple3<String, String, Long>> taskLoads = joined.second().materialize();
-    Flow flow = Flow.of(joined.first(), checked.second()).report(runs -> SkewReport.of(runs, taskLoads,
+    Flow flow = Flow.of(joined.first(), checked.second()).reads(resolved.impressions(), resolved.metadata()).report(runs -> SkewReport.of(runs, taskLoads,
         resolved.strategy().toString(), resolved.why(), plan == null ? "-" : plan.toString(), joinReducers,
         sharding.defaultLargestEstimate()));
     return first == null ? flow : flow.ranFirst(first);

@@ -120,7 +120,7 @@ public final class SkewReport implements DailyJobTool.Report {
   }
 
   private String comparedWithDefault() {
-    return defaultLargestEstimate < 0 ? "" : String.format(Locale.ROOT, "; largest task %.2fx the default "
+    return defaultLargestEstimate <= 0 ? "" : String.format(Locale.ROOT, "; largest task %.2fx the default "
         + "strategy's (about %d rows, estimated from the sample)", largestOverDefault(), defaultLargestEstimate);
   }
 
@@ -143,7 +143,7 @@ public final class SkewReport implements DailyJobTool.Report {
     json.put("maxRows", maxRows());
     json.put("meanRows", meanRows());
     json.put("maxOverMean", maxOverMean());
-    if (defaultLargestEstimate >= 0) {
+    if (defaultLargestEstimate > 0) {
       json.put("defaultStrategyLargestEstimate", defaultLargestEstimate);
       json.put("largestOverDefault", largestOverDefault());
     }

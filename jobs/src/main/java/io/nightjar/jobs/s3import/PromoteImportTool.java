@@ -6,6 +6,7 @@ import io.nightjar.common.Dataset;
 import io.nightjar.common.DatasetLease;
 import io.nightjar.common.DayOption;
 import io.nightjar.common.JobFailedException;
+import io.nightjar.common.Manifest;
 import io.nightjar.common.NightjarTool.Plan;
 import io.nightjar.common.NightjarTool;
 import io.nightjar.common.ProjectOption;
@@ -23,6 +24,7 @@ import java.util.Map;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.codehaus.jackson.map.ObjectMapper;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -84,18 +86,32 @@ public final class PromoteImportTool extends NightjarTool<Plan> {
     FileSystem fs = full.path().getFileSystem(getConf());
     // Everything under the lease: two promotions of one date never interleave.
     try (DatasetLease lease = DatasetLease.acquire(getConf(), full, date)) {
-      if (full.isPublished(fs, date)) {
-        if (promotedFromTheseChunks(fs, full.dayPath(date))) {
-          // A rerun (its first run killed before or after it published, the operator cannot tell): done already.
-          markPromoted(fs, date, full.dayPath(date));
-          out.printf("promote-import %s: %s is already published from the %d chunks (promoted before); nothing to "
-              + "do%n", date, full.dayPath(date), chunks);
-          return 0;
-        }
-        throw new JobFailedException(full.dayPath(date) + " is already published, and not by a promotion of "
-            + chunks + " chunks of " + date + " (a full snapshot delivered or compacted, or another --chunks)");
-      }
       Path moving = new Path(full.path(), MOVING_PREFIX + date);
+      if (full.isPublished(fs, date)) {
+        List<Integer> promoted = promotedChunks(fs, full.dayPath(date));
+        if (promoted == null) {
+          throw new JobFailedException(full.dayPath(date) + " is already published, and not by a promotion of "
+              + chunks + " chunks of " + date + " (a full snapshot delivered or compacted, or another --chunks)");
+        }
+        // A rerun (its first run killed before or after it published, the operator cannot tell): done already, for
+        // the chunks it promoted; a chunk published since is not in the full, and saying "done" would lose it.
+        List<Integer> notIn = new ArrayList<>();
+        for (int k = 0; k < chunks; k++) {
+          if (!promoted.contains(k) && chunk("analysis-import", k).isPublished(fs, date)) {
+            notIn.add(k);
+          }
+        }
+        if (!notIn.isEmpty()) {
+          throw new JobFailedException("chunk(s) " + notIn + " of " + date + " were published after "
+              + full.dayPath(date) + " was promoted without them (--accept-incomplete); their records are not in "
+              + "the full snapshot: deliver that day's full again from all chunks");
+        }
+        markPromoted(fs, date, full.dayPath(date), promoted);
+        fs.delete(moving, true); // a run killed after publishing, before it removed its empty gathering folder
+        out.printf("promote-import %s: %s is already published from chunk(s) %s (promoted before); nothing to do%n",
+            date, full.dayPath(date), promoted);
+        return 0;
+      }
       boolean resuming = fs.exists(moving);
       Chunks found = inspectChunks(fs, date, resuming);
       List<Dataset> complete = found.complete();
@@ -121,34 +137,69 @@ public final class PromoteImportTool extends NightjarTool<Plan> {
       totals.put("quarantined", AvroInputCheck.countRecords(fs, movingQuarantine));
       totals.putAll(found.lists());
       try (OutputStream json = fs.create(new Path(movingData, ACCOUNTING_FILE), true)) {
-        json.write(accountingJson(totals, problems).getBytes(StandardCharsets.UTF_8));
+        json.write(accountingJson(totals, problems, promotedChunks(complete)).getBytes(StandardCharsets.UTF_8));
       }
       // 3. Quarantine first, data last: once the data is published, the promotion is done.
-      publish(fs, movingQuarantine, full.quarantinePath(date));
-      publish(fs, movingData, full.dayPath(date));
+      List<Path> chunkDays = new ArrayList<>();
+      for (Dataset chunk : complete) {
+        chunkDays.add(chunk.dayPath(date));
+      }
+      publish(fs, movingQuarantine, full.quarantinePath(date), "quarantine", chunkDays, totals);
+      publish(fs, movingData, full.dayPath(date), "data", chunkDays, totals);
       fs.delete(moving, true);
-      markPromoted(fs, date, full.dayPath(date));
+      markPromoted(fs, date, full.dayPath(date), promotedChunks(complete));
       out.printf("promote-import %s: published %s from %d of %d chunks: %s%s%n", date, full.dayPath(date),
           complete.size(), chunks, totals, problems.isEmpty() ? "" : "; accepted incomplete: " + problems);
       return 0;
     }
   }
 
-  /** Whether the published full names this date and chunk count in its accounting: this promotion made it. */
-  private boolean promotedFromTheseChunks(FileSystem fs, Path fullDay) throws IOException {
+  /**
+   * The chunks a promotion of this date and chunk count put into the published full, from its accounting; null when
+   * the full was not made by such a promotion.
+   */
+  private List<Integer> promotedChunks(FileSystem fs, Path fullDay) throws IOException {
     Path accounting = new Path(fullDay, ACCOUNTING_FILE);
     if (!fs.exists(accounting)) {
-      return false;
+      return null;
     }
+    Map<?, ?> json;
     try (InputStream in = fs.open(accounting)) {
-      String json = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-      return json.startsWith("{\"date\": \"" + date.get() + "\", \"chunks\": " + chunks + ",");
+      json = new ObjectMapper().readValue(in, Map.class);
     }
+    if (!String.valueOf(date.get()).equals(json.get("date")) || !Integer.valueOf(chunks).equals(json.get("chunks"))) {
+      return null;
+    }
+    List<Integer> promoted = new ArrayList<>();
+    Object listed = json.get("promotedChunks");
+    if (listed instanceof List<?> numbers) {
+      for (Object k : numbers) {
+        promoted.add(((Number) k).intValue());
+      }
+    } else {
+      // Written before the list was: every chunk flagged as promoted into this full.
+      for (int k = 0; k < chunks; k++) {
+        if (fs.exists(new Path(chunk("analysis-import", k).dayPath(date.get()), PROMOTED_FLAG))) {
+          promoted.add(k);
+        }
+      }
+    }
+    return promoted;
   }
 
-  /** Flags every published chunk of the day as promoted into {@code fullDay} (kept out of a second promotion). */
-  private void markPromoted(FileSystem fs, LocalDate date, Path fullDay) throws IOException {
-    for (int k = 0; k < chunks; k++) {
+  /** The chunk numbers of {@code complete}, from their dataset names ({@code chunk-<k>-of-<n>}). */
+  private List<Integer> promotedChunks(List<Dataset> complete) {
+    List<Integer> numbers = new ArrayList<>();
+    for (Dataset chunk : complete) {
+      String name = chunk.path().getName();
+      numbers.add(Integer.parseInt(name.substring("chunk-".length(), name.indexOf("-of-"))));
+    }
+    return numbers;
+  }
+
+  /** Flags the promoted chunks of the day (kept out of a second promotion) with the full they went into. */
+  private void markPromoted(FileSystem fs, LocalDate date, Path fullDay, List<Integer> promoted) throws IOException {
+    for (int k : promoted) {
       Dataset chunk = chunk("analysis-import", k);
       Path flag = new Path(chunk.dayPath(date), PROMOTED_FLAG);
       if (fs.exists(chunk.dayPath(date)) && !fs.exists(flag)) {
@@ -231,20 +282,25 @@ public final class PromoteImportTool extends NightjarTool<Plan> {
     }
   }
 
-  /** Publishes a filled folder at {@code target} in one rename, with its {@code _SUCCESS}. */
-  private static void publish(FileSystem fs, Path filled, Path target) throws IOException {
+  /**
+   * Publishes a filled folder at {@code target} in one rename, with its manifest in {@code _SUCCESS}: the chunks it
+   * came from (their folders and {@code _chunk-accounting.properties} stay) and the import's totals.
+   */
+  private void publish(FileSystem fs, Path filled, Path target, String kind, List<Path> chunkDays,
+      Map<String, Long> totals) throws IOException {
     Publication publication = Publication.begin(fs, target);
     fs.mkdirs(publication.stagingDir().getParent()); // HDFS renames only into an existing folder
     if (!fs.rename(filled, publication.stagingDir())) {
       throw new IOException("could not rename " + filled + " to " + publication.stagingDir()
           + "; rerun promote-import to resume");
     }
-    publication.commit();
+    publication.commit(Manifest.of(getConf(), target, date.get(), kind).inputs(getConf(), chunkDays)
+        .outputs(fs, publication.stagingDir()).put("importTotals", totals).toJson());
   }
 
-  private String accountingJson(Map<String, Long> totals, List<String> problems) {
+  private String accountingJson(Map<String, Long> totals, List<String> problems, List<Integer> promoted) {
     StringBuilder json = new StringBuilder("{\"date\": \"").append(date.get()).append("\", \"chunks\": ")
-        .append(chunks);
+        .append(chunks).append(", \"promotedChunks\": ").append(promoted);
     totals.forEach((key, value) -> json.append(", \"").append(key).append("\": ").append(value));
     json.append(", \"acceptedIncomplete\": [");
     for (int i = 0; i < problems.size(); i++) {

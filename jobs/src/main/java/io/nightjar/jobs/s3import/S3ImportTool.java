@@ -209,6 +209,7 @@ public final class S3ImportTool extends NightjarTool<Plan> {
     List<PipelineResult> runs = new ArrayList<>();
     try (DailyPublication day = DailyPublication.begin(getConf(), imported, date, missing(chunk), failed(chunk))) {
       Path work = day.workDir();
+      day.reads(List.of(retryFailed ? failed(chunk).dayPath(date) : dumpPath()));
       // 1. Plan: this chunk's ids, minus those already imported (carried over into the output as they are).
       Pipeline planning = new MRPipeline(S3ImportTool.class, "nightjar s3-import plan " + date + " chunk " + chunk,
           PackedAvro.compressed(day.pipelineConf(getConf())));

@@ -136,18 +136,20 @@ public final class ReadingParser {
     if (timestamp == null) {
       return Outcome.quarantine(BAD_TIMESTAMP, "unparsable timestamp '" + time + "'");
     }
-    if (!plainDecimal(value)) {
-      return new Outcome(Outcome.Kind.QUARANTINE, null, BAD_VALUE, "unparsable value '" + value
-          + "' (a decimal number, e.g. 21.5 or 2.15e1)", day);
-    }
-    double number;
-    try {
-      number = Double.parseDouble(value);
-    } catch (NumberFormatException e) {
+    Double number = plainDecimal(value) ? numberOrNull(value) : null; // "1e" and "." pass plainDecimal
+    if (number == null) {
       return new Outcome(Outcome.Kind.QUARANTINE, null, BAD_VALUE, "unparsable value '" + value
           + "' (a decimal number, e.g. 21.5 or 2.15e1)", day);
     }
     return check(new SensorReading(sensorId, timestamp, number), from, to);
+  }
+
+  private static Double numberOrNull(String value) {
+    try {
+      return Double.parseDouble(value);
+    } catch (NumberFormatException e) {
+      return null;
+    }
   }
 
   private static Long timestampOrNull(String time) {

@@ -196,7 +196,7 @@ public final class SensorAveragesTool extends DailyJobTool<SensorAveragesTool.Re
     Pipeline pipeline = null;
     try {
       for (LocalDate day : days) {
-        publications.put(day, DailyPublication.begin(getConf(), plan.output(), day));
+        publications.put(day, DailyPublication.begin(getConf(), plan.output(), day).reads(List.of(plan.input())));
       }
       pipeline = new MRPipeline(SensorAveragesTool.class, "nightjar sensor-averages " + days.get(0) + ".."
           + days.get(days.size() - 1), publications.get(days.get(0)).pipelineConf(getConf()));
@@ -257,7 +257,7 @@ public final class SensorAveragesTool extends DailyJobTool<SensorAveragesTool.Re
     if (avro) {
       AvroInputCheck.requireReadable(getConf(), SensorReading.getClassSchema(), List.of(plan.input()));
     }
-    try (DailyPublication publication = DailyPublication.begin(getConf(), output, day)) {
+    try (DailyPublication publication = DailyPublication.begin(getConf(), output, day).reads(List.of(plan.input()))) {
       Job job = SensorAveragesJob.create(getConf(), plan.input(), avro, day, plan.granularity(),
           plan.removeDuplicates(), publication.dataStaging());
       PipelineResult result;
@@ -316,14 +316,16 @@ public final class SensorAveragesTool extends DailyJobTool<SensorAveragesTool.Re
     for (Map.Entry<String, Long> other : new TreeMap<>(otherDays).entrySet()) {
       LocalDate day = LocalDate.parse(other.getKey());
       Path usual = Dataset.of(getConf(), project.get(), "readings").dayPath(day);
-      String both = bothInputs(fs, usual, input);
+      String both = fs.exists(usual) ? bothInputs(fs, usual, input) : null;
       // Whether that day's run read these readings is not recorded: say what is known and what to do either way.
       out.printf("%,d readings of %s skipped (not asked for): %s%n", other.getValue(), day,
           output.isPublished(fs, day)
               ? day + " is published; if its run did not read this input, recompute it over "
-              + (both == null ? "its readings and these (one --input for both: copy them into one folder)"
-              : "its own readings and these: sensor-averages --dates " + day + ".." + day + " --input '" + both
-              + "'" + options + " (the rerun replaces the day)")
+              + (both != null ? "its own readings and these: sensor-averages --dates " + day + ".." + day
+              + " --input '" + both + "'" + options + " (the rerun replaces the day)"
+              : fs.exists(usual) ? "its readings and these (one --input for both: copy them into one folder)"
+              : "these: sensor-averages --dates " + day + ".." + day + " --input " + input + options
+              + " (the rerun replaces the day)")
               : "to publish that day, run sensor-averages --dates " + day + ".." + day + " --input " + input
               + options);
     }
@@ -338,18 +340,15 @@ public final class SensorAveragesTool extends DailyJobTool<SensorAveragesTool.Re
 
   /**
    * One glob for both paths ({@code hdfs://nn/{a/b,c/d}}: Hadoop expands braces holding slashes), or null when they
-   * are on different file systems or {@code usual} does not exist (then the input alone is the day's readings).
+   * are on different file systems or a path holds a glob's own characters.
    */
-  static String bothInputs(FileSystem fs, Path usual, Path input) throws IOException {
+  static String bothInputs(FileSystem fs, Path usual, Path input) {
     Path qualifiedInput = fs.makeQualified(input);
-    if (!fs.exists(usual)) {
-      return qualifiedInput.toString();
-    }
     Path qualifiedUsual = fs.makeQualified(usual);
     URI a = qualifiedUsual.toUri();
     URI b = qualifiedInput.toUri();
-    if (!Objects.equals(a.getScheme(), b.getScheme())
-        || !Objects.equals(a.getAuthority(), b.getAuthority())) {
+    if (!Objects.equals(a.getScheme(), b.getScheme()) || !Objects.equals(a.getAuthority(), b.getAuthority())
+        || (a.getPath() + b.getPath()).matches(".*[,{}\\[\\]*?\\\\].*")) {
       return null;
     }
     String root = new Path(a.getScheme(), a.getAuthority(), "/").toString();

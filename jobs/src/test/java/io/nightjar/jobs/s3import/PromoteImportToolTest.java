@@ -108,6 +108,14 @@ public class PromoteImportToolTest {
 
     assertEquals(0, run("--date", DATE, "--chunks", "2", "--accept-incomplete"));
     assertEquals(20, AvroFiles.readGeneric(fs, new Path(root, "tracks/analysis/full/" + DATE)).size());
+
+    // Chunk 1 published after the promotion without it: a plain rerun must not say "done" and flag it promoted.
+    Path chunk1 = chunkDay("analysis-import", 1);
+    assertEquals(0, Main.run(conf, "generate-track-analysis", "--output", chunk1.toString(), "--first-date", DATE,
+        "--day", "1", "--tracks", "5", "--seed", "1"));
+    fs.create(new Path(chunk1, Dataset.SUCCESS_FLAG)).close();
+    assertEquals("refused: chunk 1 is not in the full", 1, run("--date", DATE, "--chunks", "2", "--accept-incomplete"));
+    assertFalse(fs.exists(new Path(chunk1, PromoteImportTool.PROMOTED_FLAG)));
   }
 
   /**

@@ -69,6 +69,9 @@ public abstract class CheckedReadingMapper<K, V> extends Mapper<K, V, ReadingKey
       default:
         quarantinedCount.increment(1);
         context.getCounter(RecordAccounting.QUARANTINE_REASONS, outcome.reason).increment(1);
+        if (outcome.day == null) {
+          context.getCounter(SensorAverages.UNDATED, SensorAverages.UNDATED_QUARANTINED).increment(1);
+        }
         quarantined.datum(NightjarTypes.quarantine(outcome.reason, outcome.detail, raw.toString(), 1));
         outputs.write(SensorAveragesJob.QUARANTINE, quarantined, NullWritable.get(),
             SensorAveragesJob.QUARANTINE_BASE);

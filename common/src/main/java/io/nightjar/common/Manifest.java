@@ -1,0 +1,326 @@
+package io.nightjar.common;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+import org.apache.avro.Schema;
+import org.apache.avro.SchemaNormalization;
+import org.apache.crunch.PipelineResult;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileChecksum;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.security.UserGroupInformation;
+import org.codehaus.jackson.map.ObjectMapper;
+
+/**
+ * What a published folder proves about itself, written as JSON into its {@code _SUCCESS} in the same rename that
+ * publishes it: the format, the dataset and day, which tool made it with which arguments, nightjar's version and
+ * commit, the run (id, user, host, start, end), the Hadoop job ids, every input file (length, modification time and
+ * the file system's checksum where it has one: HDFS gives {@code MD5-of-MD5-of-CRC32C}, the local file system none,
+ * S3A an etag only with {@code fs.s3a.etag.checksum.enabled}), every output file (bytes, records, the CRC-64-AVRO
+ * fingerprint of its schema), the record accounting with its reasons, and nightjar's counters. Readers that only test
+ * for {@code _SUCCESS} (Oozie's done-flag, {@code hdfs dfs -test -e}, Spark, Hive) see a flag as before.
+ *
+ * <p>Cost: one status and one checksum call per input file (at most {@value #MAX_FILES_LISTED} listed; beyond that,
+ * their count and bytes), and a header and block-header walk of each output file (no record decoded).
+ */
+public final class Manifest {
+
+  public static final String FORMAT = "nightjar-manifest/1";
+  /** The tool's name, its arguments, the run's id and start, set by {@link NightjarTool} for every run. */
+  public static final String TOOL_KEY = "nightjar.run.tool";
+  public static final String ARGS_KEY = "nightjar.run.args";
+  public static final String RUN_ID_KEY = "nightjar.run.id";
+  public static final String START_KEY = "nightjar.run.start-ms";
+  static final int MAX_FILES_LISTED = 10_000;
+  private static final Pattern SECRET = Pattern.compile("(?i).*(secret|password|credential|access.?key).*=.*");
+  private static final Pattern SECRET_KEY = Pattern.compile("(?i).*(secret|password|credential|access.?key).*");
+
+  private final Map<String, Object> fields = new LinkedHashMap<>();
+
+  private Manifest() {
+  }
+
+  /** A manifest of {@code target} (a day of a dataset, or its quarantine: {@code kind}), with its run's identity. */
+  public static Manifest of(Configuration conf, Path target, LocalDate day, String kind) {
+    Manifest manifest = new Manifest();
+    manifest.fields.put("format", FORMAT);
+    manifest.fields.put("path", target.toString());
+    manifest.fields.put("dataset", datasetOf(conf, target, kind));
+    manifest.fields.put("day", day.toString());
+    manifest.fields.put("kind", kind);
+    manifest.fields.put("tool", conf.get(TOOL_KEY, "?"));
+    List<String> args = new ArrayList<>();
+    for (String arg : arguments(conf)) {
+      args.add(SECRET.matcher(arg).matches() ? arg.substring(0, arg.indexOf('=') + 1) + "(hidden)" : arg);
+    }
+    manifest.fields.put("arguments", args);
+    // nightjar's own settings of the run (-D options never reach the arguments): what verify sets again.
+    Map<String, String> settings = new TreeMap<>();
+    for (Map.Entry<String, String> entry : conf) {
+      String key = entry.getKey();
+      if (key.startsWith("nightjar.") && !key.startsWith("nightjar.run.") && !key.startsWith("nightjar.verify.")
+          && !SECRET_KEY.matcher(key).matches()) {
+        settings.put(key, entry.getValue());
+      }
+    }
+    manifest.fields.put("settings", settings);
+    manifest.fields.put("nightjar", build());
+    Map<String, Object> run = new LinkedHashMap<>();
+    run.put("id", conf.get(RUN_ID_KEY, "?"));
+    run.put("user", user());
+    run.put("host", host());
+    long start = conf.getLong(START_KEY, 0);
+    run.put("start", start == 0 ? null : Instant.ofEpochMilli(start).toString());
+    run.put("end", Instant.now().toString());
+    manifest.fields.put("run", run);
+    return manifest;
+  }
+
+  /**
+   * Keeps a run's arguments in its configuration (as a JSON array: the configuration travels as job XML, which no
+   * separator character survives).
+   */
+  public static void setArguments(Configuration conf, String... args) {
+    try {
+      conf.set(ARGS_KEY, new ObjectMapper().writeValueAsString(args));
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static List<String> arguments(Configuration conf) {
+    String json = conf.get(ARGS_KEY);
+    if (json == null) {
+      return List.of();
+    }
+    try {
+      return List.of(new ObjectMapper().readValue(json, String[].class));
+    } catch (IOException e) {
+      return List.of(json);
+    }
+  }
+
+  /** The input files behind {@code inputs} (files, folders or globs), each with its length, time and checksum. */
+  public Manifest inputs(Configuration conf, List<Path> inputs) throws IOException {
+    List<Map<String, Object>> files = new ArrayList<>();
+    long count = 0;
+    long bytes = 0;
+    for (FileStatus file : inputFiles(conf, inputs)) {
+      count++;
+      bytes += file.getLen();
+      if (files.size() < MAX_FILES_LISTED) {
+        Map<String, Object> entry = new LinkedHashMap<>();
+        entry.put("path", file.getPath().toString());
+        entry.put("bytes", file.getLen());
+        entry.put("modified", Instant.ofEpochMilli(file.getModificationTime()).toString());
+        entry.put("checksum", checksum(file.getPath().getFileSystem(conf), file));
+        files.add(entry);
+      }
+    }
+    List<String> reads = new ArrayList<>();
+    inputs.forEach(input -> reads.add(input.toString()));
+    fields.put("reads", reads);
+    fields.put("inputs", files);
+    fields.put("inputFiles", count);
+    fields.put("inputBytes", bytes);
+    return this;
+  }
+
+  /**
+   * The files a run reading {@code inputs} (files, folders or globs) reads: those matched, and those directly in a
+   * matched folder, hidden names aside (a {@code _SUCCESS} is listed: it holds the input day's own manifest).
+   */
+  public static List<FileStatus> inputFiles(Configuration conf, List<Path> inputs) throws IOException {
+    List<FileStatus> files = new ArrayList<>();
+    for (Path input : inputs) {
+      FileSystem fs = input.getFileSystem(conf);
+      FileStatus[] matches = fs.globStatus(input);
+      for (FileStatus match : matches == null ? new FileStatus[0] : matches) {
+        for (FileStatus file : match.isDirectory() ? fs.listStatus(match.getPath()) : new FileStatus[] {match}) {
+          String name = file.getPath().getName();
+          if (file.isFile() && (!name.startsWith("_") || name.equals(Dataset.SUCCESS_FLAG)) && !name.startsWith(".")) {
+            files.add(file);
+          }
+        }
+      }
+    }
+    return files;
+  }
+
+  /** The staged folder's files: bytes, and for Avro files records and the schema's fingerprint. */
+  public Manifest outputs(FileSystem fs, Path staged) throws IOException {
+    List<Map<String, Object>> files = new ArrayList<>();
+    long records = 0;
+    long bytes = 0;
+    if (fs.exists(staged)) {
+      for (FileStatus file : fs.listStatus(staged)) {
+        String name = file.getPath().getName();
+        if (!file.isFile() || name.startsWith("_") || name.startsWith(".")) {
+          continue;
+        }
+        Map<String, Object> entry = new LinkedHashMap<>();
+        entry.put("file", name);
+        entry.put("bytes", file.getLen());
+        bytes += file.getLen();
+        if (name.endsWith(".avro")) {
+          AvroInputCheck.FileContents contents = AvroInputCheck.contents(fs, file);
+          entry.put("records", contents.records());
+          entry.put("schemaFingerprint", fingerprint(contents.schema()));
+          records += contents.records();
+        }
+        files.add(entry);
+      }
+    }
+    fields.put("outputs", files);
+    fields.put("records", records);
+    fields.put("bytes", bytes);
+    return this;
+  }
+
+  /** The record accounting: in, out, quarantined, skipped, written, and the reasons. */
+  public Manifest accounting(RecordAccounting accounting) {
+    Map<String, Object> figures = new LinkedHashMap<>();
+    figures.put("in", accounting.in());
+    figures.put("out", accounting.out());
+    figures.put("quarantined", accounting.quarantined());
+    figures.put("skipped", accounting.skipped());
+    figures.put("written", accounting.written());
+    figures.put("quarantineReasons", new TreeMap<>(accounting.quarantineReasons()));
+    figures.put("skipReasons", new TreeMap<>(accounting.skipReasons()));
+    fields.put("accounting", figures);
+    return this;
+  }
+
+  /** The runs' Hadoop job ids (YARN application ids on a cluster follow from them) and nightjar's counters. */
+  public Manifest jobs(List<PipelineResult> results) {
+    List<String> ids = new ArrayList<>();
+    Map<String, Map<String, Long>> counters = new TreeMap<>();
+    for (PipelineResult result : results) {
+      for (PipelineResult.StageResult stage : result.getStageResults()) {
+        if (stage.getStageId() != null) {
+          ids.add(stage.getStageId());
+        }
+        if (stage.getCounters() != null) {
+          for (String group : stage.getCounters().getGroupNames()) {
+            if (group.startsWith("nightjar.")) {
+              PipelineCounters.group(stage.getCounters(), group).forEach((name, value) ->
+                  counters.computeIfAbsent(group, g -> new TreeMap<>()).merge(name, value, Long::sum));
+            }
+          }
+        }
+      }
+    }
+    fields.put("jobs", ids);
+    fields.put("counters", counters);
+    return this;
+  }
+
+  /** Any further field (a tool's own figures). */
+  public Manifest put(String key, Object value) {
+    fields.put(key, value);
+    return this;
+  }
+
+  public Map<String, Object> fields() {
+    return fields;
+  }
+
+  public String toJson() throws IOException {
+    return new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(fields) + "\n";
+  }
+
+  /**
+   * The manifest in {@code folder}'s {@code _SUCCESS}: its fields, empty for an empty flag (a folder published before
+   * manifests, or by another tool); null when the folder is not published.
+   */
+  @SuppressWarnings("unchecked")
+  public static Map<String, Object> read(FileSystem fs, Path folder) throws IOException {
+    Path flag = new Path(folder, Dataset.SUCCESS_FLAG);
+    if (!fs.exists(flag)) {
+      return null;
+    }
+    byte[] bytes;
+    try (InputStream in = fs.open(flag)) {
+      bytes = in.readAllBytes();
+    }
+    String text = new String(bytes, StandardCharsets.UTF_8).strip();
+    if (text.isEmpty()) {
+      return new LinkedHashMap<>();
+    }
+    try {
+      return new ObjectMapper().readValue(text, LinkedHashMap.class);
+    } catch (IOException e) {
+      throw new JobFailedException(flag + " is not a nightjar manifest: " + e.getMessage().lines().findFirst()
+          .orElse(""));
+    }
+  }
+
+  /** CRC-64-AVRO of the schema's parsing canonical form, as Avro's single-object encoding names schemas. */
+  static String fingerprint(String schema) {
+    long fingerprint = SchemaNormalization.parsingFingerprint64(new Schema.Parser().setValidate(false).parse(schema));
+    return String.format("CRC-64-AVRO:%016x", fingerprint);
+  }
+
+  private static String datasetOf(Configuration conf, Path target, String kind) {
+    String path = target.toUri().getPath();
+    String root = new Path(conf.get(Dataset.ROOT_KEY, Dataset.DEFAULT_ROOT)).toUri().getPath();
+    String dataset = path.substring(0, path.lastIndexOf('/'));
+    if (dataset.endsWith("/" + Dataset.QUARANTINE_DIR)) {
+      dataset = dataset.substring(0, dataset.length() - Dataset.QUARANTINE_DIR.length() - 1);
+    }
+    return dataset.startsWith(root + "/") ? dataset.substring(root.length() + 1) : dataset;
+  }
+
+  private static Object checksum(FileSystem fs, FileStatus file) {
+    try {
+      FileChecksum checksum = fs.getFileChecksum(file.getPath());
+      return checksum == null ? null : checksum.toString();
+    } catch (IOException | UnsupportedOperationException e) {
+      return null;
+    }
+  }
+
+  private static Map<String, String> build() {
+    Map<String, String> build = new LinkedHashMap<>();
+    Properties properties = new Properties();
+    try (InputStream in = Manifest.class.getResourceAsStream("build.properties")) {
+      if (in != null) {
+        properties.load(in);
+      }
+    } catch (IOException e) {
+      // reported as unknown below
+    }
+    build.put("version", properties.getProperty("version", "unknown"));
+    build.put("commit", properties.getProperty("commit", "unknown"));
+    return build;
+  }
+
+  private static String user() {
+    try {
+      return UserGroupInformation.getCurrentUser().getShortUserName();
+    } catch (IOException e) {
+      return System.getProperty("user.name");
+    }
+  }
+
+  private static String host() {
+    try {
+      return InetAddress.getLocalHost().getHostName();
+    } catch (IOException e) {
+      return "unknown";
+    }
+  }
+}
