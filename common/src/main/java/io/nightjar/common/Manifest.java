@@ -84,7 +84,7 @@ public final class Manifest {
     run.put("host", host());
     long start = conf.getLong(START_KEY, 0);
     run.put("start", start == 0 ? null : Instant.ofEpochMilli(start).toString());
-    run.put("end", Instant.now().toString());
+    run.put("end", Instant.ofEpochMilli(System.currentTimeMillis()).toString());
     manifest.fields.put("run", run);
     return manifest;
   }

@@ -34,7 +34,7 @@ import picocli.CommandLine.Option;
 public final class Demo implements Callable<Integer> {
 
   @Mixin
-  private final ChainOptions chain = new ChainOptions();
+  private final ChainOptions options = new ChainOptions();
 
   @Option(names = "--date", defaultValue = "2016-05-01", description = "Day to process (default: ${DEFAULT-VALUE}).")
   private LocalDate date;
@@ -53,18 +53,18 @@ public final class Demo implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    Map<String, ChainDiagram.Job> jobs = ChainDiagram.read(chain.apps);
+    Map<String, ChainDiagram.Job> jobs = ChainDiagram.read(options.apps);
     List<String> chain = ChainDiagram.order(jobs);
     System.out.println("Starting an in-process HDFS and a loopback S3 server (S3Proxy) ...");
     try (DemoCluster cluster = DemoCluster.start("nightjar-demo-hdfs");
-        ShippedJar shipped = ShippedJar.open(chain.jobJar, chain.hadoopJars, cluster.conf)) {
+        ShippedJar shipped = ShippedJar.open(options.jobJar, options.hadoopJars, cluster.conf)) {
       FileSystem fs = cluster.fs;
       Configuration conf = cluster.conf;
       System.out.println("Every tool runs from " + shipped.describe());
       System.out.println("HDFS at " + fs.getUri() + ", datasets under " + fs.getUri() + "/nightjar");
       System.out.println("S3 at " + cluster.s3().endpoint());
-      System.out.println("Daily chain, ordered by the coordinators in " + chain.apps + "/: " + String.join(" -> ", chain));
-      DailyChain run = new DailyChain(fs, conf, chain.testdata, jobs).runningTools(shipped);
+      System.out.println("Daily chain, ordered by the coordinators in " + options.apps + "/: " + String.join(" -> ", chain));
+      DailyChain run = new DailyChain(fs, conf, options.testdata, jobs).runningTools(shipped);
       System.out.printf("%n=== The bulk import (analysis-bulk-import, started by hand): %s ===%n", date);
       int status = run.bulkImport(date);
       if (status != 0) {
@@ -75,7 +75,7 @@ public final class Demo implements Callable<Integer> {
         System.out.printf("%n=== Day %d of %d: %s (%s) ===%n", k, days, day, day.getDayOfWeek());
         run.seedDeliveries(day);
         for (String job : chain) {
-          status = run.runJob(job, day, OozieApp.of(chain.apps, job).defaults());
+          status = run.runJob(job, day, OozieApp.of(options.apps, job).defaults());
           if (status != 0) {
             System.out.println(job + " failed on " + day + " (exit " + status + "); stopping.");
             return status;

@@ -77,7 +77,7 @@ public final class Soak implements Callable<Integer> {
   private Set<Fault> faults = Set.of(Fault.values());
 
   @Mixin
-  private final ChainOptions chain = new ChainOptions();
+  private final ChainOptions options = new ChainOptions();
 
   /** Seconds a lease file naming no holder blocks its day here (the default, 300, would make a soak slow). */
   static final int LEASE_GRACE_SECONDS = 2;
@@ -99,7 +99,7 @@ public final class Soak implements Callable<Integer> {
   public Result soak() throws Exception {
     long seed = this.seed != null ? this.seed : new SecureRandom().nextLong() & Long.MAX_VALUE;
     System.out.println("soak seed " + seed + " (repeat it with --seed " + seed + ")");
-    Map<String, ChainDiagram.Job> jobs = ChainDiagram.read(chain.apps);
+    Map<String, ChainDiagram.Job> jobs = ChainDiagram.read(options.apps);
     List<String> chain = ChainDiagram.order(jobs);
     try (DemoCluster cluster = DemoCluster.start("nightjar-soak", true)) {
       FileSystem fs = cluster.fs;
@@ -109,15 +109,15 @@ public final class Soak implements Callable<Integer> {
       File scratch = Files.createTempDirectory("nightjar-soak").toFile();
       List<String> problems = new ArrayList<>();
       Injector injector;
-      try (ShippedJar undisturbed = ShippedJar.open(chain.jobJar, chain.hadoopJars, reference);
-          ShippedJar shipped = ShippedJar.open(chain.jobJar, chain.hadoopJars, faulted)) {
+      try (ShippedJar undisturbed = ShippedJar.open(options.jobJar, options.hadoopJars, reference);
+          ShippedJar shipped = ShippedJar.open(options.jobJar, options.hadoopJars, faulted)) {
         System.out.println("Every tool runs from " + shipped.describe());
         System.out.printf("%n=== The undisturbed run, under /reference ===%n");
-        runChain(new DailyChain(fs, reference, chain.testdata, jobs).runningTools(undisturbed), chain, problems, "reference");
+        runChain(new DailyChain(fs, reference, options.testdata, jobs).runningTools(undisturbed), chain, problems, "reference");
         System.out.printf("%n=== The run with faults, under /soak ===%n");
-        injector = new Injector(new Random(seed), probability, faults, cluster, faulted, shipped, chain.jobJar, chain.hadoopJars,
+        injector = new Injector(new Random(seed), probability, faults, cluster, faulted, shipped, options.jobJar, options.hadoopJars,
             scratch, problems);
-        runChain(new DailyChain(fs, faulted, chain.testdata, jobs).runningTools(injector), chain, problems, "soak");
+        runChain(new DailyChain(fs, faulted, options.testdata, jobs).runningTools(injector), chain, problems, "soak");
       } finally {
         FileUtil.fullyDelete(scratch);
       }
@@ -158,7 +158,7 @@ public final class Soak implements Callable<Integer> {
       LocalDate day = date.plusDays(k);
       run.seedDeliveries(day);
       for (String job : chain) {
-        status = run.runJob(job, day, OozieApp.of(chain.apps, job).defaults());
+        status = run.runJob(job, day, OozieApp.of(options.apps, job).defaults());
         if (status != 0) {
           problems.add(name + ": " + job + " " + day + " failed after the operator's step (exit " + status + ")");
           return;

@@ -97,9 +97,11 @@ public final class ShowTool extends NightjarTool<Plan> {
     out.printf("run: %s by %s on %s, %s to %s; jobs %s%n", run.get("id"), run.get("user"), run.get("host"),
         run.get("start"), run.get("end"), manifest.getOrDefault("jobs", List.of()));
     List<Map<String, Object>> inputs = (List<Map<String, Object>>) manifest.getOrDefault("inputs", List.of());
+    Map<String, Object> example = inputs.stream().filter(input -> !input.get("path").toString().endsWith("/"
+        + Dataset.SUCCESS_FLAG)).findFirst().orElse(inputs.isEmpty() ? null : inputs.get(0));
     out.printf("inputs: %s file(s), %,d bytes%s%n", manifest.get("inputFiles"),
-        ((Number) manifest.getOrDefault("inputBytes", 0)).longValue(), inputs.isEmpty() ? ""
-            : ", e.g. " + inputs.get(0).get("path") + " (checksum " + inputs.get(0).get("checksum") + ")");
+        ((Number) manifest.getOrDefault("inputBytes", 0)).longValue(), example == null ? ""
+            : ", e.g. " + example.get("path") + " (checksum " + example.get("checksum") + ")");
     out.printf("accounting: %s%n", manifest.get("accounting"));
   }
 

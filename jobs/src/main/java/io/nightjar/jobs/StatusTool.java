@@ -183,9 +183,10 @@ public final class StatusTool extends NightjarTool<Plan> {
       Map<String, Object> manifest = manifests.get(day);
       if (manifest != null) {
         boolean rerun = names.stream().anyMatch(name -> name.startsWith("_superseded-" + text + "-"));
-        long records = number(manifest, "records");
+        long records = manifest.containsKey("records") ? number(manifest, "records") : -1;
         double rate = quarantineRate(manifest);
-        cells.put(day, new Cell(rerun ? 'R' : '#', records, rate, outlier(manifests, day, records, rate)));
+        cells.put(day, new Cell(rerun ? 'R' : '#', records, rate,
+            records < 0 ? null : outlier(manifests, day, records, rate))); // no manifest: nothing to compare
         continue;
       }
       Path lease = leases.get(text);
@@ -294,8 +295,8 @@ public final class StatusTool extends NightjarTool<Plan> {
             : cell.state()).append(' ');
         latest = cell.state() == '#' || cell.state() == 'R' ? cell : latest;
       }
-      out.println(row.append(latest == null ? "" : String.format(" %,d, %.2f%%", latest.records(),
-          100 * latest.quarantineRate())));
+      out.println(row.append(latest == null ? "" : latest.records() < 0 ? " (no manifest)"
+          : String.format(" %,d, %.2f%%", latest.records(), 100 * latest.quarantineRate())));
     });
     out.println(flags.isEmpty() ? "nothing flagged" : flags.size() + " flagged:");
     flags.forEach(flag -> out.println("  " + flag));
@@ -312,7 +313,7 @@ public final class StatusTool extends NightjarTool<Plan> {
       cells.forEach((day, cell) -> {
         Map<String, Object> entry = new LinkedHashMap<>();
         entry.put("state", String.valueOf(cell.state()));
-        if (cell.state() == '#' || cell.state() == 'R') {
+        if ((cell.state() == '#' || cell.state() == 'R') && cell.records() >= 0) {
           entry.put("records", cell.records());
           entry.put("quarantineRate", cell.quarantineRate());
         }
@@ -333,13 +334,21 @@ public final class StatusTool extends NightjarTool<Plan> {
     int label = 12 + 7 * grid.keySet().stream().mapToInt(String::length).max().orElse(7);
     int cell = 18;
     int columns = (int) (last().toEpochDay() - first().toEpochDay() + 1);
-    int width = label + columns * cell + 20;
+    int width = Math.max(720, label + columns * cell + 20);
     int height = 60 + grid.size() * cell + 40;
     StringBuilder svg = new StringBuilder(String.format("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" "
         + "height=\"%d\" font-family=\"sans-serif\" font-size=\"11\">%n<rect width=\"100%%\" height=\"100%%\" "
         + "fill=\"white\"/>%n<text x=\"8\" y=\"18\" font-size=\"14\">nightjar status: %s, %s..%s</text>%n", width,
         height, escape(root.toString()), first(), last()));
     int y = 50;
+    int dayX = label;
+    for (LocalDate day = first(); !day.isAfter(last()); day = day.plusDays(1)) {
+      if (columns <= 62 || day.getDayOfMonth() == 1) {
+        svg.append(String.format("<text x=\"%d\" y=\"%d\" font-size=\"9\">%s</text>%n", dayX, y - 4,
+            columns <= 62 ? String.valueOf(day.getDayOfMonth()) : day.toString().substring(0, 7)));
+      }
+      dayX += cell;
+    }
     for (Map.Entry<String, Map<LocalDate, Cell>> row : grid.entrySet()) {
       svg.append(String.format("<text x=\"8\" y=\"%d\">%s</text>%n", y + 12, escape(row.getKey())));
       int x = label;
