@@ -17,6 +17,7 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileAlreadyExistsException;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.ipc.RemoteException;
 import org.apache.hadoop.security.UserGroupInformation;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -127,8 +128,12 @@ public final class DatasetLease implements AutoCloseable {
     } catch (FileAlreadyExistsException e) {
       return false;
     } catch (IOException e) {
-      // HDFS reports a lost create race as a RemoteException wrapping FileAlreadyExistsException.
-      if (fs.exists(file) && String.valueOf(e.getMessage()).contains("already exists")) {
+      // HDFS reports a lost create race as a RemoteException wrapping FileAlreadyExistsException, and a lease file
+      // whose creator died before closing it (kill -9 mid-create, found by the soak run) as AlreadyBeingCreated
+      // until the NameNode recovers it: both are a lease file that exists, read (naming no holder) as such.
+      boolean beingCreated = e instanceof RemoteException remote
+          && remote.getClassName().endsWith(".AlreadyBeingCreatedException");
+      if (fs.exists(file) && (beingCreated || String.valueOf(e.getMessage()).contains("already exists"))) {
         return false;
       }
       throw e;

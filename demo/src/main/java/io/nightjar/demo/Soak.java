@@ -4,6 +4,7 @@ import io.nightjar.common.AvroFiles;
 import io.nightjar.common.Dataset;
 import io.nightjar.common.DatasetLease;
 import io.nightjar.common.Manifest;
+import io.nightjar.jobs.s3import.PromoteImportTool;
 import io.nightjar.workflows.ChainDiagram;
 import io.nightjar.workflows.OozieApp;
 import java.io.ByteArrayOutputStream;
@@ -210,8 +211,12 @@ public final class Soak implements Callable<Integer> {
         problems.add(day.getKey() + ": no manifest in its _SUCCESS");
         continue;
       }
+      // A promoted chunk's files (and its quarantine's) moved into the full snapshot; its _PROMOTED flag says where.
+      Path dataDay = day.getValue().getParent().getName().equals(Dataset.QUARANTINE_DIR)
+          ? new Path(day.getValue().getParent().getParent(), day.getValue().getName()) : day.getValue();
       long records = AvroFiles.count(fs, day.getValue());
-      if (((Number) manifest.getOrDefault("records", -1)).longValue() != records) {
+      if (!fs.exists(new Path(dataDay, PromoteImportTool.PROMOTED_FLAG))
+          && ((Number) manifest.getOrDefault("records", -1)).longValue() != records) {
         problems.add(day.getKey() + ": its manifest says " + manifest.get("records") + " records, it holds "
             + records);
       }
@@ -385,6 +390,13 @@ public final class Soak implements Callable<Integer> {
             throw new IllegalStateException(fault.toString());
         }
         int status = shipped.applyAsInt(args);
+        if (status != 0 && fault == Fault.KILL) {
+          // Killed while creating its lease file, the run left one naming no holder: the rerun is refused ("wait
+          // for it") until the lease's grace has passed; the operator waits and runs it again.
+          Thread.sleep(TimeUnit.SECONDS.toMillis(LEASE_GRACE_SECONDS) + 500);
+          operator += " (exit " + status + "), again after " + LEASE_GRACE_SECONDS + " s";
+          status = shipped.applyAsInt(args);
+        }
         String line = String.format("%s %s: %s; operator: %s -> exit %d", fault, step, outcome, operator, status);
         System.out.println("[soak] " + line);
         injected.add(line);
