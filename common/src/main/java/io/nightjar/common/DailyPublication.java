@@ -54,6 +54,8 @@ public final class DailyPublication implements AutoCloseable {
   private final DatasetLease lease;
   private final Path workDir;
   private final List<Path> inputs = new ArrayList<>();
+  /** The inputs as listed once for the run's manifests, before it replaces anything (a retry's failed list). */
+  private Map<String, Object> inputsListed;
 
   /**
    * Crunch's {@code RuntimeParameters.TMP_DIR}, spelled out (an inlined constant leaves an unrelocated class constant
@@ -253,6 +255,7 @@ public final class DailyPublication implements AutoCloseable {
       close();
       throw e;
     }
+    inputsListed = Manifest.listInputs(conf, inputs);
     quarantine.commit(manifest(quarantine, "quarantine", result, accounting));
     for (Publication side : sides) {
       side.commit(manifest(side, "data", result, accounting));
@@ -287,8 +290,9 @@ public final class DailyPublication implements AutoCloseable {
   private String manifest(Publication publication, String kind, PipelineResult result, RecordAccounting accounting)
       throws IOException {
     FileSystem fs = publication.stagingDir().getFileSystem(conf);
-    return Manifest.of(conf, publication.target(), day, kind).inputs(conf, inputs)
-        .outputs(fs, publication.stagingDir()).accounting(accounting).jobs(List.of(result)).toJson();
+    return Manifest.of(conf, publication.target(), dataset.project() + "/" + dataset.name(), day, kind)
+        .inputs(inputsListed).outputs(conf, fs, publication.stagingDir()).accounting(accounting)
+        .jobs(List.of(result)).toJson();
   }
 
   /** Quarantined records by reason in the staged quarantine {@code dir} (empty when nothing was staged). */

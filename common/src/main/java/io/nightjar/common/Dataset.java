@@ -55,6 +55,19 @@ public final class Dataset {
     return new Dataset(new Path(new Path(qualified, checkSegment(project)), checkName(name)), project, name);
   }
 
+  /**
+   * The dataset a user names as {@code PROJECT/DATASET} (e.g. {@code sensors/sensor-averages-day}, or
+   * {@code tracks/analysis/full}) on a command line; a {@link UsageException} otherwise.
+   */
+  public static Dataset named(Configuration conf, String projectAndName) throws IOException {
+    int slash = projectAndName.indexOf('/');
+    if (slash <= 0 || slash == projectAndName.length() - 1) {
+      throw new UsageException("give the dataset as PROJECT/DATASET, e.g. sensors/sensor-averages-day, not '"
+          + projectAndName + "'");
+    }
+    return of(conf, projectAndName.substring(0, slash), projectAndName.substring(slash + 1));
+  }
+
   /** The dataset's folder, {@code <root>/<project>/<dataset>}. */
   public Path path() {
     return path;

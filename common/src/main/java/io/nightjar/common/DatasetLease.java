@@ -131,9 +131,9 @@ public final class DatasetLease implements AutoCloseable {
       // HDFS reports a lost create race as a RemoteException wrapping FileAlreadyExistsException, and a lease file
       // whose creator died before closing it (kill -9 mid-create, found by the soak run) as AlreadyBeingCreated
       // until the NameNode recovers it: both are a lease file that exists, read (naming no holder) as such.
-      boolean beingCreated = e instanceof RemoteException remote
-          && remote.getClassName().endsWith(".AlreadyBeingCreatedException");
-      if (fs.exists(file) && (beingCreated || String.valueOf(e.getMessage()).contains("already exists"))) {
+      // (and RecoveryInProgressException once the NameNode recovers it after the soft limit).
+      if (fs.exists(file) && (e instanceof RemoteException || String.valueOf(e.getMessage()).contains("already "
+          + "exists"))) {
         return false;
       }
       throw e;

@@ -1,5 +1,6 @@
 package io.nightjar.common;
 
+import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -14,6 +15,8 @@ import java.util.Properties;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
 import org.apache.avro.Schema;
+import org.apache.avro.file.DataFileStream;
+import org.apache.avro.generic.GenericDatumReader;
 import org.apache.avro.SchemaNormalization;
 import org.apache.crunch.PipelineResult;
 import org.apache.hadoop.conf.Configuration;
@@ -47,24 +50,44 @@ public final class Manifest {
   static final int MAX_FILES_LISTED = 10_000;
   private static final Pattern SECRET = Pattern.compile("(?i).*(secret|password|credential|access.?key).*=.*");
   private static final Pattern SECRET_KEY = Pattern.compile("(?i).*(secret|password|credential|access.?key).*");
+  /** {@code scheme://user:password@host}: the user information of a URI, never kept. */
+  private static final Pattern USER_INFO = Pattern.compile("([a-zA-Z][a-zA-Z0-9+.-]*://)[^/@\\s]+@");
+  private static final String HIDDEN = "(hidden)";
+  /** Input checksums: one NameNode call and a read of each block's checksum file on HDFS per input file. */
+  public static final String INPUT_CHECKSUMS_KEY = "nightjar.manifest.input-checksums";
+  /** Outputs up to this many bytes have their records counted from their block headers (a read per block). */
+  public static final String COUNT_RECORDS_MAX_BYTES_KEY = "nightjar.manifest.count-records-max-bytes";
+  public static final long DEFAULT_COUNT_RECORDS_MAX_BYTES = 16L << 30;
 
   private final Map<String, Object> fields = new LinkedHashMap<>();
 
   private Manifest() {
   }
 
-  /** A manifest of {@code target} (a day of a dataset, or its quarantine: {@code kind}), with its run's identity. */
-  public static Manifest of(Configuration conf, Path target, LocalDate day, String kind) {
+  /**
+   * A manifest of {@code target}, a day of {@code dataset} ({@code <project>/<name>}) or its quarantine
+   * ({@code kind}), with its run's identity.
+   */
+  public static Manifest of(Configuration conf, Path target, String dataset, LocalDate day, String kind) {
     Manifest manifest = new Manifest();
     manifest.fields.put("format", FORMAT);
-    manifest.fields.put("path", target.toString());
-    manifest.fields.put("dataset", datasetOf(conf, target, kind));
+    manifest.fields.put("path", withoutUserInfo(target.toString()));
+    manifest.fields.put("dataset", dataset);
     manifest.fields.put("day", day.toString());
     manifest.fields.put("kind", kind);
     manifest.fields.put("tool", conf.get(TOOL_KEY, "?"));
     List<String> args = new ArrayList<>();
+    boolean hideNext = false;
     for (String arg : arguments(conf)) {
-      args.add(SECRET.matcher(arg).matches() ? arg.substring(0, arg.indexOf('=') + 1) + "(hidden)" : arg);
+      if (hideNext) {
+        args.add(HIDDEN);
+        hideNext = false;
+      } else if (SECRET.matcher(arg).matches()) {
+        args.add(arg.substring(0, arg.indexOf('=') + 1) + HIDDEN); // --secret-key=xyz
+      } else {
+        args.add(withoutUserInfo(arg));
+        hideNext = arg.startsWith("-") && SECRET_KEY.matcher(arg).matches(); // --secret-key xyz
+      }
     }
     manifest.fields.put("arguments", args);
     // nightjar's own settings of the run (-D options never reach the arguments): what verify sets again.
@@ -73,7 +96,7 @@ public final class Manifest {
       String key = entry.getKey();
       if (key.startsWith("nightjar.") && !key.startsWith("nightjar.run.") && !key.startsWith("nightjar.verify.")
           && !SECRET_KEY.matcher(key).matches()) {
-        settings.put(key, entry.getValue());
+        settings.put(key, withoutUserInfo(entry.getValue()));
       }
     }
     manifest.fields.put("settings", settings);
@@ -115,6 +138,21 @@ public final class Manifest {
 
   /** The input files behind {@code inputs} (files, folders or globs), each with its length, time and checksum. */
   public Manifest inputs(Configuration conf, List<Path> inputs) throws IOException {
+    return inputs(listInputs(conf, inputs));
+  }
+
+  /** Inputs listed once by {@link #listInputs}, for the several manifests of one run. */
+  public Manifest inputs(Map<String, Object> listed) {
+    fields.putAll(listed);
+    return this;
+  }
+
+  /**
+   * The fields describing the files behind {@code inputs}: {@code reads} (the paths as given), {@code inputs} (each
+   * file, at most {@value #MAX_FILES_LISTED}), {@code inputFiles} and {@code inputBytes}.
+   */
+  public static Map<String, Object> listInputs(Configuration conf, List<Path> inputs) throws IOException {
+    Map<String, Object> fields = new LinkedHashMap<>();
     List<Map<String, Object>> files = new ArrayList<>();
     long count = 0;
     long bytes = 0;
@@ -123,20 +161,21 @@ public final class Manifest {
       bytes += file.getLen();
       if (files.size() < MAX_FILES_LISTED) {
         Map<String, Object> entry = new LinkedHashMap<>();
-        entry.put("path", file.getPath().toString());
+        entry.put("path", withoutUserInfo(file.getPath().toString()));
         entry.put("bytes", file.getLen());
         entry.put("modified", Instant.ofEpochMilli(file.getModificationTime()).toString());
-        entry.put("checksum", checksum(file.getPath().getFileSystem(conf), file));
+        entry.put("checksum", conf.getBoolean(INPUT_CHECKSUMS_KEY, true)
+            ? checksum(file.getPath().getFileSystem(conf), file) : null);
         files.add(entry);
       }
     }
     List<String> reads = new ArrayList<>();
-    inputs.forEach(input -> reads.add(input.toString()));
+    inputs.forEach(input -> reads.add(withoutUserInfo(input.toString())));
     fields.put("reads", reads);
     fields.put("inputs", files);
     fields.put("inputFiles", count);
     fields.put("inputBytes", bytes);
-    return this;
+    return fields;
   }
 
   /**
@@ -160,34 +199,54 @@ public final class Manifest {
     return files;
   }
 
-  /** The staged folder's files: bytes, and for Avro files records and the schema's fingerprint. */
-  public Manifest outputs(FileSystem fs, Path staged) throws IOException {
+  /**
+   * The staged folder's files: bytes, and for Avro files their schema's fingerprint (from the header) and, when the
+   * folder holds at most {@value #COUNT_RECORDS_MAX_BYTES_KEY} bytes, their records (from the block headers).
+   */
+  public Manifest outputs(Configuration conf, FileSystem fs, Path staged) throws IOException {
     List<Map<String, Object>> files = new ArrayList<>();
-    long records = 0;
+    List<FileStatus> statuses = new ArrayList<>();
     long bytes = 0;
     if (fs.exists(staged)) {
       for (FileStatus file : fs.listStatus(staged)) {
         String name = file.getPath().getName();
-        if (!file.isFile() || name.startsWith("_") || name.startsWith(".")) {
-          continue;
+        if (file.isFile() && !name.startsWith("_") && !name.startsWith(".")) {
+          statuses.add(file);
+          bytes += file.getLen();
         }
-        Map<String, Object> entry = new LinkedHashMap<>();
-        entry.put("file", name);
-        entry.put("bytes", file.getLen());
-        bytes += file.getLen();
-        if (name.endsWith(".avro")) {
+      }
+    }
+    boolean count = bytes <= conf.getLong(COUNT_RECORDS_MAX_BYTES_KEY, DEFAULT_COUNT_RECORDS_MAX_BYTES);
+    long records = 0;
+    for (FileStatus file : statuses) {
+      Map<String, Object> entry = new LinkedHashMap<>();
+      entry.put("file", file.getPath().getName());
+      entry.put("bytes", file.getLen());
+      if (file.getPath().getName().endsWith(".avro")) {
+        if (count) {
           AvroInputCheck.FileContents contents = AvroInputCheck.contents(fs, file);
           entry.put("records", contents.records());
           entry.put("schemaFingerprint", fingerprint(contents.schema()));
           records += contents.records();
+        } else {
+          entry.put("schemaFingerprint", fingerprint(headerSchema(fs, file)));
         }
-        files.add(entry);
       }
+      files.add(entry);
     }
     fields.put("outputs", files);
-    fields.put("records", records);
+    if (count) {
+      fields.put("records", records);
+    }
     fields.put("bytes", bytes);
     return this;
+  }
+
+  private static String headerSchema(FileSystem fs, FileStatus file) throws IOException {
+    try (InputStream in = fs.open(file.getPath());
+        DataFileStream<Object> reader = new DataFileStream<>(in, new GenericDatumReader<>())) {
+      return reader.getSchema().toString();
+    }
   }
 
   /** The record accounting: in, out, quarantined, skipped, written, and the reasons. */
@@ -243,30 +302,33 @@ public final class Manifest {
   }
 
   /**
-   * The manifest in {@code folder}'s {@code _SUCCESS}: its fields, empty for an empty flag (a folder published before
-   * manifests, or by another tool); null when the folder is not published.
+   * The manifest in {@code folder}'s {@code _SUCCESS}: its fields; empty for a flag that is not a nightjar manifest
+   * (empty: published before manifests or by another tool; another committer's JSON; unreadable); null when the folder
+   * is not published.
    */
   @SuppressWarnings("unchecked")
   public static Map<String, Object> read(FileSystem fs, Path folder) throws IOException {
     Path flag = new Path(folder, Dataset.SUCCESS_FLAG);
-    if (!fs.exists(flag)) {
-      return null;
-    }
     byte[] bytes;
     try (InputStream in = fs.open(flag)) {
-      bytes = in.readAllBytes();
+      bytes = in.readNBytes(MAX_MANIFEST_BYTES);
+    } catch (FileNotFoundException e) {
+      return null;
     }
     String text = new String(bytes, StandardCharsets.UTF_8).strip();
-    if (text.isEmpty()) {
+    if (!text.startsWith("{")) {
       return new LinkedHashMap<>();
     }
     try {
-      return new ObjectMapper().readValue(text, LinkedHashMap.class);
+      Map<String, Object> fields = new ObjectMapper().readValue(text, LinkedHashMap.class);
+      return String.valueOf(fields.get("format")).startsWith("nightjar-manifest/") ? fields : new LinkedHashMap<>();
     } catch (IOException e) {
-      throw new JobFailedException(flag + " is not a nightjar manifest: " + e.getMessage().lines().findFirst()
-          .orElse(""));
+      return new LinkedHashMap<>();
     }
   }
+
+  /** A manifest lists at most {@value #MAX_FILES_LISTED} inputs: far less than this. */
+  private static final int MAX_MANIFEST_BYTES = 64 << 20;
 
   /** CRC-64-AVRO of the schema's parsing canonical form, as Avro's single-object encoding names schemas. */
   static String fingerprint(String schema) {
@@ -274,14 +336,8 @@ public final class Manifest {
     return String.format("CRC-64-AVRO:%016x", fingerprint);
   }
 
-  private static String datasetOf(Configuration conf, Path target, String kind) {
-    String path = target.toUri().getPath();
-    String root = new Path(conf.get(Dataset.ROOT_KEY, Dataset.DEFAULT_ROOT)).toUri().getPath();
-    String dataset = path.substring(0, path.lastIndexOf('/'));
-    if (dataset.endsWith("/" + Dataset.QUARANTINE_DIR)) {
-      dataset = dataset.substring(0, dataset.length() - Dataset.QUARANTINE_DIR.length() - 1);
-    }
-    return dataset.startsWith(root + "/") ? dataset.substring(root.length() + 1) : dataset;
+  static String withoutUserInfo(String value) {
+    return USER_INFO.matcher(value).replaceAll("$1" + HIDDEN + "@");
   }
 
   private static Object checksum(FileSystem fs, FileStatus file) {

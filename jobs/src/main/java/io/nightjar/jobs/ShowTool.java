@@ -155,11 +155,7 @@ public final class ShowTool extends NightjarTool<Plan> {
   }
 
   private Dataset dataset() throws IOException {
-    int slash = dataset.indexOf('/');
-    if (slash <= 0 || slash == dataset.length() - 1) {
-      throw new JobFailedException("give the dataset as PROJECT/DATASET, e.g. sensors/sensor-averages-day");
-    }
-    return Dataset.of(getConf(), dataset.substring(0, slash), dataset.substring(slash + 1));
+    return Dataset.named(getConf(), dataset);
   }
 
   /** A record is printed up to this many characters (an analysis document is hundreds of KB). */

@@ -117,7 +117,7 @@ public final class StatusTool extends NightjarTool<Plan> {
     return last().minusDays(Math.max(1, days) - 1);
   }
 
-  /** Every folder under {@code root} that holds day folders (or a lease or quarantine folder), outside hidden ones. */
+  /** Every folder under {@code root} that holds day folders, a lease or a quarantine folder, outside hidden ones. */
   static List<Path> datasets(FileSystem fs, Path root) throws IOException {
     List<Path> found = new ArrayList<>();
     collect(fs, root, found, 0);
@@ -138,7 +138,7 @@ public final class StatusTool extends NightjarTool<Plan> {
       if (!child.isDirectory()) {
         continue;
       }
-      if (DAY.matcher(name).matches() || name.equals(DatasetLease.LEASE_DIR)) {
+      if (DAY.matcher(name).matches() || name.equals(DatasetLease.LEASE_DIR) || name.equals(Dataset.QUARANTINE_DIR)) {
         isDataset = true;
       } else if (!name.startsWith("_") && !name.startsWith(".")) {
         folders.add(child.getPath());
@@ -160,6 +160,12 @@ public final class StatusTool extends NightjarTool<Plan> {
     for (FileStatus child : fs.listStatus(dataset)) {
       names.add(child.getPath().getName());
     }
+    Set<String> quarantined = new TreeSet<>();
+    if (names.contains(Dataset.QUARANTINE_DIR)) {
+      for (FileStatus day : fs.listStatus(new Path(dataset, Dataset.QUARANTINE_DIR))) {
+        quarantined.add(day.getPath().getName());
+      }
+    }
     Map<String, Path> leases = new TreeMap<>();
     if (names.contains(DatasetLease.LEASE_DIR)) {
       for (FileStatus lease : fs.listStatus(new Path(dataset, DatasetLease.LEASE_DIR))) {
@@ -170,7 +176,12 @@ public final class StatusTool extends NightjarTool<Plan> {
     Map<LocalDate, Map<String, Object>> manifests = new TreeMap<>();
     for (LocalDate day = first().minusDays(HISTORY_DAYS); !day.isAfter(last()); day = day.plusDays(1)) {
       if (names.contains(day.toString())) {
-        Map<String, Object> manifest = Manifest.read(fs, new Path(dataset, day.toString()));
+        Map<String, Object> manifest;
+        try {
+          manifest = Manifest.read(fs, new Path(dataset, day.toString()));
+        } catch (IOException e) {
+          manifest = new LinkedHashMap<>(); // unreadable (permissions): published, nothing known of it
+        }
         if (manifest != null) {
           manifests.put(day, manifest);
         }
@@ -194,6 +205,10 @@ public final class StatusTool extends NightjarTool<Plan> {
       String stale = lease == null ? null : DatasetLease.staleness(getConf(), fs, lease);
       if (lease != null && stale == null) {
         cells.put(day, new Cell('~', 0, 0, null));
+      } else if (quarantined.contains(text) && fs.exists(new Path(new Path(dataset, Dataset.QUARANTINE_DIR),
+          new Path(text, Dataset.SUCCESS_FLAG)))) {
+        cells.put(day, new Cell('F', 0, 0, "refused: its quarantine is published, the data not (too much input "
+            + "quarantined, or a check failed); see the quarantine, fix the input, rerun the day"));
       } else if (lease != null || staging) {
         cells.put(day, new Cell('F', 0, 0, "failed: " + (stale != null ? "a dead run's lease (" + stale + ")"
             : "a staging folder left by a run that ended") + "; rerun the day"));
@@ -275,7 +290,9 @@ public final class StatusTool extends NightjarTool<Plan> {
   }
 
   private static String relative(Path root, Path dataset) {
-    return dataset.toUri().getPath().substring(root.toUri().getPath().length() + 1);
+    String path = dataset.toUri().getPath();
+    String rootPath = root.toUri().getPath();
+    return path.length() <= rootPath.length() ? "(the root itself)" : path.substring(rootPath.length() + 1);
   }
 
   private void printTable(Path root, Map<String, Map<LocalDate, Cell>> grid, List<String> flags) {

@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -79,10 +80,11 @@ public final class VerifyTool extends NightjarTool<Plan> {
       return 1;
     }
     String toolName = String.valueOf(manifest.get("tool"));
-    if (toolName.equals("promote-import")) {
-      // It renames the chunks' files into the full; run again it would find the full published, not make it anew.
-      throw new JobFailedException(day + " was made by promote-import from its chunks' files: verify the chunks ("
-          + "tracks/analysis-import/chunk-<k>-of-<n>) instead");
+    if (toolName.equals("promote-import") || toolName.equals("s3-import")) {
+      // An import's inputs are S3 objects, which no manifest lists, and a rerun carries over the published import;
+      // a promotion renames files. Neither can be recomputed beside itself.
+      throw new JobFailedException(day + " was made by " + toolName + " from S3 objects, which its manifest does not "
+          + "list: it cannot be recomputed; verify the days computed from it (tracks/attributes, say)");
     }
     Tool tool = Main.tool(toolName);
     if (tool == null) {
@@ -173,12 +175,23 @@ public final class VerifyTool extends NightjarTool<Plan> {
     if (expected.equals(actual)) {
       return;
     }
-    List<String> onlyPublished = new ArrayList<>(expected);
-    actual.forEach(onlyPublished::remove);
-    List<String> onlyAgain = new ArrayList<>(actual);
-    expected.forEach(onlyAgain::remove);
+    List<String> onlyPublished = minus(expected, actual);
+    List<String> onlyAgain = minus(actual, expected);
     differences.add(String.format("%s: %d only in the published day%s, %d only in the recomputed one%s", what,
         onlyPublished.size(), sample(onlyPublished), onlyAgain.size(), sample(onlyAgain)));
+  }
+
+  /** The records of {@code a} not in {@code b}, counting repeats (a multiset difference). */
+  private static List<String> minus(List<String> a, List<String> b) {
+    Map<String, Integer> left = new HashMap<>();
+    b.forEach(record -> left.merge(record, 1, Integer::sum));
+    List<String> only = new ArrayList<>();
+    for (String record : a) {
+      if (left.merge(record, -1, Integer::sum) < 0) {
+        only.add(record);
+      }
+    }
+    return only;
   }
 
   private static List<String> records(FileSystem fs, Path dir) throws IOException {
@@ -202,10 +215,6 @@ public final class VerifyTool extends NightjarTool<Plan> {
   }
 
   private Dataset dataset() throws IOException {
-    int slash = dataset.indexOf('/');
-    if (slash <= 0 || slash == dataset.length() - 1) {
-      throw new JobFailedException("give the dataset as PROJECT/DATASET, e.g. sensors/sensor-averages-day");
-    }
-    return Dataset.of(getConf(), dataset.substring(0, slash), dataset.substring(slash + 1));
+    return Dataset.named(getConf(), dataset);
   }
 }

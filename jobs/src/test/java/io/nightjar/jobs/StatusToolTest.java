@@ -34,6 +34,12 @@ public class StatusToolTest {
     for (int d = 0; d < 20; d++) {
       day("sensors/steady", FIRST.plusDays(d), 1_000 + d % 3, 2);
     }
+    // A flag another tool wrote (not a manifest): published, nothing known of it, never an error.
+    Files.writeString(new File(tmp.getRoot(), "sensors/steady/2016-05-20/_SUCCESS").toPath(), "ok\n");
+    // A day refused for too much quarantine: its quarantine published, its data not.
+    File refused = new File(tmp.getRoot(), "sensors/refused/_quarantine/2016-05-20");
+    assertTrue(refused.mkdirs());
+    assertTrue(new File(refused, "_SUCCESS").createNewFile());
     for (int d = 0; d < 17; d++) {
       day("ads/troubled", FIRST.plusDays(d), d == 15 ? 5_000 : 2_000 + d % 5, 3);
     }
@@ -47,7 +53,8 @@ public class StatusToolTest {
     Printed table = Printed.by(() -> Main.run(conf, "status", "--root", tmp.getRoot().getPath(), "--date",
         "2016-05-20", "--days", "10"));
     assertEquals(table.toString(), 1, table.status);
-    assertTrue(table.out, table.out.contains("3 flagged:"));
+    assertTrue(table.out, table.out.contains("4 flagged:"));
+    assertTrue(table.out, table.out.contains("sensors/refused 2016-05-20: refused: its quarantine is published"));
     assertTrue(table.out, table.out.contains("ads/troubled 2016-05-16: 5,000 records, median 2002 over the 14 days"));
     assertTrue(table.out, table.out.contains("ads/troubled 2016-05-18: late: not published 6 h after the day ended"));
     assertTrue(table.out, table.out.contains("ads/troubled 2016-05-19: failed: a dead run's lease"));
@@ -63,7 +70,7 @@ public class StatusToolTest {
     Map<?, ?> parsed = new ObjectMapper().readValue(json.out, Map.class);
     Map<?, ?> days = (Map<?, ?>) ((Map<?, ?>) parsed.get("datasets")).get("ads/troubled");
     assertEquals("F", ((Map<?, ?>) days.get("2016-05-19")).get("state"));
-    assertEquals(3, ((java.util.List<?>) parsed.get("flagged")).size());
+    assertEquals(4, ((java.util.List<?>) parsed.get("flagged")).size());
     assertTrue(Files.readString(picture.toPath()).contains("stroke=\"#c0392b\""));
 
     Printed earlier = Printed.by(() -> Main.run(conf, "status", "--root", tmp.getRoot().getPath(), "--date",

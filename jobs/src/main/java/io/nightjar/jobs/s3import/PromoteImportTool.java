@@ -294,8 +294,9 @@ public final class PromoteImportTool extends NightjarTool<Plan> {
       throw new IOException("could not rename " + filled + " to " + publication.stagingDir()
           + "; rerun promote-import to resume");
     }
-    publication.commit(Manifest.of(getConf(), target, date.get(), kind).inputs(getConf(), chunkDays)
-        .outputs(fs, publication.stagingDir()).put("importTotals", totals).toJson());
+    publication.commit(Manifest.of(getConf(), target, full().project() + "/" + full().name(), date.get(), kind)
+        .inputs(getConf(), chunkDays).outputs(getConf(), fs, publication.stagingDir()).put("importTotals", totals)
+        .toJson());
   }
 
   private String accountingJson(Map<String, Long> totals, List<String> problems, List<Integer> promoted) {
