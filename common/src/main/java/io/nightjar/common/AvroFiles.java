@@ -36,6 +36,19 @@ public final class AvroFiles {
     return read(fs, dir, GenericDatumReader::new);
   }
 
+  /**
+   * The folder's records as text (Avro's JSON rendering), sorted: a record set to compare with another run's, which
+   * writes the same records into other files in another order; empty when the folder does not exist.
+   */
+  public static List<String> recordsAsText(FileSystem fs, Path dir) throws IOException {
+    List<String> records = new ArrayList<>();
+    if (fs.exists(dir)) {
+      readGeneric(fs, dir).forEach(record -> records.add(record.toString()));
+    }
+    records.sort(null);
+    return records;
+  }
+
   private static <T> List<T> read(FileSystem fs, Path dir, Supplier<DatumReader<T>> datumReader) throws IOException {
     List<T> records = new ArrayList<>();
     for (Path file : avroFiles(fs, dir)) {

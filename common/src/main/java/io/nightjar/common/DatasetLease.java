@@ -72,9 +72,8 @@ public final class DatasetLease implements AutoCloseable {
     Path file = new Path(new Path(dataset.path(), LEASE_DIR), day.toString());
     Properties mine = holder();
     long deadline = System.currentTimeMillis() + 1000L * conf.getLong(WAIT_SECONDS_KEY, 0);
-    Duration maxAge = Duration.ofHours(conf.getLong(MAX_AGE_HOURS_KEY, DEFAULT_MAX_AGE_HOURS));
-    Duration unwrittenGrace = Duration.ofSeconds(conf.getLong(UNWRITTEN_GRACE_SECONDS_KEY,
-        DEFAULT_UNWRITTEN_GRACE_SECONDS));
+    Duration maxAge = maxAge(conf);
+    Duration unwrittenGrace = unwrittenGrace(conf);
     while (true) {
       if (tryCreate(fs, file, mine)) {
         return new DatasetLease(fs, file, mine.getProperty("run"));
@@ -193,9 +192,15 @@ public final class DatasetLease implements AutoCloseable {
    */
   public static String staleness(Configuration conf, FileSystem fs, Path file) throws IOException {
     Properties holder = read(fs, file);
-    return holder == null ? null : staleness(holder,
-        Duration.ofHours(conf.getLong(MAX_AGE_HOURS_KEY, DEFAULT_MAX_AGE_HOURS)),
-        Duration.ofSeconds(conf.getLong(UNWRITTEN_GRACE_SECONDS_KEY, DEFAULT_UNWRITTEN_GRACE_SECONDS)));
+    return holder == null ? null : staleness(holder, maxAge(conf), unwrittenGrace(conf));
+  }
+
+  private static Duration maxAge(Configuration conf) {
+    return Duration.ofHours(conf.getLong(MAX_AGE_HOURS_KEY, DEFAULT_MAX_AGE_HOURS));
+  }
+
+  private static Duration unwrittenGrace(Configuration conf) {
+    return Duration.ofSeconds(conf.getLong(UNWRITTEN_GRACE_SECONDS_KEY, DEFAULT_UNWRITTEN_GRACE_SECONDS));
   }
 
   /** Why the lease is stale, or null if its holder may still be running. */

@@ -173,24 +173,18 @@ public final class PipelineRuns {
     int examined = 0;
     long bytes = 0;
     try {
-      for (Path input : inputs) {
-        FileSystem fs = input.getFileSystem(conf);
-        FileStatus[] matches = fs.globStatus(input);
-        for (FileStatus match : matches == null ? new FileStatus[0] : matches) {
-          for (FileStatus file : match.isDirectory() ? fs.listStatus(match.getPath()) : new FileStatus[] {match}) {
-            CompressionCodec codec = file.isFile() ? codecs.getCodec(file.getPath()) : null;
-            if (codec == null) {
-              continue;
-            }
-            if (examined++ >= FILES_EXAMINED || (bytes += file.getLen()) > BYTES_EXAMINED) {
-              LOG.warn("stopped looking for a damaged input after {} files, {} bytes", examined - 1, bytes);
-              return null;
-            }
-            String damage = damage(fs, codec, file.getPath());
-            if (damage != null) {
-              return file.getPath() + " is damaged: " + damage;
-            }
-          }
+      for (FileStatus file : Manifest.inputFiles(conf, inputs)) {
+        CompressionCodec codec = codecs.getCodec(file.getPath());
+        if (codec == null) {
+          continue;
+        }
+        if (examined++ >= FILES_EXAMINED || (bytes += file.getLen()) > BYTES_EXAMINED) {
+          LOG.warn("stopped looking for a damaged input after {} files, {} bytes", examined - 1, bytes);
+          return null;
+        }
+        String damage = damage(file.getPath().getFileSystem(conf), codec, file.getPath());
+        if (damage != null) {
+          return file.getPath() + " is damaged: " + damage;
         }
       }
     } catch (IOException e) {

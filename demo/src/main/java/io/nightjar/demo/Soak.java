@@ -253,10 +253,7 @@ public final class Soak implements Callable<Integer> {
   /** A day's Avro records (sorted, as text) and its other visible files' bytes, by file kind. */
   private static Map<String, List<String>> contents(FileSystem fs, Path day) throws IOException {
     Map<String, List<String>> contents = new TreeMap<>();
-    List<String> records = new ArrayList<>();
-    AvroFiles.readGeneric(fs, day).forEach(record -> records.add(record.toString()));
-    records.sort(null);
-    contents.put("avro records", records);
+    contents.put("avro records", AvroFiles.recordsAsText(fs, day));
     for (FileStatus file : fs.listStatus(day)) {
       String name = file.getPath().getName();
       if (file.isFile() && !name.startsWith("_") && !name.startsWith(".") && !name.endsWith(".avro")) {

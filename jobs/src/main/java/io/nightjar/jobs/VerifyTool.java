@@ -170,8 +170,8 @@ public final class VerifyTool extends NightjarTool<Plan> {
   /** Adds what differs between the record sets (as text, sorted) of two folders of Avro files. */
   private static void compare(String what, FileSystem fs, Path published, Path again, List<String> differences)
       throws IOException {
-    List<String> expected = records(fs, published);
-    List<String> actual = records(fs, again);
+    List<String> expected = AvroFiles.recordsAsText(fs, published);
+    List<String> actual = AvroFiles.recordsAsText(fs, again);
     if (expected.equals(actual)) {
       return;
     }
@@ -192,15 +192,6 @@ public final class VerifyTool extends NightjarTool<Plan> {
       }
     }
     return only;
-  }
-
-  private static List<String> records(FileSystem fs, Path dir) throws IOException {
-    List<String> records = new ArrayList<>();
-    if (fs.exists(dir)) {
-      AvroFiles.readGeneric(fs, dir).forEach(record -> records.add(record.toString()));
-    }
-    records.sort(null);
-    return records;
   }
 
   private static String sample(List<String> records) {

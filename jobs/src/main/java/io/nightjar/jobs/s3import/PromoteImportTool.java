@@ -137,7 +137,7 @@ public final class PromoteImportTool extends NightjarTool<Plan> {
       totals.put("quarantined", AvroInputCheck.countRecords(fs, movingQuarantine));
       totals.putAll(found.lists());
       try (OutputStream json = fs.create(new Path(movingData, ACCOUNTING_FILE), true)) {
-        json.write(accountingJson(totals, problems, promotedChunks(complete)).getBytes(StandardCharsets.UTF_8));
+        json.write(accountingJson(totals, problems, found.numbers()).getBytes(StandardCharsets.UTF_8));
       }
       // 3. Quarantine first, data last: once the data is published, the promotion is done.
       List<Path> chunkDays = new ArrayList<>();
@@ -147,7 +147,7 @@ public final class PromoteImportTool extends NightjarTool<Plan> {
       publish(fs, movingQuarantine, full.quarantinePath(date), "quarantine", chunkDays, totals);
       publish(fs, movingData, full.dayPath(date), "data", chunkDays, totals);
       fs.delete(moving, true);
-      markPromoted(fs, date, full.dayPath(date), promotedChunks(complete));
+      markPromoted(fs, date, full.dayPath(date), found.numbers());
       out.printf("promote-import %s: published %s from %d of %d chunks: %s%s%n", date, full.dayPath(date),
           complete.size(), chunks, totals, problems.isEmpty() ? "" : "; accepted incomplete: " + problems);
       return 0;
@@ -187,16 +187,6 @@ public final class PromoteImportTool extends NightjarTool<Plan> {
     return promoted;
   }
 
-  /** The chunk numbers of {@code complete}, from their dataset names ({@code chunk-<k>-of-<n>}). */
-  private List<Integer> promotedChunks(List<Dataset> complete) {
-    List<Integer> numbers = new ArrayList<>();
-    for (Dataset chunk : complete) {
-      String name = chunk.path().getName();
-      numbers.add(Integer.parseInt(name.substring("chunk-".length(), name.indexOf("-of-"))));
-    }
-    return numbers;
-  }
-
   /** Flags the promoted chunks of the day (kept out of a second promotion) with the full they went into. */
   private void markPromoted(FileSystem fs, LocalDate date, Path fullDay, List<Integer> promoted) throws IOException {
     for (int k : promoted) {
@@ -210,11 +200,15 @@ public final class PromoteImportTool extends NightjarTool<Plan> {
     }
   }
 
-  /** The chunks of the day that are published, the sizes of their id lists, and what keeps the import incomplete. */
-  private record Chunks(List<Dataset> complete, Map<String, Long> lists, List<String> problems) { }
+  /**
+   * The chunks of the day that are published (and their numbers), the sizes of their id lists, and what keeps the
+   * import incomplete.
+   */
+  private record Chunks(List<Dataset> complete, List<Integer> numbers, Map<String, Long> lists,
+      List<String> problems) { }
 
   private Chunks inspectChunks(FileSystem fs, LocalDate date, boolean resuming) throws IOException {
-    Chunks found = new Chunks(new ArrayList<>(), new LinkedHashMap<>(), new ArrayList<>());
+    Chunks found = new Chunks(new ArrayList<>(), new ArrayList<>(), new LinkedHashMap<>(), new ArrayList<>());
     for (int k = 0; k < chunks; k++) {
       Dataset imported = chunk("analysis-import", k);
       if (!imported.isPublished(fs, date)) {
@@ -226,6 +220,7 @@ public final class PromoteImportTool extends NightjarTool<Plan> {
             + " in " + imported.dayPath(date) + ")");
       }
       found.complete().add(imported);
+      found.numbers().add(k);
       long missing = count(fs, chunk("analysis-import-missing", k).dayPath(date));
       add(found.lists(), "missing", missing);
       long failed = count(fs, chunk("analysis-import-failed", k).dayPath(date));

@@ -316,16 +316,11 @@ public final class SensorAveragesTool extends DailyJobTool<SensorAveragesTool.Re
     for (Map.Entry<String, Long> other : new TreeMap<>(otherDays).entrySet()) {
       LocalDate day = LocalDate.parse(other.getKey());
       Path usual = Dataset.of(getConf(), project.get(), "readings").dayPath(day);
-      String both = fs.exists(usual) ? bothInputs(fs, usual, input) : null;
       // Whether that day's run read these readings is not recorded: say what is known and what to do either way.
       out.printf("%,d readings of %s skipped (not asked for): %s%n", other.getValue(), day,
           output.isPublished(fs, day)
               ? day + " is published; if its run did not read this input, recompute it over "
-              + (both != null ? "its own readings and these: sensor-averages --dates " + day + ".." + day
-              + " --input '" + both + "'" + options + " (the rerun replaces the day)"
-              : fs.exists(usual) ? "its readings and these (one --input for both: copy them into one folder)"
-              : "these: sensor-averages --dates " + day + ".." + day + " --input " + input + options
-              + " (the rerun replaces the day)")
+              + recomputeOver(fs, day, usual, input, options)
               : "to publish that day, run sensor-averages --dates " + day + ".." + day + " --input " + input
               + options);
     }
@@ -336,6 +331,21 @@ public final class SensorAveragesTool extends DailyJobTool<SensorAveragesTool.Re
               + "whose runs over it quarantine them again: read it once for all its days with --dates%n",
           undatedLines, first, String.join(", ", new TreeMap<>(otherDays).keySet()));
     }
+  }
+
+  /**
+   * What a published {@code day} is recomputed over, with the command: its usual readings and {@code input} in one
+   * glob where they can be, {@code input} alone where the day has no usual readings.
+   */
+  private static String recomputeOver(FileSystem fs, LocalDate day, Path usual, Path input, String options)
+      throws IOException {
+    String command = "sensor-averages --dates " + day + ".." + day + " --input ";
+    if (!fs.exists(usual)) {
+      return "these: " + command + input + options + " (the rerun replaces the day)";
+    }
+    String both = bothInputs(fs, usual, input);
+    return both == null ? "its readings and these (one --input for both: copy them into one folder)"
+        : "its own readings and these: " + command + "'" + both + "'" + options + " (the rerun replaces the day)";
   }
 
   /**
