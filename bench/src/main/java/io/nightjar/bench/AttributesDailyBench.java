@@ -1,10 +1,10 @@
 package io.nightjar.bench;
 
-import io.nightjar.avro.TrackAttributes;
 import io.nightjar.avro.TrackAnalysis;
-import io.nightjar.common.AvroFiles;
-import io.nightjar.common.AvroInputCheck;
-import io.nightjar.common.Dataset;
+import io.nightjar.avro.TrackAttributes;
+import io.nightjar.common.avro.AvroFiles;
+import io.nightjar.common.avro.AvroInputCheck;
+import io.nightjar.common.dataset.Dataset;
 import io.nightjar.jobs.Main;
 import java.io.File;
 import java.nio.file.Files;
@@ -15,9 +15,9 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.FileUtil;
 import org.apache.hadoop.fs.Path;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /**
  * attributes-daily on a day with 1% new tracks (reading yesterday's attributes and the day's incremental) versus

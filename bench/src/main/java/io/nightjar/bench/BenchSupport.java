@@ -2,8 +2,8 @@ package io.nightjar.bench;
 
 import com.google.common.hash.Hasher;
 import com.google.common.hash.Hashing;
-import io.nightjar.common.AvroFiles;
-import io.nightjar.common.Dataset;
+import io.nightjar.common.avro.AvroFiles;
+import io.nightjar.common.dataset.Dataset;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,6 +1,6 @@
 package io.nightjar.bench;
 
-import io.nightjar.common.Dataset;
+import io.nightjar.common.dataset.Dataset;
 import io.nightjar.jobs.Main;
 import java.io.File;
 import java.nio.file.Files;
@@ -11,9 +11,9 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileUtil;
 import org.codehaus.jackson.JsonNode;
 import org.codehaus.jackson.map.ObjectMapper;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /**
  * impressions-join with each strategy on the same Zipf-skewed day (MapReduce in local mode), and the same join in

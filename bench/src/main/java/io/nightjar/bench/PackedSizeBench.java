@@ -2,8 +2,8 @@ package io.nightjar.bench;
 
 import io.nightjar.avro.AudioAnalysis;
 import io.nightjar.avro.TrackAnalysis;
-import io.nightjar.jobs.analysis.SyntheticAnalysis;
-import io.nightjar.jobs.s3import.AnalysisDocuments;
+import io.nightjar.jobs.tracks.s3import.AnalysisDocuments;
+import io.nightjar.jobs.tracks.snapshots.SyntheticAnalysis;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
@@ -16,9 +16,9 @@ import org.apache.avro.file.DataFileStream;
 import org.apache.avro.file.DataFileWriter;
 import org.apache.avro.specific.SpecificDatumReader;
 import org.apache.avro.specific.SpecificDatumWriter;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /**
  * Bytes per track of the JSON documents against the packed Avro (TrackAnalysis v2) with each codec, and the time to

@@ -1,11 +1,11 @@
 package io.nightjar.bench;
 
-import io.nightjar.common.RecordAccounting;
-import io.nightjar.common.S3Access;
+import io.nightjar.common.dataset.RecordAccounting;
+import io.nightjar.common.s3.S3Access;
 import io.nightjar.jobs.Main;
-import io.nightjar.jobs.analysis.PackedAvro;
-import io.nightjar.jobs.s3import.AnalysisDocuments;
-import io.nightjar.jobs.s3import.DocumentUploader;
+import io.nightjar.jobs.tracks.s3import.AnalysisDocuments;
+import io.nightjar.jobs.tracks.s3import.DocumentUploader;
+import io.nightjar.jobs.tracks.snapshots.PackedAvro;
 import io.nightjar.s3server.LoopbackS3;
 import java.io.File;
 import java.util.ArrayList;
@@ -17,9 +17,9 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileUtil;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**

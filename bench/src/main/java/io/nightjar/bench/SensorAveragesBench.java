@@ -3,8 +3,8 @@ package io.nightjar.bench;
 import io.nightjar.avro.Granularity;
 import io.nightjar.avro.SensorAggregate;
 import io.nightjar.avro.SensorReading;
-import io.nightjar.common.AvroFiles;
-import io.nightjar.common.Dataset;
+import io.nightjar.common.avro.AvroFiles;
+import io.nightjar.common.dataset.Dataset;
 import io.nightjar.jobs.Main;
 import io.nightjar.jobs.sensors.Periods;
 import io.nightjar.jobs.sensors.ReadingParser;
@@ -12,8 +12,8 @@ import java.io.File;
 import java.io.IOException;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
-import java.util.Arrays;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,9 +25,9 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.FileUtil;
 import org.apache.hadoop.fs.Path;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /**
  * sensor-averages (MapReduce in local mode, the same tool users run; both engines: the Crunch pipeline and the classic

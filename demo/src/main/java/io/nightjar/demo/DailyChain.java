@@ -1,11 +1,11 @@
 package io.nightjar.demo;
 
-import io.nightjar.common.AvroFiles;
-import io.nightjar.common.Dataset;
-import io.nightjar.common.S3Access;
+import io.nightjar.common.avro.AvroFiles;
+import io.nightjar.common.dataset.Dataset;
+import io.nightjar.common.s3.S3Access;
 import io.nightjar.jobs.Main;
-import io.nightjar.jobs.analysis.SyntheticAnalysis;
-import io.nightjar.jobs.s3import.DocumentUploader;
+import io.nightjar.jobs.tracks.s3import.DocumentUploader;
+import io.nightjar.jobs.tracks.snapshots.SyntheticAnalysis;
 import io.nightjar.workflows.ChainDiagram;
 import java.io.File;
 import java.io.IOException;

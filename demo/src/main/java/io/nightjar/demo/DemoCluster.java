@@ -1,7 +1,7 @@
 package io.nightjar.demo;
 
-import io.nightjar.common.Dataset;
-import io.nightjar.common.S3Access;
+import io.nightjar.common.dataset.Dataset;
+import io.nightjar.common.s3.S3Access;
 import io.nightjar.s3server.LoopbackS3;
 import java.io.File;
 import java.io.IOException;

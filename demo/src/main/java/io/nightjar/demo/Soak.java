@@ -1,10 +1,10 @@
 package io.nightjar.demo;
 
-import io.nightjar.common.AvroFiles;
-import io.nightjar.common.Dataset;
-import io.nightjar.common.DatasetLease;
-import io.nightjar.common.Manifest;
-import io.nightjar.jobs.s3import.PromoteImportTool;
+import io.nightjar.common.avro.AvroFiles;
+import io.nightjar.common.dataset.Dataset;
+import io.nightjar.common.dataset.DatasetLease;
+import io.nightjar.common.dataset.Manifest;
+import io.nightjar.jobs.tracks.s3import.PromoteImportTool;
 import io.nightjar.workflows.ChainDiagram;
 import io.nightjar.workflows.OozieApp;
 import java.io.ByteArrayOutputStream;
@@ -34,10 +34,10 @@ import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.FileUtil;
 import org.apache.hadoop.fs.Path;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /**
  * A seeded soak run: the daily chain of the demo (the bulk import, then each day's deliveries and coordinators' jobs)

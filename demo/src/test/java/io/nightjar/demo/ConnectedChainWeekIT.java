@@ -6,11 +6,11 @@ import static org.junit.Assert.assertTrue;
 
 import io.nightjar.avro.TrackAnalysis;
 import io.nightjar.avro.TrackAttributes;
-import io.nightjar.common.AvroFiles;
-import io.nightjar.common.Dataset;
-import io.nightjar.common.S3Access;
-import io.nightjar.jobs.analysis.TrackAttributesFunction;
-import io.nightjar.jobs.s3import.AnalysisDocuments;
+import io.nightjar.common.avro.AvroFiles;
+import io.nightjar.common.dataset.Dataset;
+import io.nightjar.common.s3.S3Access;
+import io.nightjar.jobs.tracks.s3import.AnalysisDocuments;
+import io.nightjar.jobs.tracks.snapshots.TrackAttributesFunction;
 import io.nightjar.workflows.ChainDiagram;
 import io.nightjar.workflows.OozieApp;
 import java.io.BufferedReader;

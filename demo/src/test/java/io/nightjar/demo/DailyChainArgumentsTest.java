@@ -3,7 +3,7 @@ package io.nightjar.demo;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
-import io.nightjar.common.Dataset;
+import io.nightjar.common.dataset.Dataset;
 import io.nightjar.workflows.ChainDiagram;
 import io.nightjar.workflows.OozieApp;
 import io.nightjar.workflows.ToolArguments;

@@ -6,9 +6,9 @@ import static org.junit.Assert.assertTrue;
 
 import io.nightjar.avro.EnrichedImpression;
 import io.nightjar.avro.SensorAggregate;
-import io.nightjar.common.AvroFiles;
-import io.nightjar.common.Dataset;
-import io.nightjar.common.S3Access;
+import io.nightjar.common.avro.AvroFiles;
+import io.nightjar.common.dataset.Dataset;
+import io.nightjar.common.s3.S3Access;
 import io.nightjar.demo.DailyChain;
 import io.nightjar.jobs.Main;
 import io.nightjar.s3server.LoopbackS3;

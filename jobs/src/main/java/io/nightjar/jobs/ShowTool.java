@@ -1,13 +1,13 @@
 package io.nightjar.jobs;
 
 import io.nightjar.avro.QuarantineRecord;
-import io.nightjar.common.AvroFiles;
-import io.nightjar.common.AvroInputCheck;
-import io.nightjar.common.Dataset;
-import io.nightjar.common.JobFailedException;
-import io.nightjar.common.Manifest;
-import io.nightjar.common.NightjarTool;
-import io.nightjar.common.NightjarTool.Plan;
+import io.nightjar.common.avro.AvroFiles;
+import io.nightjar.common.avro.AvroInputCheck;
+import io.nightjar.common.dataset.Dataset;
+import io.nightjar.common.dataset.Manifest;
+import io.nightjar.common.tool.JobFailedException;
+import io.nightjar.common.tool.NightjarTool.Plan;
+import io.nightjar.common.tool.NightjarTool;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.LocalDate;

@@ -1,10 +1,10 @@
 package io.nightjar.jobs;
 
-import io.nightjar.common.Dataset;
-import io.nightjar.common.DatasetLease;
-import io.nightjar.common.Manifest;
-import io.nightjar.common.NightjarTool;
-import io.nightjar.common.NightjarTool.Plan;
+import io.nightjar.common.dataset.Dataset;
+import io.nightjar.common.dataset.DatasetLease;
+import io.nightjar.common.dataset.Manifest;
+import io.nightjar.common.tool.NightjarTool.Plan;
+import io.nightjar.common.tool.NightjarTool;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

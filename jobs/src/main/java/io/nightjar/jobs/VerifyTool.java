@@ -1,12 +1,12 @@
 package io.nightjar.jobs;
 
-import io.nightjar.common.AvroFiles;
-import io.nightjar.common.DailyPublication;
-import io.nightjar.common.Dataset;
-import io.nightjar.common.JobFailedException;
-import io.nightjar.common.Manifest;
-import io.nightjar.common.NightjarTool;
-import io.nightjar.common.NightjarTool.Plan;
+import io.nightjar.common.avro.AvroFiles;
+import io.nightjar.common.dataset.DailyPublication;
+import io.nightjar.common.dataset.Dataset;
+import io.nightjar.common.dataset.Manifest;
+import io.nightjar.common.tool.JobFailedException;
+import io.nightjar.common.tool.NightjarTool.Plan;
+import io.nightjar.common.tool.NightjarTool;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.time.Instant;

@@ -5,7 +5,7 @@ import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 
 import io.nightjar.avro.SensorAggregate;
-import io.nightjar.common.Dataset;
+import io.nightjar.common.dataset.Dataset;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,7 +1,7 @@
 package io.nightjar.jobs;
 
-import io.nightjar.common.AvroFiles;
-import io.nightjar.common.Dataset;
+import io.nightjar.common.avro.AvroFiles;
+import io.nightjar.common.dataset.Dataset;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -4,9 +4,9 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertTrue;
 
-import io.nightjar.common.AvroFiles;
-import io.nightjar.common.Dataset;
-import io.nightjar.common.Manifest;
+import io.nightjar.common.avro.AvroFiles;
+import io.nightjar.common.dataset.Dataset;
+import io.nightjar.common.dataset.Manifest;
 import java.io.File;
 import java.util.List;
 import java.util.Map;

@@ -4,8 +4,8 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 
-import io.nightjar.common.Dataset;
-import io.nightjar.common.DatasetLease;
+import io.nightjar.common.dataset.Dataset;
+import io.nightjar.common.dataset.DatasetLease;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

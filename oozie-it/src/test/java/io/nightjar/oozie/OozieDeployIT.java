@@ -1,7 +1,7 @@
 package io.nightjar.oozie;
 
 import com.google.inject.Guice;
-import io.nightjar.common.AvroFiles;
+import io.nightjar.common.avro.AvroFiles;
 import io.nightjar.workflows.OozieDeploy;
 import java.io.ByteArrayOutputStream;
 import java.io.File;

@@ -1,6 +1,6 @@
 package io.nightjar.oozie;
 
-import io.nightjar.common.AvroFiles;
+import io.nightjar.common.avro.AvroFiles;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,6 +1,6 @@
 package io.nightjar.oozie;
 
-import io.nightjar.common.AvroFiles;
+import io.nightjar.common.avro.AvroFiles;
 import java.io.File;
 import java.util.Properties;
 import org.apache.hadoop.fs.Path;

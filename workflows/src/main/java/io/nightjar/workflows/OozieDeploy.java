@@ -1,8 +1,8 @@
 package io.nightjar.workflows;
 
-import io.nightjar.common.JobFailedException;
-import io.nightjar.common.NightjarTool;
-import io.nightjar.common.NightjarTool.Plan;
+import io.nightjar.common.tool.JobFailedException;
+import io.nightjar.common.tool.NightjarTool.Plan;
+import io.nightjar.common.tool.NightjarTool;
 import java.io.File;
 import java.io.FileReader;
 import java.io.IOException;

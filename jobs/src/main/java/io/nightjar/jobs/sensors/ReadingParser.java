@@ -1,7 +1,7 @@
 package io.nightjar.jobs.sensors;
 
 import io.nightjar.avro.SensorReading;
-import io.nightjar.common.TextIds;
+import io.nightjar.common.crunch.TextIds;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;

@@ -1,16 +1,16 @@
 package io.nightjar.jobs.sensors;
 
-import static io.nightjar.common.NightjarTypes.orQuarantine;
-import static io.nightjar.common.NightjarTypes.quarantine;
+import static io.nightjar.common.crunch.NightjarTypes.orQuarantine;
+import static io.nightjar.common.crunch.NightjarTypes.quarantine;
 
 import io.nightjar.avro.Granularity;
 import io.nightjar.avro.QuarantineRecord;
 import io.nightjar.avro.SensorAggregate;
 import io.nightjar.avro.SensorReading;
-import io.nightjar.common.AccountedDoFn;
-import io.nightjar.common.NightjarTypes;
-import io.nightjar.common.QuarantiningDoFn;
-import io.nightjar.common.RecordAccounting;
+import io.nightjar.common.crunch.AccountedDoFn;
+import io.nightjar.common.crunch.NightjarTypes;
+import io.nightjar.common.crunch.QuarantiningDoFn;
+import io.nightjar.common.dataset.RecordAccounting;
 import io.nightjar.jobs.sensors.mapreduce.ReadingKey;
 import java.io.DataInput;
 import java.io.DataOutput;
@@ -22,8 +22,8 @@ import java.util.Map;
 import org.apache.crunch.Aggregator;
 import org.apache.crunch.DoFn;
 import org.apache.crunch.Emitter;
-import org.apache.crunch.GroupingOptions;
 import org.apache.crunch.FilterFn;
+import org.apache.crunch.GroupingOptions;
 import org.apache.crunch.MapFn;
 import org.apache.crunch.PCollection;
 import org.apache.crunch.PTable;
@@ -31,9 +31,9 @@ import org.apache.crunch.Pair;
 import org.apache.crunch.Tuple4;
 import org.apache.crunch.fn.Aggregators;
 import org.apache.crunch.lib.Channels;
-import org.apache.crunch.types.writable.Writables;
 import org.apache.crunch.types.PType;
 import org.apache.crunch.types.avro.Avros;
+import org.apache.crunch.types.writable.Writables;
 import org.apache.hadoop.io.Writable;
 
 /**

@@ -1,8 +1,8 @@
 package io.nightjar.jobs.sensors;
 
 import io.nightjar.avro.SensorReading;
-import io.nightjar.common.NightjarTool;
-import io.nightjar.common.NightjarTool.Plan;
+import io.nightjar.common.tool.NightjarTool.Plan;
+import io.nightjar.common.tool.NightjarTool;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.OutputStreamWriter;

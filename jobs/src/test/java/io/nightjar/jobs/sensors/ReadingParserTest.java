@@ -52,9 +52,9 @@ public class ReadingParserTest {
     assertOutcome(Outcome.Kind.QUARANTINE, ReadingParser.VALUE_OUT_OF_RANGE, "s1,2016-05-01 01:02:03,-1e308");
     assertOutcome(Outcome.Kind.VALID, null, "s1,2016-05-01 01:02:03,1e15");
     // Ids that are not printable text: an invalid UTF-8 byte decoded as U+FFFD, NUL, a right-to-left override.
-    assertOutcome(Outcome.Kind.QUARANTINE, io.nightjar.common.TextIds.BAD_ID, "s\uFFFD1,2016-05-01 01:02:03,1");
-    assertOutcome(Outcome.Kind.QUARANTINE, io.nightjar.common.TextIds.BAD_ID, "s\u00001,2016-05-01 01:02:03,1");
-    assertOutcome(Outcome.Kind.QUARANTINE, io.nightjar.common.TextIds.BAD_ID, "s\u202E1,2016-05-01 01:02:03,1");
+    assertOutcome(Outcome.Kind.QUARANTINE, io.nightjar.common.crunch.TextIds.BAD_ID, "s\uFFFD1,2016-05-01 01:02:03,1");
+    assertOutcome(Outcome.Kind.QUARANTINE, io.nightjar.common.crunch.TextIds.BAD_ID, "s\u00001,2016-05-01 01:02:03,1");
+    assertOutcome(Outcome.Kind.QUARANTINE, io.nightjar.common.crunch.TextIds.BAD_ID, "s\u202E1,2016-05-01 01:02:03,1");
     assertOutcome(Outcome.Kind.SKIP, ReadingParser.OTHER_DAY, "s1,2016-05-02 00:00:00,1");
     assertOutcome(Outcome.Kind.SKIP, ReadingParser.OTHER_DAY, "s1,2016-04-30 23:59:59,1");
     assertOutcome(Outcome.Kind.SKIP, ReadingParser.OTHER_DAY, "s1,2016-05-08 23:59:59,1");

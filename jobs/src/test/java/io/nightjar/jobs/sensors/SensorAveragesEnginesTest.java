@@ -5,9 +5,9 @@ import static org.junit.Assert.assertTrue;
 
 import io.nightjar.avro.QuarantineRecord;
 import io.nightjar.avro.SensorAggregate;
-import io.nightjar.common.AvroFiles;
-import io.nightjar.common.Dataset;
-import io.nightjar.common.RecordAccounting;
+import io.nightjar.common.avro.AvroFiles;
+import io.nightjar.common.dataset.Dataset;
+import io.nightjar.common.dataset.RecordAccounting;
 import io.nightjar.jobs.Main;
 import io.nightjar.jobs.Printed;
 import java.io.File;

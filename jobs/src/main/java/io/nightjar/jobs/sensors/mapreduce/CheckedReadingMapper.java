@@ -2,8 +2,8 @@ package io.nightjar.jobs.sensors.mapreduce;
 
 import io.nightjar.avro.Granularity;
 import io.nightjar.avro.QuarantineRecord;
-import io.nightjar.common.NightjarTypes;
-import io.nightjar.common.RecordAccounting;
+import io.nightjar.common.crunch.NightjarTypes;
+import io.nightjar.common.dataset.RecordAccounting;
 import io.nightjar.jobs.sensors.Periods;
 import io.nightjar.jobs.sensors.ReadingParser;
 import io.nightjar.jobs.sensors.SensorAverages;

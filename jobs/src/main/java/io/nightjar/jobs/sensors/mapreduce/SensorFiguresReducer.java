@@ -3,7 +3,7 @@ package io.nightjar.jobs.sensors.mapreduce;
 import io.nightjar.avro.Granularity;
 import io.nightjar.avro.QuarantineRecord;
 import io.nightjar.avro.SensorAggregate;
-import io.nightjar.common.RecordAccounting;
+import io.nightjar.common.dataset.RecordAccounting;
 import io.nightjar.jobs.sensors.SensorAverages;
 import java.io.IOException;
 import org.apache.avro.mapred.AvroKey;

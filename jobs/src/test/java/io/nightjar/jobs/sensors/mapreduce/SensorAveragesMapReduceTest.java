@@ -4,7 +4,7 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
 import io.nightjar.avro.Granularity;
-import io.nightjar.common.RecordAccounting;
+import io.nightjar.common.dataset.RecordAccounting;
 import io.nightjar.jobs.sensors.ReadingParser;
 import java.io.IOException;
 import java.time.Instant;

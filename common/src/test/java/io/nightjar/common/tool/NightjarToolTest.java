@@ -1,0 +1,74 @@
+package io.nightjar.common.tool;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertNull;
+
+import io.nightjar.common.avro.NullableUnionWriters;
+import io.nightjar.common.local.NioLocalFileSystem;
+import java.util.LinkedHashMap;
+import org.apache.crunch.impl.mr.run.RuntimeParameters;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.LocalFileSystem;
+import org.junit.Test;
+import picocli.CommandLine.Command;
+
+/** What every tool sets in its configuration before its run, unless the user set it: nightjar's defaults. */
+public class NightjarToolTest {
+
+  @Command(name = "probe")
+  static final class Probe extends NightjarTool<NightjarTool.Plan> {
+    @Override
+    protected Plan plan() {
+      return Plan.of(new LinkedHashMap<>());
+    }
+
+    @Override
+    protected int execute(Plan plan) {
+      return 0;
+    }
+  }
+
+  @Test
+  public void setsNightjarsDefaultsWhereTheUserSetNothing() throws Exception {
+    Probe probe = new Probe();
+    probe.setConf(new Configuration(false));
+    assertEquals(0, probe.run(new String[0]));
+    Configuration conf = probe.getConf();
+    assertEquals(NightjarTool.LOCAL_MAX_POLL_INTERVAL_MS, conf.getLong(NightjarTool.MAX_POLL_INTERVAL_KEY, -1));
+    assertEquals(NightjarTool.LOCAL_MAX_POLL_INTERVAL_MS,
+        conf.getLong(NightjarTool.PROGRESS_POLL_INTERVAL_KEY, -1));
+    assertEquals(RuntimeParameters.DISABLE_DEEP_COPY, NightjarTool.DISABLE_DEEP_COPY_KEY);
+    assertEquals("true", conf.get(RuntimeParameters.DISABLE_DEEP_COPY));
+    assertEquals(NullableUnionWriters.Specific.class.getName(), conf.get("crunch.specificfactory"));
+    assertEquals(NioLocalFileSystem.class.getName(), conf.get(NioLocalFileSystem.IMPL_KEY));
+  }
+
+  @Test
+  public void pollsLessOftenWhenJobsRunOnACluster() throws Exception {
+    Probe probe = new Probe();
+    Configuration conf = new Configuration(false);
+    conf.set("mapreduce.framework.name", "yarn");
+    probe.setConf(conf);
+    assertEquals(0, probe.run(new String[0]));
+    assertEquals(NightjarTool.DEFAULT_MAX_POLL_INTERVAL_MS,
+        probe.getConf().getLong(NightjarTool.MAX_POLL_INTERVAL_KEY, -1));
+    assertNull(probe.getConf().get(NightjarTool.PROGRESS_POLL_INTERVAL_KEY));
+    assertNull(probe.getConf().get(NioLocalFileSystem.IMPL_KEY));
+  }
+
+  @Test
+  public void keepsWhatTheUserSet() throws Exception {
+    Probe probe = new Probe();
+    Configuration conf = new Configuration(false);
+    conf.setLong(NightjarTool.MAX_POLL_INTERVAL_KEY, 5000);
+    conf.setBoolean(RuntimeParameters.DISABLE_DEEP_COPY, false);
+    conf.setLong(NightjarTool.PROGRESS_POLL_INTERVAL_KEY, 3000);
+    conf.set(NioLocalFileSystem.IMPL_KEY, LocalFileSystem.class.getName());
+    probe.setConf(conf);
+    assertEquals(0, probe.run(new String[0]));
+    assertEquals(5000, probe.getConf().getLong(NightjarTool.MAX_POLL_INTERVAL_KEY, -1));
+    assertEquals(3000, probe.getConf().getLong(NightjarTool.PROGRESS_POLL_INTERVAL_KEY, -1));
+    assertEquals("false", probe.getConf().get(RuntimeParameters.DISABLE_DEEP_COPY));
+    assertEquals(LocalFileSystem.class.getName(), probe.getConf().get(NioLocalFileSystem.IMPL_KEY));
+  }
+}

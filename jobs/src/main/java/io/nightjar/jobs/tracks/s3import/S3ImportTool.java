@@ -1,0 +1,462 @@
+package io.nightjar.jobs.tracks.s3import;
+
+import io.nightjar.avro.ImportFailure;
+import io.nightjar.avro.ImportOutcome;
+import io.nightjar.avro.QuarantineRecord;
+import io.nightjar.avro.TrackAnalysis;
+import io.nightjar.avro.TrackLocation;
+import io.nightjar.common.avro.AvroFiles;
+import io.nightjar.common.crunch.NightjarTypes;
+import io.nightjar.common.crunch.PipelineCounters;
+import io.nightjar.common.crunch.PipelineRuns;
+import io.nightjar.common.dataset.DailyPublication;
+import io.nightjar.common.dataset.Dataset;
+import io.nightjar.common.dataset.RecordAccounting;
+import io.nightjar.common.dataset.SnapshotDataset;
+import io.nightjar.common.s3.S3Access;
+import io.nightjar.common.tool.DayOption;
+import io.nightjar.common.tool.JobFailedException;
+import io.nightjar.common.tool.NightjarTool.Plan;
+import io.nightjar.common.tool.NightjarTool;
+import io.nightjar.common.tool.ProjectOption;
+import io.nightjar.common.tool.UsageException;
+import io.nightjar.jobs.tracks.snapshots.PackedAvro;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.avro.file.DataFileStream;
+import org.apache.avro.specific.SpecificDatumReader;
+import org.apache.crunch.PCollection;
+import org.apache.crunch.Pair;
+import org.apache.crunch.Pipeline;
+import org.apache.crunch.PipelineResult;
+import org.apache.crunch.Target;
+import org.apache.crunch.impl.mr.MRPipeline;
+import org.apache.crunch.io.From;
+import org.apache.crunch.io.To;
+import org.apache.crunch.types.avro.Avros;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.mapreduce.Counter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code s3-import}: per-track analysis documents in S3 to packed Avro ({@code TrackAnalysis}) on HDFS, one chunk of
+ * the metadata dump at a time. For chunk k of n and day D it publishes
+ * {@code <root>/tracks/analysis-import/chunk-k-of-n/D/} (a few files near {@code --target-file-mb}), with the ids
+ * missing in S3 and the ids that failed after retries in {@code analysis-import-missing/...} and
+ * {@code analysis-import-failed/...}, and unparsable documents in the quarantine.
+ *
+ * <p>Two MapReduce steps: a small plan job (ids of the chunk minus those an earlier run of the same chunk and day
+ * imported, which are carried over), then a map-only download job whose task count follows from the number of ids
+ * and the target file size, each task keeping {@code --in-flight} GETs in flight.
+ */
+@Command(name = "s3-import", sortOptions = false,
+    description = "Import per-track analysis documents from S3 into packed Avro on HDFS, one chunk at a time.")
+public final class S3ImportTool extends NightjarTool<Plan> {
+
+  private static final Logger LOG = LoggerFactory.getLogger(S3ImportTool.class);
+  public static final String MAX_FAILED_FRACTION_KEY = "nightjar.s3-import.max-failed-fraction";
+
+  @Mixin
+  private DayOption date;
+
+  @Mixin
+  private final ProjectOption project = new ProjectOption("tracks");
+
+  @Option(names = "--dump", paramLabel = "PATH",
+      description = "Metadata dump: Avro TrackLocation files, or TSV lines trackId<TAB>s3Key (required unless --retry-failed).")
+  private String dump;
+
+  @Option(names = "--bucket", required = true, description = "S3 bucket of the documents.")
+  private String bucket;
+
+  @Option(names = "--prefix", defaultValue = "", description = "Key prefix put before each dump s3Key (default: none).")
+  private String prefix;
+
+  @Option(names = "--chunks", defaultValue = "1", description = "Split the dump into this many chunks by track id (default: ${DEFAULT-VALUE}).")
+  private int chunks;
+
+  @Option(names = "--chunk", split = ",", paramLabel = "K", description = "Chunks to run, 0-based (default: all, one after another).")
+  private List<Integer> chunkList;
+
+  @Option(names = "--daily",
+      description = "The day's new tracks: the whole dump against the analysis view of the day before; downloads only "
+          + "new ids and ids whose S3 key changed, and publishes <root>/<project>/analysis/incremental/<date>.")
+  private boolean daily;
+
+  @Option(names = "--tombstones", arity = "0..1", paramLabel = "true|false",
+      description = "With --daily: ids of the view no longer in the (complete, _SUCCESS-flagged) dump become "
+          + "tombstones. Off by default: a truncated dump would otherwise delete tracks.")
+  private boolean tombstones;
+
+  @Option(names = "--retry-failed", description = "Download only the ids the earlier run of each chunk and day failed; keep what it imported.")
+  private boolean retryFailed;
+
+  @Option(names = "--in-flight", defaultValue = "32", description = "GETs in flight per map task (default: ${DEFAULT-VALUE}).")
+  private int inFlight;
+
+  @Option(names = "--target-file-mb", defaultValue = "256", description = "Target size of each output file (default: ${DEFAULT-VALUE}).")
+  private long targetFileMb;
+
+  @Option(names = "--expected-document-bytes", defaultValue = "100000",
+      description = "Average stored size of one imported record (a typed document of ~500 segments, compressed: "
+          + "~100 KB), to size the output files (default: ${DEFAULT-VALUE}).")
+  private long expectedDocumentBytes;
+
+  @Option(names = "--max-document-bytes", defaultValue = "16777216",
+      description = "Larger documents are quarantined (DOCUMENT_TOO_LARGE) without being read whole "
+          + "(default: ${DEFAULT-VALUE}, 16 MB).")
+  private long maxDocumentBytes;
+
+  @Option(names = "--max-attempts", defaultValue = "5", description = "Attempts per object (default: ${DEFAULT-VALUE}).")
+  private int maxAttempts;
+
+  @Option(names = "--backoff-ms", defaultValue = "200", description = "First retry wait; doubles each attempt (default: ${DEFAULT-VALUE}).")
+  private long backoffMs;
+
+  @Option(names = "--max-backoff-ms", defaultValue = "20000", description = "Longest retry wait (default: ${DEFAULT-VALUE}).")
+  private long maxBackoffMs;
+
+  @Override
+  protected Plan plan() throws IOException {
+    LocalDate date = this.date.get();
+    LinkedHashMap<String, Object> plan = new LinkedHashMap<>();
+    plan.put("ids", retryFailed ? "failed ids of the earlier run of each chunk" : dumpPath());
+    plan.put("s3", "s3://" + bucket + "/" + prefix + "<s3Key>; " + S3Access.describe(getConf()));
+    for (int chunk : chunks()) {
+      plan.put("chunk " + chunk + " output", imported(chunk).dayPath(date));
+      plan.put("chunk " + chunk + " ids missing in S3", missing(chunk).dayPath(date));
+      plan.put("chunk " + chunk + " ids failed after retries", failed(chunk).dayPath(date));
+    }
+    return Plan.of(plan);
+  }
+
+  @Override
+  protected int execute(Plan plan) throws IOException {
+    if (!retryFailed && dump == null) {
+      throw new UsageException("--dump is required (or --retry-failed)");
+    }
+    if (tombstones && !daily) {
+      throw new UsageException("--tombstones works with --daily only");
+    }
+    if (!retryFailed) {
+      FileSystem dumpFs = dumpPath().getFileSystem(getConf());
+      FileStatus[] matches = dumpFs.globStatus(dumpPath());
+      if (matches == null || matches.length == 0) {
+        throw new JobFailedException("no metadata dump at " + dumpFs.makeQualified(dumpPath()));
+      }
+    }
+    S3Access.shipCredentials(getConf());
+    // A failed chunk does not stop the others: each is published (or not) on its own, and the run says which failed.
+    List<Integer> chunkList = chunks();
+    List<String> failedChunks = new ArrayList<>();
+    for (int chunk : chunkList) {
+      try {
+        importChunk(chunk);
+      } catch (JobFailedException e) {
+        if (chunkList.size() == 1 || e instanceof UsageException) {
+          throw e;
+        }
+        out.printf("s3-import %s chunk %d of %d: FAILED: %s%n", date.get(), chunk, chunks, e.getMessage());
+        failedChunks.add(chunk + " (" + e.getMessage() + ")");
+      }
+    }
+    if (!failedChunks.isEmpty()) {
+      throw new JobFailedException(failedChunks.size() + " of " + chunkList.size() + " chunks failed: "
+          + String.join("; ", failedChunks) + "; the others are published");
+    }
+    return 0;
+  }
+
+  @Override
+  protected List<String> configurationKeys() {
+    List<String> keys = new ArrayList<>(super.configurationKeys());
+    keys.add(MAX_FAILED_FRACTION_KEY + " (0.001): largest fraction of a chunk's ids that may fail before its import "
+        + "is refused (the missing and failed lists are published either way)");
+    keys.addAll(S3Access.CONFIGURATION_KEYS);
+    return keys;
+  }
+
+  private void importChunk(int chunk) throws IOException {
+    LocalDate date = this.date.get();
+    Dataset imported = imported(chunk);
+    FileSystem fs = imported.path().getFileSystem(getConf());
+    Path earlier = imported.isPublished(fs, date) ? imported.dayPath(date) : null;
+    if (retryFailed && !failed(chunk).isPublished(fs, date)) {
+      throw new JobFailedException("no failed ids of an earlier run at " + failed(chunk).dayPath(date));
+    }
+    if (retryFailed && earlier == null) {
+      // What a refused run downloaded was never published: a retry of its failed ids alone would lose it.
+      throw new JobFailedException("--retry-failed carries over the earlier run's published import, and there is "
+          + "none at " + imported.dayPath(date) + " (a refused run publishes its lists, not its downloads): rerun "
+          + "chunk " + chunk + " without --retry-failed");
+    }
+    ChunkAccounting earlierAccounting = retryFailed ? ChunkAccounting.read(fs, earlier) : null;
+    SnapshotDataset.View view = daily ? dailyView(fs) : null;
+    List<PipelineResult> runs = new ArrayList<>();
+    try (DailyPublication day = DailyPublication.begin(getConf(), imported, date, missing(chunk), failed(chunk))) {
+      Path work = day.workDir();
+      day.reads(List.of(retryFailed ? failed(chunk).dayPath(date) : dumpPath()));
+      // 1. Plan: this chunk's ids, minus those already imported (carried over into the output as they are).
+      Pipeline planning = new MRPipeline(S3ImportTool.class, "nightjar s3-import plan " + date + " chunk " + chunk,
+          PackedAvro.compressed(day.pipelineConf(getConf())));
+      PCollection<TrackLocation> listed;
+      if (retryFailed) {
+        listed = S3Import.locations(planning.read(From.avroFile(failed(chunk).dayPath(date), S3Import.FAILURES)));
+      } else if (dumpPath().getName().endsWith(".avro") || isAvroFolder(fs, dumpPath())) {
+        listed = planning.read(From.avroFile(dumpPath(), S3Import.LOCATIONS));
+      } else {
+        PCollection<String> lines = planning.read(From.textFile(dumpPath()));
+        Pair<PCollection<TrackLocation>, PCollection<QuarantineRecord>> parsed =
+            S3Import.parseDump(daily ? lines : S3Import.chunkLines(lines, chunk, chunks));
+        listed = parsed.first();
+        planning.write(parsed.second(), To.avroFile(day.quarantineStaging()));
+      }
+      if (retryFailed) {
+        // A retry replaces the day's lists too: keep what the earlier run found missing or quarantined.
+        if (missing(chunk).isPublished(fs, date)) {
+          planning.write(planning.read(From.avroFile(missing(chunk).dayPath(date), S3Import.FAILURES)),
+              To.avroFile(day.sideStaging(0)));
+        }
+        if (imported.isQuarantinePublished(fs, date)) {
+          planning.write(planning.read(From.avroFile(imported.quarantinePath(date),
+              NightjarTypes.quarantineRecords())), To.avroFile(day.quarantineStaging()));
+        }
+      }
+      PCollection<TrackAnalysis> existing = earlier == null ? null
+          : planning.read(From.avroFile(earlier, S3Import.ANALYSIS));
+      Pair<PCollection<TrackLocation>, PCollection<TrackAnalysis>> plan;
+      if (daily && !retryFailed) {
+        plan = S3Import.dailyPlan(listed, planning.read(From.avroFile(view.paths(),
+            Avros.generics(S3Import.VIEW_PROJECTION))), tombstones, fetchedAt());
+      } else {
+        plan = S3Import.plan(S3Import.chunk(listed, chunk, chunks), existing, retryFailed);
+      }
+      planning.write(plan.second(), To.avroFile(day.dataStaging()));
+      Path todo = new Path(work, "todo");
+      planning.write(plan.first(), To.avroFile(todo));
+      PipelineResult planned = run(planning, retryFailed ? List.of() : List.of(dumpPath()));
+      runs.add(planned);
+      RecordAccounting plannedAccounting = RecordAccounting.of(planned);
+      if (daily && tombstones && plannedAccounting.quarantined() > 0) {
+        throw new JobFailedException("--tombstones refused: " + plannedAccounting.quarantined() + " line(s) of the "
+            + "dump are damaged " + plannedAccounting.quarantineReasons() + " and their ids would be tombstoned; "
+            + "fix the dump or run without --tombstones");
+      }
+      long toDownload = plannedAccounting.in() - plannedAccounting.out() - plannedAccounting.skipped()
+          - plannedAccounting.quarantined();
+
+      // 2. Download: map-only, as many tasks as output files of about --target-file-mb.
+      if (toDownload > 0) {
+        int tasks = (int) Math.max(1, Math.min(10_000,
+            (toDownload * expectedDocumentBytes + (targetFileMb << 20) - 1) / (targetFileMb << 20)));
+        Configuration downloadConf = PackedAvro.compressed(day.pipelineConf(getConf()));
+        downloadConf.setBoolean("crunch.disable.combine.file", true);
+        long todoBytes = fs.getContentSummary(todo).getLength();
+        downloadConf.setLong("mapreduce.input.fileinputformat.split.maxsize", Math.max(1, todoBytes / tasks));
+        downloadConf.setLong("mapreduce.input.fileinputformat.split.minsize", 1);
+        LOG.info("chunk {}: {} ids to download in ~{} map task(s), {} in flight each; {}", chunk, toDownload, tasks,
+            inFlight, S3Access.describe(downloadConf));
+        Pipeline download = new MRPipeline(S3ImportTool.class, "nightjar s3-import download " + date + " chunk "
+            + chunk, downloadConf);
+        PCollection<ImportOutcome> outcomes = download.read(From.avroFile(todo, S3Import.LOCATIONS))
+            .parallelDo("fetch documents", new FetchDocumentsFn(bucket, prefix, inFlight, maxAttempts, backoffMs,
+                maxBackoffMs, date.atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli(), maxDocumentBytes),
+                S3Import.OUTCOMES);
+        download.write(S3Import.imported(outcomes), To.avroFile(day.dataStaging()), Target.WriteMode.APPEND);
+        download.write(S3Import.quarantined(outcomes), To.avroFile(day.quarantineStaging()),
+            Target.WriteMode.APPEND);
+        download.write(S3Import.failures(outcomes, FetchDocumentsFn.MISSING), To.avroFile(day.sideStaging(0)),
+            Target.WriteMode.APPEND);
+        download.write(S3Import.failures(outcomes, FetchDocumentsFn.FAILED), To.avroFile(day.sideStaging(1)));
+        runs.add(run(download, List.of()));
+      }
+      double maxFailed = getConf().getDouble(MAX_FAILED_FRACTION_KEY, 0.001);
+      Path failedList = failed(chunk).dayPath(date);
+      // Against the ids this run tried to download: a daily run's in also counts every unchanged id of the view.
+      long attempted = toDownload;
+      RecordAccounting accounting = day.finish(runs, acc -> {
+        long failedIds = acc.skipReasons().getOrDefault(FetchDocumentsFn.FAILED, 0L);
+        // A retry is not refused: it publishes what it carried over and got, and lists what still fails (a refused
+        // retry would publish its shorter lists and drop its downloads).
+        if (!retryFailed && attempted > 0 && (double) failedIds / attempted > maxFailed) {
+          throw new JobFailedException(String.format("%d of %d ids downloaded (%.3f%%) failed after retries, above "
+                  + "%s=%s; import not published; failed ids in %s%s (rerun the chunk: --retry-failed carries over "
+                  + "only a published import)", failedIds,
+              attempted, 100.0 * failedIds / attempted, MAX_FAILED_FRACTION_KEY, maxFailed, failedList,
+              commonestFailure(fs, failedList)));
+        }
+      }, (dir, acc) -> {
+        if (!daily) {
+          // A retry of a chunk imported by an earlier nightjar has no figures to carry over.
+          ChunkAccounting chunkAccounting = !retryFailed ? ChunkAccounting.of(acc)
+              : earlierAccounting == null ? null : ChunkAccounting.retried(earlierAccounting, acc);
+          if (chunkAccounting != null) {
+            chunkAccounting.write(fs, dir);
+          }
+        }
+      });
+      Map<String, Long> s3 = PipelineCounters.group(runs, FetchDocumentsFn.S3_GROUP);
+      if (daily) {
+        out.printf("s3-import %s daily: %d ids unchanged, %d new or changed downloaded, %d tombstones; read the ids of "
+                + "the view of %s by projection from %,d bytes of %d folder(s) (HDFS bytes read by the plan: %,d)%n",
+            date, accounting.skipReasons().getOrDefault(S3Import.UNCHANGED, 0L), toDownload,
+            s3.getOrDefault(S3Import.TOMBSTONES, 0L), date.minusDays(1), viewBytes(fs, view), view.paths().size(),
+            hdfsBytesRead(planned));
+      }
+      out.printf("s3-import %s chunk %d of %d: published %s: %d tracks (%d carried over, not downloaded again); "
+              + "%d missing, %d failed, %d quarantined; S3 %s%n", date, chunk, chunks, imported.dayPath(date),
+          accounting.out(), s3.getOrDefault(S3Import.CARRIED_OVER, 0L),
+          accounting.skipReasons().getOrDefault(FetchDocumentsFn.MISSING, 0L),
+          accounting.skipReasons().getOrDefault(FetchDocumentsFn.FAILED, 0L), accounting.quarantined(), s3);
+    }
+  }
+
+  /**
+   * "; commonest: N x HTTP 403 SignatureDoesNotMatch" and what to check, from the first
+   * {@value #FAILURES_EXAMINED} records of the published failed list; empty when it cannot be read.
+   */
+  static String commonestFailure(FileSystem fs, Path failedList) {
+    Map<String, Long> byCause = new HashMap<>();
+    try {
+      long examined = 0;
+      for (FileStatus file : AvroFiles.avroFileStatuses(fs, failedList)) {
+        try (InputStream in = fs.open(file.getPath());
+            DataFileStream<ImportFailure> reader = new DataFileStream<>(in,
+                new SpecificDatumReader<>(ImportFailure.class))) {
+          while (reader.hasNext() && examined++ < FAILURES_EXAMINED) {
+            ImportFailure failure = reader.next();
+            String code = failure.getError() == null ? "" : failure.getError().split(":", 2)[0];
+            byCause.merge((failure.getHttpStatus() == null ? "" : "HTTP " + failure.getHttpStatus() + " ") + code, 1L,
+                Long::sum);
+          }
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      return "";
+    }
+    return byCause.entrySet().stream().max(Map.Entry.comparingByValue()).map(top -> "; commonest: " + top.getValue()
+        + " x " + top.getKey() + (top.getKey().startsWith("HTTP 403") ? " (S3 refused the request: check the keys in "
+        + "the credential provider or nightjar.s3.*, the region and the bucket's policy; a 4xx is not retried)"
+        : "")).orElse("");
+  }
+
+  private static final int FAILURES_EXAMINED = 10_000;
+
+  private static PipelineResult run(Pipeline pipeline, List<Path> inputs) {
+    try {
+      PipelineResult result = PipelineRuns.run(pipeline, inputs);
+      if (result == null || !result.succeeded()) {
+        throw new JobFailedException("a MapReduce job of s3-import failed" + (result == null ? " (see the log above)"
+            : PipelineRuns.failure(result)) + "; nothing published");
+      }
+      return result;
+    } finally {
+      pipeline.cleanup(true);
+    }
+  }
+
+  private List<Integer> chunks() {
+    List<Integer> list = new ArrayList<>();
+    if (chunkList == null) {
+      for (int k = 0; k < chunks; k++) {
+        list.add(k);
+      }
+    } else {
+      for (int k : chunkList) {
+        if (k < 0 || k >= chunks) {
+          throw new UsageException("--chunk " + k + " is not in 0.." + (chunks - 1));
+        }
+        list.add(k);
+      }
+    }
+    return list;
+  }
+
+  private boolean isAvroFolder(FileSystem fs, Path path) throws IOException {
+    if (!fs.exists(path) || !fs.getFileStatus(path).isDirectory()) {
+      return false;
+    }
+    for (FileStatus file : fs.listStatus(path)) {
+      if (file.getPath().getName().endsWith(".avro")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private Path dumpPath() throws IOException {
+    Path path = new Path(dump);
+    return path.getFileSystem(getConf()).makeQualified(path);
+  }
+
+  private String chunkName(int chunk) {
+    return daily ? "daily" : "chunk-" + chunk + "-of-" + chunks;
+  }
+
+  Dataset imported(int chunk) throws IOException {
+    return daily ? SnapshotDataset.of(getConf(), project.get(), "analysis").incremental()
+        : Dataset.of(getConf(), project.get(), "analysis-import/" + chunkName(chunk));
+  }
+
+  /** The analysis view as of the day before: what the daily import compares the dump with. */
+  private SnapshotDataset.View dailyView(FileSystem fs) throws IOException {
+    if (chunks != 1 || chunkList != null) {
+      throw new UsageException("--daily reads the whole dump: no --chunks or --chunk");
+    }
+    LocalDate dayBefore = date.get().minusDays(1);
+    SnapshotDataset.View view = SnapshotDataset.of(getConf(), project.get(), "analysis").viewAsOf(fs, dayBefore);
+    if (view.paths().isEmpty()) {
+      throw new JobFailedException("no analysis view as of " + dayBefore + " to compare the dump with: "
+          + "import the first full snapshot (s3-import of all chunks, then promote-import) first");
+    }
+    if (tombstones && !dumpPath().getFileSystem(getConf()).exists(new Path(dumpPath(), Dataset.SUCCESS_FLAG))) {
+      throw new JobFailedException("--tombstones needs a complete dump: no " + Dataset.SUCCESS_FLAG + " in "
+          + dumpPath());
+    }
+    return view;
+  }
+
+  private long fetchedAt() {
+    return date.get().atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli();
+  }
+
+  private static long viewBytes(FileSystem fs, SnapshotDataset.View view) throws IOException {
+    long bytes = 0;
+    for (Path path : view.paths()) {
+      bytes += fs.getContentSummary(path).getLength();
+    }
+    return bytes;
+  }
+
+  private static long hdfsBytesRead(PipelineResult result) {
+    long bytes = 0;
+    for (PipelineResult.StageResult stage : result.getStageResults()) {
+      Counter counter = stage.getCounters() == null ? null
+          : stage.getCounters().findCounter("org.apache.hadoop.mapreduce.FileSystemCounter", "HDFS_BYTES_READ");
+      bytes += counter == null ? 0 : counter.getValue();
+    }
+    return bytes;
+  }
+
+  Dataset missing(int chunk) throws IOException {
+    return Dataset.of(getConf(), project.get(), "analysis-import-missing/" + chunkName(chunk));
+  }
+
+  Dataset failed(int chunk) throws IOException {
+    return Dataset.of(getConf(), project.get(), "analysis-import-failed/" + chunkName(chunk));
+  }
+}

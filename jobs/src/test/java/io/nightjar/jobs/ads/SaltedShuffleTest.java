@@ -1,0 +1,85 @@
+package io.nightjar.jobs.ads;
+
+import static org.junit.Assert.assertArrayEquals;
+import static org.junit.Assert.assertEquals;
+
+import io.nightjar.avro.AdMetadata;
+import io.nightjar.avro.Impression;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import java.util.stream.Collectors;
+import org.apache.avro.Schema;
+import org.apache.hadoop.io.DataOutputBuffer;
+import org.apache.hadoop.io.WritableComparator;
+import org.junit.Test;
+
+/** The salted join's shuffle: the raw key order equals the object order; the codecs give back what they were given. */
+public class SaltedShuffleTest {
+
+  @Test
+  public void rawKeyOrderIsTheObjectOrder() throws Exception {
+    Random random = new Random(7);
+    String[] keys = {"", "a", "ab", "ad-00001", "ad-00010", "ad-1", "é", "z", "\u00ff", "日本", "ad-00001-long-tail-key"};
+    List<SaltedKey> all = new ArrayList<>();
+    for (int i = 0; i < 400; i++) {
+      all.add(new SaltedKey(keys[random.nextInt(keys.length)], random.nextInt(3) == 0 ? random.nextInt(100_000)
+          : random.nextInt(4), random.nextInt(2)));
+    }
+    WritableComparator raw = WritableComparator.get(SaltedKey.class);
+    for (SaltedKey a : all.subList(0, 60)) {
+      for (SaltedKey b : all) {
+        byte[] x = bytes(a);
+        byte[] y = bytes(b);
+        assertEquals(a + " vs " + b, Integer.signum(a.compareTo(b)),
+            Integer.signum(raw.compare(x, 0, x.length, y, 0, y.length)));
+      }
+    }
+    SaltedKey left = new SaltedKey("ad-7", 3, 0);
+    SaltedKey right = new SaltedKey("ad-7", 3, 1);
+    assertEquals("a shard's left side sorts before its right side", -1, Integer.signum(left.compareTo(right)));
+  }
+
+  @Test
+  public void impressionCodecRoundTripsEveryFieldAndNull() {
+    ImpressionCodec codec = new ImpressionCodec();
+    Impression full = new Impression("imp-1", "ad-é", 1462060800123L, "user-1", "phone", "DE");
+    Impression sparse = new Impression("imp-2", null, -5L, null, null, null);
+    for (Impression impression : List.of(full, sparse)) {
+      byte[] bytes = codec.encode(impression);
+      byte[] padded = new byte[bytes.length + 3];
+      System.arraycopy(bytes, 0, padded, 2, bytes.length);
+      assertEquals(impression, codec.decode(padded, 2, bytes.length));
+      RowBytes batch = new RowBytes(16);
+      batch.writeVInt(300);
+      int start = batch.length();
+      codec.encode(impression, batch); // appended where the batch ends, the same bytes
+      assertArrayEquals(bytes, Arrays.copyOfRange(batch.data(), start, batch.length()));
+    }
+  }
+
+  @Test
+  public void impressionCodecKnowsEveryFieldOfTheSchema() {
+    // ImpressionCodec writes these fields by hand: a field added to Impression.avsc must be added there too.
+    assertEquals(List.of("impressionId", "adId", "timestamp", "userId", "deviceType", "country"),
+        Impression.getClassSchema().getFields().stream().map(Schema.Field::name).collect(Collectors.toList()));
+  }
+
+  @Test
+  public void avroCodecRoundTrips() {
+    RowCodec<AdMetadata> codec = RowCodec.avro(AdMetadata.getClassSchema());
+    AdMetadata row = AdMetadata.newBuilder().setAdId("ad-1").setAdvertiser("acme").setCampaign("spring")
+        .setCreative("banner").setUpdatedAt(17L).build();
+    byte[] bytes = codec.encode(row);
+    assertEquals(row, codec.decode(bytes, 0, bytes.length));
+  }
+
+  private static byte[] bytes(SaltedKey key) throws Exception {
+    DataOutputBuffer out = new DataOutputBuffer();
+    key.write(out);
+    byte[] bytes = new byte[out.getLength()];
+    System.arraycopy(out.getData(), 0, bytes, 0, bytes.length);
+    return bytes;
+  }
+}
