@@ -12,6 +12,7 @@ import io.nightjar.common.tool.DayOption;
 import io.nightjar.common.tool.JobFailedException;
 import io.nightjar.common.tool.ProjectOption;
 import io.nightjar.common.tool.UsageException;
+import io.nightjar.jobs.Catalog;
 import io.nightjar.jobs.ads.ImpressionsJoin.Strategy;
 import java.io.IOException;
 import java.time.LocalDate;
@@ -52,7 +53,7 @@ public final class ImpressionsJoinTool extends DailyJobTool<ImpressionsJoinTool.
   private DayOption date;
 
   @Mixin
-  private final ProjectOption project = new ProjectOption("ads");
+  private final ProjectOption project = new ProjectOption(Catalog.ADS);
 
   @Option(names = "--impressions", paramLabel = "PATH",
       description = "Impressions (Avro) to read (default: <root>/<project>/impressions/<date>).")
@@ -100,7 +101,7 @@ public final class ImpressionsJoinTool extends DailyJobTool<ImpressionsJoinTool.
       description = "auto: largest metadata (bytes on disk) joined map-side (default: ${DEFAULT-VALUE}).")
   private long mapsideMaxBytes;
 
-  @Option(names = "--dataset", defaultValue = "enriched-impressions", description = "Output dataset (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--dataset", defaultValue = Catalog.ENRICHED_IMPRESSIONS, description = "Output dataset (default: ${DEFAULT-VALUE}).")
   private String dataset;
 
   /** The day's inputs, located and (with auto) sized once. */
@@ -237,7 +238,7 @@ public final class ImpressionsJoinTool extends DailyJobTool<ImpressionsJoinTool.
     if (impressionsPath != null) {
       return qualified(impressionsPath);
     }
-    Dataset impressions = Dataset.of(getConf(), project.get(), "impressions");
+    Dataset impressions = Dataset.of(getConf(), project.get(), Catalog.IMPRESSIONS);
     if (!impressions.isPublished(impressions.path().getFileSystem(getConf()), date.get())) {
       throw new JobFailedException("impressions of " + date.get() + " not finished: no "
           + impressions.dayPath(date.get()) + "/"
@@ -250,7 +251,7 @@ public final class ImpressionsJoinTool extends DailyJobTool<ImpressionsJoinTool.
     if (metadataPath != null) {
       return qualified(metadataPath);
     }
-    Dataset snapshots = Dataset.of(getConf(), project.get(), "ad-metadata");
+    Dataset snapshots = Dataset.of(getConf(), project.get(), Catalog.AD_METADATA);
     FileSystem fs = snapshots.path().getFileSystem(getConf());
     LocalDate latest = snapshots.latestPublishedOnOrBefore(fs, date.get()).orElseThrow(() -> new JobFailedException(
         "no published ad metadata in " + snapshots + " on or before " + date.get()));

@@ -6,6 +6,7 @@ import io.nightjar.common.tool.DailyJobTool;
 import io.nightjar.common.tool.DayOption;
 import io.nightjar.common.tool.JobFailedException;
 import io.nightjar.common.tool.ProjectOption;
+import io.nightjar.jobs.Catalog;
 import java.io.IOException;
 import java.time.LocalDate;
 import java.util.LinkedHashMap;
@@ -30,7 +31,7 @@ public final class AnalysisCompactTool extends DailyJobTool<AnalysisCompactTool.
   private DayOption date;
 
   @Mixin
-  private final ProjectOption project = new ProjectOption("tracks");
+  private final ProjectOption project = new ProjectOption(Catalog.TRACKS);
 
   @Option(names = "--keep-days", defaultValue = "1",
       description = "Keep what the views of the last N days need; retire the rest (default: ${DEFAULT-VALUE}).")
@@ -63,7 +64,7 @@ public final class AnalysisCompactTool extends DailyJobTool<AnalysisCompactTool.
 
   @Override
   protected Compaction plan() throws IOException {
-    SnapshotDataset analysis = SnapshotDataset.of(getConf(), project.get(), "analysis");
+    SnapshotDataset analysis = Catalog.analysis(getConf(), project.get());
     return new Compaction(analysis, analysis.compactionInputs(fs(analysis), date.get()), date.get(), keepDays);
   }
 

@@ -5,6 +5,7 @@ import io.nightjar.common.tool.DayOption;
 import io.nightjar.common.tool.NightjarTool.Plan;
 import io.nightjar.common.tool.NightjarTool;
 import io.nightjar.common.tool.ProjectOption;
+import io.nightjar.jobs.Catalog;
 import java.io.IOException;
 import java.time.LocalDate;
 import java.util.LinkedHashMap;
@@ -27,7 +28,7 @@ public final class AnalysisRetireTool extends NightjarTool<Plan> {
   private DayOption date;
 
   @Mixin
-  private final ProjectOption project = new ProjectOption("tracks");
+  private final ProjectOption project = new ProjectOption(Catalog.TRACKS);
 
   @Option(names = "--keep-days", defaultValue = "1",
       description = "Keep what the views of the last N days need (default: ${DEFAULT-VALUE}).")
@@ -36,14 +37,14 @@ public final class AnalysisRetireTool extends NightjarTool<Plan> {
   @Override
   protected Plan plan() throws IOException {
     LinkedHashMap<String, Object> plan = new LinkedHashMap<>();
-    plan.put("analysis", SnapshotDataset.of(getConf(), project.get(), "analysis").full().path().getParent());
+    plan.put("analysis", Catalog.analysis(getConf(), project.get()).full().path().getParent());
     plan.put("keep", "what views of " + date.get().minusDays(keepDays) + " .. " + date.get() + " read");
     return Plan.of(plan);
   }
 
   @Override
   protected int execute(Plan plan) throws IOException {
-    SnapshotDataset analysis = SnapshotDataset.of(getConf(), project.get(), "analysis");
+    SnapshotDataset analysis = Catalog.analysis(getConf(), project.get());
     List<Path> retired = analysis.retire(analysis.full().path().getFileSystem(getConf()), date.get(), keepDays);
     out.printf("analysis-retire %s: retired %d folders %s%n", date.get(), retired.size(), retired);
     return 0;

@@ -8,6 +8,7 @@ import io.nightjar.common.tool.DailyJobTool;
 import io.nightjar.common.tool.DayOption;
 import io.nightjar.common.tool.JobFailedException;
 import io.nightjar.common.tool.ProjectOption;
+import io.nightjar.jobs.Catalog;
 import java.io.IOException;
 import java.time.LocalDate;
 import java.util.LinkedHashMap;
@@ -46,7 +47,7 @@ public final class AttributesDailyTool extends DailyJobTool<AttributesDailyTool.
   private DayOption date;
 
   @Mixin
-  private final ProjectOption project = new ProjectOption("tracks");
+  private final ProjectOption project = new ProjectOption(Catalog.TRACKS);
 
   @Option(names = "--force", description = "Rewrite the day even though later days are published (backfill).")
   private boolean force;
@@ -143,8 +144,8 @@ public final class AttributesDailyTool extends DailyJobTool<AttributesDailyTool.
 
   @Override
   protected Inputs plan() throws IOException {
-    SnapshotDataset analysis = SnapshotDataset.of(getConf(), project.get(), "analysis");
-    Dataset attributes = Dataset.of(getConf(), project.get(), "attributes");
+    SnapshotDataset analysis = Catalog.analysis(getConf(), project.get());
+    Dataset attributes = Dataset.of(getConf(), project.get(), Catalog.ATTRIBUTES);
     FileSystem fs = attributes.path().getFileSystem(getConf());
     Inputs inputs = new Inputs();
     inputs.date = date.get();
