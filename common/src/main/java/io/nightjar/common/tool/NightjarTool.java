@@ -108,7 +108,8 @@ public abstract class NightjarTool<P extends NightjarTool.Plan> extends Configur
       conf.set(Dataset.ROOT_KEY, root);
     }
     // Crunch deep-copies every record a DoFn emits to more than one consumer, in case a consumer mutates it or holds
-    // on to it. nightjar's DoFns do neither (a rule for new DoFns too), and the copies cost a third of map time.
+    // on to it. nightjar's DoFns do neither (the rules every DoFn follows: docs/architecture.md); the copies cost a
+    // third of map time.
     conf.setIfUnset(DISABLE_DEEP_COPY_KEY, "true");
     NullableUnionWriters.configure(conf);
     // Crunch notices a finished MapReduce job at its next poll, backing off up to crunch.max.poll.interval (Crunch's
