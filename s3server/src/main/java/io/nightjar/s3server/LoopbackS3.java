@@ -49,7 +49,27 @@ public final class LoopbackS3 implements AutoCloseable {
    * subfolder a bucket, each file under it an object (key = its path under the bucket folder).
    */
   public static LoopbackS3 start(File dataDir, int port) throws IOException {
+    return start(dataDir, port, 0);
+  }
+
+  /**
+   * Starts a server on a free port that answers every request {@code latencyMs} later than it could, as a remote
+   * S3 does: S3Proxy's own {@code LatencyBlobStore} sleeps in the server's request thread, so the delay costs the
+   * client no CPU and the server next to none (benchmarks of many requests in flight).
+   */
+  public static LoopbackS3 startWithLatency(File dataDir, long latencyMs) throws IOException {
+    int port;
+    try (ServerSocket socket = new ServerSocket(0)) {
+      port = socket.getLocalPort();
+    }
+    return start(dataDir, port, latencyMs);
+  }
+
+  private static LoopbackS3 start(File dataDir, int port, long latencyMs) throws IOException {
     Properties properties = new Properties();
+    if (latencyMs > 0) {
+      properties.setProperty("s3proxy.latency-blobstore.*.latency", Long.toString(latencyMs));
+    }
     properties.setProperty("s3proxy.endpoint", "http://127.0.0.1:" + port);
     properties.setProperty("s3proxy.authorization", "aws-v2-or-v4");
     properties.setProperty("s3proxy.identity", ACCESS_KEY);
