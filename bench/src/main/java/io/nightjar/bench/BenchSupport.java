@@ -272,4 +272,10 @@ final class BenchSupport {
       return String.format("%,d records, sum %016x, xor %016x", count, sum, xor);
     }
   }
+
+  /** CPU time this JVM has used so far, all threads (the HotSpot management bean). */
+  static long processCpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+        .getProcessCpuTime();
+  }
 }

@@ -24,11 +24,12 @@ import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * s3-import (one map task, MapReduce in local mode: download, parse the whole document, write packed Avro) against the
- * loopback S3 server (objects on its local disk), beside (a) a sequential GET loop and (b) the server's ceiling
- * measured with the plain SDK client and 16 threads (GET only, no parsing), and (c) the same with each document
- * parsed as s3-import does (no Hadoop, no writing), in one run on the same real-layout
- * documents; objects/s and MB/s of JSON, each the median and the best (least time) of {@code --repeat} runs, and the
- * ratios of both.
+ * loopback S3 server (objects on its local disk) answering each request {@code --latency-ms} late, as a remote S3
+ * does, beside (a) a sequential GET loop and (b) the plain SDK client with as many threads as the import has requests
+ * in flight (GET only, no parsing), and (c) the same with each document parsed as s3-import does (no Hadoop, no
+ * writing), in one run on the same real-layout documents; objects/s and MB/s of JSON, each the median and the best
+ * (least time) of {@code --repeat} runs, the ratios of both, and the CPU time of this JVM (the client's: the server
+ * runs in its own) per document.
  */
 @Command(name = "s3-import-bench", mixinStandardHelpOptions = true)
 public final class S3ImportBench implements Callable<Integer> {
@@ -39,11 +40,16 @@ public final class S3ImportBench implements Callable<Integer> {
   @Option(names = "--segments", defaultValue = "400", description = "Segments per document (400: ~210 KB of JSON).")
   private int segments;
 
-  @Option(names = "--sequential-sample", defaultValue = "300", description = "GETs for the sequential loop.")
+  @Option(names = "--sequential-sample", defaultValue = "100", description = "GETs for the sequential loop.")
   private int sequentialSample;
 
-  @Option(names = "--in-flight", defaultValue = "32")
+  @Option(names = "--in-flight", defaultValue = "32", description = "Requests in flight: the import's --in-flight, and "
+      + "the threads of (b) and (c).")
   private int inFlight;
+
+  @Option(names = "--latency-ms", defaultValue = "30", description = "Time the server waits before it answers each "
+      + "request (0: none).")
+  private long latencyMs;
 
   @Option(names = "--repeat", defaultValue = "3", description = "Runs of each measurement; the median and the best are reported.")
   private int repeat;
@@ -69,7 +75,7 @@ public final class S3ImportBench implements Callable<Integer> {
       jsonBytes += f.length();
     }
     double meanBytes = jsonBytes / (double) objects;
-    try (LoopbackS3 s3 = LoopbackS3.start(new File(workDir, "s3"))) {
+    try (LoopbackS3 s3 = LoopbackS3.startWithLatency(new File(workDir, "s3"), latencyMs)) {
       conf.set(S3Access.ENDPOINT, s3.endpoint());
       conf.setBoolean(S3Access.PATH_STYLE, true);
       conf.set(S3Access.ACCESS_KEY, LoopbackS3.ACCESS_KEY);
@@ -84,8 +90,10 @@ public final class S3ImportBench implements Callable<Integer> {
         System.out.printf("uploaded %,d objects (%,.0f bytes on average) in %.1f s%n", objects, meanBytes,
             (System.nanoTime() - start) / 1e9);
         List<String> sample = keys.subList(0, Math.min(sequentialSample, keys.size()));
-        parallelGets(client, keys, 16, true); // warm the server's file cache and both JVMs up
+        parallelGets(client, keys, inFlight, true); // warm the server's file cache and both JVMs up
         double[] sequential = new double[repeat];
+        double[] importCpuMs = new double[repeat];
+        double[] parseCpuMs = new double[repeat];
         double[] ceiling = new double[repeat];
         double[] imported = new double[repeat];
         double[] parsed = new double[repeat];
@@ -96,13 +104,17 @@ public final class S3ImportBench implements Callable<Integer> {
             }
             return sample.size();
           });
-          ceiling[r] = rate(() -> parallelGets(client, keys, 16, false));
-          parsed[r] = rate(() -> parallelGets(client, keys, 16, true));
+          ceiling[r] = rate(() -> parallelGets(client, keys, inFlight, false));
+          long cpu = BenchSupport.processCpuNanos();
+          parsed[r] = rate(() -> parallelGets(client, keys, inFlight, true));
+          parseCpuMs[r] = (BenchSupport.processCpuNanos() - cpu) / 1e6 / objects;
           String date = "2016-05-0" + (r + 1); // a new day each run: nothing carried over
+          cpu = BenchSupport.processCpuNanos();
           long started = System.nanoTime();
           BenchSupport.check(Main.run(new Configuration(conf), "s3-import", "--date", date, "--dump",
               new File(documents, "metadata-dump.tsv").getAbsolutePath(), "--bucket", "analysis", "--in-flight", Integer.toString(inFlight), "--target-file-mb", "1024"));
           imported[r] = objects / ((System.nanoTime() - started) / 1e9);
+          importCpuMs[r] = (BenchSupport.processCpuNanos() - cpu) / 1e6 / objects;
         }
         File out = new File(workDir, "root/tracks/analysis-import/chunk-0-of-1/2016-05-01");
         long packed = 0;
@@ -115,16 +127,19 @@ public final class S3ImportBench implements Callable<Integer> {
         double par = BenchSupport.median(parsed);
         double bestSeq = BenchSupport.max(sequential);
         System.out.printf("%n%,d real-layout documents of %d segments, %,.0f bytes of JSON on average, on loopback "
-            + "S3; %d runs of each: median, and best (the run of least time)%n", objects, segments, meanBytes, repeat);
+            + "S3 answering %d ms late; %d runs of each: median, and best (the run of least time)%n", objects, segments,
+            meanBytes, latencyMs, repeat);
         System.out.printf("%-58s %10s %10s %8s %8s %8s%n", "", "objects/s", "best", "MB/s", "vs loop", "best");
         row("(a) sequential GET loop (SDK, 1 thread, " + sample.size() + " GETs)", sequential, seq, bestSeq, meanBytes);
-        row("(b) server ceiling (SDK, 16 threads, GET only)", ceiling, seq, bestSeq, meanBytes);
-        row("(c) GET and parse (SDK, 16 threads, no Hadoop)", parsed, seq, bestSeq, meanBytes);
+        row("(b) GET only (SDK, " + inFlight + " threads)", ceiling, seq, bestSeq, meanBytes);
+        row("(c) GET and parse (SDK, " + inFlight + " threads, no Hadoop)", parsed, seq, bestSeq, meanBytes);
         row("s3-import, 1 map task, " + inFlight + " in flight (whole tool)", imported, seq, bestSeq, meanBytes);
         System.out.printf("runs (objects/s): loop %s, ceiling %s, get+parse %s, import %s%n", format(sequential),
             format(ceiling), format(parsed), format(imported));
-        System.out.printf("import / ceiling = %.2f median, %.2f best (goal >= 0.70); import / loop = %.1f median, "
-            + "%.1f best (goal >= 10); import / (get and parse) = %.2f median, %.2f best%n", imp / ceil,
+        System.out.printf("client CPU per document (ms): import %s (median %.2f), get+parse %s (median %.2f)%n",
+            format2(importCpuMs), BenchSupport.median(importCpuMs), format2(parseCpuMs), BenchSupport.median(parseCpuMs));
+        System.out.printf("import / GET only = %.2f median, %.2f best (goal >= 0.80); import / loop = %.1f median, "
+            + "%.1f best (goal >= 15); import / (get and parse) = %.2f median, %.2f best%n", imp / ceil,
             BenchSupport.max(imported) / BenchSupport.max(ceiling), imp / seq, BenchSupport.max(imported) / bestSeq,
             imp / par, BenchSupport.max(imported) / BenchSupport.max(parsed));
         System.out.printf("packed: %,d bytes per track (%s Avro) against %,.0f of JSON (%.0f%%)%n", packed / objects,
@@ -146,6 +161,14 @@ public final class S3ImportBench implements Callable<Integer> {
     StringBuilder s = new StringBuilder();
     for (double v : values) {
       s.append(s.length() == 0 ? "" : " ").append(String.format("%,.0f", v));
+    }
+    return s.toString();
+  }
+
+  private static String format2(double[] values) {
+    StringBuilder s = new StringBuilder();
+    for (double v : values) {
+      s.append(s.length() == 0 ? "" : " ").append(String.format("%.2f", v));
     }
     return s.toString();
   }
