@@ -9,11 +9,13 @@ import java.util.Locale;
  * S3, packed Avro, HDFS files and NameNode objects, and the request and transfer cost at list prices. Each map task
  * keeps {@code inFlight} GETs in flight and parses and packs what arrives; it is limited by whichever is slower, the
  * requests ({@code inFlight / (latency + transfer)}) or its CPU ({@code cpuMsPerMb} a document megabyte), and all
- * tasks together by S3's request rate per prefix. {@code s3-import --dry-run} prints it for its dump and settings;
+ * tasks together by S3's request rate per prefix; each of the {@code chunks} runs adds {@code secondsPerChunk} (its
+ * jobs' start and commit). {@code s3-import --dry-run} prints it for its dump and settings;
  * docs/sizing.md has the table for the full import and the measurements behind the defaults.
  */
-public record ImportSizing(long documents, long meanDocumentBytes, int mapSlots, int inFlight, double latencyMs,
-    double cpuMsPerMb, double taskMbPerSecond, double packedFraction, long targetFileBytes, int prefixes) {
+public record ImportSizing(long documents, long meanDocumentBytes, int chunks, double secondsPerChunk, int mapSlots,
+    int inFlight, double latencyMs, double cpuMsPerMb, double taskMbPerSecond, double packedFraction,
+    long targetFileBytes, int prefixes) {
 
   /** Client CPU a document megabyte (download, parse, pack), from S3ImportBench (docs/sizing.md). */
   public static final double CPU_MS_PER_MB = 45.7;
@@ -49,7 +51,12 @@ public record ImportSizing(long documents, long meanDocumentBytes, int mapSlots,
   }
 
   public double hours() {
-    return documents / documentsPerSecond() / 3600;
+    return seconds() / 3600;
+  }
+
+  /** Wall time: the chunks one after another, each its fixed cost and its documents at the slots' rate. */
+  public double seconds() {
+    return chunks * secondsPerChunk + documents / documentsPerSecond();
   }
 
   public double bytesOut() {
@@ -88,8 +95,8 @@ public record ImportSizing(long documents, long meanDocumentBytes, int mapSlots,
             + "of CPU a document)", taskDocumentsPerSecond(), taskLimit(), inFlight, latencyMs,
         cpuMsPerMb * meanDocumentBytes / 1e6));
     lines.add(String.format(Locale.ROOT, "%d map slots: %,.0f documents/s (S3 allows %,d GET/s a prefix, %d "
-            + "prefix(es)), %.1f hours", mapSlots, documentsPerSecond(), GETS_PER_SECOND_PER_PREFIX, prefixes,
-        hours()));
+            + "prefix(es)); %d chunk(s) of %.0f s fixed cost each; %.1f hours", mapSlots, documentsPerSecond(),
+        GETS_PER_SECOND_PER_PREFIX, prefixes, chunks, secondsPerChunk, hours()));
     lines.add(String.format(Locale.ROOT, "output: %s of packed Avro in about %,d files, %,d NameNode objects",
         bytes(packedBytes()), files(), nameNodeObjects()));
     lines.add(String.format(Locale.ROOT, "cost at assumed list prices: $%,.0f of GET requests ($%.4f a thousand), "

@@ -8,7 +8,7 @@ import org.junit.Test;
 public class ImportSizingTest {
 
   private static ImportSizing fullImport(int slots, int inFlight, double latencyMs) {
-    return new ImportSizing(35_000_000L, 500_000L, slots, inFlight, latencyMs, 45.7, 80, 0.28, 256L << 20, 1);
+    return new ImportSizing(35_000_000L, 500_000L, 20, 60, slots, inFlight, latencyMs, 45.7, 80, 0.28, 256L << 20, 1);
   }
 
   @Test
@@ -17,7 +17,7 @@ public class ImportSizingTest {
     // CPU: 1000 / (45.7 * 0.5) = 43.76 documents/s; requests: 32 / (0.030 + 0.5 / 80) = 882.8/s.
     assertEquals(43.76, sizing.taskDocumentsPerSecond(), 0.01);
     assertEquals("CPU", sizing.taskLimit());
-    assertEquals(35_000_000 / (20 * 43.76) / 3600, sizing.hours(), 0.01); // 11.1 hours
+    assertEquals((20 * 60 + 35_000_000 / (20 * 43.76)) / 3600, sizing.hours(), 0.01); // 11.4 hours
     assertEquals(17.5e12, sizing.bytesOut(), 1);
     assertEquals(14.0, sizing.requestCostUsd(), 1e-9);
     assertEquals(1575.0, sizing.transferCostUsd(), 1e-6);
