@@ -238,15 +238,20 @@ public final class S3ImportTool extends DailyJobTool<S3ImportTool.Chunk> {
       runs.add(stage.run(download(stage, chunk, toDownload), List.of()));
     }
     return Flow.ran(runs).reads(retryFailed ? failed(chunk.number()).dayPath(chunk.date()) : dumpPath())
-        .gate(failedWithin(chunk, toDownload)).beside((dir, accounting) -> {
-          // A retry of a chunk imported by an earlier nightjar has no figures to carry over.
-          ChunkAccounting chunkAccounting = daily ? null : !retryFailed ? ChunkAccounting.of(accounting)
-              : chunk.earlierAccounting() == null ? null : ChunkAccounting.retried(chunk.earlierAccounting(),
-              accounting);
-          if (chunkAccounting != null) {
-            chunkAccounting.write(dir.getFileSystem(getConf()), dir);
-          }
-        });
+        .gate(failedWithin(chunk, toDownload)).beside((dir, accounting) -> chunkAccounting(chunk, dir, accounting));
+  }
+
+  /** The chunk's {@link ChunkAccounting}, written beside its data for promote-import (none for {@code --daily}). */
+  private void chunkAccounting(Chunk chunk, Path dir, RecordAccounting accounting) throws IOException {
+    FileSystem fs = dir.getFileSystem(getConf());
+    if (daily) {
+      return;
+    }
+    if (!retryFailed) {
+      ChunkAccounting.of(accounting).write(fs, dir);
+    } else if (chunk.earlierAccounting() != null) { // a chunk imported by an earlier nightjar has none to carry over
+      ChunkAccounting.retried(chunk.earlierAccounting(), accounting).write(fs, dir);
+    }
   }
 
   /** The plan job: the chunk's ids to download into the scratch folder, what is carried over into the output. */
