@@ -40,7 +40,7 @@ import org.slf4j.LoggerFactory;
  * the bad records can be inspected, but not the data. Otherwise both appear, each in one rename
  * (see {@link Publication}). Closing without finishing discards what was staged.
  *
- * <p>{@link DailyJobTool} runs this frame for a tool that publishes one day with one Crunch pipeline.
+ * <p>{@link DailyJobTool} runs this frame for every tool that publishes days: tools do not call it themselves.
  *
  * <p>{@link #begin} takes the day's {@link DatasetLease} first, so a second run of the same day is refused (or waits)
  * before it does any work; {@link #close} gives it back.
@@ -176,6 +176,11 @@ public final class DailyPublication implements AutoCloseable {
     void check(RecordAccounting accounting);
   }
 
+  /** The day this publishes. */
+  public LocalDate day() {
+    return day;
+  }
+
   public Path dataStaging() {
     return data.stagingDir();
   }
@@ -201,11 +206,11 @@ public final class DailyPublication implements AutoCloseable {
   }
 
   /**
-   * For one day of a run that publishes several: checks the run's balance, then publishes this day with its own
+   * For one day of a run that publishes several: checks the runs' balance, then publishes this day with its own
    * accounting ({@link RecordAccounting#ofDay}), the quarantine threshold applied to this day's records.
    */
-  public RecordAccounting finishDay(PipelineResult result, Gate gate) throws IOException {
-    return finish(result, gate, (dir, accounting) -> { }, day.toString());
+  public RecordAccounting finishDay(List<PipelineResult> results, Gate gate, Addition addition) throws IOException {
+    return finish(combined(results), gate, addition, day.toString());
   }
 
   /** As {@link #finish(PipelineResult, Addition)}, publishing the data only if {@code gate} also passes. */
@@ -219,6 +224,32 @@ public final class DailyPublication implements AutoCloseable {
    */
   public RecordAccounting finish(List<PipelineResult> results, Gate gate, Addition addition) throws IOException {
     return finish(combined(results), gate, addition, null);
+  }
+
+  /**
+   * Publishes a day made without a job, from {@code filledData} and {@code filledQuarantine}: folders filled
+   * beforehand (by renames) on the day's file system, outside staging, so a run killed before this loses nothing. Each
+   * is renamed into its staging folder and published, the quarantine first, with a manifest of the inputs, its files
+   * and {@code fields}. Nothing is reverted: the files came from elsewhere, and a rerun resumes.
+   */
+  public void publishMoved(Path filledData, Path filledQuarantine, Map<String, Object> fields) throws IOException {
+    inputsListed = Manifest.listInputs(conf, inputs);
+    commitMoved(quarantine, filledQuarantine, "quarantine", fields);
+    commitMoved(data, filledData, "data", fields);
+  }
+
+  private void commitMoved(Publication publication, Path filled, String kind, Map<String, Object> fields)
+      throws IOException {
+    FileSystem fs = filled.getFileSystem(conf);
+    fs.mkdirs(publication.stagingDir().getParent()); // HDFS renames only into an existing folder
+    if (!fs.rename(filled, publication.stagingDir())) {
+      throw new IOException("could not rename " + filled + " to " + publication.stagingDir() + "; rerun "
+          + conf.get(Manifest.TOOL_KEY) + " to resume");
+    }
+    Manifest manifest = Manifest.of(conf, publication.target(), dataset.project() + "/" + dataset.name(), day, kind)
+        .inputs(inputsListed).outputs(conf, fs, publication.stagingDir());
+    fields.forEach(manifest::put);
+    publication.commit(manifest.toJson());
   }
 
   /** The runs as one: their jobs in order; no result if one stopped without one; failed if one failed. */

@@ -115,6 +115,29 @@ public class DailyJobToolTest {
     }
   }
 
+  /**
+   * Several days from one read: each is published on its own, and a refused day is named last, after the others are
+   * published and the runs reported.
+   */
+  @Test
+  public void severalDaysArePublishedEachOnItsOwnAndTheRefusedAreNamedLast() throws Exception {
+    CopyLines tool = new CopyLines();
+    LocalDate next = DAY.plusDays(1);
+    try {
+      run(tool, "--input", input, "--days", "2", "--refuse-day", next.toString());
+      fail("a refused day went unnoticed");
+    } catch (JobFailedException e) {
+      assertEquals("1 of 2 days not published: " + next + ": refused " + next, e.getMessage());
+    }
+    assertTrue(lines.isPublished(fs, DAY));
+    assertTrue(fs.exists(new Path(lines.dayPath(DAY), "_report.txt")));
+    assertFalse(lines.isPublished(fs, next));
+    assertTrue("a refused day's quarantine is published", lines.isQuarantinePublished(fs, next));
+    assertEquals("the runs are reported once, before the refusal", 1, tool.finished);
+    assertEquals("copy-lines " + DAY + ": published " + lines.dayPath(DAY) + " (1 run; report of 1 run)\n",
+        tool.printed());
+  }
+
   @Test
   public void aDayThatIsNotReadyRunsNothing() throws Exception {
     CopyLines tool = new CopyLines();
@@ -141,6 +164,14 @@ public class DailyJobToolTest {
     @Option(names = "--nothing-to-do")
     private boolean nothingToDo;
 
+    @Option(names = "--days")
+    private int days = 1;
+
+    @Option(names = "--refuse-day")
+    private LocalDate refuseDay;
+
+    private int finished;
+
     private final ByteArrayOutputStream printed = new ByteArrayOutputStream();
 
     CopyLines() {
@@ -151,7 +182,7 @@ public class DailyJobToolTest {
       return printed.toString(StandardCharsets.UTF_8).replace(System.lineSeparator(), "\n");
     }
 
-    record Day(Path input, Dataset output, LocalDate date) implements DailyPlan {
+    record Day(Path input, Dataset output, LocalDate date, List<LocalDate> days) implements DailyPlan {
       @Override
       public LinkedHashMap<String, Object> describe() {
         LinkedHashMap<String, Object> plan = new LinkedHashMap<>();
@@ -163,7 +194,11 @@ public class DailyJobToolTest {
 
     @Override
     protected Day plan() throws IOException {
-      return new Day(new Path(input), Dataset.of(getConf(), "test", "lines"), DAY);
+      List<LocalDate> dates = new java.util.ArrayList<>();
+      for (int i = 0; i < days; i++) {
+        dates.add(DAY.plusDays(i));
+      }
+      return new Day(new Path(input), Dataset.of(getConf(), "test", "lines"), DAY, dates);
     }
 
     @Override
@@ -175,9 +210,13 @@ public class DailyJobToolTest {
     protected Flow flow(Pipeline pipeline, Day plan) {
       PCollection<String> copied = pipeline.read(From.textFile(plan.input()))
           .parallelDo(IdentityFn.<String>getInstance(), Avros.strings());
-      return Flow.of(copied).gate(accounting -> {
+      Flow flow = plan.days().size() == 1 ? Flow.of(copied) : Flow.ofDays(day -> copied, day -> null);
+      return flow.gateOfDay(day -> accounting -> {
         if (refuse) {
           throw new JobFailedException("refused");
+        }
+        if (day.equals(refuseDay)) {
+          throw new JobFailedException("refused " + day);
         }
       }).report(runs -> new Report() {
         @Override
@@ -197,6 +236,11 @@ public class DailyJobToolTest {
     @Override
     protected String published(Day plan, Run run) {
       return "(" + run.results().size() + " run; " + run.report().summary() + ")";
+    }
+
+    @Override
+    protected void finished(Day plan, List<org.apache.crunch.PipelineResult> runs) {
+      finished++;
     }
   }
 }

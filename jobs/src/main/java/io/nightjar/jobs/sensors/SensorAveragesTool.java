@@ -6,7 +6,6 @@ import io.nightjar.avro.SensorAggregate;
 import io.nightjar.avro.SensorReading;
 import io.nightjar.common.avro.AvroInputCheck;
 import io.nightjar.common.crunch.PipelineCounters;
-import io.nightjar.common.crunch.PipelineRuns;
 import io.nightjar.common.crunch.ShuffleSettings;
 import io.nightjar.common.dataset.DailyPublication;
 import io.nightjar.common.dataset.Dataset;
@@ -30,9 +29,7 @@ import org.apache.crunch.PCollection;
 import org.apache.crunch.Pair;
 import org.apache.crunch.Pipeline;
 import org.apache.crunch.PipelineResult;
-import org.apache.crunch.impl.mr.MRPipeline;
 import org.apache.crunch.io.From;
-import org.apache.crunch.io.To;
 import org.apache.crunch.types.avro.Avros;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -152,22 +149,50 @@ public final class SensorAveragesTool extends DailyJobTool<SensorAveragesTool.Re
     if (plan.removeDuplicates()) {
       ShuffleSettings.everyRecordShuffled(getConf()); // every reading crosses the shuffle
     }
-    if (plan.mapReduceEngine()) {
-      return executeMapReduce(plan);
+    if (plan.mapReduceEngine() && dates != null) {
+      throw new UsageException("--engine mapreduce publishes one day: give --date, not --dates");
     }
-    if (plan.days().size() > 1) {
-      return executeDays(plan);
+    if (plan.mapReduceEngine() && plan.format() == InputFormat.AVRO) {
+      AvroInputCheck.requireReadable(getConf(), SensorReading.getClassSchema(), List.of(plan.input()));
     }
-    Run run = publishDay(plan);
-    reportOtherDays(plan, run.counters(SensorAverages.OTHER_DAYS), run.counters(SensorAverages.UNDATED));
+    publish(plan);
     return 0;
   }
 
-  /** One day: the figures and the quarantine as they are. */
+  /**
+   * One day: the figures and the quarantine as they are. Several days: one pipeline, each day filtered from the
+   * figures and the quarantine and published on its own. The classic MapReduce form ({@link SensorAveragesJob}): one
+   * job writes the day's staging folders, published and accounted as the pipeline's are.
+   */
   @Override
-  protected Flow flow(Pipeline pipeline, Resolved plan) throws IOException {
-    Pair<PCollection<SensorAggregate>, PCollection<QuarantineRecord>> figures = figures(pipeline, plan);
-    return Flow.of(figures.first(), figures.second()).reads(plan.input()).gate(notEmpty(plan.date()));
+  protected Flow flow(Stage stage, Resolved plan) throws IOException {
+    if (plan.mapReduceEngine()) {
+      return Flow.ran(List.of(mapReduce(stage, plan))).reads(plan.input()).gateOfDay(this::notEmpty);
+    }
+    Pair<PCollection<SensorAggregate>, PCollection<QuarantineRecord>> figures = figures(stage.pipeline(), plan);
+    Flow flow = plan.days().size() == 1 ? Flow.of(figures.first(), figures.second())
+        : Flow.ofDays(day -> SensorAverages.ofDay(figures.first(), day),
+            day -> SensorAverages.quarantineOfDay(figures.second(), day));
+    return flow.reads(plan.input()).gateOfDay(this::notEmpty);
+  }
+
+  /** Runs the classic MapReduce job into the day's staging folders. */
+  private PipelineResult mapReduce(Stage stage, Resolved plan) throws IOException {
+    Job job = SensorAveragesJob.create(getConf(), plan.input(), plan.format() == InputFormat.AVRO, plan.date(),
+        plan.granularity(), plan.removeDuplicates(), stage.data());
+    try {
+      return SensorAveragesJob.run(job, stage.quarantine());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new JobFailedException("interrupted; " + plan.output().dayPath(plan.date()) + " not published");
+    }
+  }
+
+  /** Reports readings of days not asked for, once every day is published or refused. */
+  @Override
+  protected void finished(Resolved plan, List<PipelineResult> runs) throws IOException {
+    reportOtherDays(plan, PipelineCounters.group(runs, SensorAverages.OTHER_DAYS),
+        PipelineCounters.group(runs, SensorAverages.UNDATED));
   }
 
   @Override
@@ -181,41 +206,9 @@ public final class SensorAveragesTool extends DailyJobTool<SensorAveragesTool.Re
 
   @Override
   protected String published(Resolved plan, Run run) {
-    return details(plan.output(), run.date(), run.accounting());
-  }
-
-  private static String details(Dataset output, LocalDate day, RecordAccounting accounting) {
+    RecordAccounting accounting = run.accounting();
     return String.format("(%d figures from %d readings); %d quarantined in %s; %d skipped", accounting.written(),
-        accounting.out(), accounting.quarantined(), output.quarantinePath(day), accounting.skipped());
-  }
-
-  /** Several days: one pipeline, each day filtered from the figures and the quarantine and published on its own. */
-  private int executeDays(Resolved plan) throws IOException {
-    List<LocalDate> days = plan.days();
-    Map<LocalDate, DailyPublication> publications = new LinkedHashMap<>();
-    Pipeline pipeline = null;
-    try {
-      for (LocalDate day : days) {
-        publications.put(day, DailyPublication.begin(getConf(), plan.output(), day).reads(List.of(plan.input())));
-      }
-      pipeline = new MRPipeline(SensorAveragesTool.class, "nightjar sensor-averages " + days.get(0) + ".."
-          + days.get(days.size() - 1), publications.get(days.get(0)).pipelineConf(getConf()));
-      Pair<PCollection<SensorAggregate>, PCollection<QuarantineRecord>> figures = figures(pipeline, plan);
-      for (Map.Entry<LocalDate, DailyPublication> day : publications.entrySet()) {
-        pipeline.write(SensorAverages.ofDay(figures.first(), day.getKey()),
-            To.avroFile(day.getValue().dataStaging()));
-        pipeline.write(SensorAverages.quarantineOfDay(figures.second(), day.getKey()),
-            To.avroFile(day.getValue().quarantineStaging()));
-      }
-      return publish(plan, publications, PipelineRuns.run(pipeline, List.of(plan.input())));
-    } finally {
-      for (DailyPublication publication : publications.values()) {
-        publication.close();
-      }
-      if (pipeline != null) {
-        pipeline.cleanup(true);
-      }
-    }
+        accounting.out(), accounting.quarantined(), plan.output().quarantinePath(run.date()), accounting.skipped());
   }
 
   /** The figures of the plan's days and the quarantined readings, duplicates removed if asked. */
@@ -241,64 +234,6 @@ public final class SensorAveragesTool extends DailyJobTool<SensorAveragesTool.Re
             + "publish an empty day)");
       }
     };
-  }
-
-  /**
-   * The classic MapReduce form ({@link SensorAveragesJob}): one job writes the day's staging folders, then the day is
-   * published and accounted exactly as the pipeline's is.
-   */
-  private int executeMapReduce(Resolved plan) throws IOException {
-    if (dates != null) {
-      throw new UsageException("--engine mapreduce publishes one day: give --date, not --dates");
-    }
-    Dataset output = plan.output();
-    LocalDate day = plan.days().get(0);
-    boolean avro = plan.format() == InputFormat.AVRO;
-    if (avro) {
-      AvroInputCheck.requireReadable(getConf(), SensorReading.getClassSchema(), List.of(plan.input()));
-    }
-    try (DailyPublication publication = DailyPublication.begin(getConf(), output, day).reads(List.of(plan.input()))) {
-      Job job = SensorAveragesJob.create(getConf(), plan.input(), avro, day, plan.granularity(),
-          plan.removeDuplicates(), publication.dataStaging());
-      PipelineResult result;
-      try {
-        result = SensorAveragesJob.run(job, publication.quarantineStaging());
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new JobFailedException("interrupted; " + output.dayPath(day) + " not published");
-      }
-      return publish(plan, Map.of(day, publication), result);
-    }
-  }
-
-  /**
-   * Checks the finished run and publishes each day with its accounting (a day of a several-day run on its own),
-   * then reports readings of days not asked for; fails naming the days not published.
-   */
-  private int publish(Resolved plan, Map<LocalDate, DailyPublication> publications, PipelineResult result)
-      throws IOException {
-    int days = publications.size();
-    List<String> failed = new ArrayList<>();
-    for (Map.Entry<LocalDate, DailyPublication> day : publications.entrySet()) {
-      try {
-        RecordAccounting accounting = days == 1
-            ? day.getValue().finish(result, notEmpty(day.getKey()), (dir, acc) -> { })
-            : day.getValue().finishDay(result, notEmpty(day.getKey()));
-        printSummary(plan.output(), day.getKey(), details(plan.output(), day.getKey(), accounting));
-      } catch (JobFailedException e) {
-        if (days == 1) {
-          throw e;
-        }
-        failed.add(day.getKey() + ": " + e.getMessage());
-      }
-    }
-    reportOtherDays(plan, PipelineCounters.group(result, SensorAverages.OTHER_DAYS),
-        PipelineCounters.group(result, SensorAverages.UNDATED));
-    if (!failed.isEmpty()) {
-      throw new JobFailedException(failed.size() + " of " + days + " days not published: "
-          + String.join("; ", failed));
-    }
-    return 0;
   }
 
   /**

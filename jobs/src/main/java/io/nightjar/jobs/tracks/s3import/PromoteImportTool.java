@@ -3,14 +3,10 @@ package io.nightjar.jobs.tracks.s3import;
 import io.nightjar.common.avro.AvroFiles;
 import io.nightjar.common.avro.AvroInputCheck;
 import io.nightjar.common.dataset.Dataset;
-import io.nightjar.common.dataset.DatasetLease;
-import io.nightjar.common.dataset.Manifest;
-import io.nightjar.common.dataset.Publication;
 import io.nightjar.common.dataset.SnapshotDataset;
 import io.nightjar.common.tool.DayOption;
 import io.nightjar.common.tool.JobFailedException;
-import io.nightjar.common.tool.NightjarTool.Plan;
-import io.nightjar.common.tool.NightjarTool;
+import io.nightjar.common.tool.DailyJobTool;
 import io.nightjar.common.tool.ProjectOption;
 import java.io.IOException;
 import java.io.InputStream;
@@ -47,7 +43,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "promote-import", sortOptions = false,
     description = "Make a finished bulk import (all chunks of one date) the full analysis snapshot of that date.")
-public final class PromoteImportTool extends NightjarTool<Plan> {
+public final class PromoteImportTool extends DailyJobTool<PromoteImportTool.Promotion> {
 
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(PromoteImportTool.class);
 
@@ -69,88 +65,133 @@ public final class PromoteImportTool extends NightjarTool<Plan> {
       description = "Promote even though chunks are missing or have failed ids (they are listed in the accounting).")
   private boolean acceptIncomplete;
 
+  /** The date's full snapshot, made of the chunks of the import. */
+  record Promotion(Dataset output, LocalDate date, LinkedHashMap<String, Object> describe) implements DailyPlan { }
+
   @Override
-  protected Plan plan() throws IOException {
+  protected Promotion plan() throws IOException {
     LinkedHashMap<String, Object> plan = new LinkedHashMap<>();
     for (int k = 0; k < chunks; k++) {
       plan.put("chunk " + k, chunk("analysis-import", k).dayPath(date.get()));
     }
     plan.put("full snapshot", full().dayPath(date.get()));
-    return Plan.of(plan);
+    return new Promotion(full(), date.get(), plan);
   }
 
+  /**
+   * Under the full snapshot's lease (two promotions of one date never interleave): every chunk's files gathered in
+   * the hidden {@code _promoting-<date>} folder, published by the frame, quarantine first; nothing when the full is
+   * published by this promotion already.
+   */
   @Override
-  protected int execute(Plan plan) throws IOException {
-    LocalDate date = this.date.get();
-    Dataset full = full();
-    FileSystem fs = full.path().getFileSystem(getConf());
-    // Everything under the lease: two promotions of one date never interleave.
-    try (DatasetLease lease = DatasetLease.acquire(getConf(), full, date)) {
-      Path moving = new Path(full.path(), MOVING_PREFIX + date);
-      if (full.isPublished(fs, date)) {
-        List<Integer> promoted = promotedChunks(fs, full.dayPath(date));
-        if (promoted == null) {
-          throw new JobFailedException(full.dayPath(date) + " is already published, and not by a promotion of "
-              + chunks + " chunks of " + date + " (a full snapshot delivered or compacted, or another --chunks)");
-        }
-        // A rerun (its first run killed before or after it published, the operator cannot tell): done already, for
-        // the chunks it promoted; a chunk published since is not in the full, and saying "done" would lose it.
-        List<Integer> notIn = new ArrayList<>();
-        for (int k = 0; k < chunks; k++) {
-          if (!promoted.contains(k) && chunk("analysis-import", k).isPublished(fs, date)) {
-            notIn.add(k);
-          }
-        }
-        if (!notIn.isEmpty()) {
-          throw new JobFailedException("chunk(s) " + notIn + " of " + date + " were published after "
-              + full.dayPath(date) + " was promoted without them (--accept-incomplete); their records are not in "
-              + "the full snapshot: deliver that day's full again from all chunks");
-        }
-        markPromoted(fs, date, full.dayPath(date), promoted);
-        fs.delete(moving, true); // a run killed after publishing, before it removed its empty gathering folder
-        out.printf("promote-import %s: %s is already published from chunk(s) %s (promoted before); nothing to do%n",
-            date, full.dayPath(date), promoted);
-        return 0;
+  protected Flow flow(Stage stage, Promotion plan) throws IOException {
+    LocalDate date = plan.date();
+    FileSystem fs = plan.output().path().getFileSystem(getConf());
+    Path moving = new Path(plan.output().path(), MOVING_PREFIX + date);
+    if (plan.output().isPublished(fs, date)) {
+      promotedAlready(fs, plan.output(), date, moving);
+      return null;
+    }
+    boolean resuming = fs.exists(moving);
+    Chunks found = inspectChunks(fs, date, resuming);
+    if (!found.problems().isEmpty() && !acceptIncomplete) {
+      throw new JobFailedException("import of " + date + " not complete, not promoted: " + String.join("; ",
+          found.problems()) + " (run the missing chunks, s3-import --retry-failed for failed ids, or pass "
+          + "--accept-incomplete)");
+    }
+    // Every chunk's files into one hidden folder of the full dataset. A run killed here leaves them there (not in a
+    // staging folder, which the next publication would delete) and the next run resumes.
+    Path movingData = new Path(moving, "data");
+    Path movingQuarantine = new Path(moving, "quarantine");
+    fs.mkdirs(movingData);
+    fs.mkdirs(movingQuarantine);
+    List<Path> chunkDays = new ArrayList<>();
+    for (Dataset chunk : found.complete()) {
+      moveFiles(fs, chunk.dayPath(date), movingData, chunk.path().getName() + "-");
+      moveFiles(fs, chunk.quarantinePath(date), movingQuarantine, chunk.path().getName() + "-");
+      chunkDays.add(chunk.dayPath(date));
+    }
+    // The accounting is of what is published, so it holds for a resumed run too.
+    Map<String, Long> totals = new LinkedHashMap<>();
+    totals.put("imported", AvroInputCheck.countRecords(fs, movingData));
+    totals.put("quarantined", AvroInputCheck.countRecords(fs, movingQuarantine));
+    totals.putAll(found.lists());
+    Promoted promoted = new Promoted(moving, found, totals);
+    return Flow.moved(movingData, movingQuarantine).reads(chunkDays).manifest("importTotals", totals)
+        .report(runs -> promoted);
+  }
+
+  /** Once the full is published, the gathering folder goes and the chunks are flagged as promoted. */
+  @Override
+  protected String published(Promotion plan, Run run) throws IOException {
+    Promoted promoted = (Promoted) run.report();
+    FileSystem fs = plan.output().path().getFileSystem(getConf());
+    fs.delete(promoted.moving(), true);
+    markPromoted(fs, plan.date(), plan.output().dayPath(plan.date()), promoted.found().numbers());
+    return promoted.summary();
+  }
+
+  /**
+   * A rerun (its first run killed before or after it published, the operator cannot tell): done already, for the
+   * chunks it promoted; a chunk published since is not in the full, and saying "done" would lose it.
+   */
+  private void promotedAlready(FileSystem fs, Dataset full, LocalDate date, Path moving) throws IOException {
+    List<Integer> promoted = promotedChunks(fs, full.dayPath(date));
+    if (promoted == null) {
+      throw new JobFailedException(full.dayPath(date) + " is already published, and not by a promotion of "
+          + chunks + " chunks of " + date + " (a full snapshot delivered or compacted, or another --chunks)");
+    }
+    List<Integer> notIn = new ArrayList<>();
+    for (int k = 0; k < chunks; k++) {
+      if (!promoted.contains(k) && chunk("analysis-import", k).isPublished(fs, date)) {
+        notIn.add(k);
       }
-      boolean resuming = fs.exists(moving);
-      Chunks found = inspectChunks(fs, date, resuming);
-      List<Dataset> complete = found.complete();
-      List<String> problems = found.problems();
-      if (!problems.isEmpty() && !acceptIncomplete) {
-        throw new JobFailedException("import of " + date + " not complete, not promoted: " + String.join("; ",
-            problems) + " (run the missing chunks, s3-import --retry-failed for failed ids, or pass "
-            + "--accept-incomplete)");
+    }
+    if (!notIn.isEmpty()) {
+      throw new JobFailedException("chunk(s) " + notIn + " of " + date + " were published after "
+          + full.dayPath(date) + " was promoted without them (--accept-incomplete); their records are not in "
+          + "the full snapshot: deliver that day's full again from all chunks");
+    }
+    markPromoted(fs, date, full.dayPath(date), promoted);
+    fs.delete(moving, true); // a run killed after publishing, before it removed its empty gathering folder
+    out.printf("promote-import %s: %s is already published from chunk(s) %s (promoted before); nothing to do%n",
+        date, full.dayPath(date), promoted);
+  }
+
+  /**
+   * The import's accounting across the chunks, written beside the data as {@value #ACCOUNTING_FILE}, and the
+   * summary line's details.
+   */
+  private final class Promoted implements Report {
+    private final Path moving;
+    private final Chunks found;
+    private final Map<String, Long> totals;
+
+    Promoted(Path moving, Chunks found, Map<String, Long> totals) {
+      this.moving = moving;
+      this.found = found;
+      this.totals = totals;
+    }
+
+    Path moving() {
+      return moving;
+    }
+
+    Chunks found() {
+      return found;
+    }
+
+    @Override
+    public void writeInto(FileSystem fs, Path stagingDir) throws IOException {
+      try (OutputStream json = fs.create(new Path(stagingDir, ACCOUNTING_FILE), true)) {
+        json.write(accountingJson(totals, found.problems(), found.numbers()).getBytes(StandardCharsets.UTF_8));
       }
-      // 1. Every chunk's files into one hidden folder of the full dataset. A run killed here leaves them there (not in a
-      //    staging folder, which the next publication would delete) and the next run resumes.
-      Path movingData = new Path(moving, "data");
-      Path movingQuarantine = new Path(moving, "quarantine");
-      fs.mkdirs(movingData);
-      fs.mkdirs(movingQuarantine);
-      for (Dataset chunk : complete) {
-        moveFiles(fs, chunk.dayPath(date), movingData, chunk.path().getName() + "-");
-        moveFiles(fs, chunk.quarantinePath(date), movingQuarantine, chunk.path().getName() + "-");
-      }
-      // 2. The accounting is of what is published, so it holds for a resumed run too.
-      Map<String, Long> totals = new LinkedHashMap<>();
-      totals.put("imported", AvroInputCheck.countRecords(fs, movingData));
-      totals.put("quarantined", AvroInputCheck.countRecords(fs, movingQuarantine));
-      totals.putAll(found.lists());
-      try (OutputStream json = fs.create(new Path(movingData, ACCOUNTING_FILE), true)) {
-        json.write(accountingJson(totals, problems, found.numbers()).getBytes(StandardCharsets.UTF_8));
-      }
-      // 3. Quarantine first, data last: once the data is published, the promotion is done.
-      List<Path> chunkDays = new ArrayList<>();
-      for (Dataset chunk : complete) {
-        chunkDays.add(chunk.dayPath(date));
-      }
-      publish(fs, movingQuarantine, full.quarantinePath(date), "quarantine", chunkDays, totals);
-      publish(fs, movingData, full.dayPath(date), "data", chunkDays, totals);
-      fs.delete(moving, true);
-      markPromoted(fs, date, full.dayPath(date), found.numbers());
-      out.printf("promote-import %s: published %s from %d of %d chunks: %s%s%n", date, full.dayPath(date),
-          complete.size(), chunks, totals, problems.isEmpty() ? "" : "; accepted incomplete: " + problems);
-      return 0;
+    }
+
+    @Override
+    public String summary() {
+      return String.format("from %d of %d chunks: %s%s", found.complete().size(), chunks, totals,
+          found.problems().isEmpty() ? "" : "; accepted incomplete: " + found.problems());
     }
   }
 
@@ -275,23 +316,6 @@ public final class PromoteImportTool extends NightjarTool<Plan> {
             + "; rerun promote-import to resume");
       }
     }
-  }
-
-  /**
-   * Publishes a filled folder at {@code target} in one rename, with its manifest in {@code _SUCCESS}: the chunks it
-   * came from (their folders and {@code _chunk-accounting.properties} stay) and the import's totals.
-   */
-  private void publish(FileSystem fs, Path filled, Path target, String kind, List<Path> chunkDays,
-      Map<String, Long> totals) throws IOException {
-    Publication publication = Publication.begin(fs, target);
-    fs.mkdirs(publication.stagingDir().getParent()); // HDFS renames only into an existing folder
-    if (!fs.rename(filled, publication.stagingDir())) {
-      throw new IOException("could not rename " + filled + " to " + publication.stagingDir()
-          + "; rerun promote-import to resume");
-    }
-    publication.commit(Manifest.of(getConf(), target, full().project() + "/" + full().name(), date.get(), kind)
-        .inputs(getConf(), chunkDays).outputs(getConf(), fs, publication.stagingDir()).put("importTotals", totals)
-        .toJson());
   }
 
   private String accountingJson(Map<String, Long> totals, List<String> problems, List<Integer> promoted) {

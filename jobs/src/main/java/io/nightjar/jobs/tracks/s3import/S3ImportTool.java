@@ -7,8 +7,6 @@ import io.nightjar.avro.TrackAnalysis;
 import io.nightjar.avro.TrackLocation;
 import io.nightjar.common.avro.AvroFiles;
 import io.nightjar.common.crunch.NightjarTypes;
-import io.nightjar.common.crunch.PipelineCounters;
-import io.nightjar.common.crunch.PipelineRuns;
 import io.nightjar.common.dataset.DailyPublication;
 import io.nightjar.common.dataset.Dataset;
 import io.nightjar.common.dataset.RecordAccounting;
@@ -16,8 +14,7 @@ import io.nightjar.common.dataset.SnapshotDataset;
 import io.nightjar.common.s3.S3Access;
 import io.nightjar.common.tool.DayOption;
 import io.nightjar.common.tool.JobFailedException;
-import io.nightjar.common.tool.NightjarTool.Plan;
-import io.nightjar.common.tool.NightjarTool;
+import io.nightjar.common.tool.DailyJobTool;
 import io.nightjar.common.tool.ProjectOption;
 import io.nightjar.common.tool.UsageException;
 import io.nightjar.jobs.tracks.snapshots.PackedAvro;
@@ -37,7 +34,6 @@ import org.apache.crunch.Pair;
 import org.apache.crunch.Pipeline;
 import org.apache.crunch.PipelineResult;
 import org.apache.crunch.Target;
-import org.apache.crunch.impl.mr.MRPipeline;
 import org.apache.crunch.io.From;
 import org.apache.crunch.io.To;
 import org.apache.crunch.types.avro.Avros;
@@ -65,7 +61,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "s3-import", sortOptions = false,
     description = "Import per-track analysis documents from S3 into packed Avro on HDFS, one chunk at a time.")
-public final class S3ImportTool extends NightjarTool<Plan> {
+public final class S3ImportTool extends DailyJobTool<S3ImportTool.Chunk> {
 
   private static final Logger LOG = LoggerFactory.getLogger(S3ImportTool.class);
   public static final String MAX_FAILED_FRACTION_KEY = "nightjar.s3-import.max-failed-fraction";
@@ -130,8 +126,18 @@ public final class S3ImportTool extends NightjarTool<Plan> {
   @Option(names = "--max-backoff-ms", defaultValue = "20000", description = "Longest retry wait (default: ${DEFAULT-VALUE}).")
   private long maxBackoffMs;
 
+  /**
+   * One chunk of the run, resolved just before it runs (its checks come after the chunks before it published): the
+   * day it publishes, with the ids missing in S3 and those failed as side datasets, the earlier import it carries
+   * over, and for {@code --daily} the view it compares the dump with. The run's plan is its first chunk, unresolved,
+   * describing every chunk.
+   */
+  record Chunk(int number, LocalDate date, Dataset output, List<Dataset> sides, Path earlier,
+      ChunkAccounting earlierAccounting, SnapshotDataset.View view, LinkedHashMap<String, Object> describe)
+      implements DailyPlan { }
+
   @Override
-  protected Plan plan() throws IOException {
+  protected Chunk plan() throws IOException {
     LocalDate date = this.date.get();
     LinkedHashMap<String, Object> plan = new LinkedHashMap<>();
     plan.put("ids", retryFailed ? "failed ids of the earlier run of each chunk" : dumpPath());
@@ -141,11 +147,12 @@ public final class S3ImportTool extends NightjarTool<Plan> {
       plan.put("chunk " + chunk + " ids missing in S3", missing(chunk).dayPath(date));
       plan.put("chunk " + chunk + " ids failed after retries", failed(chunk).dayPath(date));
     }
-    return Plan.of(plan);
+    int first = chunks().isEmpty() ? 0 : chunks().get(0);
+    return new Chunk(first, date, imported(first), List.of(missing(first), failed(first)), null, null, null, plan);
   }
 
   @Override
-  protected int execute(Plan plan) throws IOException {
+  protected int execute(Chunk plan) throws IOException {
     if (!retryFailed && dump == null) {
       throw new UsageException("--dump is required (or --retry-failed)");
     }
@@ -165,7 +172,7 @@ public final class S3ImportTool extends NightjarTool<Plan> {
     List<String> failedChunks = new ArrayList<>();
     for (int chunk : chunkList) {
       try {
-        importChunk(chunk);
+        publish(resolved(chunk, plan.describe()));
       } catch (JobFailedException e) {
         if (chunkList.size() == 1 || e instanceof UsageException) {
           throw e;
@@ -190,7 +197,8 @@ public final class S3ImportTool extends NightjarTool<Plan> {
     return keys;
   }
 
-  private void importChunk(int chunk) throws IOException {
+  /** Chunk {@code chunk} checked and resolved before its lease is taken: what a retry carries over, the view. */
+  private Chunk resolved(int chunk, LinkedHashMap<String, Object> describe) throws IOException {
     LocalDate date = this.date.get();
     Dataset imported = imported(chunk);
     FileSystem fs = imported.path().getFileSystem(getConf());
@@ -206,123 +214,158 @@ public final class S3ImportTool extends NightjarTool<Plan> {
     }
     ChunkAccounting earlierAccounting = retryFailed ? ChunkAccounting.read(fs, earlier) : null;
     SnapshotDataset.View view = daily ? dailyView(fs) : null;
-    List<PipelineResult> runs = new ArrayList<>();
-    try (DailyPublication day = DailyPublication.begin(getConf(), imported, date, missing(chunk), failed(chunk))) {
-      Path work = day.workDir();
-      day.reads(List.of(retryFailed ? failed(chunk).dayPath(date) : dumpPath()));
-      // 1. Plan: this chunk's ids, minus those already imported (carried over into the output as they are).
-      Pipeline planning = new MRPipeline(S3ImportTool.class, "nightjar s3-import plan " + date + " chunk " + chunk,
-          PackedAvro.compressed(day.pipelineConf(getConf())));
-      PCollection<TrackLocation> listed;
-      if (retryFailed) {
-        listed = S3Import.locations(planning.read(From.avroFile(failed(chunk).dayPath(date), S3Import.FAILURES)));
-      } else if (dumpPath().getName().endsWith(".avro") || isAvroFolder(fs, dumpPath())) {
-        listed = planning.read(From.avroFile(dumpPath(), S3Import.LOCATIONS));
-      } else {
-        PCollection<String> lines = planning.read(From.textFile(dumpPath()));
-        Pair<PCollection<TrackLocation>, PCollection<QuarantineRecord>> parsed =
-            S3Import.parseDump(daily ? lines : S3Import.chunkLines(lines, chunk, chunks));
-        listed = parsed.first();
-        planning.write(parsed.second(), To.avroFile(day.quarantineStaging()));
-      }
-      if (retryFailed) {
-        // A retry replaces the day's lists too: keep what the earlier run found missing or quarantined.
-        if (missing(chunk).isPublished(fs, date)) {
-          planning.write(planning.read(From.avroFile(missing(chunk).dayPath(date), S3Import.FAILURES)),
-              To.avroFile(day.sideStaging(0)));
-        }
-        if (imported.isQuarantinePublished(fs, date)) {
-          planning.write(planning.read(From.avroFile(imported.quarantinePath(date),
-              NightjarTypes.quarantineRecords())), To.avroFile(day.quarantineStaging()));
-        }
-      }
-      PCollection<TrackAnalysis> existing = earlier == null ? null
-          : planning.read(From.avroFile(earlier, S3Import.ANALYSIS));
-      Pair<PCollection<TrackLocation>, PCollection<TrackAnalysis>> plan;
-      if (daily && !retryFailed) {
-        plan = S3Import.dailyPlan(listed, planning.read(From.avroFile(view.paths(),
-            Avros.generics(S3Import.VIEW_PROJECTION))), tombstones, fetchedAt());
-      } else {
-        plan = S3Import.plan(S3Import.chunk(listed, chunk, chunks), existing, retryFailed);
-      }
-      planning.write(plan.second(), To.avroFile(day.dataStaging()));
-      Path todo = new Path(work, "todo");
-      planning.write(plan.first(), To.avroFile(todo));
-      PipelineResult planned = run(planning, retryFailed ? List.of() : List.of(dumpPath()));
-      runs.add(planned);
-      RecordAccounting plannedAccounting = RecordAccounting.of(planned);
-      if (daily && tombstones && plannedAccounting.quarantined() > 0) {
-        throw new JobFailedException("--tombstones refused: " + plannedAccounting.quarantined() + " line(s) of the "
-            + "dump are damaged " + plannedAccounting.quarantineReasons() + " and their ids would be tombstoned; "
-            + "fix the dump or run without --tombstones");
-      }
-      long toDownload = plannedAccounting.in() - plannedAccounting.out() - plannedAccounting.skipped()
-          - plannedAccounting.quarantined();
+    return new Chunk(chunk, date, imported, List.of(missing(chunk), failed(chunk)), earlier, earlierAccounting, view,
+        describe);
+  }
 
-      // 2. Download: map-only, as many tasks as output files of about --target-file-mb.
-      if (toDownload > 0) {
-        int tasks = (int) Math.max(1, Math.min(10_000,
-            (toDownload * expectedDocumentBytes + (targetFileMb << 20) - 1) / (targetFileMb << 20)));
-        Configuration downloadConf = PackedAvro.compressed(day.pipelineConf(getConf()));
-        downloadConf.setBoolean("crunch.disable.combine.file", true);
-        long todoBytes = fs.getContentSummary(todo).getLength();
-        downloadConf.setLong("mapreduce.input.fileinputformat.split.maxsize", Math.max(1, todoBytes / tasks));
-        downloadConf.setLong("mapreduce.input.fileinputformat.split.minsize", 1);
-        LOG.info("chunk {}: {} ids to download in ~{} map task(s), {} in flight each; {}", chunk, toDownload, tasks,
-            inFlight, S3Access.describe(downloadConf));
-        Pipeline download = new MRPipeline(S3ImportTool.class, "nightjar s3-import download " + date + " chunk "
-            + chunk, downloadConf);
-        PCollection<ImportOutcome> outcomes = download.read(From.avroFile(todo, S3Import.LOCATIONS))
-            .parallelDo("fetch documents", new FetchDocumentsFn(bucket, prefix, inFlight, maxAttempts, backoffMs,
-                maxBackoffMs, date.atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli(), maxDocumentBytes),
-                S3Import.OUTCOMES);
-        download.write(S3Import.imported(outcomes), To.avroFile(day.dataStaging()), Target.WriteMode.APPEND);
-        download.write(S3Import.quarantined(outcomes), To.avroFile(day.quarantineStaging()),
-            Target.WriteMode.APPEND);
-        download.write(S3Import.failures(outcomes, FetchDocumentsFn.MISSING), To.avroFile(day.sideStaging(0)),
-            Target.WriteMode.APPEND);
-        download.write(S3Import.failures(outcomes, FetchDocumentsFn.FAILED), To.avroFile(day.sideStaging(1)));
-        runs.add(run(download, List.of()));
-      }
-      double maxFailed = getConf().getDouble(MAX_FAILED_FRACTION_KEY, 0.001);
-      Path failedList = failed(chunk).dayPath(date);
-      // Against the ids this run tried to download: a daily run's in also counts every unchanged id of the view.
-      long attempted = toDownload;
-      RecordAccounting accounting = day.finish(runs, acc -> {
-        long failedIds = acc.skipReasons().getOrDefault(FetchDocumentsFn.FAILED, 0L);
-        // A retry is not refused: it publishes what it carried over and got, and lists what still fails (a refused
-        // retry would publish its shorter lists and drop its downloads).
-        if (!retryFailed && attempted > 0 && (double) failedIds / attempted > maxFailed) {
-          throw new JobFailedException(String.format("%d of %d ids downloaded (%.3f%%) failed after retries, above "
-                  + "%s=%s; import not published; failed ids in %s%s (rerun the chunk: --retry-failed carries over "
-                  + "only a published import)", failedIds,
-              attempted, 100.0 * failedIds / attempted, MAX_FAILED_FRACTION_KEY, maxFailed, failedList,
-              commonestFailure(fs, failedList)));
-        }
-      }, (dir, acc) -> {
-        if (!daily) {
-          // A retry of a chunk imported by an earlier nightjar has no figures to carry over.
-          ChunkAccounting chunkAccounting = !retryFailed ? ChunkAccounting.of(acc)
-              : earlierAccounting == null ? null : ChunkAccounting.retried(earlierAccounting, acc);
-          if (chunkAccounting != null) {
-            chunkAccounting.write(fs, dir);
-          }
-        }
-      });
-      Map<String, Long> s3 = PipelineCounters.group(runs, FetchDocumentsFn.S3_GROUP);
-      if (daily) {
-        out.printf("s3-import %s daily: %d ids unchanged, %d new or changed downloaded, %d tombstones; read the ids of "
-                + "the view of %s by projection from %,d bytes of %d folder(s) (HDFS bytes read by the plan: %,d)%n",
-            date, accounting.skipReasons().getOrDefault(S3Import.UNCHANGED, 0L), toDownload,
-            s3.getOrDefault(S3Import.TOMBSTONES, 0L), date.minusDays(1), viewBytes(fs, view), view.paths().size(),
-            hdfsBytesRead(planned));
-      }
-      out.printf("s3-import %s chunk %d of %d: published %s: %d tracks (%d carried over, not downloaded again); "
-              + "%d missing, %d failed, %d quarantined; S3 %s%n", date, chunk, chunks, imported.dayPath(date),
-          accounting.out(), s3.getOrDefault(S3Import.CARRIED_OVER, 0L),
-          accounting.skipReasons().getOrDefault(FetchDocumentsFn.MISSING, 0L),
-          accounting.skipReasons().getOrDefault(FetchDocumentsFn.FAILED, 0L), accounting.quarantined(), s3);
+  /**
+   * Two MapReduce steps: a plan (the chunk's ids, minus those already imported, carried over into the output as they
+   * are), then, when ids are left, a map-only download of as many tasks as output files of about
+   * {@code --target-file-mb}.
+   */
+  @Override
+  protected Flow flow(Stage stage, Chunk chunk) throws IOException {
+    List<PipelineResult> runs = new ArrayList<>();
+    runs.add(stage.run(planning(stage, chunk), retryFailed ? List.of() : List.of(dumpPath())));
+    RecordAccounting planned = RecordAccounting.of(runs.get(0));
+    if (daily && tombstones && planned.quarantined() > 0) {
+      throw new JobFailedException("--tombstones refused: " + planned.quarantined() + " line(s) of the dump are "
+          + "damaged " + planned.quarantineReasons() + " and their ids would be tombstoned; fix the dump or run "
+          + "without --tombstones");
     }
+    long toDownload = toDownload(planned);
+    if (toDownload > 0) {
+      runs.add(stage.run(download(stage, chunk, toDownload), List.of()));
+    }
+    return Flow.ran(runs).reads(retryFailed ? failed(chunk.number()).dayPath(chunk.date()) : dumpPath())
+        .gate(failedWithin(chunk, toDownload)).beside((dir, accounting) -> chunkAccounting(chunk, dir, accounting));
+  }
+
+  /** The chunk's {@link ChunkAccounting}, written beside its data for promote-import (none for {@code --daily}). */
+  private void chunkAccounting(Chunk chunk, Path dir, RecordAccounting accounting) throws IOException {
+    FileSystem fs = dir.getFileSystem(getConf());
+    if (daily) {
+      return;
+    }
+    if (!retryFailed) {
+      ChunkAccounting.of(accounting).write(fs, dir);
+    } else if (chunk.earlierAccounting() != null) { // a chunk imported by an earlier nightjar has none to carry over
+      ChunkAccounting.retried(chunk.earlierAccounting(), accounting).write(fs, dir);
+    }
+  }
+
+  /** The plan job: the chunk's ids to download into the scratch folder, what is carried over into the output. */
+  private Pipeline planning(Stage stage, Chunk chunk) throws IOException {
+    Pipeline planning = stage.pipeline("plan " + chunk.date() + " chunk " + chunk.number(), PackedAvro::compressed);
+    FileSystem fs = chunk.output().path().getFileSystem(getConf());
+    PCollection<TrackLocation> listed;
+    if (retryFailed) {
+      listed = S3Import.locations(planning.read(From.avroFile(failed(chunk.number()).dayPath(chunk.date()),
+          S3Import.FAILURES)));
+      // A retry replaces the day's lists too: keep what the earlier run found missing or quarantined.
+      if (missing(chunk.number()).isPublished(fs, chunk.date())) {
+        planning.write(planning.read(From.avroFile(missing(chunk.number()).dayPath(chunk.date()),
+            S3Import.FAILURES)), To.avroFile(stage.side(0)));
+      }
+      if (chunk.output().isQuarantinePublished(fs, chunk.date())) {
+        planning.write(planning.read(From.avroFile(chunk.output().quarantinePath(chunk.date()),
+            NightjarTypes.quarantineRecords())), To.avroFile(stage.quarantine()));
+      }
+    } else if (dumpPath().getName().endsWith(".avro") || isAvroFolder(fs, dumpPath())) {
+      listed = planning.read(From.avroFile(dumpPath(), S3Import.LOCATIONS));
+    } else {
+      Pair<PCollection<TrackLocation>, PCollection<QuarantineRecord>> parsed = S3Import.parseDump(daily
+          ? planning.read(From.textFile(dumpPath()))
+          : S3Import.chunkLines(planning.read(From.textFile(dumpPath())), chunk.number(), chunks));
+      listed = parsed.first();
+      planning.write(parsed.second(), To.avroFile(stage.quarantine()));
+    }
+    Pair<PCollection<TrackLocation>, PCollection<TrackAnalysis>> plan = daily && !retryFailed
+        ? S3Import.dailyPlan(listed, planning.read(From.avroFile(chunk.view().paths(),
+            Avros.generics(S3Import.VIEW_PROJECTION))), tombstones, fetchedAt())
+        : S3Import.plan(S3Import.chunk(listed, chunk.number(), chunks), chunk.earlier() == null ? null
+            : planning.read(From.avroFile(chunk.earlier(), S3Import.ANALYSIS)), retryFailed);
+    planning.write(plan.second(), To.avroFile(stage.data()));
+    planning.write(plan.first(), To.avroFile(new Path(stage.work(), "todo")));
+    return planning;
+  }
+
+  /** The ids the plan left to download: a daily run's plan reads every unchanged id of the view too. */
+  private static long toDownload(RecordAccounting planned) {
+    return planned.in() - planned.out() - planned.skipped() - planned.quarantined();
+  }
+
+  /** The download job: map-only, as many tasks as output files of about {@code --target-file-mb}. */
+  private Pipeline download(Stage stage, Chunk chunk, long toDownload) throws IOException {
+    int tasks = (int) Math.max(1, Math.min(10_000,
+        (toDownload * expectedDocumentBytes + (targetFileMb << 20) - 1) / (targetFileMb << 20)));
+    Path todo = new Path(stage.work(), "todo");
+    long todoBytes = todo.getFileSystem(getConf()).getContentSummary(todo).getLength();
+    Pipeline download = stage.pipeline("download " + chunk.date() + " chunk " + chunk.number(), conf -> {
+      Configuration downloadConf = PackedAvro.compressed(conf);
+      downloadConf.setBoolean("crunch.disable.combine.file", true);
+      downloadConf.setLong("mapreduce.input.fileinputformat.split.maxsize", Math.max(1, todoBytes / tasks));
+      downloadConf.setLong("mapreduce.input.fileinputformat.split.minsize", 1);
+      return downloadConf;
+    });
+    LOG.info("chunk {}: {} ids to download in ~{} map task(s), {} in flight each; {}", chunk.number(), toDownload,
+        tasks, inFlight, S3Access.describe(download.getConfiguration()));
+    PCollection<ImportOutcome> outcomes = download.read(From.avroFile(todo, S3Import.LOCATIONS))
+        .parallelDo("fetch documents", new FetchDocumentsFn(bucket, prefix, inFlight, maxAttempts, backoffMs,
+            maxBackoffMs, fetchedAt(), maxDocumentBytes), S3Import.OUTCOMES);
+    download.write(S3Import.imported(outcomes), To.avroFile(stage.data()), Target.WriteMode.APPEND);
+    download.write(S3Import.quarantined(outcomes), To.avroFile(stage.quarantine()), Target.WriteMode.APPEND);
+    download.write(S3Import.failures(outcomes, FetchDocumentsFn.MISSING), To.avroFile(stage.side(0)),
+        Target.WriteMode.APPEND);
+    download.write(S3Import.failures(outcomes, FetchDocumentsFn.FAILED), To.avroFile(stage.side(1)));
+    return download;
+  }
+
+  /**
+   * Refuses the import when more of the ids this run tried to download failed than {@value #MAX_FAILED_FRACTION_KEY}
+   * allows. A retry is not refused: it publishes what it carried over and got, and lists what still fails (a refused
+   * retry would publish its shorter lists and drop its downloads).
+   */
+  private DailyPublication.Gate failedWithin(Chunk chunk, long attempted) throws IOException {
+    double maxFailed = getConf().getDouble(MAX_FAILED_FRACTION_KEY, 0.001);
+    Path failedList = failed(chunk.number()).dayPath(chunk.date());
+    FileSystem fs = failedList.getFileSystem(getConf());
+    return accounting -> {
+      long failedIds = accounting.skipReasons().getOrDefault(FetchDocumentsFn.FAILED, 0L);
+      if (!retryFailed && attempted > 0 && (double) failedIds / attempted > maxFailed) {
+        throw new JobFailedException(String.format("%d of %d ids downloaded (%.3f%%) failed after retries, above "
+                + "%s=%s; import not published; failed ids in %s%s (rerun the chunk: --retry-failed carries over "
+                + "only a published import)", failedIds, attempted, 100.0 * failedIds / attempted,
+            MAX_FAILED_FRACTION_KEY, maxFailed, failedList, commonestFailure(fs, failedList)));
+      }
+    };
+  }
+
+  /** The chunk's line (after, for {@code --daily}, what the comparison with the view found). */
+  @Override
+  protected String summary(Chunk chunk, Run run) throws IOException {
+    String dailyLine = "";
+    if (daily) {
+      FileSystem fs = chunk.output().path().getFileSystem(getConf());
+      dailyLine = String.format("s3-import %s daily: %d ids unchanged, %d new or changed downloaded, %d tombstones; "
+              + "read the ids of the view of %s by projection from %,d bytes of %d folder(s) (HDFS bytes read by the "
+              + "plan: %,d)%n", chunk.date(), run.accounting().skipReasons().getOrDefault(S3Import.UNCHANGED, 0L),
+          toDownload(RecordAccounting.of(run.results().get(0))),
+          run.counters(FetchDocumentsFn.S3_GROUP).getOrDefault(S3Import.TOMBSTONES, 0L), chunk.date().minusDays(1),
+          viewBytes(fs, chunk.view()), chunk.view().paths().size(), hdfsBytesRead(run.results().get(0)));
+    }
+    return dailyLine + String.format("s3-import %s chunk %d of %d: published %s", chunk.date(), chunk.number(), chunks,
+        chunk.output().dayPath(chunk.date())) + published(chunk, run);
+  }
+
+  @Override
+  protected String published(Chunk chunk, Run run) {
+    RecordAccounting accounting = run.accounting();
+    Map<String, Long> s3 = run.counters(FetchDocumentsFn.S3_GROUP);
+    return String.format(": %d tracks (%d carried over, not downloaded again); %d missing, %d failed, %d "
+            + "quarantined; S3 %s", accounting.out(), s3.getOrDefault(S3Import.CARRIED_OVER, 0L),
+        accounting.skipReasons().getOrDefault(FetchDocumentsFn.MISSING, 0L),
+        accounting.skipReasons().getOrDefault(FetchDocumentsFn.FAILED, 0L), accounting.quarantined(), s3);
   }
 
   /**
@@ -355,19 +398,6 @@ public final class S3ImportTool extends NightjarTool<Plan> {
   }
 
   private static final int FAILURES_EXAMINED = 10_000;
-
-  private static PipelineResult run(Pipeline pipeline, List<Path> inputs) {
-    try {
-      PipelineResult result = PipelineRuns.run(pipeline, inputs);
-      if (result == null || !result.succeeded()) {
-        throw new JobFailedException("a MapReduce job of s3-import failed" + (result == null ? " (see the log above)"
-            : PipelineRuns.failure(result)) + "; nothing published");
-      }
-      return result;
-    } finally {
-      pipeline.cleanup(true);
-    }
-  }
 
   private List<Integer> chunks() {
     List<Integer> list = new ArrayList<>();
