@@ -58,7 +58,12 @@ public final class Catalog {
 
   /** The dataset of chunk {@code chunk} (from 0) of {@code chunks} of an import dataset. */
   public static String chunk(String importDataset, int chunk, int chunks) {
-    return importDataset + "/chunk-" + chunk + "-of-" + chunks;
+    return importDataset + "/" + chunkName(chunk, chunks);
+  }
+
+  /** {@code chunk-<chunk>-of-<chunks>}: where a bulk import's chunk keeps its data and lists. */
+  public static String chunkName(int chunk, int chunks) {
+    return "chunk-" + chunk + "-of-" + chunks;
   }
 
   /** The analysis snapshot dataset of {@code project} (normally {@link #TRACKS}). */
@@ -67,8 +72,8 @@ public final class Catalog {
   }
 
   /**
-   * Every dataset's folder under the root, {@code <project>/<dataset>}; a chunked import dataset as
-   * {@code <project>/<dataset>/chunk-*}.
+   * Every dataset's folder under the root, {@code <project>/<dataset>}; an import dataset as
+   * {@code <project>/<dataset>/*} (a chunk's {@code chunk-<k>-of-<n>}, or {@code daily} for a daily import's lists).
    */
   public static List<String> datasets() {
     List<String> all = new ArrayList<>();
@@ -83,7 +88,7 @@ public final class Catalog {
       all.add(TRACKS + "/" + name);
     }
     for (String name : List.of(ANALYSIS_IMPORT, ANALYSIS_IMPORT_MISSING, ANALYSIS_IMPORT_FAILED)) {
-      all.add(TRACKS + "/" + name + "/chunk-*");
+      all.add(TRACKS + "/" + name + "/*");
     }
     return all;
   }

@@ -14,6 +14,7 @@ import io.nightjar.common.tool.DailyJobTool;
 import io.nightjar.common.tool.JobFailedException;
 import io.nightjar.common.tool.ProjectOption;
 import io.nightjar.common.tool.UsageException;
+import io.nightjar.jobs.Catalog;
 import io.nightjar.jobs.sensors.mapreduce.SensorAveragesJob;
 import java.io.IOException;
 import java.net.URI;
@@ -65,7 +66,7 @@ public final class SensorAveragesTool extends DailyJobTool<SensorAveragesTool.Re
   static final int MAX_DAYS = 14;
 
   @Mixin
-  private final ProjectOption project = new ProjectOption("sensors");
+  private final ProjectOption project = new ProjectOption(Catalog.SENSORS);
 
   @Option(names = "--input", paramLabel = "PATH",
       description = "Readings to read: a file, folder or glob (default: <root>/<project>/readings/<date>; "
@@ -250,7 +251,7 @@ public final class SensorAveragesTool extends DailyJobTool<SensorAveragesTool.Re
     Path input = plan.input();
     for (Map.Entry<String, Long> other : new TreeMap<>(otherDays).entrySet()) {
       LocalDate day = LocalDate.parse(other.getKey());
-      Path usual = Dataset.of(getConf(), project.get(), "readings").dayPath(day);
+      Path usual = Dataset.of(getConf(), project.get(), Catalog.READINGS).dayPath(day);
       // Whether that day's run read these readings is not recorded: say what is known and what to do either way.
       out.printf("%,d readings of %s skipped (not asked for): %s%n", other.getValue(), day,
           output.isPublished(fs, day)
@@ -341,7 +342,7 @@ public final class SensorAveragesTool extends DailyJobTool<SensorAveragesTool.Re
   }
 
   private Dataset output() throws IOException {
-    String name = dataset != null ? dataset : "sensor-averages-" + granularity().name().toLowerCase();
+    String name = dataset != null ? dataset : Catalog.sensorAverages(granularity().name().toLowerCase());
     return Dataset.of(getConf(), project.get(), name);
   }
 
@@ -365,7 +366,7 @@ public final class SensorAveragesTool extends DailyJobTool<SensorAveragesTool.Re
       Path path = new Path(input);
       return path.getFileSystem(getConf()).makeQualified(path);
     }
-    return Dataset.of(getConf(), project.get(), "readings").dayPath(days().get(0));
+    return Dataset.of(getConf(), project.get(), Catalog.READINGS).dayPath(days().get(0));
   }
 
   /**

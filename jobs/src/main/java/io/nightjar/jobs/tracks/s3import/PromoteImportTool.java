@@ -3,11 +3,11 @@ package io.nightjar.jobs.tracks.s3import;
 import io.nightjar.common.avro.AvroFiles;
 import io.nightjar.common.avro.AvroInputCheck;
 import io.nightjar.common.dataset.Dataset;
-import io.nightjar.common.dataset.SnapshotDataset;
+import io.nightjar.common.tool.DailyJobTool;
 import io.nightjar.common.tool.DayOption;
 import io.nightjar.common.tool.JobFailedException;
-import io.nightjar.common.tool.DailyJobTool;
 import io.nightjar.common.tool.ProjectOption;
+import io.nightjar.jobs.Catalog;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -59,7 +59,7 @@ public final class PromoteImportTool extends DailyJobTool<PromoteImportTool.Prom
   private int chunks;
 
   @Mixin
-  private final ProjectOption project = new ProjectOption("tracks");
+  private final ProjectOption project = new ProjectOption(Catalog.TRACKS);
 
   @Option(names = "--accept-incomplete",
       description = "Promote even though chunks are missing or have failed ids (they are listed in the accounting).")
@@ -72,7 +72,7 @@ public final class PromoteImportTool extends DailyJobTool<PromoteImportTool.Prom
   protected Promotion plan() throws IOException {
     LinkedHashMap<String, Object> plan = new LinkedHashMap<>();
     for (int k = 0; k < chunks; k++) {
-      plan.put("chunk " + k, chunk("analysis-import", k).dayPath(date.get()));
+      plan.put("chunk " + k, chunk(Catalog.ANALYSIS_IMPORT, k).dayPath(date.get()));
     }
     plan.put("full snapshot", full().dayPath(date.get()));
     return new Promotion(full(), date.get(), plan);
@@ -143,7 +143,7 @@ public final class PromoteImportTool extends DailyJobTool<PromoteImportTool.Prom
     }
     List<Integer> notIn = new ArrayList<>();
     for (int k = 0; k < chunks; k++) {
-      if (!promoted.contains(k) && chunk("analysis-import", k).isPublished(fs, date)) {
+      if (!promoted.contains(k) && chunk(Catalog.ANALYSIS_IMPORT, k).isPublished(fs, date)) {
         notIn.add(k);
       }
     }
@@ -220,7 +220,7 @@ public final class PromoteImportTool extends DailyJobTool<PromoteImportTool.Prom
     } else {
       // Written before the list was: every chunk flagged as promoted into this full.
       for (int k = 0; k < chunks; k++) {
-        if (fs.exists(new Path(chunk("analysis-import", k).dayPath(date.get()), PROMOTED_FLAG))) {
+        if (fs.exists(new Path(chunk(Catalog.ANALYSIS_IMPORT, k).dayPath(date.get()), PROMOTED_FLAG))) {
           promoted.add(k);
         }
       }
@@ -231,7 +231,7 @@ public final class PromoteImportTool extends DailyJobTool<PromoteImportTool.Prom
   /** Flags the promoted chunks of the day (kept out of a second promotion) with the full they went into. */
   private void markPromoted(FileSystem fs, LocalDate date, Path fullDay, List<Integer> promoted) throws IOException {
     for (int k : promoted) {
-      Dataset chunk = chunk("analysis-import", k);
+      Dataset chunk = chunk(Catalog.ANALYSIS_IMPORT, k);
       Path flag = new Path(chunk.dayPath(date), PROMOTED_FLAG);
       if (fs.exists(chunk.dayPath(date)) && !fs.exists(flag)) {
         try (OutputStream out = fs.create(flag, true)) {
@@ -251,7 +251,7 @@ public final class PromoteImportTool extends DailyJobTool<PromoteImportTool.Prom
   private Chunks inspectChunks(FileSystem fs, LocalDate date, boolean resuming) throws IOException {
     Chunks found = new Chunks(new ArrayList<>(), new ArrayList<>(), new LinkedHashMap<>(), new ArrayList<>());
     for (int k = 0; k < chunks; k++) {
-      Dataset imported = chunk("analysis-import", k);
+      Dataset imported = chunk(Catalog.ANALYSIS_IMPORT, k);
       if (!imported.isPublished(fs, date)) {
         found.problems().add("chunk " + k + " not published");
         continue;
@@ -262,9 +262,9 @@ public final class PromoteImportTool extends DailyJobTool<PromoteImportTool.Prom
       }
       found.complete().add(imported);
       found.numbers().add(k);
-      long missing = count(fs, chunk("analysis-import-missing", k).dayPath(date));
+      long missing = count(fs, chunk(Catalog.ANALYSIS_IMPORT_MISSING, k).dayPath(date));
       add(found.lists(), "missing", missing);
-      long failed = count(fs, chunk("analysis-import-failed", k).dayPath(date));
+      long failed = count(fs, chunk(Catalog.ANALYSIS_IMPORT_FAILED, k).dayPath(date));
       add(found.lists(), "failed", failed);
       if (failed > 0) {
         found.problems().add("chunk " + k + " has " + failed + " failed ids");
@@ -338,10 +338,10 @@ public final class PromoteImportTool extends DailyJobTool<PromoteImportTool.Prom
   }
 
   private Dataset chunk(String dataset, int k) throws IOException {
-    return Dataset.of(getConf(), project.get(), dataset + "/chunk-" + k + "-of-" + chunks);
+    return Dataset.of(getConf(), project.get(), Catalog.chunk(dataset, k, chunks));
   }
 
   private Dataset full() throws IOException {
-    return SnapshotDataset.of(getConf(), project.get(), "analysis").full();
+    return Catalog.analysis(getConf(), project.get()).full();
   }
 }

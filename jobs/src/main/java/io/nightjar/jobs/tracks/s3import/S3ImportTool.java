@@ -12,11 +12,12 @@ import io.nightjar.common.dataset.Dataset;
 import io.nightjar.common.dataset.RecordAccounting;
 import io.nightjar.common.dataset.SnapshotDataset;
 import io.nightjar.common.s3.S3Access;
+import io.nightjar.common.tool.DailyJobTool;
 import io.nightjar.common.tool.DayOption;
 import io.nightjar.common.tool.JobFailedException;
-import io.nightjar.common.tool.DailyJobTool;
 import io.nightjar.common.tool.ProjectOption;
 import io.nightjar.common.tool.UsageException;
+import io.nightjar.jobs.Catalog;
 import io.nightjar.jobs.tracks.snapshots.PackedAvro;
 import java.io.IOException;
 import java.io.InputStream;
@@ -70,7 +71,7 @@ public final class S3ImportTool extends DailyJobTool<S3ImportTool.Chunk> {
   private DayOption date;
 
   @Mixin
-  private final ProjectOption project = new ProjectOption("tracks");
+  private final ProjectOption project = new ProjectOption(Catalog.TRACKS);
 
   @Option(names = "--dump", paramLabel = "PATH",
       description = "Metadata dump: Avro TrackLocation files, or TSV lines trackId<TAB>s3Key (required unless --retry-failed).")
@@ -81,6 +82,12 @@ public final class S3ImportTool extends DailyJobTool<S3ImportTool.Chunk> {
 
   @Option(names = "--prefix", defaultValue = "", description = "Key prefix put before each dump s3Key (default: none).")
   private String prefix;
+
+  static final String SIZING_DOCUMENT_BYTES_KEY = "nightjar.sizing.document-bytes";
+  static final String SIZING_MAP_SLOTS_KEY = "nightjar.sizing.map-slots";
+  static final String SIZING_LATENCY_MS_KEY = "nightjar.sizing.latency-ms";
+  static final String SIZING_CPU_MS_PER_MB_KEY = "nightjar.sizing.cpu-ms-per-mb";
+  static final String SIZING_SECONDS_PER_CHUNK_KEY = "nightjar.sizing.seconds-per-chunk";
 
   @Option(names = "--chunks", defaultValue = "1", description = "Split the dump into this many chunks by track id (default: ${DEFAULT-VALUE}).")
   private int chunks;
@@ -147,8 +154,50 @@ public final class S3ImportTool extends DailyJobTool<S3ImportTool.Chunk> {
       plan.put("chunk " + chunk + " ids missing in S3", missing(chunk).dayPath(date));
       plan.put("chunk " + chunk + " ids failed after retries", failed(chunk).dayPath(date));
     }
+    if (dryRun && dump != null && !retryFailed) {
+      List<String> projection = projection().lines();
+      for (int line = 0; line < projection.size(); line++) {
+        plan.put("projection " + (line + 1), projection.get(line));
+      }
+    }
     int first = chunks().isEmpty() ? 0 : chunks().get(0);
     return new Chunk(first, date, imported(first), List.of(missing(first), failed(first)), null, null, null, plan);
+  }
+
+  /**
+   * The import of this run's chunks projected from the dump's lines (counted up to 64 MB of dump, estimated from its
+   * size beyond) and the {@code nightjar.sizing.*} settings: what {@code --dry-run} prints before anyone pays for it.
+   */
+  private ImportSizing projection() throws IOException {
+    FileSystem fs = dumpPath().getFileSystem(getConf());
+    FileStatus[] files = fs.globStatus(dumpPath());
+    long bytes = 0;
+    long lines = 0;
+    long counted = 0;
+    for (FileStatus file : files == null ? new FileStatus[0] : files) {
+      FileStatus[] parts = file.isDirectory() ? fs.listStatus(file.getPath(), S3ImportTool::visible)
+          : new FileStatus[] {file};
+      for (FileStatus part : parts) {
+        bytes += part.getLen();
+        if (counted < (64L << 20)) {
+          try (InputStream in = fs.open(part.getPath())) {
+            byte[] buffer = new byte[1 << 16];
+            for (int n; (n = in.read(buffer)) > 0 && counted < (64L << 20); counted += n) {
+              for (int i = 0; i < n; i++) {
+                lines += buffer[i] == '\n' ? 1 : 0;
+              }
+            }
+          }
+        }
+      }
+    }
+    long documents = counted >= bytes ? lines : Math.round(lines * (double) bytes / Math.max(1, counted));
+    documents = documents * chunks().size() / Math.max(1, daily ? 1 : chunks);
+    Configuration conf = getConf();
+    return new ImportSizing(documents, conf.getLong(SIZING_DOCUMENT_BYTES_KEY, 500_000), chunks().size(),
+        conf.getDouble(SIZING_SECONDS_PER_CHUNK_KEY, 60), conf.getInt(SIZING_MAP_SLOTS_KEY, 20), inFlight,
+        conf.getDouble(SIZING_LATENCY_MS_KEY, 30), conf.getDouble(SIZING_CPU_MS_PER_MB_KEY, ImportSizing.CPU_MS_PER_MB),
+        ImportSizing.TASK_MB_PER_SECOND, ImportSizing.PACKED_FRACTION, targetFileMb << 20, 1);
   }
 
   @Override
@@ -194,6 +243,10 @@ public final class S3ImportTool extends DailyJobTool<S3ImportTool.Chunk> {
     keys.add(MAX_FAILED_FRACTION_KEY + " (0.001): largest fraction of a chunk's ids that may fail before its import "
         + "is refused (the missing and failed lists are published either way)");
     keys.addAll(S3Access.CONFIGURATION_KEYS);
+    keys.add(SIZING_DOCUMENT_BYTES_KEY + " (500000), " + SIZING_MAP_SLOTS_KEY + " (20), " + SIZING_LATENCY_MS_KEY
+        + " (30), " + SIZING_CPU_MS_PER_MB_KEY + " (" + ImportSizing.CPU_MS_PER_MB + "), " + SIZING_SECONDS_PER_CHUNK_KEY
+        + " (60): what --dry-run's projection assumes: mean JSON bytes a document, map slots, S3's answer time, client "
+        + "CPU a document megabyte, fixed cost of a chunk's jobs (docs/sizing.md)");
     return keys;
   }
 
@@ -428,18 +481,22 @@ public final class S3ImportTool extends DailyJobTool<S3ImportTool.Chunk> {
     return false;
   }
 
+  private static boolean visible(Path path) {
+    return !path.getName().startsWith("_") && !path.getName().startsWith(".");
+  }
+
   private Path dumpPath() throws IOException {
     Path path = new Path(dump);
     return path.getFileSystem(getConf()).makeQualified(path);
   }
 
   private String chunkName(int chunk) {
-    return daily ? "daily" : "chunk-" + chunk + "-of-" + chunks;
+    return daily ? "daily" : Catalog.chunkName(chunk, chunks);
   }
 
   Dataset imported(int chunk) throws IOException {
-    return daily ? SnapshotDataset.of(getConf(), project.get(), "analysis").incremental()
-        : Dataset.of(getConf(), project.get(), "analysis-import/" + chunkName(chunk));
+    return daily ? Catalog.analysis(getConf(), project.get()).incremental()
+        : Dataset.of(getConf(), project.get(), Catalog.ANALYSIS_IMPORT + "/" + chunkName(chunk));
   }
 
   /** The analysis view as of the day before: what the daily import compares the dump with. */
@@ -448,7 +505,7 @@ public final class S3ImportTool extends DailyJobTool<S3ImportTool.Chunk> {
       throw new UsageException("--daily reads the whole dump: no --chunks or --chunk");
     }
     LocalDate dayBefore = date.get().minusDays(1);
-    SnapshotDataset.View view = SnapshotDataset.of(getConf(), project.get(), "analysis").viewAsOf(fs, dayBefore);
+    SnapshotDataset.View view = Catalog.analysis(getConf(), project.get()).viewAsOf(fs, dayBefore);
     if (view.paths().isEmpty()) {
       throw new JobFailedException("no analysis view as of " + dayBefore + " to compare the dump with: "
           + "import the first full snapshot (s3-import of all chunks, then promote-import) first");
@@ -483,10 +540,10 @@ public final class S3ImportTool extends DailyJobTool<S3ImportTool.Chunk> {
   }
 
   Dataset missing(int chunk) throws IOException {
-    return Dataset.of(getConf(), project.get(), "analysis-import-missing/" + chunkName(chunk));
+    return Dataset.of(getConf(), project.get(), Catalog.ANALYSIS_IMPORT_MISSING + "/" + chunkName(chunk));
   }
 
   Dataset failed(int chunk) throws IOException {
-    return Dataset.of(getConf(), project.get(), "analysis-import-failed/" + chunkName(chunk));
+    return Dataset.of(getConf(), project.get(), Catalog.ANALYSIS_IMPORT_FAILED + "/" + chunkName(chunk));
   }
 }

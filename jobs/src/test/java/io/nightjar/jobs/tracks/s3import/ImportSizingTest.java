@@ -1,11 +1,24 @@
 package io.nightjar.jobs.tracks.s3import;
 
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
 
+import io.nightjar.common.dataset.Dataset;
+import io.nightjar.jobs.Main;
+import io.nightjar.jobs.Printed;
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import org.apache.hadoop.conf.Configuration;
+import org.junit.Rule;
 import org.junit.Test;
+import org.junit.rules.TemporaryFolder;
 
 /** The import projection's arithmetic, on the full import's shape (35 M documents of 500 KB). */
 public class ImportSizingTest {
+
+  @Rule
+  public TemporaryFolder tmp = new TemporaryFolder();
 
   private static ImportSizing fullImport(int slots, int inFlight, double latencyMs) {
     return new ImportSizing(35_000_000L, 500_000L, 20, 60, slots, inFlight, latencyMs, 45.7, 80, 0.28, 256L << 20, 1);
@@ -42,5 +55,28 @@ public class ImportSizingTest {
     long files = (long) Math.ceil(17.5e12 * 0.28 / (256L << 20)); // 18,257 files of 256 MiB
     assertEquals(files, sizing.files());
     assertEquals(files * 3, sizing.nameNodeObjects()); // each file and its two 128 MiB blocks
+  }
+
+  /** {@code s3-import --dry-run} projects the chunks it would run from the dump's lines and the sizing settings. */
+  @Test
+  public void dryRunPrintsTheProjectionOfItsChunks() throws Exception {
+    File dump = tmp.newFile("dump.tsv");
+    StringBuilder lines = new StringBuilder();
+    for (int i = 0; i < 1000; i++) {
+      lines.append("track-").append(i).append('\n');
+    }
+    Files.write(dump.toPath(), lines.toString().getBytes(StandardCharsets.UTF_8));
+    Configuration conf = new Configuration();
+    conf.set(Dataset.ROOT_KEY, tmp.newFolder("root").getAbsolutePath());
+    conf.setLong("nightjar.sizing.document-bytes", 200_000);
+    conf.setInt("nightjar.sizing.map-slots", 2);
+    Printed printed = Printed.by(() -> Main.run(conf, "s3-import", "--dry-run", "--date", "2016-05-01", "--dump",
+        dump.getAbsolutePath(), "--bucket", "analysis", "--chunks", "4", "--chunk", "1"));
+    assertEquals(printed.toString(), 0, printed.status);
+    // One chunk of four: a quarter of the 1,000 lines, 200 KB each; CPU-bound at 1000 / (45.7 * 0.2) = 109 a task.
+    assertTrue(printed.out, printed.out.contains("projection 1: 250 documents of 200,000 bytes on average: 50.0 MB "
+        + "of JSON out of S3 in 250 GET requests"));
+    assertTrue(printed.out, printed.out.contains("projection 2: a map task: 109 documents/s (CPU-bound"));
+    assertTrue(printed.out, printed.out.contains("2 map slots: 219 documents/s"));
   }
 }
