@@ -4,6 +4,7 @@ import io.nightjar.common.avro.AvroFiles;
 import io.nightjar.common.avro.AvroInputCheck;
 import io.nightjar.common.dataset.Dataset;
 import io.nightjar.common.dataset.DatasetLease;
+import io.nightjar.common.dataset.Json;
 import io.nightjar.common.dataset.Manifest;
 import io.nightjar.common.dataset.Publication;
 import io.nightjar.common.dataset.SnapshotDataset;
@@ -24,7 +25,6 @@ import java.util.Map;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.codehaus.jackson.map.ObjectMapper;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -165,7 +165,7 @@ public final class PromoteImportTool extends NightjarTool<Plan> {
     }
     Map<?, ?> json;
     try (InputStream in = fs.open(accounting)) {
-      json = new ObjectMapper().readValue(in, Map.class);
+      json = Json.readObject(new String(in.readAllBytes(), StandardCharsets.UTF_8));
     }
     if (!String.valueOf(date.get()).equals(json.get("date")) || !Integer.valueOf(chunks).equals(json.get("chunks"))) {
       return null;
