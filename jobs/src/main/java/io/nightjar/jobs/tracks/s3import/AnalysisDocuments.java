@@ -60,14 +60,15 @@ public final class AnalysisDocuments {
       .build();
 
   /** {@code track}; a null value counts as absent. */
-  private static final Part<TrackSummary> TRACK = new Part<>(TrackSummary.getClassSchema(), TrackSummary::new, true);
+  private static final Part<TrackSummary> TRACK = new Part<>(null, TrackSummary.getClassSchema(), TrackSummary::new,
+      true);
   /** The arrays of the document, by name: bars, beats and tatums are intervals; a null in a segment is refused. */
   private static final Map<String, Part<?>> ARRAYS = Map.of(
-      "bars", new Part<>(TimeInterval.getClassSchema(), TimeInterval::new, false),
-      "beats", new Part<>(TimeInterval.getClassSchema(), TimeInterval::new, false),
-      "tatums", new Part<>(TimeInterval.getClassSchema(), TimeInterval::new, false),
-      "sections", new Part<>(Section.getClassSchema(), Section::new, true),
-      "segments", new Part<>(Segment.getClassSchema(), Segment::new, false));
+      "bars", new Part<>("bars", TimeInterval.getClassSchema(), TimeInterval::new, false),
+      "beats", new Part<>("beats", TimeInterval.getClassSchema(), TimeInterval::new, false),
+      "tatums", new Part<>("tatums", TimeInterval.getClassSchema(), TimeInterval::new, false),
+      "sections", new Part<>("sections", Section.getClassSchema(), Section::new, true),
+      "segments", new Part<>("segments", Segment.getClassSchema(), Segment::new, false));
 
   private AnalysisDocuments() {
   }
@@ -123,6 +124,7 @@ public final class AnalysisDocuments {
     final int position;
     final Kind kind;
     final boolean required;
+    final boolean nonNegative;
     final Object absent;
 
     Field(Schema.Field field) {
@@ -136,6 +138,7 @@ public final class AnalysisDocuments {
       this.position = field.pos();
       this.kind = Kind.of(type);
       this.required = !nullable && fallback == null;
+      this.nonNegative = name.equals("duration");
       this.absent = fallback == null ? null : kind == Kind.FLOAT ? (Object) ((Number) fallback).floatValue()
           : kind == Kind.DOUBLE ? (Object) ((Number) fallback).doubleValue() : fallback;
     }
@@ -143,12 +146,15 @@ public final class AnalysisDocuments {
 
   /** A record type read from JSON objects: its fields by name, in schema order. */
   private static final class Part<R extends SpecificRecord> {
+    /** Where a list of these goes in {@link AudioAnalysis}, when it is one of the document's arrays. */
+    final int position;
     final Supplier<R> create;
     final Field[] fields;
     final Map<String, Field> byName = new HashMap<>();
     final boolean nullIsAbsent;
 
-    Part(Schema schema, Supplier<R> create, boolean nullIsAbsent) {
+    Part(String array, Schema schema, Supplier<R> create, boolean nullIsAbsent) {
+      this.position = array == null ? -1 : AudioAnalysis.getClassSchema().getField(array).pos();
       this.create = create;
       this.nullIsAbsent = nullIsAbsent;
       this.fields = schema.getFields().stream().map(Field::new).toArray(Field[]::new);
@@ -173,7 +179,7 @@ public final class AnalysisDocuments {
         if (value == null && field.required) {
           throw new InvalidDocumentException(INVALID_DOCUMENT, where(part, i, field.name) + " is missing");
         }
-        if (field.name.equals("duration") && (Double) value < 0) {
+        if (field.nonNegative && (Double) value < 0) {
           throw new InvalidDocumentException(NEGATIVE_DURATION, where(part, i, "duration") + " is " + value);
         }
         record.put(field.position, value != null ? value : field.absent);
@@ -209,7 +215,7 @@ public final class AnalysisDocuments {
         }
         Part<?> array = ARRAYS.get(name);
         if (array != null) {
-          analysis.put(AudioAnalysis.getClassSchema().getField(name).pos(), records(array, name));
+          analysis.put(array.position, records(array, name));
         } else if (name.equals("track")) {
           analysis.setTrack(record(TRACK, name, -1));
         } else if (name.equals("meta")) {
