@@ -36,7 +36,8 @@ import org.apache.avro.specific.SpecificRecord;
  * accepted.
  *
  * <p>Refusals, each with a detail naming the place: {@value #EMPTY_DOCUMENT}, {@value #UNPARSABLE_DOCUMENT} (not JSON,
- * not an object, or beyond Jackson's read limits: numbers of over 1,000 digits, nesting over 1,000 deep),
+ * not an object, or beyond Jackson's read limits: nesting over 1,000 deep, names over 50,000 characters, numbers over
+ * 1,000 digits; the first two were skipped by the Jackson 1 parser),
  * {@value #INVALID_DOCUMENT} (a required part missing or of the wrong type), {@value #WRONG_TRACK_ID},
  * {@value #BAD_SEGMENT} (pitches or timbre not 12 numbers), {@value #NON_FINITE_NUMBER} (NaN, Infinity, or beyond a
  * float), {@value #NEGATIVE_DURATION}; {@value #DOCUMENT_TOO_LARGE} is decided by the downloader, before parsing.

@@ -69,6 +69,17 @@ public class AnalysisDocumentsOutcomesTest {
     }
   }
 
+  /** Beyond Jackson 2's read limits, even in a skipped field, a document is not JSON nightjar reads. */
+  @Test
+  public void readLimitsRefuseTheDocument() throws Exception {
+    String track = ", \"track\": {\"duration\": 1}}";
+    assertTrue("1,000 deep with the document's object", outcome("t1", "{\"x\": " + "[".repeat(999) + "]".repeat(999)
+        + track).startsWith("record "));
+    assertEquals("UNPARSABLE_DOCUMENT: not JSON", outcome("t1", "{\"x\": " + "[".repeat(1000) + "]".repeat(1000)
+        + track));
+    assertEquals("UNPARSABLE_DOCUMENT: not JSON", outcome("t1", "{\"" + "k".repeat(50_001) + "\": 1" + track));
+  }
+
   /** One line per document and per damaged variant: its name and its outcome. */
   private static List<String> outcomes() throws Exception {
     List<File> documents = new ArrayList<>();
