@@ -2,6 +2,7 @@ package io.nightjar.jobs;
 
 import io.nightjar.common.dataset.Dataset;
 import io.nightjar.common.dataset.DatasetLease;
+import io.nightjar.common.dataset.Json;
 import io.nightjar.common.dataset.Manifest;
 import io.nightjar.common.tool.NightjarTool.Plan;
 import io.nightjar.common.tool.NightjarTool;
@@ -23,7 +24,6 @@ import java.util.regex.Pattern;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.codehaus.jackson.map.ObjectMapper;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -343,7 +343,7 @@ public final class StatusTool extends NightjarTool<Plan> {
     });
     json.put("datasets", datasets);
     json.put("flagged", flags);
-    return new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(json);
+    return Json.pretty(json);
   }
 
   /** The grid as a picture: a square per day, coloured by state, flagged days outlined in red. */

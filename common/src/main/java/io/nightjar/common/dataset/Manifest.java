@@ -28,7 +28,6 @@ import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.security.UserGroupInformation;
-import org.codehaus.jackson.map.ObjectMapper;
 
 /**
  * What a published folder proves about itself, written as JSON into its {@code _SUCCESS} in the same rename that
@@ -120,11 +119,7 @@ public final class Manifest {
    * separator character survives).
    */
   public static void setArguments(Configuration conf, String... args) {
-    try {
-      conf.set(ARGS_KEY, new ObjectMapper().writeValueAsString(args));
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
+    conf.set(ARGS_KEY, Json.compact(args));
   }
 
   private static List<String> arguments(Configuration conf) {
@@ -133,8 +128,12 @@ public final class Manifest {
       return List.of();
     }
     try {
-      return List.of(new ObjectMapper().readValue(json, String[].class));
-    } catch (IOException e) {
+      List<String> arguments = new ArrayList<>();
+      for (Object argument : (List<?>) Json.read(json)) {
+        arguments.add(String.valueOf(argument));
+      }
+      return List.copyOf(arguments);
+    } catch (IOException | ClassCastException e) {
       return List.of(json);
     }
   }
@@ -301,7 +300,7 @@ public final class Manifest {
   }
 
   public String toJson() throws IOException {
-    return new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(fields) + "\n";
+    return Json.pretty(fields) + "\n";
   }
 
   /**
@@ -323,7 +322,7 @@ public final class Manifest {
       return new LinkedHashMap<>();
     }
     try {
-      Map<String, Object> fields = new ObjectMapper().readValue(text, LinkedHashMap.class);
+      Map<String, Object> fields = Json.readObject(text);
       return String.valueOf(fields.get("format")).startsWith("nightjar-manifest/") ? fields : new LinkedHashMap<>();
     } catch (IOException e) {
       return new LinkedHashMap<>();

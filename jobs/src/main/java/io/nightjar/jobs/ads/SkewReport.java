@@ -1,6 +1,7 @@
 package io.nightjar.jobs.ads;
 
 import io.nightjar.common.crunch.PipelineCounters;
+import io.nightjar.common.dataset.Json;
 import io.nightjar.common.tool.DailyJobTool;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -16,7 +17,6 @@ import org.apache.crunch.PipelineResult;
 import org.apache.crunch.Tuple3;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.codehaus.jackson.map.ObjectMapper;
 
 /**
  * How evenly a join spread its work: output rows per task that ran the join (reduce tasks, or map tasks for a
@@ -151,7 +151,7 @@ public final class SkewReport implements DailyJobTool.Report {
     json.put("metadata", metadata);
     json.put("unknownAdRows", unknownAdRows());
     json.put("hottestAds", hotKeys);
-    return new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(json);
+    return Json.pretty(json);
   }
 
   /**

@@ -1,5 +1,9 @@
 package io.nightjar.jobs.tracks.s3import;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.json.JsonReadFeature;
 import io.nightjar.avro.AudioAnalysis;
 import io.nightjar.avro.Section;
 import io.nightjar.avro.Segment;
@@ -8,26 +12,33 @@ import io.nightjar.avro.TrackSummary;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.codehaus.jackson.JsonFactory;
-import org.codehaus.jackson.JsonParser;
-import org.codehaus.jackson.JsonToken;
+import java.util.function.Supplier;
+import org.apache.avro.JsonProperties;
+import org.apache.avro.Schema;
+import org.apache.avro.specific.SpecificRecord;
 
 /**
  * Parses one audio-analysis document (the JSON layout music analysis APIs return: {@code meta}, {@code track},
  * {@code bars}, {@code beats}, {@code tatums}, {@code sections}, {@code segments}) into the typed
- * {@link AudioAnalysis} nightjar stores; a pure function, one streaming pass (Jackson 1's {@link JsonParser}, which
- * Avro 1.8.2 brings), no tree: a 250 KB document takes about a millisecond.
+ * {@link AudioAnalysis} nightjar stores; a pure function, one streaming pass (Jackson 2's {@link JsonParser},
+ * relocated in the job jar), no tree: 2 to 3 ms for a 250 KB document on a shared 2-core machine.
  *
- * <p>Only {@code track} (with {@code duration}) is required; {@code meta} and every array may be missing. Unknown
- * fields, and the fingerprint strings of {@code track} ({@code codestring}, {@code echoprintstring},
- * {@code synchstring}, {@code rhythmstring}), are skipped, not kept. The track id comes from the metadata dump: a
- * document naming another one (top-level or {@code meta.track_id}) is refused, one naming none is accepted.
+ * <p>The objects of {@code track} and of each array are read by one table per record type, built from the Avro schema
+ * (JSON names are the schema's field names; the type says how a value is read; a field that is not nullable and has no
+ * default is required). Only {@code track} (with {@code duration}) is required; {@code meta} and every array may be
+ * missing. Unknown fields, and the fingerprint strings of {@code track} ({@code codestring},
+ * {@code echoprintstring}, {@code synchstring}, {@code rhythmstring}), are skipped, not kept. The track id comes from
+ * the metadata dump: a document naming another one (top-level or {@code meta.track_id}) is refused, one naming none is
+ * accepted.
  *
  * <p>Refusals, each with a detail naming the place: {@value #EMPTY_DOCUMENT}, {@value #UNPARSABLE_DOCUMENT} (not JSON,
- * not an object), {@value #INVALID_DOCUMENT} (a required part missing or of the wrong type), {@value #WRONG_TRACK_ID},
+ * not an object, or beyond Jackson's read limits: nesting over 1,000 deep, names over 50,000 characters, numbers over
+ * 1,000 digits; the first two were skipped by the Jackson 1 parser),
+ * {@value #INVALID_DOCUMENT} (a required part missing or of the wrong type), {@value #WRONG_TRACK_ID},
  * {@value #BAD_SEGMENT} (pitches or timbre not 12 numbers), {@value #NON_FINITE_NUMBER} (NaN, Infinity, or beyond a
  * float), {@value #NEGATIVE_DURATION}; {@value #DOCUMENT_TOO_LARGE} is decided by the downloader, before parsing.
  */
@@ -45,8 +56,20 @@ public final class AnalysisDocuments {
   /** Coefficients per segment in {@code pitches} and in {@code timbre}. */
   public static final int COEFFICIENTS = 12;
 
-  private static final JsonFactory JSON = new JsonFactory()
-      .configure(JsonParser.Feature.ALLOW_NON_NUMERIC_NUMBERS, true); // NaN and Infinity get their own reason
+  private static final JsonFactory JSON = JsonFactory.builder()
+      .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS) // NaN and Infinity get their own reason
+      .build();
+
+  /** {@code track}; a null value counts as absent. */
+  private static final Part<TrackSummary> TRACK = new Part<>(null, TrackSummary.getClassSchema(), TrackSummary::new,
+      true);
+  /** The arrays of the document, by name: bars, beats and tatums are intervals; a null in a segment is refused. */
+  private static final Map<String, Part<?>> ARRAYS = Map.of(
+      "bars", new Part<>("bars", TimeInterval.getClassSchema(), TimeInterval::new, false),
+      "beats", new Part<>("beats", TimeInterval.getClassSchema(), TimeInterval::new, false),
+      "tatums", new Part<>("tatums", TimeInterval.getClassSchema(), TimeInterval::new, false),
+      "sections", new Part<>("sections", Section.getClassSchema(), Section::new, true),
+      "segments", new Part<>("segments", Segment.getClassSchema(), Segment::new, false));
 
   private AnalysisDocuments() {
   }
@@ -67,10 +90,102 @@ public final class AnalysisDocuments {
 
   /** The typed document, or the reason it is refused. */
   public static AudioAnalysis parse(String trackId, byte[] document) throws InvalidDocumentException {
-    try (JsonParser parser = JSON.createJsonParser(document)) {
+    try (JsonParser parser = JSON.createParser(document)) {
       return new Reader(parser, trackId).document();
     } catch (IOException | RuntimeException e) {
       throw new InvalidDocumentException(UNPARSABLE_DOCUMENT, "not JSON: " + firstLine(e.getMessage()));
+    }
+  }
+
+  /** How a JSON value becomes a field's value: one kind per Avro type the analysis schema uses. */
+  private enum Kind {
+    DOUBLE, FLOAT, INT, LONG, STRING, COEFFICIENTS;
+
+    static Kind of(Schema type) {
+      switch (type.getType()) {
+        case DOUBLE: return DOUBLE;
+        case FLOAT: return FLOAT;
+        case INT: return INT;
+        case LONG: return LONG;
+        case STRING: return STRING;
+        case ARRAY:
+          if (type.getElementType().getType() == Schema.Type.FLOAT) {
+            return COEFFICIENTS;
+          }
+          break;
+        default:
+      }
+      throw new IllegalStateException("no JSON reader for the analysis schema's type " + type);
+    }
+  }
+
+  /** One field of a record: its JSON (and Avro) name, its position in the record, how it is read, if absent. */
+  private static final class Field {
+    final String name;
+    final int position;
+    final Kind kind;
+    final boolean required;
+    final boolean nonNegative;
+    final Object absent;
+
+    Field(Schema.Field field) {
+      Schema type = field.schema();
+      boolean nullable = type.getType() == Schema.Type.UNION;
+      if (nullable) {
+        type = type.getTypes().get(type.getTypes().get(0).getType() == Schema.Type.NULL ? 1 : 0);
+      }
+      Object fallback = field.defaultVal() == JsonProperties.NULL_VALUE ? null : field.defaultVal();
+      this.name = field.name();
+      this.position = field.pos();
+      this.kind = Kind.of(type);
+      this.required = !nullable && fallback == null;
+      this.nonNegative = name.equals("duration");
+      this.absent = fallback == null ? null : kind == Kind.FLOAT ? (Object) ((Number) fallback).floatValue()
+          : kind == Kind.DOUBLE ? (Object) ((Number) fallback).doubleValue() : fallback;
+    }
+  }
+
+  /** A record type read from JSON objects: its fields by name, in schema order. */
+  private static final class Part<R extends SpecificRecord> {
+    /** Where a list of these goes in {@link AudioAnalysis}, when it is one of the document's arrays. */
+    final int position;
+    final Supplier<R> create;
+    final Field[] fields;
+    final Map<String, Field> byName = new HashMap<>();
+    final boolean nullIsAbsent;
+
+    Part(String array, Schema schema, Supplier<R> create, boolean nullIsAbsent) {
+      this.position = array == null ? -1 : AudioAnalysis.getClassSchema().getField(array).pos();
+      this.create = create;
+      this.nullIsAbsent = nullIsAbsent;
+      this.fields = schema.getFields().stream().map(Field::new).toArray(Field[]::new);
+      for (Field field : fields) {
+        byName.put(field.name, field);
+      }
+    }
+
+    /**
+     * The record of {@code values} (by position) read from {@code part[i]} ({@code i} -1 for a single object): a
+     * missing pitches or timbre first, then in schema order a missing required field or a negative duration.
+     */
+    R build(Object[] values, String part, int i) throws InvalidDocumentException {
+      for (Field field : fields) {
+        if (field.kind == Kind.COEFFICIENTS && values[field.position] == null) {
+          throw new InvalidDocumentException(BAD_SEGMENT, part + "[" + i + "] has no " + field.name);
+        }
+      }
+      R record = create.get();
+      for (Field field : fields) {
+        Object value = values[field.position];
+        if (value == null && field.required) {
+          throw new InvalidDocumentException(INVALID_DOCUMENT, where(part, i, field.name) + " is missing");
+        }
+        if (field.nonNegative && (Double) value < 0) {
+          throw new InvalidDocumentException(NEGATIVE_DURATION, where(part, i, "duration") + " is " + value);
+        }
+        record.put(field.position, value != null ? value : field.absent);
+      }
+      return record;
     }
   }
 
@@ -95,41 +210,21 @@ public final class AnalysisDocuments {
       AudioAnalysis analysis = new AudioAnalysis(null, null, Collections.emptyList(), Collections.emptyList(),
           Collections.emptyList(), Collections.emptyList(), Collections.emptyList());
       while (p.nextToken() == JsonToken.FIELD_NAME) {
-        String name = p.getCurrentName();
-        JsonToken value = p.nextToken();
-        if (value == JsonToken.VALUE_NULL) {
+        String name = p.currentName();
+        if (p.nextToken() == JsonToken.VALUE_NULL) {
           continue;
         }
-        switch (name) {
-          case "track_id":
-            checkId(name);
-            break;
-          case "meta":
-            analysis.setMeta(meta());
-            break;
-          case "track":
-            analysis.setTrack(track());
-            break;
-          case "bars":
-          case "beats":
-          case "tatums":
-            List<TimeInterval> intervals = intervals(name);
-            if (name.equals("bars")) {
-              analysis.setBars(intervals);
-            } else if (name.equals("beats")) {
-              analysis.setBeats(intervals);
-            } else {
-              analysis.setTatums(intervals);
-            }
-            break;
-          case "sections":
-            analysis.setSections(sections());
-            break;
-          case "segments":
-            analysis.setSegments(segments());
-            break;
-          default:
-            p.skipChildren();
+        Part<?> array = ARRAYS.get(name);
+        if (array != null) {
+          analysis.put(array.position, records(array, name));
+        } else if (name.equals("track")) {
+          analysis.setTrack(record(TRACK, name, -1));
+        } else if (name.equals("meta")) {
+          analysis.setMeta(meta());
+        } else if (name.equals("track_id")) {
+          checkId(name);
+        } else {
+          p.skipChildren();
         }
       }
       if (p.nextToken() != null) {
@@ -142,7 +237,7 @@ public final class AnalysisDocuments {
     }
 
     private void checkId(String where) throws IOException, InvalidDocumentException {
-      if (p.getCurrentToken().isScalarValue() && !trackId.equals(p.getText())) {
+      if (p.currentToken().isScalarValue() && !trackId.equals(p.getText())) {
         throw new InvalidDocumentException(WRONG_TRACK_ID, where + " is '" + p.getText() + "', the dump says '"
             + trackId + "'");
       }
@@ -150,10 +245,12 @@ public final class AnalysisDocuments {
     }
 
     private Map<String, String> meta() throws IOException, InvalidDocumentException {
-      expectObject("meta");
+      if (p.currentToken() != JsonToken.START_OBJECT) {
+        throw new InvalidDocumentException(INVALID_DOCUMENT, "meta is not an object");
+      }
       Map<String, String> meta = new LinkedHashMap<>();
       while (p.nextToken() == JsonToken.FIELD_NAME) {
-        String name = p.getCurrentName();
+        String name = p.currentName();
         JsonToken value = p.nextToken();
         if (name.equals("track_id") && value != JsonToken.VALUE_NULL) {
           checkId("meta.track_id");
@@ -167,267 +264,83 @@ public final class AnalysisDocuments {
       return meta;
     }
 
-    private TrackSummary track() throws IOException, InvalidDocumentException {
-      expectObject("track");
-      TrackSummary track = new TrackSummary();
-      double duration = Double.NaN;
+    private <R extends SpecificRecord> List<R> records(Part<R> type, String part)
+        throws IOException, InvalidDocumentException {
+      if (p.currentToken() != JsonToken.START_ARRAY) {
+        throw new InvalidDocumentException(INVALID_DOCUMENT, part + " is not an array");
+      }
+      List<R> records = new ArrayList<>();
+      for (int i = 0; p.nextToken() != JsonToken.END_ARRAY; i++) {
+        records.add(record(type, part, i));
+      }
+      return records;
+    }
+
+    /** The object at the current token, {@code part[i]} ({@code i} -1: the part itself), read by its table. */
+    private <R extends SpecificRecord> R record(Part<R> type, String part, int i)
+        throws IOException, InvalidDocumentException {
+      if (p.currentToken() != JsonToken.START_OBJECT) {
+        throw new InvalidDocumentException(INVALID_DOCUMENT, (i < 0 ? part : part + "[" + i + "]")
+            + " is not an object");
+      }
+      Object[] values = new Object[type.fields.length];
       while (p.nextToken() == JsonToken.FIELD_NAME) {
-        String name = p.getCurrentName();
-        if (p.nextToken() == JsonToken.VALUE_NULL) {
+        Field field = type.byName.get(p.currentName());
+        if (p.nextToken() == JsonToken.VALUE_NULL && type.nullIsAbsent) {
           continue;
         }
-        switch (name) {
-          case "duration":
-            duration = number("track", -1, name);
-            break;
-          case "num_samples":
-            track.setNumSamples((long) number("track", -1, name));
-            break;
-          case "sample_md5":
-            track.setSampleMd5(p.getText());
-            break;
-          case "offset_seconds":
-            track.setOffsetSeconds(number("track", -1, name));
-            break;
-          case "window_seconds":
-            track.setWindowSeconds(number("track", -1, name));
-            break;
-          case "analysis_sample_rate":
-            track.setAnalysisSampleRate(integer("track", -1, name));
-            break;
-          case "analysis_channels":
-            track.setAnalysisChannels(integer("track", -1, name));
-            break;
-          case "end_of_fade_in":
-            track.setEndOfFadeIn(number("track", -1, name));
-            break;
-          case "start_of_fade_out":
-            track.setStartOfFadeOut(number("track", -1, name));
-            break;
-          case "loudness":
-            track.setLoudness(number("track", -1, name));
-            break;
-          case "tempo":
-            track.setTempo(number("track", -1, name));
-            break;
-          case "tempo_confidence":
-            track.setTempoConfidence(number("track", -1, name));
-            break;
-          case "time_signature":
-            track.setTimeSignature(integer("track", -1, name));
-            break;
-          case "time_signature_confidence":
-            track.setTimeSignatureConfidence(number("track", -1, name));
-            break;
-          case "key":
-            track.setKey(integer("track", -1, name));
-            break;
-          case "key_confidence":
-            track.setKeyConfidence(number("track", -1, name));
-            break;
-          case "mode":
-            track.setMode(integer("track", -1, name));
-            break;
-          case "mode_confidence":
-            track.setModeConfidence(number("track", -1, name));
-            break;
-          default:
-            p.skipChildren(); // codestring, echoprintstring, synchstring, rhythmstring, unknown fields
+        if (field == null) {
+          p.skipChildren(); // codestring, echoprintstring, synchstring, rhythmstring, unknown fields
+        } else {
+          values[field.position] = value(field, part, i);
         }
       }
-      track.setDuration(required(duration, "track", -1, "duration"));
-      nonNegative(duration, "track", -1);
-      return track;
+      return type.build(values, part, i);
     }
 
-    private List<TimeInterval> intervals(String part) throws IOException, InvalidDocumentException {
-      expectArray(part);
-      List<TimeInterval> intervals = new ArrayList<>();
-      for (int i = 0; p.nextToken() != JsonToken.END_ARRAY; i++) {
-        expectElementObject(part, i);
-        double start = Double.NaN;
-        double duration = Double.NaN;
-        float confidence = Float.NaN;
-        while (p.nextToken() == JsonToken.FIELD_NAME) {
-          String name = p.getCurrentName();
-          p.nextToken();
-          switch (name) {
-            case "start":
-              start = number(part, i, name);
-              break;
-            case "duration":
-              duration = number(part, i, name);
-              break;
-            case "confidence":
-              confidence = real(part, i, name);
-              break;
-            default:
-              p.skipChildren();
+    private Object value(Field field, String part, int i) throws IOException, InvalidDocumentException {
+      switch (field.kind) {
+        case DOUBLE:
+          return number(part, i, field.name);
+        case FLOAT:
+          return real(part, i, field.name);
+        case INT:
+          return integer(part, i, field.name);
+        case LONG:
+          return (long) number(part, i, field.name);
+        case STRING:
+          if (!p.currentToken().isScalarValue()) {
+            throw new InvalidDocumentException(INVALID_DOCUMENT, where(part, i, field.name) + " is not a string");
           }
-        }
-        intervals.add(new TimeInterval(required(start, part, i, "start"), nonNegative(required(duration, part, i,
-            "duration"), part, i), required(confidence, part, i, "confidence")));
+          return p.getText();
+        default:
+          return coefficients(part, i, field.name);
       }
-      return intervals;
-    }
-
-    private List<Section> sections() throws IOException, InvalidDocumentException {
-      String part = "sections";
-      expectArray(part);
-      List<Section> sections = new ArrayList<>();
-      for (int i = 0; p.nextToken() != JsonToken.END_ARRAY; i++) {
-        expectElementObject(part, i);
-        double start = Double.NaN;
-        double duration = Double.NaN;
-        float confidence = Float.NaN;
-        float loudness = Float.NaN;
-        float tempo = Float.NaN;
-        Integer key = null;
-        Integer mode = null;
-        Integer timeSignature = null;
-        Float tempoConfidence = null;
-        Float keyConfidence = null;
-        Float modeConfidence = null;
-        Float timeSignatureConfidence = null;
-        while (p.nextToken() == JsonToken.FIELD_NAME) {
-          String name = p.getCurrentName();
-          if (p.nextToken() == JsonToken.VALUE_NULL) {
-            continue;
-          }
-          switch (name) {
-            case "start":
-              start = number(part, i, name);
-              break;
-            case "duration":
-              duration = number(part, i, name);
-              break;
-            case "confidence":
-              confidence = real(part, i, name);
-              break;
-            case "loudness":
-              loudness = real(part, i, name);
-              break;
-            case "tempo":
-              tempo = real(part, i, name);
-              break;
-            case "tempo_confidence":
-              tempoConfidence = real(part, i, name);
-              break;
-            case "key":
-              key = integer(part, i, name);
-              break;
-            case "key_confidence":
-              keyConfidence = real(part, i, name);
-              break;
-            case "mode":
-              mode = integer(part, i, name);
-              break;
-            case "mode_confidence":
-              modeConfidence = real(part, i, name);
-              break;
-            case "time_signature":
-              timeSignature = integer(part, i, name);
-              break;
-            case "time_signature_confidence":
-              timeSignatureConfidence = real(part, i, name);
-              break;
-            default:
-              p.skipChildren();
-          }
-        }
-        sections.add(new Section(required(start, part, i, "start"),
-            nonNegative(required(duration, part, i, "duration"), part, i), required(confidence, part, i, "confidence"),
-            required(loudness, part, i, "loudness"), required(tempo, part, i, "tempo"), tempoConfidence,
-            required(key, part, i, "key"), keyConfidence, required(mode, part, i, "mode"), modeConfidence,
-            required(timeSignature, part, i, "time_signature"), timeSignatureConfidence));
-      }
-      return sections;
-    }
-
-    private List<Segment> segments() throws IOException, InvalidDocumentException {
-      String part = "segments";
-      expectArray(part);
-      List<Segment> segments = new ArrayList<>();
-      for (int i = 0; p.nextToken() != JsonToken.END_ARRAY; i++) {
-        expectElementObject(part, i);
-        double start = Double.NaN;
-        double duration = Double.NaN;
-        float confidence = Float.NaN;
-        float loudnessStart = Float.NaN;
-        float loudnessMax = Float.NaN;
-        float loudnessMaxTime = Float.NaN;
-        float loudnessEnd = 0f;
-        List<Float> pitches = null;
-        List<Float> timbre = null;
-        while (p.nextToken() == JsonToken.FIELD_NAME) {
-          String name = p.getCurrentName();
-          p.nextToken();
-          switch (name) {
-            case "start":
-              start = number(part, i, name);
-              break;
-            case "duration":
-              duration = number(part, i, name);
-              break;
-            case "confidence":
-              confidence = real(part, i, name);
-              break;
-            case "loudness_start":
-              loudnessStart = real(part, i, name);
-              break;
-            case "loudness_max":
-              loudnessMax = real(part, i, name);
-              break;
-            case "loudness_max_time":
-              loudnessMaxTime = real(part, i, name);
-              break;
-            case "loudness_end":
-              loudnessEnd = real(part, i, name);
-              break;
-            case "pitches":
-              pitches = coefficients(i, name);
-              break;
-            case "timbre":
-              timbre = coefficients(i, name);
-              break;
-            default:
-              p.skipChildren();
-          }
-        }
-        if (pitches == null || timbre == null) {
-          throw new InvalidDocumentException(BAD_SEGMENT, "segments[" + i + "] has no "
-              + (pitches == null ? "pitches" : "timbre"));
-        }
-        segments.add(new Segment(required(start, part, i, "start"),
-            nonNegative(required(duration, part, i, "duration"), part, i), required(confidence, part, i, "confidence"),
-            required(loudnessStart, part, i, "loudness_start"), required(loudnessMax, part, i, "loudness_max"),
-            required(loudnessMaxTime, part, i, "loudness_max_time"), loudnessEnd, pitches, timbre));
-      }
-      return segments;
     }
 
     /** Exactly {@value #COEFFICIENTS} finite numbers. */
-    private List<Float> coefficients(int i, String name) throws IOException, InvalidDocumentException {
-      if (p.getCurrentToken() != JsonToken.START_ARRAY) {
-        throw new InvalidDocumentException(BAD_SEGMENT, "segments[" + i + "]." + name + " is not an array");
+    private List<Float> coefficients(String part, int i, String name) throws IOException, InvalidDocumentException {
+      String where = where(part, i, name);
+      if (p.currentToken() != JsonToken.START_ARRAY) {
+        throw new InvalidDocumentException(BAD_SEGMENT, where + " is not an array");
       }
       List<Float> values = new ArrayList<>(COEFFICIENTS);
       for (JsonToken token = p.nextToken(); token != JsonToken.END_ARRAY; token = p.nextToken()) {
         if (token != JsonToken.VALUE_NUMBER_INT && token != JsonToken.VALUE_NUMBER_FLOAT) {
-          throw new InvalidDocumentException(BAD_SEGMENT, "segments[" + i + "]." + name + "[" + values.size()
-              + "] is not a number: " + p.getText());
+          throw new InvalidDocumentException(BAD_SEGMENT, where + "[" + values.size() + "] is not a number: "
+              + p.getText());
         }
-        values.add(finiteFloat(p.getDoubleValue(), "segments[" + i + "]." + name + "[" + values.size() + "]"));
+        values.add(finiteFloat(p.getDoubleValue(), where + "[" + values.size() + "]"));
       }
       if (values.size() != COEFFICIENTS) {
-        throw new InvalidDocumentException(BAD_SEGMENT, "segments[" + i + "]." + name + " has " + values.size()
-            + " numbers, not " + COEFFICIENTS);
+        throw new InvalidDocumentException(BAD_SEGMENT, where + " has " + values.size() + " numbers, not "
+            + COEFFICIENTS);
       }
       return values;
     }
 
     private double number(String part, int i, String name) throws IOException, InvalidDocumentException {
-      JsonToken token = p.getCurrentToken();
+      JsonToken token = p.currentToken();
       if (token != JsonToken.VALUE_NUMBER_INT && token != JsonToken.VALUE_NUMBER_FLOAT) {
         throw new InvalidDocumentException(INVALID_DOCUMENT, where(part, i, name) + " is not a number: "
             + shorten(p.getText()));
@@ -440,35 +353,16 @@ public final class AnalysisDocuments {
     }
 
     private float real(String part, int i, String name) throws IOException, InvalidDocumentException {
-      double value = number(part, i, name);
-      return finiteFloat(value, where(part, i, name));
+      return finiteFloat(number(part, i, name), where(part, i, name));
     }
 
     private int integer(String part, int i, String name) throws IOException, InvalidDocumentException {
-      if (p.getCurrentToken() != JsonToken.VALUE_NUMBER_INT) {
+      if (p.currentToken() != JsonToken.VALUE_NUMBER_INT) {
         number(part, i, name); // the reason for a string, NaN ...
         throw new InvalidDocumentException(INVALID_DOCUMENT, where(part, i, name) + " is not an integer: "
             + p.getText());
       }
       return p.getIntValue();
-    }
-
-    private void expectObject(String part) throws InvalidDocumentException {
-      if (p.getCurrentToken() != JsonToken.START_OBJECT) {
-        throw new InvalidDocumentException(INVALID_DOCUMENT, part + " is not an object");
-      }
-    }
-
-    private void expectArray(String part) throws InvalidDocumentException {
-      if (p.getCurrentToken() != JsonToken.START_ARRAY) {
-        throw new InvalidDocumentException(INVALID_DOCUMENT, part + " is not an array");
-      }
-    }
-
-    private void expectElementObject(String part, int i) throws InvalidDocumentException {
-      if (p.getCurrentToken() != JsonToken.START_OBJECT) {
-        throw new InvalidDocumentException(INVALID_DOCUMENT, part + "[" + i + "] is not an object");
-      }
     }
   }
 
@@ -479,38 +373,6 @@ public final class AnalysisDocuments {
           + (Double.isFinite(value) ? " (beyond a float)" : ""));
     }
     return f;
-  }
-
-  private static double required(double value, String part, int i, String name) throws InvalidDocumentException {
-    if (Double.isNaN(value)) {
-      throw missing(part, i, name);
-    }
-    return value;
-  }
-
-  private static float required(float value, String part, int i, String name) throws InvalidDocumentException {
-    if (Float.isNaN(value)) {
-      throw missing(part, i, name);
-    }
-    return value;
-  }
-
-  private static int required(Integer value, String part, int i, String name) throws InvalidDocumentException {
-    if (value == null) {
-      throw missing(part, i, name);
-    }
-    return value;
-  }
-
-  private static double nonNegative(double duration, String part, int i) throws InvalidDocumentException {
-    if (duration < 0) {
-      throw new InvalidDocumentException(NEGATIVE_DURATION, where(part, i, "duration") + " is " + duration);
-    }
-    return duration;
-  }
-
-  private static InvalidDocumentException missing(String part, int i, String name) {
-    return new InvalidDocumentException(INVALID_DOCUMENT, where(part, i, name) + " is missing");
   }
 
   private static String where(String part, int i, String name) {

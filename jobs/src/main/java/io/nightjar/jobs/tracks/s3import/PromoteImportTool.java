@@ -3,6 +3,7 @@ package io.nightjar.jobs.tracks.s3import;
 import io.nightjar.common.avro.AvroFiles;
 import io.nightjar.common.avro.AvroInputCheck;
 import io.nightjar.common.dataset.Dataset;
+import io.nightjar.common.dataset.Json;
 import io.nightjar.common.tool.DailyJobTool;
 import io.nightjar.common.tool.DayOption;
 import io.nightjar.common.tool.JobFailedException;
@@ -20,7 +21,6 @@ import java.util.Map;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.codehaus.jackson.map.ObjectMapper;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -206,7 +206,7 @@ public final class PromoteImportTool extends DailyJobTool<PromoteImportTool.Prom
     }
     Map<?, ?> json;
     try (InputStream in = fs.open(accounting)) {
-      json = new ObjectMapper().readValue(in, Map.class);
+      json = Json.readObject(new String(in.readAllBytes(), StandardCharsets.UTF_8));
     }
     if (!String.valueOf(date.get()).equals(json.get("date")) || !Integer.valueOf(chunks).equals(json.get("chunks"))) {
       return null;
