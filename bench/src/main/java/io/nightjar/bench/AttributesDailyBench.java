@@ -2,10 +2,10 @@ package io.nightjar.bench;
 
 import io.nightjar.avro.TrackAnalysis;
 import io.nightjar.avro.TrackAttributes;
-import io.nightjar.common.avro.AvroFiles;
 import io.nightjar.common.avro.AvroInputCheck;
 import io.nightjar.common.dataset.Dataset;
 import io.nightjar.jobs.Main;
+import io.nightjar.testkit.AvroRecords;
 import java.io.File;
 import java.nio.file.Files;
 import java.util.Arrays;
@@ -58,7 +58,7 @@ public final class AttributesDailyBench implements Callable<Integer> {
     for (int day = 1; day <= 2; day++) {
       String folder = "analysis/" + (day == 1 ? "full/" + DAY1 : "incremental/" + DAY2);
       File out = new File(root, "daily/" + folder);
-      BenchSupport.check(Main.run(conf, "generate-track-analysis", "--output", out.getAbsolutePath(), "--first-date",
+      BenchSupport.check(io.nightjar.testkit.Main.run(conf, "generate-track-analysis", "--output", out.getAbsolutePath(), "--first-date",
           DAY1, "--day", Integer.toString(day), "--tracks", Integer.toString(tracks), "--new", newPerDay,
           "--changed", Integer.toString(tracks / 1000), "--deleted", Integer.toString(tracks / 10000),
           "--segments", Integer.toString(segments)));
@@ -152,6 +152,6 @@ public final class AttributesDailyBench implements Callable<Integer> {
   }
 
   private static long records(File dir) throws Exception {
-    return AvroFiles.countLocal(dir);
+    return AvroRecords.countLocal(dir);
   }
 }

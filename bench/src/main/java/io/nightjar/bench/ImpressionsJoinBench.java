@@ -1,7 +1,6 @@
 package io.nightjar.bench;
 
 import io.nightjar.common.dataset.Dataset;
-import io.nightjar.jobs.Main;
 import java.io.File;
 import java.nio.file.Files;
 import java.util.ArrayList;
@@ -65,7 +64,7 @@ public final class ImpressionsJoinBench implements Callable<Integer> {
     File root = new File(workDir, "root");
     Configuration conf = BenchSupport.localConf(workDir, slots);
     File metadata = new File(root, "ads/ad-metadata/" + DAY);
-    BenchSupport.check(Main.run(conf, "generate-ad-impressions", "--date", DAY, "--impressions", Long.toString(impressions),
+    BenchSupport.check(io.nightjar.testkit.Main.run(conf, "generate-ad-impressions", "--date", DAY, "--impressions", Long.toString(impressions),
         "--ads", Integer.toString(ads), "--zipf", Double.toString(zipf), "--files", "4",
         "--impressions-output", new File(root, "ads/impressions/" + DAY).getAbsolutePath(),
         "--metadata-output", metadata.getAbsolutePath()));

@@ -3,7 +3,7 @@ package io.nightjar.bench;
 import io.nightjar.avro.AudioAnalysis;
 import io.nightjar.avro.TrackAnalysis;
 import io.nightjar.jobs.tracks.s3import.AnalysisDocuments;
-import io.nightjar.jobs.tracks.snapshots.SyntheticAnalysis;
+import io.nightjar.testkit.tracks.SyntheticAnalysis;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;

@@ -4,9 +4,9 @@ import io.nightjar.common.dataset.RecordAccounting;
 import io.nightjar.common.s3.S3Access;
 import io.nightjar.jobs.Main;
 import io.nightjar.jobs.tracks.s3import.AnalysisDocuments;
-import io.nightjar.jobs.tracks.s3import.DocumentUploader;
 import io.nightjar.jobs.tracks.snapshots.PackedAvro;
 import io.nightjar.s3server.LoopbackS3;
+import io.nightjar.testkit.tracks.DocumentUploader;
 import java.io.File;
 import java.util.ArrayList;
 import java.util.List;
@@ -62,7 +62,7 @@ public final class S3ImportBench implements Callable<Integer> {
     // The generated dump always holds two malformed lines (quarantined): above 1% of a small run's records.
     conf.setDouble(RecordAccounting.MAX_QUARANTINE_FRACTION_KEY, 0.5);
     File documents = new File(workDir, "documents");
-    BenchSupport.check(Main.run(conf, "generate-track-documents", "--output", documents.getAbsolutePath(), "--tracks",
+    BenchSupport.check(io.nightjar.testkit.Main.run(conf, "generate-track-documents", "--output", documents.getAbsolutePath(), "--tracks",
         Integer.toString(objects), "--absent", "0", "--corrupt", "0", "--segments", Integer.toString(segments)));
     long jsonBytes = 0;
     for (File f : new File(documents, "documents/analysis").listFiles()) {

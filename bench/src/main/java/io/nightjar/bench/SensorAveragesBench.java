@@ -5,9 +5,9 @@ import io.nightjar.avro.SensorAggregate;
 import io.nightjar.avro.SensorReading;
 import io.nightjar.common.avro.AvroFiles;
 import io.nightjar.common.dataset.Dataset;
-import io.nightjar.jobs.Main;
 import io.nightjar.jobs.sensors.Periods;
 import io.nightjar.jobs.sensors.ReadingParser;
+import io.nightjar.testkit.AvroRecords;
 import java.io.File;
 import java.io.IOException;
 import java.time.LocalDate;
@@ -70,7 +70,7 @@ public final class SensorAveragesBench implements Callable<Integer> {
     FileUtil.fullyDelete(workDir);
     File input = new File(workDir, "readings");
     Configuration conf = BenchSupport.localConf(workDir, mapSlots);
-    BenchSupport.check(Main.run(conf, "generate-sensor-readings", "--output", input.getAbsolutePath(), "--date", DAY.toString(),
+    BenchSupport.check(io.nightjar.testkit.Main.run(conf, "generate-sensor-readings", "--output", input.getAbsolutePath(), "--date", DAY.toString(),
         "--readings", Long.toString(readings), "--sensors", Integer.toString(sensors), "--files", "1"));
     File file = new File(input, "readings-00000.avro");
     System.out.printf("input: %,d readings, %,d sensors, %s (%,d bytes, snappy Avro)%n", readings, sensors, file,
@@ -203,7 +203,7 @@ public final class SensorAveragesBench implements Callable<Integer> {
 
   private static int compare(Map<String, double[]> loop, File published) throws IOException {
     Map<String, double[]> figures = new HashMap<>();
-    for (SensorAggregate a : AvroFiles.readLocal(published, SensorAggregate.class)) {
+    for (SensorAggregate a : AvroRecords.readLocal(published, SensorAggregate.class)) {
       add(figures, a.getSensorId() + "@" + a.getPeriodStart(), a.getCount(), a.getSum(), a.getMin(), a.getMax(), a);
     }
     return sameFigures(loop, figures, "pipeline");

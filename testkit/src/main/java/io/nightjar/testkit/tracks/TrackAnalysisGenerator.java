@@ -1,9 +1,11 @@
-package io.nightjar.jobs.tracks.snapshots;
+package io.nightjar.testkit.tracks;
 
 import io.nightjar.avro.AudioAnalysis;
 import io.nightjar.avro.TrackAnalysis;
 import io.nightjar.common.tool.NightjarTool.Plan;
 import io.nightjar.common.tool.NightjarTool;
+import io.nightjar.testkit.OutputOption;
+import io.nightjar.testkit.SeedOption;
 import java.io.IOException;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -14,6 +16,7 @@ import org.apache.avro.file.DataFileWriter;
 import org.apache.avro.specific.SpecificDatumWriter;
 import org.apache.hadoop.fs.Path;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -27,8 +30,8 @@ import picocli.CommandLine.Option;
     description = "Write one day of a seeded track analysis history (day 1 full, later days incremental).")
 public final class TrackAnalysisGenerator extends NightjarTool<Plan> {
 
-  @Option(names = "--output", required = true, paramLabel = "DIR")
-  private String output;
+  @Mixin
+  private OutputOption output;
 
   @Option(names = "--first-date", required = true, paramLabel = "yyyy-MM-dd", description = "Day 1 of the history.")
   private LocalDate firstDate;
@@ -52,22 +55,22 @@ public final class TrackAnalysisGenerator extends NightjarTool<Plan> {
       description = "Segments per analysis document, about 3 per second of a real track (default: ${DEFAULT-VALUE}).")
   private int segments;
 
-  @Option(names = "--seed", defaultValue = "42")
-  private long seed;
+  @Mixin
+  private SeedOption seed;
 
   @Override
   protected Plan plan() {
     LinkedHashMap<String, Object> plan = new LinkedHashMap<>();
-    plan.put("output", output);
+    plan.put("output", output.get());
     plan.put("day", day + " (" + firstDate.plusDays(day - 1) + ", " + (day == 1 ? "full" : "incremental") + ")");
     return Plan.of(plan);
   }
 
   @Override
   protected int execute(Plan plan) throws IOException {
-    Random random = new Random(seed * 31 + day);
+    Random random = new Random(seed.get() * 31 + day);
     long dayStart = firstDate.plusDays(day - 1).atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli();
-    Path file = new Path(output, day == 1 ? "analysis-full.avro" : "analysis-incremental.avro");
+    Path file = new Path(output.get(), day == 1 ? "analysis-full.avro" : "analysis-incremental.avro");
     long records = 0;
     try (DataFileWriter<TrackAnalysis> writer = new DataFileWriter<>(new SpecificDatumWriter<>(TrackAnalysis.class))) {
       writer.setCodec(CodecFactory.snappyCodec());
@@ -103,7 +106,7 @@ public final class TrackAnalysisGenerator extends NightjarTool<Plan> {
     return 0;
   }
 
-  static String trackId(int n) {
+  public static String trackId(int n) {
     return String.format("track-%08d", n);
   }
 
