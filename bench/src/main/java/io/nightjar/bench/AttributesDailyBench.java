@@ -6,6 +6,7 @@ import io.nightjar.common.avro.AvroInputCheck;
 import io.nightjar.common.dataset.Dataset;
 import io.nightjar.jobs.Main;
 import io.nightjar.testkit.AvroRecords;
+import io.nightjar.testkit.TrackDataOptions;
 import java.io.File;
 import java.nio.file.Files;
 import java.util.Arrays;
@@ -16,6 +17,7 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.FileUtil;
 import org.apache.hadoop.fs.Path;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine;
 
@@ -32,16 +34,15 @@ public final class AttributesDailyBench implements Callable<Integer> {
   private static final String DAY1 = "2016-05-01";
   private static final String DAY2 = "2016-05-02";
 
-  @Option(names = "--tracks", defaultValue = "20000")
+  @Mixin
+  private final TrackDataOptions data = new TrackDataOptions(20_000, 500);
+
+  @Mixin
+  private final BenchOptions bench = new BenchOptions("target/attributes-daily-bench", 3);
+
   private int tracks;
-
-  @Option(names = "--segments", defaultValue = "500", description = "Segments per analysis document.")
   private int segments;
-
-  @Option(names = "--repeat", defaultValue = "3")
   private int repeat;
-
-  @Option(names = "--work-dir", defaultValue = "target/attributes-daily-bench")
   private File workDir;
 
   public static void main(String[] args) {
@@ -50,6 +51,10 @@ public final class AttributesDailyBench implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    tracks = data.tracks();
+    segments = data.segments();
+    repeat = bench.repeat();
+    workDir = bench.workDir();
     FileUtil.fullyDelete(workDir);
     Configuration conf = BenchSupport.localConf(workDir, 2);
     File root = new File(workDir, "root");

@@ -1,6 +1,7 @@
 package io.nightjar.bench;
 
 import io.nightjar.common.dataset.Dataset;
+import io.nightjar.testkit.AdDataOptions;
 import java.io.File;
 import java.nio.file.Files;
 import java.util.ArrayList;
@@ -11,6 +12,7 @@ import org.apache.hadoop.fs.FileUtil;
 import org.codehaus.jackson.JsonNode;
 import org.codehaus.jackson.map.ObjectMapper;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine;
 
@@ -26,14 +28,8 @@ public final class ImpressionsJoinBench implements Callable<Integer> {
 
   private static final String DAY = "2016-05-01";
 
-  @Option(names = "--impressions", defaultValue = "10000000")
-  private long impressions;
-
-  @Option(names = "--ads", defaultValue = "10000")
-  private int ads;
-
-  @Option(names = "--zipf", defaultValue = "1.1")
-  private double zipf;
+  @Mixin
+  private final AdDataOptions data = new AdDataOptions(10_000_000, 10_000, 1.1);
 
   @Option(names = "--reducers", defaultValue = "64")
   private int reducers;
@@ -44,14 +40,18 @@ public final class ImpressionsJoinBench implements Callable<Integer> {
   @Option(names = "--strategies", defaultValue = "default,sharded,crunch-sharded,adaptive,mapside", split = ",")
   private List<String> strategies;
 
-  @Option(names = "--repeat", defaultValue = "1", description = "Runs of each row, alternating (default: ${DEFAULT-VALUE}).")
-  private int repeat;
-
   @Option(names = "--spark", negatable = true, defaultValue = "true", fallbackValue = "true",
       description = "Add Spark 3.5 rows when bench-spark is built (-Pbench builds it; default: ${DEFAULT-VALUE}).")
   private boolean spark;
 
-  @Option(names = "--work-dir", defaultValue = "target/impressions-join-bench")
+  /** Runs of each row alternate. */
+  @Mixin
+  private final BenchOptions bench = new BenchOptions("target/impressions-join-bench", 1);
+
+  private long impressions;
+  private int ads;
+  private double zipf;
+  private int repeat;
   private File workDir;
 
   public static void main(String[] args) {
@@ -60,6 +60,11 @@ public final class ImpressionsJoinBench implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    impressions = data.impressions();
+    ads = data.ads();
+    zipf = data.zipf();
+    repeat = bench.repeat();
+    workDir = bench.workDir();
     FileUtil.fullyDelete(workDir);
     File root = new File(workDir, "root");
     Configuration conf = BenchSupport.localConf(workDir, slots);

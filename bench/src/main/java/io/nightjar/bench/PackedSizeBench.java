@@ -4,6 +4,7 @@ import io.nightjar.avro.AudioAnalysis;
 import io.nightjar.avro.TrackAnalysis;
 import io.nightjar.jobs.tracks.s3import.AnalysisDocuments;
 import io.nightjar.testkit.tracks.SyntheticAnalysis;
+import io.nightjar.testkit.TrackDataOptions;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
@@ -17,6 +18,7 @@ import org.apache.avro.file.DataFileWriter;
 import org.apache.avro.specific.SpecificDatumReader;
 import org.apache.avro.specific.SpecificDatumWriter;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine;
 
@@ -27,13 +29,15 @@ import picocli.CommandLine;
 @Command(name = "packed-size-bench", mixinStandardHelpOptions = true)
 public final class PackedSizeBench implements Callable<Integer> {
 
-  @Option(names = "--tracks", defaultValue = "300")
+  @Mixin
+  private final TrackDataOptions data = new TrackDataOptions(300, 500);
+
+  /** Its scratch folder is unused: it works in memory. */
+  @Mixin
+  private final BenchOptions bench = new BenchOptions("target/packed-size-bench", 3);
+
   private int tracks;
-
-  @Option(names = "--segments", defaultValue = "500")
   private int segments;
-
-  @Option(names = "--repeat", defaultValue = "3")
   private int repeat;
 
   public static void main(String[] args) {
@@ -42,6 +46,9 @@ public final class PackedSizeBench implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    tracks = data.tracks();
+    segments = data.segments();
+    repeat = bench.repeat();
     Random random = new Random(42);
     List<byte[]> documents = new ArrayList<>();
     long jsonBytes = 0;

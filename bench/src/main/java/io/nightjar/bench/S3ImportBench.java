@@ -18,6 +18,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileUtil;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -45,10 +46,10 @@ public final class S3ImportBench implements Callable<Integer> {
   @Option(names = "--in-flight", defaultValue = "32")
   private int inFlight;
 
-  @Option(names = "--repeat", defaultValue = "3", description = "Runs of each measurement; the median and the best are reported.")
-  private int repeat;
+  @Mixin
+  private final BenchOptions bench = new BenchOptions("target/s3-import-bench", 3);
 
-  @Option(names = "--work-dir", defaultValue = "target/s3-import-bench")
+  private int repeat;
   private File workDir;
 
   public static void main(String[] args) {
@@ -57,6 +58,8 @@ public final class S3ImportBench implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    repeat = bench.repeat();
+    workDir = bench.workDir();
     FileUtil.fullyDelete(workDir);
     Configuration conf = BenchSupport.localConf(workDir, 1);
     // The generated dump always holds two malformed lines (quarantined): above 1% of a small run's records.

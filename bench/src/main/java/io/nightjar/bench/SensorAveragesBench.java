@@ -8,6 +8,7 @@ import io.nightjar.common.dataset.Dataset;
 import io.nightjar.jobs.sensors.Periods;
 import io.nightjar.jobs.sensors.ReadingParser;
 import io.nightjar.testkit.AvroRecords;
+import io.nightjar.testkit.SensorDataOptions;
 import java.io.File;
 import java.io.IOException;
 import java.time.LocalDate;
@@ -26,6 +27,7 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.FileUtil;
 import org.apache.hadoop.fs.Path;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine;
 
@@ -42,20 +44,19 @@ public final class SensorAveragesBench implements Callable<Integer> {
 
   private static final LocalDate DAY = LocalDate.parse("2016-05-01");
 
-  @Option(names = "--readings", defaultValue = "10000000")
-  private long readings;
-
-  @Option(names = "--sensors", defaultValue = "1000")
-  private int sensors;
+  @Mixin
+  private final SensorDataOptions data = new SensorDataOptions(1000, 10_000_000);
 
   @Option(names = "--spark", negatable = true, defaultValue = "true", fallbackValue = "true",
       description = "Add Spark 3.5 rows when bench-spark is built (-Pbench builds it; default: ${DEFAULT-VALUE}).")
   private boolean spark;
 
-  @Option(names = "--work-dir", defaultValue = "target/sensor-averages-bench")
-  private File workDir;
+  @Mixin
+  private final BenchOptions bench = new BenchOptions("target/sensor-averages-bench", 3);
 
-  @Option(names = "--repeat", defaultValue = "3", description = "Runs of each row; median and min are reported.")
+  private long readings;
+  private int sensors;
+  private File workDir;
   private int repeat;
 
   @Option(names = "--map-slots", defaultValue = "2", description = "Local map tasks in parallel (mapreduce.local.map.tasks.maximum).")
@@ -67,6 +68,10 @@ public final class SensorAveragesBench implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    readings = data.readings();
+    sensors = data.sensors();
+    workDir = bench.workDir();
+    repeat = bench.repeat();
     FileUtil.fullyDelete(workDir);
     File input = new File(workDir, "readings");
     Configuration conf = BenchSupport.localConf(workDir, mapSlots);

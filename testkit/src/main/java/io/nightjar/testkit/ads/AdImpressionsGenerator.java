@@ -6,6 +6,7 @@ import io.nightjar.common.dataset.Dataset;
 import io.nightjar.common.tool.NightjarTool.Plan;
 import io.nightjar.common.tool.NightjarTool;
 import io.nightjar.common.tool.DayOption;
+import io.nightjar.testkit.AdDataOptions;
 import io.nightjar.testkit.FilesOption;
 import io.nightjar.testkit.SeedOption;
 import java.io.IOException;
@@ -46,14 +47,8 @@ public final class AdImpressionsGenerator extends NightjarTool<Plan> {
   @Mixin
   private DayOption date;
 
-  @Option(names = "--impressions", defaultValue = "100000", description = "Good impressions (default: ${DEFAULT-VALUE}).")
-  private long impressions;
-
-  @Option(names = "--ads", defaultValue = "1000", description = "Distinct ads (default: ${DEFAULT-VALUE}).")
-  private int ads;
-
-  @Option(names = "--zipf", defaultValue = "1.1", description = "Zipf exponent (default: ${DEFAULT-VALUE}).")
-  private double zipf;
+  @Mixin
+  private final AdDataOptions data = new AdDataOptions(100_000, 1000, 1.1);
 
   @Option(names = "--unknown-fraction", defaultValue = "0.02",
       description = "Fraction of ads left out of the metadata (never the hottest) (default: ${DEFAULT-VALUE}).")
@@ -82,6 +77,9 @@ public final class AdImpressionsGenerator extends NightjarTool<Plan> {
 
   @Override
   protected int execute(Plan plan) throws IOException {
+    long impressions = data.impressions();
+    int ads = data.ads();
+    double zipf = data.zipf();
     Random random = new Random(seed.get());
     double[] cumulative = new double[ads];
     double sum = 0;

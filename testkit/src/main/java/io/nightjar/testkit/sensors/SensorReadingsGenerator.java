@@ -7,6 +7,7 @@ import io.nightjar.common.tool.DayOption;
 import io.nightjar.testkit.FilesOption;
 import io.nightjar.testkit.OutputOption;
 import io.nightjar.testkit.SeedOption;
+import io.nightjar.testkit.SensorDataOptions;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
@@ -48,11 +49,8 @@ public final class SensorReadingsGenerator extends NightjarTool<Plan> {
   @Mixin
   private DayOption date;
 
-  @Option(names = "--sensors", defaultValue = "100", description = "Number of sensors (default: ${DEFAULT-VALUE}).")
-  private int sensors;
-
-  @Option(names = "--readings", defaultValue = "10000", description = "Number of good readings (default: ${DEFAULT-VALUE}).")
-  private long readings;
+  @Mixin
+  private final SensorDataOptions data = new SensorDataOptions(100, 10_000);
 
   @Mixin
   private FilesOption files;
@@ -75,12 +73,14 @@ public final class SensorReadingsGenerator extends NightjarTool<Plan> {
   protected Plan plan() {
     LinkedHashMap<String, Object> plan = new LinkedHashMap<>();
     plan.put("output", output.get());
-    plan.put("readings", readings + " from " + sensors + " sensors in " + files.get() + " " + format + " file(s)");
+    plan.put("readings", data.readings() + " from " + data.sensors() + " sensors in " + files.get() + " " + format + " file(s)");
     return Plan.of(plan);
   }
 
   @Override
   protected int execute(Plan plan) throws IOException {
+    int sensors = data.sensors();
+    long readings = data.readings();
     Path dir = new Path(output.get());
     FileSystem fs = dir.getFileSystem(getConf());
     fs.mkdirs(dir);

@@ -6,6 +6,7 @@ import io.nightjar.common.tool.NightjarTool.Plan;
 import io.nightjar.common.tool.NightjarTool;
 import io.nightjar.testkit.OutputOption;
 import io.nightjar.testkit.SeedOption;
+import io.nightjar.testkit.TrackDataOptions;
 import java.io.IOException;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -39,8 +40,8 @@ public final class TrackAnalysisGenerator extends NightjarTool<Plan> {
   @Option(names = "--day", required = true, description = "Which day of the history, 1 = the full snapshot.")
   private int day;
 
-  @Option(names = "--tracks", defaultValue = "10000", description = "Tracks on day 1 (default: ${DEFAULT-VALUE}).")
-  private int tracks;
+  @Mixin
+  private final TrackDataOptions data = new TrackDataOptions(10_000, 500);
 
   @Option(names = "--new", defaultValue = "100", description = "New tracks per day (default: ${DEFAULT-VALUE}).")
   private int newTracks;
@@ -50,10 +51,6 @@ public final class TrackAnalysisGenerator extends NightjarTool<Plan> {
 
   @Option(names = "--deleted", defaultValue = "5", description = "Deleted tracks per day (default: ${DEFAULT-VALUE}).")
   private int deleted;
-
-  @Option(names = "--segments", defaultValue = "500",
-      description = "Segments per analysis document, about 3 per second of a real track (default: ${DEFAULT-VALUE}).")
-  private int segments;
 
   @Mixin
   private SeedOption seed;
@@ -76,12 +73,12 @@ public final class TrackAnalysisGenerator extends NightjarTool<Plan> {
       writer.setCodec(CodecFactory.snappyCodec());
       writer.create(TrackAnalysis.getClassSchema(), file.getFileSystem(getConf()).create(file, true));
       if (day == 1) {
-        for (int t = 0; t < tracks; t++) {
+        for (int t = 0; t < data.tracks(); t++) {
           writer.append(live(t, dayStart + t, random));
           records++;
         }
       } else {
-        int existing = tracks + (day - 2) * newTracks;
+        int existing = data.tracks() + (day - 2) * newTracks;
         for (int t = existing; t < existing + newTracks; t++) {
           writer.append(live(t, dayStart + 10_000 + t, random));
           records++;
@@ -111,7 +108,7 @@ public final class TrackAnalysisGenerator extends NightjarTool<Plan> {
   }
 
   private TrackAnalysis live(int track, long fetchedAt, Random random) {
-    AudioAnalysis analysis = SyntheticAnalysis.generate(random, segments);
+    AudioAnalysis analysis = SyntheticAnalysis.generate(random, data.segments());
     return TrackAnalysis.newBuilder().setTrackId(trackId(track)).setS3Key("analysis/" + trackId(track) + ".json")
         .setFetchedAt(fetchedAt).setDeleted(false).setAnalysis(analysis).build();
   }

@@ -5,6 +5,7 @@ import io.nightjar.common.tool.NightjarTool.Plan;
 import io.nightjar.common.tool.NightjarTool;
 import io.nightjar.testkit.OutputOption;
 import io.nightjar.testkit.SeedOption;
+import io.nightjar.testkit.TrackDataOptions;
 
 import java.io.File;
 import java.io.IOException;
@@ -36,8 +37,8 @@ public final class TrackDocumentsGenerator extends NightjarTool<Plan> {
   @Mixin
   private OutputOption output;
 
-  @Option(names = "--tracks", defaultValue = "300", description = "Ids in the dump (default: ${DEFAULT-VALUE}).")
-  private int tracks;
+  @Mixin
+  private final TrackDataOptions data = new TrackDataOptions(300, 500);
 
   @Option(names = "--absent", defaultValue = "12", description = "Listed ids with no document (default: ${DEFAULT-VALUE}).")
   private int absent;
@@ -45,10 +46,6 @@ public final class TrackDocumentsGenerator extends NightjarTool<Plan> {
   @Option(names = "--corrupt", defaultValue = "8",
       description = "Ids whose document is damaged, unless the id is absent too (default: ${DEFAULT-VALUE}).")
   private int corrupt;
-
-  @Option(names = "--segments", defaultValue = "500",
-      description = "Segments per document; 500 is about 250 KB of JSON (default: ${DEFAULT-VALUE}).")
-  private int segments;
 
   @Mixin
   private SeedOption seed;
@@ -63,6 +60,8 @@ public final class TrackDocumentsGenerator extends NightjarTool<Plan> {
   @Override
   protected int execute(Plan plan) throws IOException {
     Random random = new Random(seed.get());
+    int tracks = data.tracks();
+    int segments = data.segments();
     File output = new File(this.output.get());
     File documents = new File(output, "documents/analysis");
     documents.mkdirs();
