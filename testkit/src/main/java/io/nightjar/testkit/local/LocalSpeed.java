@@ -3,7 +3,6 @@ package io.nightjar.testkit.local;
 import io.nightjar.common.crunch.MapReduceConfig;
 import io.nightjar.common.tool.NightjarTool;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 
@@ -39,11 +38,5 @@ public final class LocalSpeed {
       }
     });
     return conf;
-  }
-
-  /** The same as generic options for a tool's command line: {@code -D key=value} each. */
-  public static List<String> genericOptions() {
-    return settings().entrySet().stream().flatMap(e -> List.of("-D", e.getKey() + "=" + e.getValue()).stream())
-        .collect(java.util.stream.Collectors.toList());
   }
 }
