@@ -48,11 +48,6 @@ public final class ImpressionsJoinBench implements Callable<Integer> {
   @Mixin
   private final BenchOptions bench = new BenchOptions("target/impressions-join-bench", 1);
 
-  private long impressions;
-  private int ads;
-  private double zipf;
-  private int repeat;
-  private File workDir;
 
   public static void main(String[] args) {
     System.exit(new CommandLine(new ImpressionsJoinBench()).execute(args));
@@ -60,17 +55,12 @@ public final class ImpressionsJoinBench implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    impressions = data.impressions();
-    ads = data.ads();
-    zipf = data.zipf();
-    repeat = bench.repeat();
-    workDir = bench.workDir();
-    FileUtil.fullyDelete(workDir);
-    File root = new File(workDir, "root");
-    Configuration conf = BenchSupport.localConf(workDir, slots);
+    FileUtil.fullyDelete(bench.workDir());
+    File root = new File(bench.workDir(), "root");
+    Configuration conf = BenchSupport.localConf(bench.workDir(), slots);
     File metadata = new File(root, "ads/ad-metadata/" + DAY);
-    BenchSupport.check(io.nightjar.testkit.Main.run(conf, "generate-ad-impressions", "--date", DAY, "--impressions", Long.toString(impressions),
-        "--ads", Integer.toString(ads), "--zipf", Double.toString(zipf), "--files", "4",
+    BenchSupport.check(io.nightjar.testkit.Main.run(conf, "generate-ad-impressions", "--date", DAY, "--impressions", Long.toString(data.impressions),
+        "--ads", Integer.toString(data.ads), "--zipf", Double.toString(data.zipf), "--files", "4",
         "--impressions-output", new File(root, "ads/impressions/" + DAY).getAbsolutePath(),
         "--metadata-output", metadata.getAbsolutePath()));
     new File(metadata, Dataset.SUCCESS_FLAG).createNewFile();
@@ -87,15 +77,15 @@ public final class ImpressionsJoinBench implements Callable<Integer> {
     } else {
       System.out.println("no Spark rows: " + (spark ? "bench-spark is not built (mvn -Pbench builds it)" : "--no-spark"));
     }
-    double[][] seconds = new double[runs.size()][repeat];
+    double[][] seconds = new double[runs.size()][bench.repeat()];
     String[][] skew = new String[runs.size()][];
     BenchSupport.Digest reference = null;
-    for (int r = 0; r < repeat; r++) { // alternating, so a noisy minute hits every row
+    for (int r = 0; r < bench.repeat(); r++) { // alternating, so a noisy minute hits every row
       for (int k = 0; k < runs.size(); k++) {
         String run = runs.get(k);
         File day;
         if (k < strategies.size()) {
-          seconds[k][r] = BenchSupport.runTool(workDir, slots, run + "-" + (r + 1), "impressions-join", "--date", DAY,
+          seconds[k][r] = BenchSupport.runTool(bench.workDir(), slots, run + "-" + (r + 1), "impressions-join", "--date", DAY,
               "--strategy", run, "--reducers", Integer.toString(reducers), "--dataset", "bench-" + run);
           day = new File(root, "ads/bench-" + run + "/" + DAY);
           JsonNode report = new ObjectMapper().readTree(Files.readString(new File(day, "_skew-report.json").toPath()));
@@ -103,13 +93,13 @@ public final class ImpressionsJoinBench implements Callable<Integer> {
               String.format("%.2f", report.get("maxOverMean").asDouble()), report.get("metadataRowsShuffled").asText(),
               Integer.toString(report.get("tasks").size())};
         } else {
-          day = new File(workDir, "spark/" + run);
+          day = new File(bench.workDir(), "spark/" + run);
           List<String> args = new ArrayList<>(List.of("join", "--impressions",
               new File(root, "ads/impressions/" + DAY).getAbsolutePath(), "--metadata", metadata.getAbsolutePath(),
               "--output", day.getAbsolutePath(), "--day", DAY, "--partitions", Integer.toString(reducers)));
           String[] options = sparkRows[k - strategies.size()];
           args.addAll(List.of(options).subList(1, options.length));
-          seconds[k][r] = SparkRun.run(workDir, run + "-" + (r + 1), args.toArray(new String[0]));
+          seconds[k][r] = SparkRun.run(bench.workDir(), run + "-" + (r + 1), args.toArray(new String[0]));
           skew[k] = new String[] {"-", "-", "-", "-"};
         }
         BenchSupport.Digest digest = BenchSupport.Digest.ofFolder(day);
@@ -125,7 +115,7 @@ public final class ImpressionsJoinBench implements Callable<Integer> {
       }
     }
     System.out.printf("%nimpressions-join, %,d impressions, %,d ads, zipf %.2f, %d reducers, %d local slots, %d runs"
-        + " each%n", impressions, ads, zipf, reducers, slots, repeat);
+        + " each%n", data.impressions, data.ads, data.zipf, reducers, slots, bench.repeat());
     System.out.printf("%-20s %9s %9s %18s %9s %22s %6s%n", "strategy", "median s", "min s", "largest task rows",
         "max/mean", "metadata rows shuffled", "tasks");
     for (int k = 0; k < runs.size(); k++) {

@@ -32,13 +32,9 @@ public final class PackedSizeBench implements Callable<Integer> {
   @Mixin
   private final TrackDataOptions data = new TrackDataOptions(300, 500);
 
-  /** Its scratch folder is unused: it works in memory. */
-  @Mixin
-  private final BenchOptions bench = new BenchOptions("target/packed-size-bench", 3);
-
-  private int tracks;
-  private int segments;
+  @Option(names = "--repeat", defaultValue = "3", description = "Runs of each row (default: ${DEFAULT-VALUE}).")
   private int repeat;
+
 
   public static void main(String[] args) {
     System.exit(new CommandLine(new PackedSizeBench()).execute(args));
@@ -46,14 +42,11 @@ public final class PackedSizeBench implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    tracks = data.tracks();
-    segments = data.segments();
-    repeat = bench.repeat();
     Random random = new Random(42);
     List<byte[]> documents = new ArrayList<>();
     long jsonBytes = 0;
-    for (int t = 0; t < tracks; t++) {
-      byte[] json = SyntheticAnalysis.toJson(null, SyntheticAnalysis.generate(random, segments), random, false);
+    for (int t = 0; t < data.tracks; t++) {
+      byte[] json = SyntheticAnalysis.toJson(null, SyntheticAnalysis.generate(random, data.segments), random, false);
       documents.add(json);
       jsonBytes += json.length;
     }
@@ -62,16 +55,16 @@ public final class PackedSizeBench implements Callable<Integer> {
     for (int r = 0; r <= repeat; r++) {
       records.clear();
       long start = System.nanoTime();
-      for (int t = 0; t < tracks; t++) {
+      for (int t = 0; t < data.tracks; t++) {
         AudioAnalysis analysis = AnalysisDocuments.parse("track-" + t, documents.get(t));
         records.add(TrackAnalysis.newBuilder().setTrackId(String.format("track-%08d", t))
             .setS3Key("analysis/track-" + t + ".json").setFetchedAt(1462060800000L).setDeleted(false)
             .setAnalysis(analysis).build());
       }
-      parse[r] = (System.nanoTime() - start) / 1e6 / tracks;
+      parse[r] = (System.nanoTime() - start) / 1e6 / data.tracks;
     }
     System.out.printf("%n%,d documents of %d segments: JSON %,d bytes per track; parse %.2f ms per document "
-        + "(median of %d)%n", tracks, segments, jsonBytes / tracks, BenchSupport.median(Arrays.copyOfRange(parse, 1, repeat + 1)),
+        + "(median of %d)%n", data.tracks, data.segments, jsonBytes / data.tracks, BenchSupport.median(Arrays.copyOfRange(parse, 1, repeat + 1)),
         repeat);
     System.out.printf("%-12s %14s %10s %14s %14s%n", "codec", "bytes/track", "vs JSON", "write ms/track",
         "read ms/track");
@@ -89,7 +82,7 @@ public final class PackedSizeBench implements Callable<Integer> {
             writer.append(record);
           }
         }
-        write[r] = (System.nanoTime() - start) / 1e6 / tracks;
+        write[r] = (System.nanoTime() - start) / 1e6 / data.tracks;
         size = out.size();
         start = System.nanoTime();
         int n = 0;
@@ -101,12 +94,12 @@ public final class PackedSizeBench implements Callable<Integer> {
             n++;
           }
         }
-        read[r] = (System.nanoTime() - start) / 1e6 / tracks;
-        if (n != tracks) {
-          throw new IllegalStateException("read " + n + " of " + tracks);
+        read[r] = (System.nanoTime() - start) / 1e6 / data.tracks;
+        if (n != data.tracks) {
+          throw new IllegalStateException("read " + n + " of " + data.tracks);
         }
       }
-      System.out.printf("%-12s %,14d %10.2f %14.2f %14.2f%n", codec, size / tracks, (double) size / jsonBytes,
+      System.out.printf("%-12s %,14d %10.2f %14.2f %14.2f%n", codec, size / data.tracks, (double) size / jsonBytes,
           BenchSupport.median(write), BenchSupport.median(read));
     }
     return 0;

@@ -49,8 +49,6 @@ public final class S3ImportBench implements Callable<Integer> {
   @Mixin
   private final BenchOptions bench = new BenchOptions("target/s3-import-bench", 3);
 
-  private int repeat;
-  private File workDir;
 
   public static void main(String[] args) {
     System.exit(new CommandLine(new S3ImportBench()).execute(args));
@@ -58,13 +56,11 @@ public final class S3ImportBench implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    repeat = bench.repeat();
-    workDir = bench.workDir();
-    FileUtil.fullyDelete(workDir);
-    Configuration conf = BenchSupport.localConf(workDir, 1);
+    FileUtil.fullyDelete(bench.workDir());
+    Configuration conf = BenchSupport.localConf(bench.workDir(), 1);
     // The generated dump always holds two malformed lines (quarantined): above 1% of a small run's records.
     conf.setDouble(RecordAccounting.MAX_QUARANTINE_FRACTION_KEY, 0.5);
-    File documents = new File(workDir, "documents");
+    File documents = new File(bench.workDir(), "documents");
     BenchSupport.check(io.nightjar.testkit.Main.run(conf, "generate-track-documents", "--output", documents.getAbsolutePath(), "--tracks",
         Integer.toString(objects), "--absent", "0", "--corrupt", "0", "--segments", Integer.toString(segments)));
     long jsonBytes = 0;
@@ -72,7 +68,7 @@ public final class S3ImportBench implements Callable<Integer> {
       jsonBytes += f.length();
     }
     double meanBytes = jsonBytes / (double) objects;
-    try (LoopbackS3 s3 = LoopbackS3.start(new File(workDir, "s3"))) {
+    try (LoopbackS3 s3 = LoopbackS3.start(new File(bench.workDir(), "s3"))) {
       conf.set(S3Access.ENDPOINT, s3.endpoint());
       conf.setBoolean(S3Access.PATH_STYLE, true);
       conf.set(S3Access.ACCESS_KEY, LoopbackS3.ACCESS_KEY);
@@ -88,11 +84,11 @@ public final class S3ImportBench implements Callable<Integer> {
             (System.nanoTime() - start) / 1e9);
         List<String> sample = keys.subList(0, Math.min(sequentialSample, keys.size()));
         parallelGets(client, keys, 16, true); // warm the server's file cache and both JVMs up
-        double[] sequential = new double[repeat];
-        double[] ceiling = new double[repeat];
-        double[] imported = new double[repeat];
-        double[] parsed = new double[repeat];
-        for (int r = 0; r < repeat; r++) {
+        double[] sequential = new double[bench.repeat()];
+        double[] ceiling = new double[bench.repeat()];
+        double[] imported = new double[bench.repeat()];
+        double[] parsed = new double[bench.repeat()];
+        for (int r = 0; r < bench.repeat(); r++) {
           sequential[r] = rate(() -> {
             for (String key : sample) {
               client.getObjectAsBytes(b -> b.bucket("analysis").key(key)).asByteArray();
@@ -107,7 +103,7 @@ public final class S3ImportBench implements Callable<Integer> {
               new File(documents, "metadata-dump.tsv").getAbsolutePath(), "--bucket", "analysis", "--in-flight", Integer.toString(inFlight), "--target-file-mb", "1024"));
           imported[r] = objects / ((System.nanoTime() - started) / 1e9);
         }
-        File out = new File(workDir, "root/tracks/analysis-import/chunk-0-of-1/2016-05-01");
+        File out = new File(bench.workDir(), "root/tracks/analysis-import/chunk-0-of-1/2016-05-01");
         long packed = 0;
         for (File f : out.listFiles((d, n) -> n.endsWith(".avro"))) {
           packed += f.length();
@@ -118,7 +114,7 @@ public final class S3ImportBench implements Callable<Integer> {
         double par = BenchSupport.median(parsed);
         double bestSeq = BenchSupport.max(sequential);
         System.out.printf("%n%,d real-layout documents of %d segments, %,.0f bytes of JSON on average, on loopback "
-            + "S3; %d runs of each: median, and best (the run of least time)%n", objects, segments, meanBytes, repeat);
+            + "S3; %d runs of each: median, and best (the run of least time)%n", objects, segments, meanBytes, bench.repeat());
         System.out.printf("%-58s %10s %10s %8s %8s %8s%n", "", "objects/s", "best", "MB/s", "vs loop", "best");
         row("(a) sequential GET loop (SDK, 1 thread, " + sample.size() + " GETs)", sequential, seq, bestSeq, meanBytes);
         row("(b) server ceiling (SDK, 16 threads, GET only)", ceiling, seq, bestSeq, meanBytes);

@@ -77,9 +77,9 @@ public final class AdImpressionsGenerator extends NightjarTool<Plan> {
 
   @Override
   protected int execute(Plan plan) throws IOException {
-    long impressions = data.impressions();
-    int ads = data.ads();
-    double zipf = data.zipf();
+    long impressions = data.impressions;
+    int ads = data.ads;
+    double zipf = data.zipf;
     Random random = new Random(seed.get());
     double[] cumulative = new double[ads];
     double sum = 0;

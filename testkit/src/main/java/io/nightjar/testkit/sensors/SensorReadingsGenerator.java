@@ -73,14 +73,14 @@ public final class SensorReadingsGenerator extends NightjarTool<Plan> {
   protected Plan plan() {
     LinkedHashMap<String, Object> plan = new LinkedHashMap<>();
     plan.put("output", output.get());
-    plan.put("readings", data.readings() + " from " + data.sensors() + " sensors in " + files.get() + " " + format + " file(s)");
+    plan.put("readings", data.readings + " from " + data.sensors + " sensors in " + files.get() + " " + format + " file(s)");
     return Plan.of(plan);
   }
 
   @Override
   protected int execute(Plan plan) throws IOException {
-    int sensors = data.sensors();
-    long readings = data.readings();
+    int sensors = data.sensors;
+    long readings = data.readings;
     Path dir = new Path(output.get());
     FileSystem fs = dir.getFileSystem(getConf());
     fs.mkdirs(dir);

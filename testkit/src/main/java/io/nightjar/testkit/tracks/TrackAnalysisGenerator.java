@@ -73,12 +73,12 @@ public final class TrackAnalysisGenerator extends NightjarTool<Plan> {
       writer.setCodec(CodecFactory.snappyCodec());
       writer.create(TrackAnalysis.getClassSchema(), file.getFileSystem(getConf()).create(file, true));
       if (day == 1) {
-        for (int t = 0; t < data.tracks(); t++) {
+        for (int t = 0; t < data.tracks; t++) {
           writer.append(live(t, dayStart + t, random));
           records++;
         }
       } else {
-        int existing = data.tracks() + (day - 2) * newTracks;
+        int existing = data.tracks + (day - 2) * newTracks;
         for (int t = existing; t < existing + newTracks; t++) {
           writer.append(live(t, dayStart + 10_000 + t, random));
           records++;
@@ -108,7 +108,7 @@ public final class TrackAnalysisGenerator extends NightjarTool<Plan> {
   }
 
   private TrackAnalysis live(int track, long fetchedAt, Random random) {
-    AudioAnalysis analysis = SyntheticAnalysis.generate(random, data.segments());
+    AudioAnalysis analysis = SyntheticAnalysis.generate(random, data.segments);
     return TrackAnalysis.newBuilder().setTrackId(trackId(track)).setS3Key("analysis/" + trackId(track) + ".json")
         .setFetchedAt(fetchedAt).setDeleted(false).setAnalysis(analysis).build();
   }

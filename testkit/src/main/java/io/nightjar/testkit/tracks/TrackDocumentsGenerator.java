@@ -60,8 +60,8 @@ public final class TrackDocumentsGenerator extends NightjarTool<Plan> {
   @Override
   protected int execute(Plan plan) throws IOException {
     Random random = new Random(seed.get());
-    int tracks = data.tracks();
-    int segments = data.segments();
+    int tracks = data.tracks;
+    int segments = data.segments;
     File output = new File(this.output.get());
     File documents = new File(output, "documents/analysis");
     documents.mkdirs();
