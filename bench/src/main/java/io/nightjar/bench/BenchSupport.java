@@ -70,10 +70,16 @@ final class BenchSupport {
    */
   static double runTool(File workDir, int slots, String name, String tool, String... args)
       throws IOException, InterruptedException {
-    List<String> command = new ArrayList<>(List.of(tool));
+    return runMain(workDir, slots, name, "io.nightjar.jobs.Main", List.of(tool), args);
+  }
+
+  /** {@link #runTool} for a tool of the benchmarks' own, {@code mainClass}, whose main takes the options. */
+  static double runMain(File workDir, int slots, String name, String mainClass, List<String> first, String... args)
+      throws IOException, InterruptedException {
+    List<String> command = new ArrayList<>(first);
     localSettings(workDir, slots).forEach((key, value) -> command.addAll(List.of("-D", key + "=" + value)));
     command.addAll(List.of(args));
-    return runJava(workDir, name, List.of(), System.getProperty("java.class.path"), "io.nightjar.jobs.Main", command);
+    return runJava(workDir, name, List.of(), System.getProperty("java.class.path"), mainClass, command);
   }
 
   /**
