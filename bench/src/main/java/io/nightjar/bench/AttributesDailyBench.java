@@ -2,10 +2,11 @@ package io.nightjar.bench;
 
 import io.nightjar.avro.TrackAnalysis;
 import io.nightjar.avro.TrackAttributes;
-import io.nightjar.common.avro.AvroFiles;
 import io.nightjar.common.avro.AvroInputCheck;
 import io.nightjar.common.dataset.Dataset;
 import io.nightjar.jobs.Main;
+import io.nightjar.testkit.AvroRecords;
+import io.nightjar.testkit.TrackDataOptions;
 import java.io.File;
 import java.nio.file.Files;
 import java.util.Arrays;
@@ -16,6 +17,7 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.FileUtil;
 import org.apache.hadoop.fs.Path;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine;
 
@@ -32,17 +34,12 @@ public final class AttributesDailyBench implements Callable<Integer> {
   private static final String DAY1 = "2016-05-01";
   private static final String DAY2 = "2016-05-02";
 
-  @Option(names = "--tracks", defaultValue = "20000")
-  private int tracks;
+  @Mixin
+  private final TrackDataOptions data = new TrackDataOptions(20_000, 500);
 
-  @Option(names = "--segments", defaultValue = "500", description = "Segments per analysis document.")
-  private int segments;
+  @Mixin
+  private final BenchOptions bench = new BenchOptions("target/attributes-daily-bench", 3);
 
-  @Option(names = "--repeat", defaultValue = "3")
-  private int repeat;
-
-  @Option(names = "--work-dir", defaultValue = "target/attributes-daily-bench")
-  private File workDir;
 
   public static void main(String[] args) {
     System.exit(new CommandLine(new AttributesDailyBench()).execute(args));
@@ -50,18 +47,18 @@ public final class AttributesDailyBench implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    FileUtil.fullyDelete(workDir);
-    Configuration conf = BenchSupport.localConf(workDir, 2);
-    File root = new File(workDir, "root");
-    String newPerDay = Integer.toString(tracks / 100);
+    FileUtil.fullyDelete(bench.workDir());
+    Configuration conf = BenchSupport.localConf(bench.workDir(), 2);
+    File root = new File(bench.workDir(), "root");
+    String newPerDay = Integer.toString(data.tracks / 100);
     long started = System.nanoTime();
     for (int day = 1; day <= 2; day++) {
       String folder = "analysis/" + (day == 1 ? "full/" + DAY1 : "incremental/" + DAY2);
       File out = new File(root, "daily/" + folder);
-      BenchSupport.check(Main.run(conf, "generate-track-analysis", "--output", out.getAbsolutePath(), "--first-date",
-          DAY1, "--day", Integer.toString(day), "--tracks", Integer.toString(tracks), "--new", newPerDay,
-          "--changed", Integer.toString(tracks / 1000), "--deleted", Integer.toString(tracks / 10000),
-          "--segments", Integer.toString(segments)));
+      BenchSupport.check(io.nightjar.testkit.Main.run(conf, "generate-track-analysis", "--output", out.getAbsolutePath(), "--first-date",
+          DAY1, "--day", Integer.toString(day), "--tracks", Integer.toString(data.tracks), "--new", newPerDay,
+          "--changed", Integer.toString(data.tracks / 1000), "--deleted", Integer.toString(data.tracks / 10000),
+          "--segments", Integer.toString(data.segments)));
       new File(out, Dataset.SUCCESS_FLAG).createNewFile();
       File copy = new File(root, "recompute/" + folder); // the same files, linked
       copy.mkdirs();
@@ -75,11 +72,11 @@ public final class AttributesDailyBench implements Callable<Integer> {
     File yesterday = new File(root, "daily/attributes/" + DAY1);
     File full = new File(root, "daily/analysis/full/" + DAY1);
     File incremental = new File(root, "daily/analysis/incremental/" + DAY2);
-    double[] dailySeconds = new double[repeat];
-    double[] recomputeSeconds = new double[repeat];
-    double[] dailyRead = new double[repeat];
-    double[] recomputeRead = new double[repeat];
-    for (int r = 0; r < repeat; r++) { // alternating, so a noisy minute hits both
+    double[] dailySeconds = new double[bench.repeat()];
+    double[] recomputeSeconds = new double[bench.repeat()];
+    double[] dailyRead = new double[bench.repeat()];
+    double[] recomputeRead = new double[bench.repeat()];
+    for (int r = 0; r < bench.repeat(); r++) { // alternating, so a noisy minute hits both
       long read = localBytesRead();
       long start = System.nanoTime();
       BenchSupport.check(Main.run(conf, "attributes-daily", "--project", "daily", "--date", DAY2));
@@ -101,8 +98,8 @@ public final class AttributesDailyBench implements Callable<Integer> {
     long delta = bytes(incremental);
     long goalBase = bytes(yesterday) + delta;
     System.out.printf("%nattributes for %s: %,d tracks yesterday (%d segments each), %,d new per day; "
-        + "analysis full %,d bytes, incremental %,d, yesterday's attributes %,d; median of %d runs%n", DAY2, tracks,
-        segments, Integer.parseInt(newPerDay), bytes(full), delta, bytes(yesterday), repeat);
+        + "analysis full %,d bytes, incremental %,d, yesterday's attributes %,d; median of %d runs%n", DAY2, data.tracks,
+        data.segments, Integer.parseInt(newPerDay), bytes(full), delta, bytes(yesterday), bench.repeat());
     System.out.printf("%-44s %14s %14s %14s %10s %8s%n", "", "input bytes", "all bytes read", "records read",
         "seconds", "min s");
     System.out.printf("%-44s %,14d %,14.0f %,14d %10.1f %8.1f%n", "attributes-daily (yesterday + incremental)",
@@ -152,6 +149,6 @@ public final class AttributesDailyBench implements Callable<Integer> {
   }
 
   private static long records(File dir) throws Exception {
-    return AvroFiles.countLocal(dir);
+    return AvroRecords.countLocal(dir);
   }
 }

@@ -4,6 +4,7 @@ import com.google.common.hash.Hasher;
 import com.google.common.hash.Hashing;
 import io.nightjar.common.avro.AvroFiles;
 import io.nightjar.common.dataset.Dataset;
+import io.nightjar.testkit.local.LocalSpeed;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
@@ -40,7 +41,8 @@ final class BenchSupport {
 
   /**
    * MapReduce in local mode with {@code slots} map and reduce tasks in parallel, datasets under
-   * {@code workDir/root}, and input splits of at most 32 MB (Crunch otherwise combines a local input into one split):
+   * {@code workDir/root}, input splits of at most 32 MB (Crunch otherwise combines a local input into one split) and
+ * the test kit's {@link LocalSpeed} settings:
    * the settings of {@link #localConf} and of every {@link #runTool} process.
    */
   static Map<String, String> localSettings(File workDir, int slots) {
@@ -50,6 +52,7 @@ final class BenchSupport {
     settings.put("mapreduce.local.map.tasks.maximum", Integer.toString(slots));
     settings.put("mapreduce.local.reduce.tasks.maximum", Integer.toString(slots));
     settings.put("crunch.combine.file.block.size", Long.toString(32L << 20));
+    settings.putAll(LocalSpeed.settings()); // the test kit's local file system and polls
     return settings;
   }
 
@@ -67,10 +70,16 @@ final class BenchSupport {
    */
   static double runTool(File workDir, int slots, String name, String tool, String... args)
       throws IOException, InterruptedException {
-    List<String> command = new ArrayList<>(List.of(tool));
+    return runMain(workDir, slots, name, "io.nightjar.jobs.Main", List.of(tool), args);
+  }
+
+  /** {@link #runTool} for a tool of the benchmarks' own, {@code mainClass}, whose main takes the options. */
+  static double runMain(File workDir, int slots, String name, String mainClass, List<String> first, String... args)
+      throws IOException, InterruptedException {
+    List<String> command = new ArrayList<>(first);
     localSettings(workDir, slots).forEach((key, value) -> command.addAll(List.of("-D", key + "=" + value)));
     command.addAll(List.of(args));
-    return runJava(workDir, name, List.of(), System.getProperty("java.class.path"), "io.nightjar.jobs.Main", command);
+    return runJava(workDir, name, List.of(), System.getProperty("java.class.path"), mainClass, command);
   }
 
   /**

@@ -1,7 +1,7 @@
 package io.nightjar.bench;
 
 import io.nightjar.common.dataset.Dataset;
-import io.nightjar.jobs.Main;
+import io.nightjar.testkit.AdDataOptions;
 import java.io.File;
 import java.nio.file.Files;
 import java.util.ArrayList;
@@ -12,6 +12,7 @@ import org.apache.hadoop.fs.FileUtil;
 import org.codehaus.jackson.JsonNode;
 import org.codehaus.jackson.map.ObjectMapper;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine;
 
@@ -26,15 +27,11 @@ import picocli.CommandLine;
 public final class ImpressionsJoinBench implements Callable<Integer> {
 
   private static final String DAY = "2016-05-01";
+  /** Crunch's {@code ShardedJoinStrategy}, run by {@link CrunchShardedJoin} for comparison. */
+  private static final String CRUNCH_SHARDED = "crunch-sharded";
 
-  @Option(names = "--impressions", defaultValue = "10000000")
-  private long impressions;
-
-  @Option(names = "--ads", defaultValue = "10000")
-  private int ads;
-
-  @Option(names = "--zipf", defaultValue = "1.1")
-  private double zipf;
+  @Mixin
+  private final AdDataOptions data = new AdDataOptions(10_000_000, 10_000, 1.1);
 
   @Option(names = "--reducers", defaultValue = "64")
   private int reducers;
@@ -45,15 +42,14 @@ public final class ImpressionsJoinBench implements Callable<Integer> {
   @Option(names = "--strategies", defaultValue = "default,sharded,crunch-sharded,adaptive,mapside", split = ",")
   private List<String> strategies;
 
-  @Option(names = "--repeat", defaultValue = "1", description = "Runs of each row, alternating (default: ${DEFAULT-VALUE}).")
-  private int repeat;
-
   @Option(names = "--spark", negatable = true, defaultValue = "true", fallbackValue = "true",
       description = "Add Spark 3.5 rows when bench-spark is built (-Pbench builds it; default: ${DEFAULT-VALUE}).")
   private boolean spark;
 
-  @Option(names = "--work-dir", defaultValue = "target/impressions-join-bench")
-  private File workDir;
+  /** Runs of each row alternate. */
+  @Mixin
+  private final BenchOptions bench = new BenchOptions("target/impressions-join-bench", 1);
+
 
   public static void main(String[] args) {
     System.exit(new CommandLine(new ImpressionsJoinBench()).execute(args));
@@ -61,12 +57,12 @@ public final class ImpressionsJoinBench implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    FileUtil.fullyDelete(workDir);
-    File root = new File(workDir, "root");
-    Configuration conf = BenchSupport.localConf(workDir, slots);
+    FileUtil.fullyDelete(bench.workDir());
+    File root = new File(bench.workDir(), "root");
+    Configuration conf = BenchSupport.localConf(bench.workDir(), slots);
     File metadata = new File(root, "ads/ad-metadata/" + DAY);
-    BenchSupport.check(Main.run(conf, "generate-ad-impressions", "--date", DAY, "--impressions", Long.toString(impressions),
-        "--ads", Integer.toString(ads), "--zipf", Double.toString(zipf), "--files", "4",
+    BenchSupport.check(io.nightjar.testkit.Main.run(conf, "generate-ad-impressions", "--date", DAY, "--impressions", Long.toString(data.impressions),
+        "--ads", Integer.toString(data.ads), "--zipf", Double.toString(data.zipf), "--files", "4",
         "--impressions-output", new File(root, "ads/impressions/" + DAY).getAbsolutePath(),
         "--metadata-output", metadata.getAbsolutePath()));
     new File(metadata, Dataset.SUCCESS_FLAG).createNewFile();
@@ -83,29 +79,34 @@ public final class ImpressionsJoinBench implements Callable<Integer> {
     } else {
       System.out.println("no Spark rows: " + (spark ? "bench-spark is not built (mvn -Pbench builds it)" : "--no-spark"));
     }
-    double[][] seconds = new double[runs.size()][repeat];
+    double[][] seconds = new double[runs.size()][bench.repeat()];
     String[][] skew = new String[runs.size()][];
     BenchSupport.Digest reference = null;
-    for (int r = 0; r < repeat; r++) { // alternating, so a noisy minute hits every row
+    for (int r = 0; r < bench.repeat(); r++) { // alternating, so a noisy minute hits every row
       for (int k = 0; k < runs.size(); k++) {
         String run = runs.get(k);
         File day;
         if (k < strategies.size()) {
-          seconds[k][r] = BenchSupport.runTool(workDir, slots, run + "-" + (r + 1), "impressions-join", "--date", DAY,
-              "--strategy", run, "--reducers", Integer.toString(reducers), "--dataset", "bench-" + run);
           day = new File(root, "ads/bench-" + run + "/" + DAY);
+          seconds[k][r] = run.equals(CRUNCH_SHARDED) // not a strategy of the tool: the benchmark's own
+              ? BenchSupport.runMain(bench.workDir(), slots, run + "-" + (r + 1), CrunchShardedJoin.class.getName(),
+                  List.of(), "--date", DAY, "--reducers", Integer.toString(reducers), "--output", day.getAbsolutePath(),
+                  "--impressions", new File(root, "ads/impressions/" + DAY).getAbsolutePath(),
+                  "--metadata", metadata.getAbsolutePath())
+              : BenchSupport.runTool(bench.workDir(), slots, run + "-" + (r + 1), "impressions-join", "--date", DAY,
+                  "--strategy", run, "--reducers", Integer.toString(reducers), "--dataset", "bench-" + run);
           JsonNode report = new ObjectMapper().readTree(Files.readString(new File(day, "_skew-report.json").toPath()));
           skew[k] = new String[] {report.get("maxRows").asText(),
               String.format("%.2f", report.get("maxOverMean").asDouble()), report.get("metadataRowsShuffled").asText(),
               Integer.toString(report.get("tasks").size())};
         } else {
-          day = new File(workDir, "spark/" + run);
+          day = new File(bench.workDir(), "spark/" + run);
           List<String> args = new ArrayList<>(List.of("join", "--impressions",
               new File(root, "ads/impressions/" + DAY).getAbsolutePath(), "--metadata", metadata.getAbsolutePath(),
               "--output", day.getAbsolutePath(), "--day", DAY, "--partitions", Integer.toString(reducers)));
           String[] options = sparkRows[k - strategies.size()];
           args.addAll(List.of(options).subList(1, options.length));
-          seconds[k][r] = SparkRun.run(workDir, run + "-" + (r + 1), args.toArray(new String[0]));
+          seconds[k][r] = SparkRun.run(bench.workDir(), run + "-" + (r + 1), args.toArray(new String[0]));
           skew[k] = new String[] {"-", "-", "-", "-"};
         }
         BenchSupport.Digest digest = BenchSupport.Digest.ofFolder(day);
@@ -121,7 +122,7 @@ public final class ImpressionsJoinBench implements Callable<Integer> {
       }
     }
     System.out.printf("%nimpressions-join, %,d impressions, %,d ads, zipf %.2f, %d reducers, %d local slots, %d runs"
-        + " each%n", impressions, ads, zipf, reducers, slots, repeat);
+        + " each%n", data.impressions, data.ads, data.zipf, reducers, slots, bench.repeat());
     System.out.printf("%-20s %9s %9s %18s %9s %22s %6s%n", "strategy", "median s", "min s", "largest task rows",
         "max/mean", "metadata rows shuffled", "tasks");
     for (int k = 0; k < runs.size(); k++) {

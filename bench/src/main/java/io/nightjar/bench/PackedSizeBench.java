@@ -3,7 +3,8 @@ package io.nightjar.bench;
 import io.nightjar.avro.AudioAnalysis;
 import io.nightjar.avro.TrackAnalysis;
 import io.nightjar.jobs.tracks.s3import.AnalysisDocuments;
-import io.nightjar.jobs.tracks.snapshots.SyntheticAnalysis;
+import io.nightjar.testkit.tracks.SyntheticAnalysis;
+import io.nightjar.testkit.TrackDataOptions;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
@@ -17,6 +18,7 @@ import org.apache.avro.file.DataFileWriter;
 import org.apache.avro.specific.SpecificDatumReader;
 import org.apache.avro.specific.SpecificDatumWriter;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine;
 
@@ -27,14 +29,12 @@ import picocli.CommandLine;
 @Command(name = "packed-size-bench", mixinStandardHelpOptions = true)
 public final class PackedSizeBench implements Callable<Integer> {
 
-  @Option(names = "--tracks", defaultValue = "300")
-  private int tracks;
+  @Mixin
+  private final TrackDataOptions data = new TrackDataOptions(300, 500);
 
-  @Option(names = "--segments", defaultValue = "500")
-  private int segments;
-
-  @Option(names = "--repeat", defaultValue = "3")
+  @Option(names = "--repeat", defaultValue = "3", description = "Runs of each row (default: ${DEFAULT-VALUE}).")
   private int repeat;
+
 
   public static void main(String[] args) {
     System.exit(new CommandLine(new PackedSizeBench()).execute(args));
@@ -45,8 +45,8 @@ public final class PackedSizeBench implements Callable<Integer> {
     Random random = new Random(42);
     List<byte[]> documents = new ArrayList<>();
     long jsonBytes = 0;
-    for (int t = 0; t < tracks; t++) {
-      byte[] json = SyntheticAnalysis.toJson(null, SyntheticAnalysis.generate(random, segments), random, false);
+    for (int t = 0; t < data.tracks; t++) {
+      byte[] json = SyntheticAnalysis.toJson(null, SyntheticAnalysis.generate(random, data.segments), random, false);
       documents.add(json);
       jsonBytes += json.length;
     }
@@ -55,16 +55,16 @@ public final class PackedSizeBench implements Callable<Integer> {
     for (int r = 0; r <= repeat; r++) {
       records.clear();
       long start = System.nanoTime();
-      for (int t = 0; t < tracks; t++) {
+      for (int t = 0; t < data.tracks; t++) {
         AudioAnalysis analysis = AnalysisDocuments.parse("track-" + t, documents.get(t));
         records.add(TrackAnalysis.newBuilder().setTrackId(String.format("track-%08d", t))
             .setS3Key("analysis/track-" + t + ".json").setFetchedAt(1462060800000L).setDeleted(false)
             .setAnalysis(analysis).build());
       }
-      parse[r] = (System.nanoTime() - start) / 1e6 / tracks;
+      parse[r] = (System.nanoTime() - start) / 1e6 / data.tracks;
     }
     System.out.printf("%n%,d documents of %d segments: JSON %,d bytes per track; parse %.2f ms per document "
-        + "(median of %d)%n", tracks, segments, jsonBytes / tracks, BenchSupport.median(Arrays.copyOfRange(parse, 1, repeat + 1)),
+        + "(median of %d)%n", data.tracks, data.segments, jsonBytes / data.tracks, BenchSupport.median(Arrays.copyOfRange(parse, 1, repeat + 1)),
         repeat);
     System.out.printf("%-12s %14s %10s %14s %14s%n", "codec", "bytes/track", "vs JSON", "write ms/track",
         "read ms/track");
@@ -82,7 +82,7 @@ public final class PackedSizeBench implements Callable<Integer> {
             writer.append(record);
           }
         }
-        write[r] = (System.nanoTime() - start) / 1e6 / tracks;
+        write[r] = (System.nanoTime() - start) / 1e6 / data.tracks;
         size = out.size();
         start = System.nanoTime();
         int n = 0;
@@ -94,12 +94,12 @@ public final class PackedSizeBench implements Callable<Integer> {
             n++;
           }
         }
-        read[r] = (System.nanoTime() - start) / 1e6 / tracks;
-        if (n != tracks) {
-          throw new IllegalStateException("read " + n + " of " + tracks);
+        read[r] = (System.nanoTime() - start) / 1e6 / data.tracks;
+        if (n != data.tracks) {
+          throw new IllegalStateException("read " + n + " of " + data.tracks);
         }
       }
-      System.out.printf("%-12s %,14d %10.2f %14.2f %14.2f%n", codec, size / tracks, (double) size / jsonBytes,
+      System.out.printf("%-12s %,14d %10.2f %14.2f %14.2f%n", codec, size / data.tracks, (double) size / jsonBytes,
           BenchSupport.median(write), BenchSupport.median(read));
     }
     return 0;

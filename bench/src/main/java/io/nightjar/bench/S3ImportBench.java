@@ -4,9 +4,9 @@ import io.nightjar.common.dataset.RecordAccounting;
 import io.nightjar.common.s3.S3Access;
 import io.nightjar.jobs.Main;
 import io.nightjar.jobs.tracks.s3import.AnalysisDocuments;
-import io.nightjar.jobs.tracks.s3import.DocumentUploader;
 import io.nightjar.jobs.tracks.snapshots.PackedAvro;
 import io.nightjar.s3server.LoopbackS3;
+import io.nightjar.testkit.tracks.DocumentUploader;
 import java.io.File;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,6 +18,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileUtil;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -51,11 +52,9 @@ public final class S3ImportBench implements Callable<Integer> {
       + "request (0: none).")
   private long latencyMs;
 
-  @Option(names = "--repeat", defaultValue = "3", description = "Runs of each measurement; the median and the best are reported.")
-  private int repeat;
+  @Mixin
+  private final BenchOptions bench = new BenchOptions("target/s3-import-bench", 3);
 
-  @Option(names = "--work-dir", defaultValue = "target/s3-import-bench")
-  private File workDir;
 
   public static void main(String[] args) {
     System.exit(new CommandLine(new S3ImportBench()).execute(args));
@@ -63,19 +62,19 @@ public final class S3ImportBench implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    FileUtil.fullyDelete(workDir);
-    Configuration conf = BenchSupport.localConf(workDir, 1);
+    FileUtil.fullyDelete(bench.workDir());
+    Configuration conf = BenchSupport.localConf(bench.workDir(), 1);
     // The generated dump always holds two malformed lines (quarantined): above 1% of a small run's records.
     conf.setDouble(RecordAccounting.MAX_QUARANTINE_FRACTION_KEY, 0.5);
-    File documents = new File(workDir, "documents");
-    BenchSupport.check(Main.run(conf, "generate-track-documents", "--output", documents.getAbsolutePath(), "--tracks",
+    File documents = new File(bench.workDir(), "documents");
+    BenchSupport.check(io.nightjar.testkit.Main.run(conf, "generate-track-documents", "--output", documents.getAbsolutePath(), "--tracks",
         Integer.toString(objects), "--absent", "0", "--corrupt", "0", "--segments", Integer.toString(segments)));
     long jsonBytes = 0;
     for (File f : new File(documents, "documents/analysis").listFiles()) {
       jsonBytes += f.length();
     }
     double meanBytes = jsonBytes / (double) objects;
-    try (LoopbackS3 s3 = LoopbackS3.startWithLatency(new File(workDir, "s3"), latencyMs)) {
+    try (LoopbackS3 s3 = LoopbackS3.startWithLatency(new File(bench.workDir(), "s3"), latencyMs)) {
       conf.set(S3Access.ENDPOINT, s3.endpoint());
       conf.setBoolean(S3Access.PATH_STYLE, true);
       conf.set(S3Access.ACCESS_KEY, LoopbackS3.ACCESS_KEY);
@@ -91,6 +90,7 @@ public final class S3ImportBench implements Callable<Integer> {
             (System.nanoTime() - start) / 1e9);
         List<String> sample = keys.subList(0, Math.min(sequentialSample, keys.size()));
         parallelGets(client, keys, inFlight, true); // warm the server's file cache and both JVMs up
+        int repeat = bench.repeat();
         double[] sequential = new double[repeat];
         double[] importCpuMs = new double[repeat];
         double[] parseCpuMs = new double[repeat];
@@ -116,7 +116,7 @@ public final class S3ImportBench implements Callable<Integer> {
           imported[r] = objects / ((System.nanoTime() - started) / 1e9);
           importCpuMs[r] = (BenchSupport.processCpuNanos() - cpu) / 1e6 / objects;
         }
-        File out = new File(workDir, "root/tracks/analysis-import/chunk-0-of-1/2016-05-01");
+        File out = new File(bench.workDir(), "root/tracks/analysis-import/chunk-0-of-1/2016-05-01");
         long packed = 0;
         for (File f : out.listFiles((d, n) -> n.endsWith(".avro"))) {
           packed += f.length();

@@ -5,9 +5,10 @@ import io.nightjar.avro.SensorAggregate;
 import io.nightjar.avro.SensorReading;
 import io.nightjar.common.avro.AvroFiles;
 import io.nightjar.common.dataset.Dataset;
-import io.nightjar.jobs.Main;
 import io.nightjar.jobs.sensors.Periods;
 import io.nightjar.jobs.sensors.ReadingParser;
+import io.nightjar.testkit.AvroRecords;
+import io.nightjar.testkit.SensorDataOptions;
 import java.io.File;
 import java.io.IOException;
 import java.time.LocalDate;
@@ -26,6 +27,7 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.FileUtil;
 import org.apache.hadoop.fs.Path;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine;
 
@@ -42,21 +44,16 @@ public final class SensorAveragesBench implements Callable<Integer> {
 
   private static final LocalDate DAY = LocalDate.parse("2016-05-01");
 
-  @Option(names = "--readings", defaultValue = "10000000")
-  private long readings;
-
-  @Option(names = "--sensors", defaultValue = "1000")
-  private int sensors;
+  @Mixin
+  private final SensorDataOptions data = new SensorDataOptions(1000, 10_000_000);
 
   @Option(names = "--spark", negatable = true, defaultValue = "true", fallbackValue = "true",
       description = "Add Spark 3.5 rows when bench-spark is built (-Pbench builds it; default: ${DEFAULT-VALUE}).")
   private boolean spark;
 
-  @Option(names = "--work-dir", defaultValue = "target/sensor-averages-bench")
-  private File workDir;
+  @Mixin
+  private final BenchOptions bench = new BenchOptions("target/sensor-averages-bench", 3);
 
-  @Option(names = "--repeat", defaultValue = "3", description = "Runs of each row; median and min are reported.")
-  private int repeat;
 
   @Option(names = "--map-slots", defaultValue = "2", description = "Local map tasks in parallel (mapreduce.local.map.tasks.maximum).")
   private int mapSlots;
@@ -67,13 +64,13 @@ public final class SensorAveragesBench implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    FileUtil.fullyDelete(workDir);
-    File input = new File(workDir, "readings");
-    Configuration conf = BenchSupport.localConf(workDir, mapSlots);
-    BenchSupport.check(Main.run(conf, "generate-sensor-readings", "--output", input.getAbsolutePath(), "--date", DAY.toString(),
-        "--readings", Long.toString(readings), "--sensors", Integer.toString(sensors), "--files", "1"));
+    FileUtil.fullyDelete(bench.workDir());
+    File input = new File(bench.workDir(), "readings");
+    Configuration conf = BenchSupport.localConf(bench.workDir(), mapSlots);
+    BenchSupport.check(io.nightjar.testkit.Main.run(conf, "generate-sensor-readings", "--output", input.getAbsolutePath(), "--date", DAY.toString(),
+        "--readings", Long.toString(data.readings), "--sensors", Integer.toString(data.sensors), "--files", "1"));
     File file = new File(input, "readings-00000.avro");
-    System.out.printf("input: %,d readings, %,d sensors, %s (%,d bytes, snappy Avro)%n", readings, sensors, file,
+    System.out.printf("input: %,d readings, %,d sensors, %s (%,d bytes, snappy Avro)%n", data.readings, data.sensors, file,
         file.length());
 
     // engine and --duplicates of each row
@@ -84,14 +81,14 @@ public final class SensorAveragesBench implements Callable<Integer> {
     if (modes.length == 4) {
       System.out.println("no Spark rows: " + (spark ? "bench-spark is not built (mvn -Pbench builds it)" : "--no-spark"));
     }
-    double[] loopSeconds = new double[repeat];
-    double[][] seconds = new double[modes.length][repeat];
+    double[] loopSeconds = new double[bench.repeat()];
+    double[][] seconds = new double[modes.length][bench.repeat()];
     Map<String, double[]> loop = null;
     int compared = 0;
-    for (int r = 0; r < repeat; r++) { // alternating, so a noisy minute hits every row
+    for (int r = 0; r < bench.repeat(); r++) { // alternating, so a noisy minute hits every row
       // The loop too runs as its own JVM (timed); its figures, to check every other row against, come from one more
       // run in this JVM (not timed).
-      loopSeconds[r] = BenchSupport.runJava(workDir, "loop-" + (r + 1), List.of(),
+      loopSeconds[r] = BenchSupport.runJava(bench.workDir(), "loop-" + (r + 1), List.of(),
           System.getProperty("java.class.path"), PlainLoop.class.getName(),
           List.of(file.getAbsolutePath()));
       if (loop == null) {
@@ -100,17 +97,17 @@ public final class SensorAveragesBench implements Callable<Integer> {
       for (int m = 0; m < modes.length; m++) {
         String dataset = "bench-" + modes[m][0] + "-" + modes[m][1] + "-" + (r + 1);
         if (modes[m][0].equals("spark")) {
-          File out = new File(workDir, dataset);
+          File out = new File(bench.workDir(), dataset);
           List<String> args = new ArrayList<>(List.of("sensors", "--input", file.getAbsolutePath(), "--output",
               out.getAbsolutePath(), "--day", DAY.toString()));
           if (modes[m][1].equals("remove")) {
             args.add("--dedup");
           }
-          seconds[m][r] = SparkRun.run(workDir, dataset, args.toArray(new String[0]));
+          seconds[m][r] = SparkRun.run(bench.workDir(), dataset, args.toArray(new String[0]));
           compared = compareSpark(loop, out);
           continue;
         }
-        seconds[m][r] = BenchSupport.runTool(workDir, mapSlots, dataset, "sensor-averages", "--date", DAY.toString(),
+        seconds[m][r] = BenchSupport.runTool(bench.workDir(), mapSlots, dataset, "sensor-averages", "--date", DAY.toString(),
             "--input", file.getAbsolutePath(), "--engine", modes[m][0], "--duplicates", modes[m][1], "--dataset",
             dataset);
         Dataset output = Dataset.of(conf, "sensors", dataset);
@@ -120,8 +117,8 @@ public final class SensorAveragesBench implements Callable<Integer> {
 
     double loopMedian = BenchSupport.median(loopSeconds);
     double loopMin = BenchSupport.min(loopSeconds);
-    System.out.printf("%n%-58s %8s %8s %12s %8s %8s%n", "sensor averages, " + String.format("%,d", readings)
-        + " readings, " + repeat + " runs", "median s", "min s", "readings/s", "vs loop", "min");
+    System.out.printf("%n%-58s %8s %8s %12s %8s %8s%n", "sensor averages, " + String.format("%,d", data.readings)
+        + " readings, " + bench.repeat() + " runs", "median s", "min s", "readings/s", "vs loop", "min");
     row("plain loop (1 thread, decode + check + hash map)", loopSeconds, loopMedian, loopMin);
     for (int m = 0; m < modes.length; m++) {
       row(modes[m][0].equals("spark")
@@ -149,7 +146,7 @@ public final class SensorAveragesBench implements Callable<Integer> {
   private void row(String label, double[] seconds, double loopMedian, double loopMin) {
     double median = BenchSupport.median(seconds);
     double min = BenchSupport.min(seconds);
-    System.out.printf("%-58s %8.2f %8.2f %,12.0f %8.2f %8.2f%n", label, median, min, readings / median,
+    System.out.printf("%-58s %8.2f %8.2f %,12.0f %8.2f %8.2f%n", label, median, min, data.readings / median,
         loopMedian / median, loopMin / min);
   }
 
@@ -203,7 +200,7 @@ public final class SensorAveragesBench implements Callable<Integer> {
 
   private static int compare(Map<String, double[]> loop, File published) throws IOException {
     Map<String, double[]> figures = new HashMap<>();
-    for (SensorAggregate a : AvroFiles.readLocal(published, SensorAggregate.class)) {
+    for (SensorAggregate a : AvroRecords.readLocal(published, SensorAggregate.class)) {
       add(figures, a.getSensorId() + "@" + a.getPeriodStart(), a.getCount(), a.getSum(), a.getMin(), a.getMax(), a);
     }
     return sameFigures(loop, figures, "pipeline");

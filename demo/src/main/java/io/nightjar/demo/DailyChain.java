@@ -4,8 +4,8 @@ import io.nightjar.common.avro.AvroFiles;
 import io.nightjar.common.dataset.Dataset;
 import io.nightjar.common.s3.S3Access;
 import io.nightjar.jobs.Main;
-import io.nightjar.jobs.tracks.s3import.DocumentUploader;
-import io.nightjar.jobs.tracks.snapshots.SyntheticAnalysis;
+import io.nightjar.testkit.tracks.DocumentUploader;
+import io.nightjar.testkit.tracks.SyntheticAnalysis;
 import io.nightjar.workflows.ChainDiagram;
 import java.io.File;
 import java.io.IOException;
@@ -55,6 +55,7 @@ public final class DailyChain {
   private final Map<String, ChainDiagram.Job> jobs;
   private final Map<String, String[]> lastRow = new LinkedHashMap<>();
   private ToIntFunction<String[]> runner;
+  private ToIntFunction<String[]> testKit;
 
   /**
    * {@code conf} carries the file system, the MapReduce framework and {@code nightjar.root} the tools use, and the S3
@@ -67,6 +68,7 @@ public final class DailyChain {
     this.testdata = testdata;
     this.jobs = jobs;
     this.runner = args -> Main.run(new Configuration(conf), args);
+    this.testKit = args -> io.nightjar.testkit.Main.run(new Configuration(conf), args);
   }
 
   /**
@@ -76,6 +78,12 @@ public final class DailyChain {
   public DailyChain runningTools(ToIntFunction<String[]> runner) {
     this.runner = runner;
     return this;
+  }
+
+  /** The same, and the generators' command lines with {@code testKit} (a {@link ShippedJar#testKit()}). */
+  public DailyChain runningTools(ToIntFunction<String[]> runner, ToIntFunction<String[]> testKit) {
+    this.testKit = testKit;
+    return runningTools(runner);
   }
 
   /**
@@ -89,10 +97,10 @@ public final class DailyChain {
     if (sample.isDirectory()) {
       fs.copyFromLocalFile(false, true, new Path(sample.getAbsolutePath()), readings);
     } else {
-      tool("generate-sensor-readings", "--date", day.toString(), "--output", readings.toString(), "--format", "csv",
+      testKit("generate-sensor-readings", "--date", day.toString(), "--output", readings.toString(), "--format", "csv",
           "--sensors", "24", "--readings", "1200", "--bad-fraction", "0.005", "--duplicate-fraction", "0.01", "--seed", seed);
     }
-    tool("generate-ad-impressions", "--date", day.toString(), "--impressions", "20000", "--ads", "200",
+    testKit("generate-ad-impressions", "--date", day.toString(), "--impressions", "20000", "--ads", "200",
         "--bad-impressions", "5", "--seed", seed,
         "--impressions-output", path("ads/impressions", day).toString(),
         "--metadata-output", path("ads/ad-metadata", day).toString());
@@ -353,6 +361,11 @@ public final class DailyChain {
   private int tool(String... args) {
     System.out.println("$ hadoop jar nightjar-jobs.jar " + String.join(" ", args));
     return runner.applyAsInt(args);
+  }
+
+  private int testKit(String... args) {
+    System.out.println("$ hadoop jar nightjar-testkit.jar " + String.join(" ", args));
+    return testKit.applyAsInt(args);
   }
 
   /** The day folder of {@code dataset} ("project/name") under this chain's root. */

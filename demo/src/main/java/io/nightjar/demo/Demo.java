@@ -57,14 +57,14 @@ public final class Demo implements Callable<Integer> {
     List<String> chain = ChainDiagram.order(jobs);
     System.out.println("Starting an in-process HDFS and a loopback S3 server (S3Proxy) ...");
     try (DemoCluster cluster = DemoCluster.start("nightjar-demo-hdfs");
-        ShippedJar shipped = ShippedJar.open(options.jobJar, options.hadoopJars, cluster.conf)) {
+        ShippedJar shipped = ShippedJar.open(options.jobJar, options.testKitJar, options.hadoopJars, cluster.conf)) {
       FileSystem fs = cluster.fs;
       Configuration conf = cluster.conf;
       System.out.println("Every tool runs from " + shipped.describe());
       System.out.println("HDFS at " + fs.getUri() + ", datasets under " + fs.getUri() + "/nightjar");
       System.out.println("S3 at " + cluster.s3().endpoint());
       System.out.println("Daily chain, ordered by the coordinators in " + options.apps + "/: " + String.join(" -> ", chain));
-      DailyChain run = new DailyChain(fs, conf, options.testdata, jobs).runningTools(shipped);
+      DailyChain run = new DailyChain(fs, conf, options.testdata, jobs).runningTools(shipped, shipped.testKit());
       System.out.printf("%n=== The bulk import (analysis-bulk-import, started by hand): %s ===%n", date);
       int status = run.bulkImport(date);
       if (status != 0) {

@@ -6,6 +6,7 @@ import io.nightjar.s3server.LoopbackS3;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
+import io.nightjar.testkit.local.LocalSpeed;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.FileUtil;
@@ -33,6 +34,7 @@ public final class DemoCluster implements AutoCloseable {
     this.fs = cluster.getFileSystem();
     this.conf = new Configuration(cluster.getConfiguration(0));
     conf.set("mapreduce.framework.name", "local");
+    LocalSpeed.apply(conf); // the test kit's file system and polls, for every tool the demo runs
     conf.set(Dataset.ROOT_KEY, "/nightjar");
     conf.set(S3Access.ENDPOINT, s3.endpoint());
     conf.setBoolean(S3Access.PATH_STYLE, true);

@@ -25,7 +25,9 @@ import org.apache.hadoop.conf.Configuration;
  * ({@code org.apache.hadoop.util.RunJar}): one class loader holds a configuration folder and an installed Hadoop's own
  * jars (the {@code hadoop classpath}), and a child of it holds the job jar and nothing else; the tool runs with the
  * child as its thread's context class loader. Nothing of the caller's classpath (nightjar's module classes, unshaded
- * Crunch and Avro, the test libraries) is visible to it, so what runs is the relocated bytes users deploy.
+ * Crunch and Avro, the test libraries) is visible to it, so what runs is the relocated bytes users deploy. The test
+ * kit's jar ({@code nightjar-testkit.jar}, the generators, relocated alike) is a second entry of the child, as
+ * {@code HADOOP_CLASSPATH} would add it; {@link #testKit()} runs its tools.
  *
  * <p>The loaders are made once and reused for every tool run, as a long-lived gateway JVM would; each run gets a new
  * {@code Configuration} of the jar's Hadoop, holding what the caller's configuration sets beyond Hadoop's defaults.
@@ -35,7 +37,10 @@ public final class ShippedJar implements ToIntFunction<String[]>, AutoCloseable 
   /** System properties naming the job jar and the folder of Hadoop's jars (defaults: the build's own). */
   public static final String JOB_JAR_PROPERTY = "nightjar.jobJar";
   public static final String HADOOP_JARS_PROPERTY = "nightjar.hadoopJars";
+  /** System property naming the test kit's jar (default: the build's own). */
+  public static final String TESTKIT_JAR_PROPERTY = "nightjar.testkitJar";
   static final String DEFAULT_JOB_JAR = "jobs/target/nightjar-jobs.jar";
+  static final String DEFAULT_TESTKIT_JAR = "testkit/target/nightjar-testkit.jar";
   static final String DEFAULT_HADOOP_JARS = "hadoop-dist/3.3.6/target/hadoop";
 
   private final File jar;
@@ -45,12 +50,16 @@ public final class ShippedJar implements ToIntFunction<String[]>, AutoCloseable 
   private final URLClassLoader hadoop;
   private final URLClassLoader job;
   private final Method run;
+  private final Method runTestKit;
   private final Method set;
   private final Method get;
 
-  private ShippedJar(File jar, File hadoopJars, Configuration conf) throws IOException, ReflectiveOperationException {
-    if (!jar.isFile()) {
-      throw new IllegalStateException("no job jar at " + jar.getAbsolutePath() + ": build it first (mvn package)");
+  private ShippedJar(File jar, File testKit, File hadoopJars, Configuration conf)
+      throws IOException, ReflectiveOperationException {
+    for (File each : new File[] {jar, testKit}) {
+      if (!each.isFile()) {
+        throw new IllegalStateException("no jar at " + each.getAbsolutePath() + ": build it first (mvn package)");
+      }
     }
     File[] jars = hadoopJars.listFiles((dir, name) -> name.endsWith(".jar"));
     if (jars == null || jars.length == 0) {
@@ -71,35 +80,49 @@ public final class ShippedJar implements ToIntFunction<String[]>, AutoCloseable 
     }
     this.hadoop = new URLClassLoader("hadoop-classpath", classpath.toArray(new URL[0]),
         ClassLoader.getPlatformClassLoader());
-    this.job = new URLClassLoader("job-jar", new URL[] {jar.toURI().toURL()}, hadoop);
+    this.job = new URLClassLoader("job-jar", new URL[] {jar.toURI().toURL(), testKit.toURI().toURL()}, hadoop);
     Class<?> confClass = job.loadClass(Configuration.class.getName());
     this.run = job.loadClass("io.nightjar.jobs.Main").getMethod("run", confClass, String[].class);
+    this.runTestKit = job.loadClass("io.nightjar.testkit.Main").getMethod("run", confClass, String[].class);
     this.set = confClass.getMethod("set", String.class, String.class);
     this.get = confClass.getMethod("get", String.class);
   }
 
   /**
-   * The job jar and Hadoop jars named by {@value #JOB_JAR_PROPERTY} and {@value #HADOOP_JARS_PROPERTY}, or the build's
-   * own under {@code projectDir}; each run is given what {@code conf} sets beyond Hadoop's defaults.
+   * The job jar, test kit jar and Hadoop jars named by {@value #JOB_JAR_PROPERTY}, {@value #TESTKIT_JAR_PROPERTY} and
+   * {@value #HADOOP_JARS_PROPERTY}, or the build's own under {@code projectDir}; each run is given what {@code conf}
+   * sets beyond Hadoop's defaults.
    */
   public static ShippedJar open(File projectDir, Configuration conf) throws IOException {
     File jar = new File(System.getProperty(JOB_JAR_PROPERTY, new File(projectDir, DEFAULT_JOB_JAR).getPath()));
+    File testKit = new File(System.getProperty(TESTKIT_JAR_PROPERTY,
+        new File(projectDir, DEFAULT_TESTKIT_JAR).getPath()));
     File hadoopJars = new File(System.getProperty(HADOOP_JARS_PROPERTY,
         new File(projectDir, DEFAULT_HADOOP_JARS).getPath()));
-    return open(jar, hadoopJars, conf);
+    return open(jar, testKit, hadoopJars, conf);
   }
 
-  public static ShippedJar open(File jar, File hadoopJars, Configuration conf) throws IOException {
+  public static ShippedJar open(File jar, File testKit, File hadoopJars, Configuration conf) throws IOException {
     try {
-      return new ShippedJar(jar.getAbsoluteFile(), hadoopJars.getAbsoluteFile(), conf);
+      return new ShippedJar(jar.getAbsoluteFile(), testKit.getAbsoluteFile(), hadoopJars.getAbsoluteFile(), conf);
     } catch (ReflectiveOperationException e) {
-      throw new IllegalStateException(jar + " has no io.nightjar.jobs.Main.run(Configuration, String...): " + e, e);
+      throw new IllegalStateException(jar + " has no io.nightjar.jobs.Main.run(Configuration, String...) or "
+          + testKit + " no io.nightjar.testkit.Main.run: " + e, e);
     }
   }
 
   /** Runs {@code hadoop jar nightjar-jobs.jar args...}; returns its exit status. */
   @Override
   public int applyAsInt(String[] args) {
+    return run(run, args);
+  }
+
+  /** Runs the test kit's tools: {@code HADOOP_CLASSPATH=nightjar-jobs.jar hadoop jar nightjar-testkit.jar args...}. */
+  public ToIntFunction<String[]> testKit() {
+    return args -> run(runTestKit, args);
+  }
+
+  private int run(Method run, String[] args) {
     Thread thread = Thread.currentThread();
     ClassLoader before = thread.getContextClassLoader();
     thread.setContextClassLoader(job);
@@ -112,7 +135,8 @@ public final class ShippedJar implements ToIntFunction<String[]>, AutoCloseable 
       }
       return (Integer) run.invoke(null, jobConf, args);
     } catch (InvocationTargetException e) {
-      throw new IllegalStateException("nightjar-jobs.jar " + String.join(" ", args) + " threw " + e.getCause(),
+      throw new IllegalStateException(run.getDeclaringClass().getName() + " " + String.join(" ", args) + " threw "
+          + e.getCause(),
           e.getCause());
     } catch (ReflectiveOperationException e) {
       throw new IllegalStateException(e);

@@ -110,15 +110,15 @@ public final class Soak implements Callable<Integer> {
       File scratch = Files.createTempDirectory("nightjar-soak").toFile();
       List<String> problems = new ArrayList<>();
       Injector injector;
-      try (ShippedJar undisturbed = ShippedJar.open(options.jobJar, options.hadoopJars, reference);
-          ShippedJar shipped = ShippedJar.open(options.jobJar, options.hadoopJars, faulted)) {
+      try (ShippedJar undisturbed = ShippedJar.open(options.jobJar, options.testKitJar, options.hadoopJars, reference);
+          ShippedJar shipped = ShippedJar.open(options.jobJar, options.testKitJar, options.hadoopJars, faulted)) {
         System.out.println("Every tool runs from " + shipped.describe());
         System.out.printf("%n=== The undisturbed run, under /reference ===%n");
-        runChain(new DailyChain(fs, reference, options.testdata, jobs).runningTools(undisturbed), chain, problems, "reference");
+        runChain(new DailyChain(fs, reference, options.testdata, jobs).runningTools(undisturbed, undisturbed.testKit()), chain, problems, "reference");
         System.out.printf("%n=== The run with faults, under /soak ===%n");
-        injector = new Injector(new Random(seed), probability, faults, cluster, faulted, shipped, options.jobJar, options.hadoopJars,
-            scratch, problems);
-        runChain(new DailyChain(fs, faulted, options.testdata, jobs).runningTools(injector), chain, problems, "soak");
+        injector = new Injector(new Random(seed), probability, faults, cluster, faulted, shipped, options, scratch,
+            problems);
+        runChain(new DailyChain(fs, faulted, options.testdata, jobs).runningTools(injector, shipped.testKit()), chain, problems, "soak");
       } finally {
         FileUtil.fullyDelete(scratch);
       }
@@ -318,23 +318,21 @@ public final class Soak implements Callable<Integer> {
     private final DemoCluster cluster;
     private final Configuration conf;
     private final ShippedJar shipped;
-    private final File jobJar;
-    private final File hadoopJars;
+    private final ChainOptions jars;
     private final File scratch;
     private final List<String> problems;
     final List<String> injected = new ArrayList<>();
     final List<Fault> kinds = new ArrayList<>();
 
     Injector(Random random, double probability, Set<Fault> allowed, DemoCluster cluster, Configuration conf,
-        ShippedJar shipped, File jobJar, File hadoopJars, File scratch, List<String> problems) {
+        ShippedJar shipped, ChainOptions jars, File scratch, List<String> problems) {
       this.random = random;
       this.probability = probability;
       this.allowed = allowed;
       this.cluster = cluster;
       this.conf = conf;
       this.shipped = shipped;
-      this.jobJar = jobJar;
-      this.hadoopJars = hadoopJars;
+      this.jars = jars;
       this.scratch = scratch;
       this.problems = problems;
     }
@@ -419,7 +417,8 @@ public final class Soak implements Callable<Integer> {
         }
       }
       List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
-          "-Xmx1g", "-cp", jobJar.getAbsolutePath() + File.pathSeparator + hadoopJars.getAbsolutePath() + "/*",
+          "-Xmx1g", "-cp", String.join(File.pathSeparator, jars.jobJar.getAbsolutePath(),
+              jars.testKitJar.getAbsolutePath(), jars.hadoopJars.getAbsolutePath() + "/*"),
           "io.nightjar.jobs.Main", args[0], "-conf", site.getAbsolutePath()));
       command.addAll(Arrays.asList(args).subList(1, args.length));
       File log = new File(scratch, "killed-run.log");

@@ -6,7 +6,7 @@ import static org.junit.Assert.assertTrue;
 
 import io.nightjar.avro.TrackAnalysis;
 import io.nightjar.avro.TrackAttributes;
-import io.nightjar.common.avro.AvroFiles;
+import io.nightjar.testkit.AvroRecords;
 import io.nightjar.common.dataset.Dataset;
 import io.nightjar.common.s3.S3Access;
 import io.nightjar.jobs.tracks.s3import.AnalysisDocuments;
@@ -75,7 +75,7 @@ public class ConnectedChainWeekIT {
   @Test
   public void everyDaysAttributesEqualAComputationFromScratchOverS3() throws Exception {
     Map<String, ChainDiagram.Job> jobs = ChainDiagram.read(APPS);
-    DailyChain chain = new DailyChain(fs, conf, TESTDATA, jobs).runningTools(shipped);
+    DailyChain chain = new DailyChain(fs, conf, TESTDATA, jobs).runningTools(shipped, shipped.testKit());
     assertEquals(0, chain.bulkImport(BULK_DAY));
     for (int k = 0; k < 7; k++) {
       LocalDate day = BULK_DAY.plusDays(k);
@@ -91,7 +91,7 @@ public class ConnectedChainWeekIT {
       }
       Map<String, TrackAttributes> expected = fromScratch(dump);
       Map<String, TrackAttributes> published = new TreeMap<>();
-      for (TrackAttributes row : AvroFiles.read(fs, chain.path("tracks/attributes", day), TrackAttributes.class)) {
+      for (TrackAttributes row : AvroRecords.read(fs, chain.path("tracks/attributes", day), TrackAttributes.class)) {
         row.setAnalysisFetchedAt(0L); // when nightjar fetched it, which a computation from S3 cannot know
         assertEquals("one row per track", null, published.put(row.getTrackId(), row));
       }

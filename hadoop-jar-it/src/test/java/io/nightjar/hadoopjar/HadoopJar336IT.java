@@ -15,9 +15,4 @@ public class HadoopJar336IT extends HadoopJarCases {
   public void shardedJoinPublishesWhatLocalModeComputes() throws Exception {
     checkImpressionsJoin("sharded");
   }
-
-  @Test
-  public void crunchShardedJoinPublishesWhatLocalModeComputes() throws Exception {
-    checkImpressionsJoin("crunch-sharded");
-  }
 }

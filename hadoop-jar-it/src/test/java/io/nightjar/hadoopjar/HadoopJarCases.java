@@ -12,6 +12,7 @@ import io.nightjar.common.s3.S3Access;
 import io.nightjar.demo.DailyChain;
 import io.nightjar.jobs.Main;
 import io.nightjar.s3server.LoopbackS3;
+import io.nightjar.testkit.local.LocalSpeed;
 import io.nightjar.workflows.ChainDiagram;
 import io.nightjar.workflows.OozieApp;
 import java.io.File;
@@ -55,6 +56,7 @@ public abstract class HadoopJarCases {
 
   private static final String DAY = "2016-05-01";
   private static final File JOB_JAR = new File(System.getProperty("nightjar.jobJar"));
+  private static final File TESTKIT_JAR = new File(System.getProperty("nightjar.testkitJar"));
   private static final File TESTDATA = new File(System.getProperty("nightjar.testdata"));
   private static final File APPS = new File(System.getProperty("nightjar.workflows"));
 
@@ -117,7 +119,7 @@ public abstract class HadoopJarCases {
     File local = localRoot(name);
     if (adsInput == null) {
       adsInput = localRoot("ads-input");
-      assertEquals(0, Main.run(localConf(), "generate-ad-impressions", "--date", DAY, "--impressions", "20000",
+      assertEquals(0, io.nightjar.testkit.Main.run(localConf(), "generate-ad-impressions", "--date", DAY, "--impressions", "20000",
           "--ads", "200", "--zipf", "1.1", "--bad-impressions", "5", "--files", "2",
           "--impressions-output", adsInput + "/ads/impressions/" + DAY,
           "--metadata-output", adsInput + "/ads/ad-metadata/" + DAY));
@@ -185,8 +187,9 @@ public abstract class HadoopJarCases {
           "-D", CredentialProviderFactory.CREDENTIAL_PROVIDER_PATH + "=" + provider,
           "-D", S3Access.ENDPOINT + "=" + s3.endpoint(), "-D", S3Access.PATH_STYLE + "=true");
 
-      assertEquals(0, onCluster.applyAsInt(new String[] {"upload-documents", "--from",
-          new File(TESTDATA, "tracks/documents").getAbsolutePath(), "--bucket", DailyChain.BUCKET}));
+      // The test kit's tool, from its jar beside the shipped job jar (HADOOP_CLASSPATH).
+      assertEquals(0, onCluster.testKit("upload-documents", "--from",
+          new File(TESTDATA, "tracks/documents").getAbsolutePath(), "--bucket", DailyChain.BUCKET));
       Configuration clusterConf = withS3(new Configuration(), s3Conf);
       clusterConf.set("fs.defaultFS", cluster.hdfs());
       clusterConf.set(Dataset.ROOT_KEY, root);
@@ -264,12 +267,21 @@ public abstract class HadoopJarCases {
 
     @Override
     public int applyAsInt(String[] args) {
+      return run(null, JOB_JAR, args);
+    }
+
+    /** {@code HADOOP_CLASSPATH=nightjar-jobs.jar hadoop jar nightjar-testkit.jar args...}. */
+    int testKit(String... args) {
+      return run(JOB_JAR, TESTKIT_JAR, args);
+    }
+
+    private int run(File hadoopClasspath, File jar, String[] args) {
       List<String> command = new ArrayList<>(List.of(args[0]));
       command.addAll(settings);
       command.addAll(List.of(args).subList(1, args.length));
       SingleNodeHadoop.Run run;
       try {
-        run = cluster.hadoopJar(JOB_JAR, command.toArray(new String[0]));
+        run = cluster.hadoopJar(hadoopClasspath, jar, command.toArray(new String[0]));
       } catch (Exception e) {
         throw new IllegalStateException("hadoop jar " + String.join(" ", args) + ": " + e, e);
       }
@@ -355,7 +367,7 @@ public abstract class HadoopJarCases {
     Configuration conf = new Configuration();
     conf.set("fs.defaultFS", "file:///");
     conf.set("mapreduce.framework.name", "local");
-    return conf;
+    return LocalSpeed.apply(conf);
   }
 
   private static File localRoot(String name) throws IOException {

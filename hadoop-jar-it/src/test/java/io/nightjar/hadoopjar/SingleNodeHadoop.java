@@ -214,11 +214,21 @@ final class SingleNodeHadoop implements AutoCloseable {
 
   /** Runs {@code hadoop jar jobJar args...} as a separate JVM, the way the {@code hadoop} script does. */
   Run hadoopJar(File jobJar, String... args) throws Exception {
+    return hadoopJar(null, jobJar, args);
+  }
+
+  /**
+   * Runs {@code HADOOP_CLASSPATH=hadoopClasspath hadoop jar jar args...} ({@code hadoopClasspath} may be null): the
+   * script puts that entry after Hadoop's own jars.
+   */
+  Run hadoopJar(File hadoopClasspath, File jar, String... args) throws Exception {
     File runDir = Files.createTempDirectory(work.toPath(), "client-").toFile();
+    String classpath = confDir + File.pathSeparator + hadoopJars + "/*"
+        + (hadoopClasspath == null ? "" : File.pathSeparator + hadoopClasspath.getPath());
     List<String> command = new ArrayList<>(List.of(java(), "-Xmx1g", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
         "-Djava.net.preferIPv4Stack=true",
         "-Dhadoop.log.dir=" + runDir, "-Dhadoop.root.logger=INFO,console",
-        "-cp", confDir + File.pathSeparator + hadoopJars + "/*", "org.apache.hadoop.util.RunJar", jobJar.getPath()));
+        "-cp", classpath, "org.apache.hadoop.util.RunJar", jar.getPath()));
     command.addAll(Arrays.asList(args));
     File out = new File(runDir, "stdout");
     File err = new File(runDir, "stderr");

@@ -1,7 +1,7 @@
 package io.nightjar.jobs;
 
-import io.nightjar.common.avro.AvroFiles;
 import io.nightjar.common.dataset.Dataset;
+import io.nightjar.testkit.AvroRecords;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -14,7 +14,7 @@ import org.junit.rules.ExternalResource;
 
 /**
  * An in-process HDFS for integration tests, with MapReduce in local mode reading and writing {@code hdfs://} paths
- * and {@code nightjar.root=/nightjar}; runs tools through {@link Main} as {@code hadoop jar} would. A JUnit rule: one
+ * and {@code nightjar.root=/nightjar}; runs tools through {@link Main} (and the test kit's) as {@code hadoop jar} would. A JUnit rule: one
  * cluster for a test class is
  * <pre>  {@literal @}ClassRule public static final HdfsTestCluster hdfs = new HdfsTestCluster();</pre>
  * started before the class's {@code @BeforeClass} methods and shut down after its {@code @AfterClass} ones.
@@ -46,17 +46,18 @@ public final class HdfsTestCluster extends ExternalResource {
     return new Configuration(conf);
   }
 
-  /** Runs a tool by name; returns its exit status. */
+  /** Runs a tool by name, of the job jar or the test kit; returns its exit status. */
   public int run(String tool, String... args) {
     String[] full = new String[args.length + 1];
     full[0] = tool;
     System.arraycopy(args, 0, full, 1, args.length);
-    return Main.run(conf(), full);
+    return io.nightjar.testkit.Main.tool(tool) != null ? io.nightjar.testkit.Main.run(conf(), full)
+        : Main.run(conf(), full);
   }
 
   /** Every record of the {@code .avro} files directly in {@code dir}. */
   public <T> List<T> readAvro(Path dir, Class<T> type) throws IOException {
-    return AvroFiles.read(fs(), dir, type);
+    return AvroRecords.read(fs(), dir, type);
   }
 
   @Override

@@ -3,6 +3,7 @@ package io.nightjar.oozie;
 import io.nightjar.common.avro.AvroFiles;
 import io.nightjar.common.dataset.Dataset;
 import io.nightjar.jobs.Main;
+import io.nightjar.testkit.local.LocalSpeed;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.hadoop.conf.Configuration;
@@ -33,7 +34,8 @@ public class TaskRetryIT extends XFsTestCase {
     Path input = new Path(base, "input/" + DAY);
     Configuration local = new Configuration(createJobConf());
     local.set("mapreduce.framework.name", "local");
-    assertEquals(0, Main.run(local, "generate-sensor-readings", "--date", DAY, "--output", input.toString(),
+    LocalSpeed.apply(local);
+    assertEquals(0, io.nightjar.testkit.Main.run(local, "generate-sensor-readings", "--date", DAY, "--output", input.toString(),
         "--readings", "1500000", "--sensors", "500", "--files", "4", "--duplicate-fraction", "0.01",
         "--bad-fraction", "0.001"));
 

@@ -1,39 +1,36 @@
 package io.nightjar.common.avro;
 
-import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Supplier;
 import org.apache.avro.file.DataFileStream;
 import org.apache.avro.generic.GenericDatumReader;
 import org.apache.avro.generic.GenericRecord;
-import org.apache.avro.io.DatumReader;
-import org.apache.avro.specific.SpecificDatumReader;
-import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
 /**
  * Reads the Avro files directly in a folder (a published day: its {@code .avro} part files, hidden files ignored)
- * on any Hadoop file system. Holds every record in memory: for small outputs, summaries, tests and benchmark checks,
- * not for reading a large dataset (use a pipeline for that).
+ * on any Hadoop file system: lists them, counts their records, and reads them as generic records into memory for
+ * {@code verify}'s comparison (small outputs only; typed readers for tests are in the test kit).
  */
 public final class AvroFiles {
 
   private AvroFiles() {
   }
 
-  /** Every record of the folder's {@code .avro} files, file by file in name order. */
-  public static <T> List<T> read(FileSystem fs, Path dir, Class<T> type) throws IOException {
-    return read(fs, dir, () -> new SpecificDatumReader<>(type));
-  }
-
   /** Every record of the folder's {@code .avro} files, whatever their schema, as generic records. */
   public static List<GenericRecord> readGeneric(FileSystem fs, Path dir) throws IOException {
-    return read(fs, dir, GenericDatumReader::new);
+    List<GenericRecord> records = new ArrayList<>();
+    for (Path file : avroFiles(fs, dir)) {
+      try (InputStream in = fs.open(file);
+          DataFileStream<GenericRecord> reader = new DataFileStream<>(in, new GenericDatumReader<>())) {
+        reader.forEach(records::add);
+      }
+    }
+    return records;
   }
 
   /**
@@ -46,16 +43,6 @@ public final class AvroFiles {
       readGeneric(fs, dir).forEach(record -> records.add(record.toString()));
     }
     records.sort(null);
-    return records;
-  }
-
-  private static <T> List<T> read(FileSystem fs, Path dir, Supplier<DatumReader<T>> datumReader) throws IOException {
-    List<T> records = new ArrayList<>();
-    for (Path file : avroFiles(fs, dir)) {
-      try (InputStream in = fs.open(file); DataFileStream<T> reader = new DataFileStream<>(in, datumReader.get())) {
-        reader.forEach(records::add);
-      }
-    }
     return records;
   }
 
@@ -114,16 +101,5 @@ public final class AvroFiles {
       files.add(status.getPath());
     }
     return files;
-  }
-
-  /** The same, for a local folder. */
-  public static <T> List<T> readLocal(File dir, Class<T> type) throws IOException {
-    return read(FileSystem.getLocal(new Configuration()), new Path(dir.getAbsolutePath()),
-        type);
-  }
-
-  /** Record count of a local folder's {@code .avro} files. */
-  public static long countLocal(File dir) throws IOException {
-    return count(FileSystem.getLocal(new Configuration()), new Path(dir.getAbsolutePath()));
   }
 }

@@ -1,13 +1,11 @@
 package io.nightjar.common.tool;
 
 import io.nightjar.common.avro.NullableUnionWriters;
-import io.nightjar.common.crunch.MapReduceConfig;
 import io.nightjar.common.dataset.Dataset;
 import io.nightjar.common.dataset.DatasetLease;
 import io.nightjar.common.dataset.Manifest;
 import io.nightjar.common.dataset.Publication;
 import io.nightjar.common.dataset.RecordAccounting;
-import io.nightjar.common.local.NioLocalFileSystem;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -70,10 +68,8 @@ public abstract class NightjarTool<P extends NightjarTool.Plan> extends Configur
    * agree).
    */
   static final String DISABLE_DEEP_COPY_KEY = "crunch.disable.deep.copy";
-  /** The cap on a cluster, where each poll is a call to the job's application master. */
+  /** The cap, chosen for a cluster, where each poll is a call to the job's application master. */
   public static final long DEFAULT_MAX_POLL_INTERVAL_MS = 250;
-  /** The cap in local mode, where a poll is a method call into the job running in this process. */
-  public static final long LOCAL_MAX_POLL_INTERVAL_MS = 20;
   /** Hadoop's interval between progress polls of a plain MapReduce job waited for with progress (1 s). */
   public static final String PROGRESS_POLL_INTERVAL_KEY = "mapreduce.client.progressmonitor.pollinterval";
 
@@ -114,16 +110,8 @@ public abstract class NightjarTool<P extends NightjarTool.Plan> extends Configur
     NullableUnionWriters.configure(conf);
     // Crunch notices a finished MapReduce job at its next poll, backing off up to crunch.max.poll.interval (Crunch's
     // own: 1 s in local mode, 10 s on a cluster), and sleeps one more interval before it returns (MRExecutor's monitor
-    // loop polls, then waits). Hadoop's progress monitor (--engine mapreduce) polls every second.
-    boolean local = MapReduceConfig.runsLocally(conf);
-    conf.setIfUnset(MAX_POLL_INTERVAL_KEY,
-        Long.toString(local ? LOCAL_MAX_POLL_INTERVAL_MS : DEFAULT_MAX_POLL_INTERVAL_MS));
-    if (local) {
-      if (!MapReduceConfig.setOutsideDefaults(conf, PROGRESS_POLL_INTERVAL_KEY)) {
-        conf.setLong(PROGRESS_POLL_INTERVAL_KEY, LOCAL_MAX_POLL_INTERVAL_MS);
-      }
-      conf.setIfUnset(NioLocalFileSystem.IMPL_KEY, NioLocalFileSystem.class.getName()); // why local only: its Javadoc
-    }
+    // loop polls, then waits). Local runs (demo, tests, benchmarks) set shorter polls themselves (testkit LocalSpeed).
+    conf.setIfUnset(MAX_POLL_INTERVAL_KEY, Long.toString(DEFAULT_MAX_POLL_INTERVAL_MS));
     P plan = plan();
     if (dryRun) {
       plan.describe().forEach((what, where) -> out.println(what + ": " + where));
@@ -149,12 +137,9 @@ public abstract class NightjarTool<P extends NightjarTool.Plan> extends Configur
             + "): a lease file naming no holder (its run died while writing it) older than this is stale",
         Publication.GRACE_HOURS_KEY + " (" + Publication.DEFAULT_GRACE_HOURS
             + "): hours a replaced day stays readable for readers that opened it",
-        MAX_POLL_INTERVAL_KEY + " (" + DEFAULT_MAX_POLL_INTERVAL_MS + " ms, " + LOCAL_MAX_POLL_INTERVAL_MS
-            + " ms in local mode; Crunch's own: 10 s, 1 s): longest wait between polls of a running job's status",
-        PROGRESS_POLL_INTERVAL_KEY + " (Hadoop's 1 s, " + LOCAL_MAX_POLL_INTERVAL_MS + " ms in local mode): the same "
-            + "for a plain MapReduce job",
-        NioLocalFileSystem.IMPL_KEY + " (" + NioLocalFileSystem.class.getName() + " in local mode): the file:// "
-            + "file system; nightjar's sets permissions without starting chmod");
+        MAX_POLL_INTERVAL_KEY + " (" + DEFAULT_MAX_POLL_INTERVAL_MS
+            + " ms; Crunch's own: 10 s, 1 s in local mode): longest wait between polls of a running job's status",
+        PROGRESS_POLL_INTERVAL_KEY + " (Hadoop's 1 s): the same for a plain MapReduce job");
   }
 
   /**

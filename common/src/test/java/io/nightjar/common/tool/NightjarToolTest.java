@@ -4,11 +4,9 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertNull;
 
 import io.nightjar.common.avro.NullableUnionWriters;
-import io.nightjar.common.local.NioLocalFileSystem;
 import java.util.LinkedHashMap;
 import org.apache.crunch.impl.mr.run.RuntimeParameters;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.LocalFileSystem;
 import org.junit.Test;
 import picocli.CommandLine.Command;
 
@@ -34,26 +32,26 @@ public class NightjarToolTest {
     probe.setConf(new Configuration(false));
     assertEquals(0, probe.run(new String[0]));
     Configuration conf = probe.getConf();
-    assertEquals(NightjarTool.LOCAL_MAX_POLL_INTERVAL_MS, conf.getLong(NightjarTool.MAX_POLL_INTERVAL_KEY, -1));
-    assertEquals(NightjarTool.LOCAL_MAX_POLL_INTERVAL_MS,
-        conf.getLong(NightjarTool.PROGRESS_POLL_INTERVAL_KEY, -1));
+    assertEquals(NightjarTool.DEFAULT_MAX_POLL_INTERVAL_MS, conf.getLong(NightjarTool.MAX_POLL_INTERVAL_KEY, -1));
     assertEquals(RuntimeParameters.DISABLE_DEEP_COPY, NightjarTool.DISABLE_DEEP_COPY_KEY);
     assertEquals("true", conf.get(RuntimeParameters.DISABLE_DEEP_COPY));
     assertEquals(NullableUnionWriters.Specific.class.getName(), conf.get("crunch.specificfactory"));
-    assertEquals(NioLocalFileSystem.class.getName(), conf.get(NioLocalFileSystem.IMPL_KEY));
   }
 
+  /** Local mode is tuned by whoever runs it (the test kit's LocalSpeed), not by the tools: Hadoop's file system. */
   @Test
-  public void pollsLessOftenWhenJobsRunOnACluster() throws Exception {
-    Probe probe = new Probe();
-    Configuration conf = new Configuration(false);
-    conf.set("mapreduce.framework.name", "yarn");
-    probe.setConf(conf);
-    assertEquals(0, probe.run(new String[0]));
-    assertEquals(NightjarTool.DEFAULT_MAX_POLL_INTERVAL_MS,
-        probe.getConf().getLong(NightjarTool.MAX_POLL_INTERVAL_KEY, -1));
-    assertNull(probe.getConf().get(NightjarTool.PROGRESS_POLL_INTERVAL_KEY));
-    assertNull(probe.getConf().get(NioLocalFileSystem.IMPL_KEY));
+  public void localModeGetsNoSettingsOfItsOwn() throws Exception {
+    for (String framework : new String[] {"local", "yarn"}) {
+      Probe probe = new Probe();
+      Configuration conf = new Configuration(false);
+      conf.set("mapreduce.framework.name", framework);
+      probe.setConf(conf);
+      assertEquals(0, probe.run(new String[0]));
+      assertEquals(framework, NightjarTool.DEFAULT_MAX_POLL_INTERVAL_MS,
+          probe.getConf().getLong(NightjarTool.MAX_POLL_INTERVAL_KEY, -1));
+      assertNull(framework, probe.getConf().get(NightjarTool.PROGRESS_POLL_INTERVAL_KEY));
+      assertNull(framework, probe.getConf().get("fs.file.impl"));
+    }
   }
 
   @Test
@@ -62,13 +60,9 @@ public class NightjarToolTest {
     Configuration conf = new Configuration(false);
     conf.setLong(NightjarTool.MAX_POLL_INTERVAL_KEY, 5000);
     conf.setBoolean(RuntimeParameters.DISABLE_DEEP_COPY, false);
-    conf.setLong(NightjarTool.PROGRESS_POLL_INTERVAL_KEY, 3000);
-    conf.set(NioLocalFileSystem.IMPL_KEY, LocalFileSystem.class.getName());
     probe.setConf(conf);
     assertEquals(0, probe.run(new String[0]));
     assertEquals(5000, probe.getConf().getLong(NightjarTool.MAX_POLL_INTERVAL_KEY, -1));
-    assertEquals(3000, probe.getConf().getLong(NightjarTool.PROGRESS_POLL_INTERVAL_KEY, -1));
     assertEquals("false", probe.getConf().get(RuntimeParameters.DISABLE_DEEP_COPY));
-    assertEquals(LocalFileSystem.class.getName(), probe.getConf().get(NioLocalFileSystem.IMPL_KEY));
   }
 }

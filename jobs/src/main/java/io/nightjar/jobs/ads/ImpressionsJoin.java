@@ -28,7 +28,6 @@ import org.apache.crunch.lib.Channels;
 import org.apache.crunch.lib.join.JoinStrategy;
 import org.apache.crunch.lib.join.JoinType;
 import org.apache.crunch.lib.join.MapsideJoinStrategy;
-import org.apache.crunch.lib.join.ShardedJoinStrategy;
 import org.apache.crunch.types.PType;
 import org.apache.crunch.types.avro.Avros;
 import org.apache.hadoop.conf.Configuration;
@@ -49,12 +48,6 @@ import org.apache.hadoop.mapreduce.TaskAttemptID;
  *       takes all of the hottest ad.</li>
  *   <li>{@code SHARDED}: {@link SaltedJoinStrategy} with a uniform {@link ShardPlan}: every ad's impressions spread
  *       over N shards by a hash of the impression id, its metadata copied N times (N x metadata rows shuffled).</li>
- *   <li>{@code CRUNCH_SHARDED}: Crunch's own {@code ShardedJoinStrategy} with the same uniform plan as its
- *       {@code ShardingStrategy}. It also copies the left side (the metadata) to every shard and supports
- *       {@code RIGHT_OUTER_JOIN} (crunch-core {@code lib/join/ShardedJoinStrategy.java}: {@code PreShardLeftSideFn}
- *       emits each left value {@code getNumShards(key)} times, {@code PreShardRightSideFn} sends each right value to
- *       one shard drawn from a {@code Random} seeded with the task's number), but its shard depends on the task and the
- *       order it reads in, and its partitioner may put two shards of one ad on one reducer. For comparison.</li>
  *   <li>{@code ADAPTIVE}: {@link SaltedJoinStrategy} with an adaptive {@link ShardPlan}: a sample of the impressions
  *       files' blocks, read in the client, estimates each ad's count; only ads above a target get more than one
  *       shard, placed on the least-loaded
@@ -62,15 +55,18 @@ import org.apache.hadoop.mapreduce.TaskAttemptID;
  *   <li>{@code MAPSIDE}: Crunch's {@code MapsideJoinStrategy}, metadata loaded into every map task; no shuffle of
  *       impressions at all. Use when the metadata fits in task memory with room to spare.</li>
  * </ul>
+ * Crunch's own {@code ShardedJoinStrategy} (its shard of an impression depends on the task and the order it reads in,
+ * and its partitioner may put two shards of one ad on one reducer) is not offered: the benchmarks compare it
+ * ({@code bench/.../CrunchShardedJoin}) through {@link #join(PTable, PCollection, JoinStrategy, ShardPlan)}.
  */
 public final class ImpressionsJoin {
 
   /**
    * Join strategies; {@code AUTO} resolves to {@code MAPSIDE} or {@code ADAPTIVE} by the metadata's size. Each prints
-   * (and parses, case-insensitively) as its lower-case name with hyphens: {@code crunch-sharded}.
+   * (and parses, case-insensitively) as its lower-case name with hyphens: {@code mapside}.
    */
   public enum Strategy {
-    DEFAULT, SHARDED, CRUNCH_SHARDED, ADAPTIVE, MAPSIDE, AUTO;
+    DEFAULT, SHARDED, ADAPTIVE, MAPSIDE, AUTO;
 
     @Override
     public String toString() {
@@ -133,7 +129,7 @@ public final class ImpressionsJoin {
   }
 
   /**
-   * Joins with a resolved strategy ({@code plan} is used by SHARDED, CRUNCH_SHARDED and ADAPTIVE): the enriched rows, and for each task
+   * Joins with a resolved strategy ({@code plan} is used by SHARDED and ADAPTIVE): the enriched rows, and for each task
    * that ran the join's last step its row count {@code (task, "", rows)} and its three busiest ad ids
    * {@code (task, adId, rows)}, the raw material of the {@link SkewReport}. The loads travel as a few records beside the
    * output, not as counters: one counter per reducer and hot key would pass Hadoop's limit of 120 per job.
@@ -141,7 +137,19 @@ public final class ImpressionsJoin {
   public static Pair<PCollection<EnrichedImpression>, PCollection<Tuple3<String, String, Long>>> join(
       PTable<String, AdMetadata> metadata, PCollection<Impression> impressions, Strategy strategy, ShardPlan plan,
       int reducers) {
-    return Channels.split(joined(metadata, impressions, strategy, plan, reducers));
+    return join(metadata, impressions, joinStrategy(strategy, plan, reducers),
+        strategy == Strategy.MAPSIDE ? null : strategy == Strategy.DEFAULT ? ShardPlan.uniform(1) : plan);
+  }
+
+  /**
+   * {@link #join} with any Crunch join strategy of the (latest) metadata with the impressions, as the benchmarks run
+   * Crunch's own {@code ShardedJoinStrategy}; {@code shuffled} is the plan the strategy copies each metadata row by,
+   * for the count of metadata rows shuffled (null: no metadata is shuffled, as in a map-side join).
+   */
+  public static Pair<PCollection<EnrichedImpression>, PCollection<Tuple3<String, String, Long>>> join(
+      PTable<String, AdMetadata> metadata, PCollection<Impression> impressions,
+      JoinStrategy<String, AdMetadata, Impression> joinStrategy, ShardPlan shuffled) {
+    return Channels.split(joined(metadata, impressions, joinStrategy, shuffled));
   }
 
   /**
@@ -158,22 +166,21 @@ public final class ImpressionsJoin {
   }
 
   private static PCollection<Pair<EnrichedImpression, Tuple3<String, String, Long>>> joined(
-      PTable<String, AdMetadata> metadata, PCollection<Impression> impressions, Strategy strategy, ShardPlan plan,
-      int reducers) {
+      PTable<String, AdMetadata> metadata, PCollection<Impression> impressions,
+      JoinStrategy<String, AdMetadata, Impression> joinStrategy, ShardPlan shuffled) {
     PType<Pair<EnrichedImpression, Tuple3<String, String, Long>>> enriched = Avros.pairs(
         Avros.specifics(EnrichedImpression.class), TASK_LOADS);
     // The map-side join shuffles no metadata; the others shuffle each row once per shard of its ad.
-    PTable<String, AdMetadata> left = strategy == Strategy.MAPSIDE ? metadata
-        : metadata.parallelDo("count metadata shuffled",
-            new CountMetadataFn(strategy == Strategy.DEFAULT ? null : plan), metadata.getPTableType());
-    return joinStrategy(strategy, plan, reducers)
+    PTable<String, AdMetadata> left = shuffled == null ? metadata
+        : metadata.parallelDo("count metadata shuffled", new CountMetadataFn(shuffled), metadata.getPTableType());
+    return joinStrategy
         .join(left, byAdId(impressions), JoinType.RIGHT_OUTER_JOIN)
         .parallelDo("enrich", new EnrichFn<>(), enriched);
   }
 
   /**
-   * The Crunch join strategy of a resolved {@code strategy}; {@code plan} is the shard plan of SHARDED, CRUNCH_SHARDED
-   * and ADAPTIVE (ignored by the others).
+   * The Crunch join strategy of a resolved {@code strategy}; {@code plan} is the shard plan of SHARDED and ADAPTIVE
+   * (ignored by the others).
    */
   public static JoinStrategy<String, AdMetadata, Impression> joinStrategy(Strategy strategy, ShardPlan plan,
       int reducers) {
@@ -182,8 +189,6 @@ public final class ImpressionsJoin {
         return salted(ShardPlan.uniform(1), reducers);
       case MAPSIDE:
         return MapsideJoinStrategy.create();
-      case CRUNCH_SHARDED:
-        return new ShardedJoinStrategy<>(requirePlan(strategy, plan), reducers);
       case SHARDED:
       case ADAPTIVE:
         return salted(requirePlan(strategy, plan), reducers);
@@ -303,7 +308,7 @@ public final class ImpressionsJoin {
 
     @Override
     public Pair<String, AdMetadata> map(Pair<String, AdMetadata> row) {
-      increment(JOIN_GROUP, METADATA_ROWS_SHUFFLED, plan == null ? 1 : plan.shards(row.first()));
+      increment(JOIN_GROUP, METADATA_ROWS_SHUFFLED, plan.shards(row.first()));
       return row;
     }
   }

@@ -77,7 +77,7 @@ public final class ImpressionsJoinTool extends DailyJobTool<ImpressionsJoinTool.
   /** Hadoop's key for a job's reduce tasks (1 unless a site or a run sets it). */
   static final String JOB_REDUCES_KEY = "mapreduce.job.reduces";
 
-  @Option(names = "--shards", description = "sharded, crunch-sharded: shards per ad (default: --reducers).")
+  @Option(names = "--shards", description = "sharded: shards per ad (default: --reducers).")
   private Integer shards;
 
   @Option(names = "--sample-fraction", defaultValue = "0.01",
@@ -194,7 +194,6 @@ public final class ImpressionsJoinTool extends DailyJobTool<ImpressionsJoinTool.
   private Sharding sharding(Resolved resolved) throws IOException {
     switch (resolved.strategy()) {
       case SHARDED:
-      case CRUNCH_SHARDED:
         return new Sharding(ShardPlan.uniform(shards != null ? shards : reducers), reducers);
       case ADAPTIVE:
         Map<String, Long> estimates = ImpressionsJoin.estimateCounts(getConf(), resolved.impressions(), sampleFraction,

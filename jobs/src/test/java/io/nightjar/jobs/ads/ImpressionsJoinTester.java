@@ -148,12 +148,12 @@ public abstract class ImpressionsJoinTester {
     return ImpressionsJoin.joinStrategy(strategy(), plan(), REDUCERS);
   }
 
-  private Pair<PCollection<Impression>, PCollection<QuarantineRecord>> checked() {
+  protected Pair<PCollection<Impression>, PCollection<QuarantineRecord>> checked() {
     PCollection<Impression> imps = MemPipeline.typedCollectionOf(Avros.specifics(Impression.class), impressions);
     return ImpressionsJoin.checkImpressions(imps, DAY);
   }
 
-  private PTable<String, AdMetadata> latestMetadata() {
+  protected PTable<String, AdMetadata> latestMetadata() {
     return ImpressionsJoin.latestMetadata(metadataRows());
   }
 

@@ -3,9 +3,9 @@ package io.nightjar.jobs.sensors;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
+import io.nightjar.testkit.AvroRecords;
 import io.nightjar.avro.QuarantineRecord;
 import io.nightjar.avro.SensorAggregate;
-import io.nightjar.common.avro.AvroFiles;
 import io.nightjar.common.dataset.Dataset;
 import io.nightjar.common.dataset.RecordAccounting;
 import io.nightjar.jobs.Main;
@@ -85,7 +85,7 @@ public class SensorAveragesEnginesTest {
   public void bothEnginesPublishTheSameDayFromGeneratedAvroWithDuplicates() throws Exception {
     File readings = new File(folder.getRoot(), "avro");
     Configuration conf = conf();
-    assertEquals(0, Main.run(new Configuration(conf), "generate-sensor-readings", "--output", readings.getPath(),
+    assertEquals(0, io.nightjar.testkit.Main.run(new Configuration(conf), "generate-sensor-readings", "--output", readings.getPath(),
         "--date", DAY, "--readings", "3000", "--sensors", "17", "--files", "2", "--duplicate-fraction", "0.05"));
     Run crunch = run(conf, "crunch", readings, "remove", "minute");
     Run mapReduce = run(conf, "mapreduce", readings, "remove", "minute");
@@ -143,14 +143,14 @@ public class SensorAveragesEnginesTest {
     assertEquals("only data files in the day", 0, day.list((d, n) -> !n.startsWith(".") && !n.endsWith(".avro")
         && !n.equals(Dataset.SUCCESS_FLAG)).length);
     Run run = new Run();
-    for (SensorAggregate a : AvroFiles.readLocal(day, SensorAggregate.class)) {
+    for (SensorAggregate a : AvroRecords.readLocal(day, SensorAggregate.class)) {
       String key = a.getSensorId() + "@" + a.getPeriodStart() + "-count,min,max,sum";
       if (run.figures.put(key, a.getCount() + " " + a.getMin() + " " + a.getMax() + " " + a.getSum() + "|"
           + a.getMean() + "|" + a.getGranularity()) != null) {
         throw new AssertionError("two figures for " + key);
       }
     }
-    for (QuarantineRecord q : AvroFiles.readLocal(quarantine, QuarantineRecord.class)) {
+    for (QuarantineRecord q : AvroRecords.readLocal(quarantine, QuarantineRecord.class)) {
       run.quarantine.add(q.toString());
     }
     run.quarantine.sort(null);

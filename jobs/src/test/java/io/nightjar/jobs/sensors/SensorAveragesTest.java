@@ -3,12 +3,12 @@ package io.nightjar.jobs.sensors;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
+import io.nightjar.testkit.AvroRecords;
 import com.google.common.collect.Lists;
 import io.nightjar.avro.Granularity;
 import io.nightjar.avro.QuarantineRecord;
 import io.nightjar.avro.SensorAggregate;
 import io.nightjar.avro.SensorReading;
-import io.nightjar.common.avro.AvroFiles;
 import io.nightjar.common.dataset.RecordAccounting;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -185,8 +185,8 @@ public class SensorAveragesTest {
       PipelineResult result = pipeline.done();
       assertTrue(result.succeeded());
       Run run = new Run();
-      run.figures = AvroFiles.readLocal(figures, SensorAggregate.class);
-      run.quarantine = AvroFiles.readLocal(quarantine, QuarantineRecord.class);
+      run.figures = AvroRecords.readLocal(figures, SensorAggregate.class);
+      run.quarantine = AvroRecords.readLocal(quarantine, QuarantineRecord.class);
       run.accounting = RecordAccounting.of(result);
       return run;
     } finally {

@@ -5,8 +5,9 @@ import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
 
+import io.nightjar.testkit.tracks.TrackDocumentsGenerator;
+import io.nightjar.testkit.tracks.SyntheticAnalysis;
 import io.nightjar.avro.AudioAnalysis;
-import io.nightjar.jobs.tracks.snapshots.SyntheticAnalysis;
 import java.io.ByteArrayInputStream;
 import java.io.File;
 import java.io.InputStream;

@@ -49,7 +49,7 @@ public class PromoteImportToolTest {
     Set<String> imported = new HashSet<>();
     for (int k = 0; k < 2; k++) {
       Path day = chunkDay("analysis-import", k);
-      assertEquals(0, Main.run(conf, "generate-track-analysis", "--output", day.toString(), "--first-date", DATE,
+      assertEquals(0, io.nightjar.testkit.Main.run(conf, "generate-track-analysis", "--output", day.toString(), "--first-date", DATE,
           "--day", "1", "--tracks", "50", "--seed", Integer.toString(k)));
       fs.create(new Path(day, Dataset.SUCCESS_FLAG)).close();
       for (GenericRecord record : AvroFiles.readGeneric(fs, day)) {
@@ -97,7 +97,7 @@ public class PromoteImportToolTest {
   @Test
   public void anIncompleteImportIsRefusedUnlessAccepted() throws Exception {
     Path chunk0 = chunkDay("analysis-import", 0);
-    assertEquals(0, Main.run(conf, "generate-track-analysis", "--output", chunk0.toString(), "--first-date", DATE,
+    assertEquals(0, io.nightjar.testkit.Main.run(conf, "generate-track-analysis", "--output", chunk0.toString(), "--first-date", DATE,
         "--day", "1", "--tracks", "20"));
     fs.create(new Path(chunk0, Dataset.SUCCESS_FLAG)).close();
     writeFailures(chunkDay("analysis-import-failed", 0), 2);
@@ -111,7 +111,7 @@ public class PromoteImportToolTest {
 
     // Chunk 1 published after the promotion without it: a plain rerun must not say "done" and flag it promoted.
     Path chunk1 = chunkDay("analysis-import", 1);
-    assertEquals(0, Main.run(conf, "generate-track-analysis", "--output", chunk1.toString(), "--first-date", DATE,
+    assertEquals(0, io.nightjar.testkit.Main.run(conf, "generate-track-analysis", "--output", chunk1.toString(), "--first-date", DATE,
         "--day", "1", "--tracks", "5", "--seed", "1"));
     fs.create(new Path(chunk1, Dataset.SUCCESS_FLAG)).close();
     assertEquals("refused: chunk 1 is not in the full", 1, run("--date", DATE, "--chunks", "2", "--accept-incomplete"));
@@ -150,7 +150,7 @@ public class PromoteImportToolTest {
   private void publishChunks(int tracks) throws IOException {
     for (int k = 0; k < 2; k++) {
       Path day = chunkDay("analysis-import", k);
-      assertEquals(0, Main.run(conf, "generate-track-analysis", "--output", day.toString(), "--first-date", DATE,
+      assertEquals(0, io.nightjar.testkit.Main.run(conf, "generate-track-analysis", "--output", day.toString(), "--first-date", DATE,
           "--day", "1", "--tracks", Integer.toString(tracks), "--seed", Integer.toString(k)));
       fs.create(new Path(day, Dataset.SUCCESS_FLAG)).close();
     }

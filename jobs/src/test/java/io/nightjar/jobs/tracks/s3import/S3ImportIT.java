@@ -4,6 +4,8 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 
+import io.nightjar.testkit.tracks.DocumentUploader;
+import io.nightjar.testkit.tracks.SyntheticAnalysis;
 import io.nightjar.avro.ImportFailure;
 import io.nightjar.avro.QuarantineRecord;
 import io.nightjar.avro.TrackAnalysis;
@@ -299,12 +301,12 @@ public class S3ImportIT {
     File documents = new File(folder, "analysis");
     documents.mkdirs();
     java.util.Random random = new java.util.Random(5);
-    byte[] big = io.nightjar.jobs.tracks.snapshots.SyntheticAnalysis.toJson(null,
-        io.nightjar.jobs.tracks.snapshots.SyntheticAnalysis.generate(random, 1000), random, false);
+    byte[] big = SyntheticAnalysis.toJson(null,
+        SyntheticAnalysis.generate(random, 1000), random, false);
     assertTrue(big.length > 400_000);
     Files.write(new File(documents, "track-big.json").toPath(), big);
-    Files.write(new File(documents, "track-small.json").toPath(), io.nightjar.jobs.tracks.snapshots.SyntheticAnalysis.toJson(
-        "track-small", io.nightjar.jobs.tracks.snapshots.SyntheticAnalysis.generate(random, 50), random, false));
+    Files.write(new File(documents, "track-small.json").toPath(), SyntheticAnalysis.toJson(
+        "track-small", SyntheticAnalysis.generate(random, 50), random, false));
     try (S3Client client = S3Access.client(conf(s3.endpoint()), 4)) {
       DocumentUploader.upload(client, "big", folder);
     }

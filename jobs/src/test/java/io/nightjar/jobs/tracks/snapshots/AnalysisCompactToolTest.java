@@ -28,9 +28,9 @@ public class AnalysisCompactToolTest {
     conf.set(Dataset.ROOT_KEY, root.getAbsolutePath());
     File older = new File(root, "tracks/analysis/full/2016-05-01");
     File today = new File(root, "tracks/analysis/full/2016-05-08");
-    assertEquals(0, Main.run(new Configuration(conf), "generate-track-analysis", "--output", older.getPath(),
+    assertEquals(0, io.nightjar.testkit.Main.run(new Configuration(conf), "generate-track-analysis", "--output", older.getPath(),
         "--first-date", "2016-05-01", "--day", "1", "--tracks", "50"));
-    assertEquals(0, Main.run(new Configuration(conf), "generate-track-analysis", "--output", today.getPath(),
+    assertEquals(0, io.nightjar.testkit.Main.run(new Configuration(conf), "generate-track-analysis", "--output", today.getPath(),
         "--first-date", "2016-05-08", "--day", "1", "--tracks", "80", "--seed", "7"));
     Files.write(new File(older, Dataset.SUCCESS_FLAG).toPath(), new byte[0]);
     Files.write(new File(today, Dataset.SUCCESS_FLAG).toPath(), new byte[0]);

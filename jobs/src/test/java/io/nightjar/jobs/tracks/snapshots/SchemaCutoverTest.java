@@ -2,8 +2,9 @@ package io.nightjar.jobs.tracks.snapshots;
 
 import static org.junit.Assert.assertEquals;
 
+import io.nightjar.testkit.tracks.TrackAnalysisGenerator;
+import io.nightjar.testkit.AvroRecords;
 import io.nightjar.avro.TrackAttributes;
-import io.nightjar.common.avro.AvroFiles;
 import io.nightjar.common.dataset.Dataset;
 import io.nightjar.jobs.Main;
 import java.io.File;
@@ -37,7 +38,7 @@ public class SchemaCutoverTest {
     conf.set("mapreduce.framework.name", "local");
     conf.set(Dataset.ROOT_KEY, root.getAbsolutePath());
     File full = new File(root, "tracks/analysis/full/2016-05-02");
-    assertEquals(0, Main.run(new Configuration(conf), "generate-track-analysis", "--output", full.getPath(),
+    assertEquals(0, io.nightjar.testkit.Main.run(new Configuration(conf), "generate-track-analysis", "--output", full.getPath(),
         "--first-date", "2016-05-02", "--day", "1", "--tracks", "30", "--segments", "20"));
     Files.write(new File(full, Dataset.SUCCESS_FLAG).toPath(), new byte[0]);
 
@@ -63,7 +64,7 @@ public class SchemaCutoverTest {
     Files.write(new File(yesterday, Dataset.SUCCESS_FLAG).toPath(), new byte[0]);
 
     assertEquals(0, Main.run(new Configuration(conf), "attributes-daily", "--date", "2016-05-02"));
-    List<TrackAttributes> today = AvroFiles.readLocal(new File(root, "tracks/attributes/2016-05-02"),
+    List<TrackAttributes> today = AvroRecords.readLocal(new File(root, "tracks/attributes/2016-05-02"),
         TrackAttributes.class);
     assertEquals(30, today.size());
     for (TrackAttributes attributes : today) {

@@ -1,4 +1,4 @@
-package io.nightjar.jobs.tracks.s3import;
+package io.nightjar.testkit.tracks;
 
 import java.io.File;
 import java.io.IOException;

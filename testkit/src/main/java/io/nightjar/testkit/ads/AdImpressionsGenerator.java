@@ -1,12 +1,15 @@
-package io.nightjar.jobs.ads;
+package io.nightjar.testkit.ads;
 
 import io.nightjar.avro.AdMetadata;
 import io.nightjar.avro.Impression;
 import io.nightjar.common.dataset.Dataset;
 import io.nightjar.common.tool.NightjarTool.Plan;
 import io.nightjar.common.tool.NightjarTool;
+import io.nightjar.common.tool.DayOption;
+import io.nightjar.testkit.AdDataOptions;
+import io.nightjar.testkit.FilesOption;
+import io.nightjar.testkit.SeedOption;
 import java.io.IOException;
-import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -19,6 +22,7 @@ import org.apache.avro.specific.SpecificRecordBase;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -40,17 +44,11 @@ public final class AdImpressionsGenerator extends NightjarTool<Plan> {
   @Option(names = "--metadata-output", required = true, paramLabel = "DIR")
   private String metadataOutput;
 
-  @Option(names = "--date", required = true, paramLabel = "yyyy-MM-dd")
-  private LocalDate date;
+  @Mixin
+  private DayOption date;
 
-  @Option(names = "--impressions", defaultValue = "100000", description = "Good impressions (default: ${DEFAULT-VALUE}).")
-  private long impressions;
-
-  @Option(names = "--ads", defaultValue = "1000", description = "Distinct ads (default: ${DEFAULT-VALUE}).")
-  private int ads;
-
-  @Option(names = "--zipf", defaultValue = "1.1", description = "Zipf exponent (default: ${DEFAULT-VALUE}).")
-  private double zipf;
+  @Mixin
+  private final AdDataOptions data = new AdDataOptions(100_000, 1000, 1.1);
 
   @Option(names = "--unknown-fraction", defaultValue = "0.02",
       description = "Fraction of ads left out of the metadata (never the hottest) (default: ${DEFAULT-VALUE}).")
@@ -63,11 +61,11 @@ public final class AdImpressionsGenerator extends NightjarTool<Plan> {
   @Option(names = "--bad-impressions", defaultValue = "0", description = "Extra bad impressions (default: ${DEFAULT-VALUE}).")
   private int badImpressions;
 
-  @Option(names = "--files", defaultValue = "1", description = "Impression files (default: ${DEFAULT-VALUE}).")
-  private int files;
+  @Mixin
+  private FilesOption files;
 
-  @Option(names = "--seed", defaultValue = "42")
-  private long seed;
+  @Mixin
+  private SeedOption seed;
 
   @Override
   protected Plan plan() {
@@ -79,14 +77,17 @@ public final class AdImpressionsGenerator extends NightjarTool<Plan> {
 
   @Override
   protected int execute(Plan plan) throws IOException {
-    Random random = new Random(seed);
+    long impressions = data.impressions;
+    int ads = data.ads;
+    double zipf = data.zipf;
+    Random random = new Random(seed.get());
     double[] cumulative = new double[ads];
     double sum = 0;
     for (int rank = 1; rank <= ads; rank++) {
       sum += 1 / Math.pow(rank, zipf);
       cumulative[rank - 1] = sum;
     }
-    long dayStart = date.atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli();
+    long dayStart = date.get().atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli();
     FileSystem fs = new Path(metadataOutput).getFileSystem(getConf());
 
     int metadataRows = 0;
@@ -107,9 +108,9 @@ public final class AdImpressionsGenerator extends NightjarTool<Plan> {
       }
     }
 
-    long perFile = (impressions + files - 1) / files;
+    long perFile = (impressions + files.get() - 1) / files.get();
     long written = 0;
-    for (int f = 0; f < files; f++) {
+    for (int f = 0; f < files.get(); f++) {
       try (DataFileWriter<Impression> writer = open(fs,
           new Path(impressionsOutput, String.format("impressions-%05d.avro", f)), Impression.getClassSchema())) {
         for (long n = 0; n < perFile && written < impressions; n++, written++) {

@@ -1,14 +1,18 @@
-package io.nightjar.jobs.sensors;
+package io.nightjar.testkit.sensors;
 
 import io.nightjar.avro.SensorReading;
 import io.nightjar.common.tool.NightjarTool.Plan;
 import io.nightjar.common.tool.NightjarTool;
+import io.nightjar.common.tool.DayOption;
+import io.nightjar.testkit.FilesOption;
+import io.nightjar.testkit.OutputOption;
+import io.nightjar.testkit.SeedOption;
+import io.nightjar.testkit.SensorDataOptions;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashMap;
@@ -20,6 +24,7 @@ import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -32,25 +37,23 @@ import picocli.CommandLine.Option;
     description = "Write seeded synthetic sensor readings for one UTC day (Avro or CSV).")
 public final class SensorReadingsGenerator extends NightjarTool<Plan> {
 
+  private static final long DAY_MILLIS = 86_400_000L;
   private static final DateTimeFormatter DEVICE_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
   private static final String[] BAD_LINES = {
       "%s,%s", "%s,%s,1.0,extra", "%s,not-a-time,%s", "%s,%s,abc", "%s,%s,NaN", "%s,%s,Infinity", ",%s,%s",
       "%s,1999-12-31 23:59:59,%s"};
 
-  @Option(names = "--output", required = true, paramLabel = "DIR", description = "Folder to write into.")
-  private String output;
+  @Mixin
+  private OutputOption output;
 
-  @Option(names = "--date", required = true, paramLabel = "yyyy-MM-dd", description = "The UTC day of the readings.")
-  private LocalDate date;
+  @Mixin
+  private DayOption date;
 
-  @Option(names = "--sensors", defaultValue = "100", description = "Number of sensors (default: ${DEFAULT-VALUE}).")
-  private int sensors;
+  @Mixin
+  private final SensorDataOptions data = new SensorDataOptions(100, 10_000);
 
-  @Option(names = "--readings", defaultValue = "10000", description = "Number of good readings (default: ${DEFAULT-VALUE}).")
-  private long readings;
-
-  @Option(names = "--files", defaultValue = "1", description = "Number of files (default: ${DEFAULT-VALUE}).")
-  private int files;
+  @Mixin
+  private FilesOption files;
 
   @Option(names = "--format", defaultValue = "avro", description = "avro or csv (default: ${DEFAULT-VALUE}).")
   private String format;
@@ -63,36 +66,38 @@ public final class SensorReadingsGenerator extends NightjarTool<Plan> {
       description = "CSV only: fraction of extra bad lines, of every kind (default: ${DEFAULT-VALUE}).")
   private double badFraction;
 
-  @Option(names = "--seed", defaultValue = "42", description = "Random seed (default: ${DEFAULT-VALUE}).")
-  private long seed;
+  @Mixin
+  private SeedOption seed;
 
   @Override
   protected Plan plan() {
     LinkedHashMap<String, Object> plan = new LinkedHashMap<>();
-    plan.put("output", output);
-    plan.put("readings", readings + " from " + sensors + " sensors in " + files + " " + format + " file(s)");
+    plan.put("output", output.get());
+    plan.put("readings", data.readings + " from " + data.sensors + " sensors in " + files.get() + " " + format + " file(s)");
     return Plan.of(plan);
   }
 
   @Override
   protected int execute(Plan plan) throws IOException {
-    Path dir = new Path(output);
+    int sensors = data.sensors;
+    long readings = data.readings;
+    Path dir = new Path(output.get());
     FileSystem fs = dir.getFileSystem(getConf());
     fs.mkdirs(dir);
     boolean csv = format.equalsIgnoreCase("csv");
-    Random random = new Random(seed);
+    Random random = new Random(seed.get());
     double[] levels = new double[sensors];
     for (int s = 0; s < sensors; s++) {
       levels[s] = 10 + random.nextDouble() * 20;
     }
     long perSensor = (readings + sensors - 1) / sensors;
-    long spacing = Math.max(1, Periods.DAY_MILLIS / perSensor);
-    long dayStart = date.atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli();
-    long perFile = (readings + files - 1) / files;
+    long spacing = Math.max(1, DAY_MILLIS / perSensor);
+    long dayStart = date.get().atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli();
+    long perFile = (readings + files.get() - 1) / files.get();
     long written = 0;
     long duplicates = 0;
     long bad = 0;
-    for (int f = 0; f < files && written < readings; f++) {
+    for (int f = 0; f < files.get() && written < readings; f++) {
       Path file = new Path(dir, String.format("readings-%05d.%s", f, csv ? "csv" : "avro"));
       try (ReadingSink sink = csv ? new CsvSink(fs.create(file, true)) : new AvroSink(fs.create(file, true))) {
         for (long n = 0; n < perFile && written < readings; n++, written++) {

@@ -1,4 +1,4 @@
-package io.nightjar.jobs.tracks.snapshots;
+package io.nightjar.testkit.tracks;
 
 import io.nightjar.avro.AudioAnalysis;
 import io.nightjar.avro.Section;

@@ -1,4 +1,4 @@
-package io.nightjar.jobs.tracks.s3import;
+package io.nightjar.testkit.tracks;
 
 import io.nightjar.common.s3.S3Access;
 import io.nightjar.common.tool.NightjarTool.Plan;

@@ -1,4 +1,4 @@
-package io.nightjar.common.local;
+package io.nightjar.testkit.local;
 
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertSame;

@@ -1,9 +1,12 @@
-package io.nightjar.jobs.tracks.snapshots;
+package io.nightjar.testkit.tracks;
 
 import io.nightjar.avro.AudioAnalysis;
 import io.nightjar.avro.TrackAnalysis;
 import io.nightjar.common.tool.NightjarTool.Plan;
 import io.nightjar.common.tool.NightjarTool;
+import io.nightjar.testkit.OutputOption;
+import io.nightjar.testkit.SeedOption;
+import io.nightjar.testkit.TrackDataOptions;
 import java.io.IOException;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -14,6 +17,7 @@ import org.apache.avro.file.DataFileWriter;
 import org.apache.avro.specific.SpecificDatumWriter;
 import org.apache.hadoop.fs.Path;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -27,8 +31,8 @@ import picocli.CommandLine.Option;
     description = "Write one day of a seeded track analysis history (day 1 full, later days incremental).")
 public final class TrackAnalysisGenerator extends NightjarTool<Plan> {
 
-  @Option(names = "--output", required = true, paramLabel = "DIR")
-  private String output;
+  @Mixin
+  private OutputOption output;
 
   @Option(names = "--first-date", required = true, paramLabel = "yyyy-MM-dd", description = "Day 1 of the history.")
   private LocalDate firstDate;
@@ -36,8 +40,8 @@ public final class TrackAnalysisGenerator extends NightjarTool<Plan> {
   @Option(names = "--day", required = true, description = "Which day of the history, 1 = the full snapshot.")
   private int day;
 
-  @Option(names = "--tracks", defaultValue = "10000", description = "Tracks on day 1 (default: ${DEFAULT-VALUE}).")
-  private int tracks;
+  @Mixin
+  private final TrackDataOptions data = new TrackDataOptions(10_000, 500);
 
   @Option(names = "--new", defaultValue = "100", description = "New tracks per day (default: ${DEFAULT-VALUE}).")
   private int newTracks;
@@ -48,37 +52,33 @@ public final class TrackAnalysisGenerator extends NightjarTool<Plan> {
   @Option(names = "--deleted", defaultValue = "5", description = "Deleted tracks per day (default: ${DEFAULT-VALUE}).")
   private int deleted;
 
-  @Option(names = "--segments", defaultValue = "500",
-      description = "Segments per analysis document, about 3 per second of a real track (default: ${DEFAULT-VALUE}).")
-  private int segments;
-
-  @Option(names = "--seed", defaultValue = "42")
-  private long seed;
+  @Mixin
+  private SeedOption seed;
 
   @Override
   protected Plan plan() {
     LinkedHashMap<String, Object> plan = new LinkedHashMap<>();
-    plan.put("output", output);
+    plan.put("output", output.get());
     plan.put("day", day + " (" + firstDate.plusDays(day - 1) + ", " + (day == 1 ? "full" : "incremental") + ")");
     return Plan.of(plan);
   }
 
   @Override
   protected int execute(Plan plan) throws IOException {
-    Random random = new Random(seed * 31 + day);
+    Random random = new Random(seed.get() * 31 + day);
     long dayStart = firstDate.plusDays(day - 1).atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli();
-    Path file = new Path(output, day == 1 ? "analysis-full.avro" : "analysis-incremental.avro");
+    Path file = new Path(output.get(), day == 1 ? "analysis-full.avro" : "analysis-incremental.avro");
     long records = 0;
     try (DataFileWriter<TrackAnalysis> writer = new DataFileWriter<>(new SpecificDatumWriter<>(TrackAnalysis.class))) {
       writer.setCodec(CodecFactory.snappyCodec());
       writer.create(TrackAnalysis.getClassSchema(), file.getFileSystem(getConf()).create(file, true));
       if (day == 1) {
-        for (int t = 0; t < tracks; t++) {
+        for (int t = 0; t < data.tracks; t++) {
           writer.append(live(t, dayStart + t, random));
           records++;
         }
       } else {
-        int existing = tracks + (day - 2) * newTracks;
+        int existing = data.tracks + (day - 2) * newTracks;
         for (int t = existing; t < existing + newTracks; t++) {
           writer.append(live(t, dayStart + 10_000 + t, random));
           records++;
@@ -103,12 +103,12 @@ public final class TrackAnalysisGenerator extends NightjarTool<Plan> {
     return 0;
   }
 
-  static String trackId(int n) {
+  public static String trackId(int n) {
     return String.format("track-%08d", n);
   }
 
   private TrackAnalysis live(int track, long fetchedAt, Random random) {
-    AudioAnalysis analysis = SyntheticAnalysis.generate(random, segments);
+    AudioAnalysis analysis = SyntheticAnalysis.generate(random, data.segments);
     return TrackAnalysis.newBuilder().setTrackId(trackId(track)).setS3Key("analysis/" + trackId(track) + ".json")
         .setFetchedAt(fetchedAt).setDeleted(false).setAnalysis(analysis).build();
   }

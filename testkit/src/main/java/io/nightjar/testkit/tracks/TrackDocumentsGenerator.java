@@ -1,9 +1,12 @@
-package io.nightjar.jobs.tracks.s3import;
+package io.nightjar.testkit.tracks;
 
 import io.nightjar.avro.AudioAnalysis;
 import io.nightjar.common.tool.NightjarTool.Plan;
 import io.nightjar.common.tool.NightjarTool;
-import io.nightjar.jobs.tracks.snapshots.SyntheticAnalysis;
+import io.nightjar.testkit.OutputOption;
+import io.nightjar.testkit.SeedOption;
+import io.nightjar.testkit.TrackDataOptions;
+
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -14,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Random;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -30,11 +34,11 @@ import picocli.CommandLine.Option;
     description = "Write seeded per-track audio-analysis documents and their metadata dump into a local folder.")
 public final class TrackDocumentsGenerator extends NightjarTool<Plan> {
 
-  @Option(names = "--output", required = true, paramLabel = "DIR", description = "Local folder.")
-  private File output;
+  @Mixin
+  private OutputOption output;
 
-  @Option(names = "--tracks", defaultValue = "300", description = "Ids in the dump (default: ${DEFAULT-VALUE}).")
-  private int tracks;
+  @Mixin
+  private final TrackDataOptions data = new TrackDataOptions(300, 500);
 
   @Option(names = "--absent", defaultValue = "12", description = "Listed ids with no document (default: ${DEFAULT-VALUE}).")
   private int absent;
@@ -43,23 +47,22 @@ public final class TrackDocumentsGenerator extends NightjarTool<Plan> {
       description = "Ids whose document is damaged, unless the id is absent too (default: ${DEFAULT-VALUE}).")
   private int corrupt;
 
-  @Option(names = "--segments", defaultValue = "500",
-      description = "Segments per document; 500 is about 250 KB of JSON (default: ${DEFAULT-VALUE}).")
-  private int segments;
-
-  @Option(names = "--seed", defaultValue = "42")
-  private long seed;
+  @Mixin
+  private SeedOption seed;
 
   @Override
   protected Plan plan() {
     LinkedHashMap<String, Object> plan = new LinkedHashMap<>();
-    plan.put("output", output.getAbsolutePath());
+    plan.put("output", new File(output.get()).getAbsolutePath());
     return Plan.of(plan);
   }
 
   @Override
   protected int execute(Plan plan) throws IOException {
-    Random random = new Random(seed);
+    Random random = new Random(seed.get());
+    int tracks = data.tracks;
+    int segments = data.segments;
+    File output = new File(this.output.get());
     File documents = new File(output, "documents/analysis");
     documents.mkdirs();
     List<String> dump = new ArrayList<>();
@@ -97,7 +100,7 @@ public final class TrackDocumentsGenerator extends NightjarTool<Plan> {
   }
 
   /** The {@code kind}-th kind of damage (cycling) to a valid document. */
-  static byte[] damage(int kind, String id, AudioAnalysis analysis, Random random) {
+  public static byte[] damage(int kind, String id, AudioAnalysis analysis, Random random) {
     String valid = new String(SyntheticAnalysis.toJson(null, analysis, random, false), StandardCharsets.UTF_8);
     String json;
     switch (kind % 8) {

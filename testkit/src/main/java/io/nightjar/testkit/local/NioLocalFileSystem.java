@@ -1,4 +1,4 @@
-package io.nightjar.common.local;
+package io.nightjar.testkit.local;
 
 import java.io.DataOutput;
 import java.io.EOFException;
@@ -33,9 +33,9 @@ import org.apache.hadoop.util.DataChecksum;
  * embedded runs, the tests, the benchmarks) Hadoop 3.3's {@code RawLocalFileSystem.setPermission} runs {@code chmod}
  * and its file status runs {@code ls -ld} the first time a
  * permission, owner or group is asked for: one local {@code sensor-averages} run started 110 processes (78
- * {@code chmod}, 19 {@code ls}; strace), about 5 ms each, most of them while the job is submitted. nightjar's tools
- * make this the {@code file://} implementation ({@value #IMPL_KEY}) in local mode, unless a user or site file chose
- * one. Not on a cluster: a task there resolves {@code file://} before the job's class loader is set up
+ * {@code chmod}, 19 {@code ls}; strace), about 5 ms each, most of them while the job is submitted. The demo, the
+ * tests and the benchmarks make this the {@code file://} implementation ({@value #IMPL_KEY}) with {@link LocalSpeed};
+ * the job jar does not ship it. Not on a cluster: a task there resolves {@code file://} before the job's class loader is set up
  * ({@code YarnChild.configureTask} with {@code mapreduce.job.classloader}), and a cluster's nodes normally have the
  * native library. Hadoop caches file systems per scheme and user, not per configuration: a JVM that opened
  * {@code file://} before the tool set the key keeps Hadoop's.
