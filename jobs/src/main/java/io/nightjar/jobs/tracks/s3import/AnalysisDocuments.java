@@ -322,23 +322,30 @@ public final class AnalysisDocuments {
       }
     }
 
-    /** Exactly {@value #COEFFICIENTS} finite numbers. */
+    /**
+     * Exactly {@value #COEFFICIENTS} finite numbers. A field's place ({@code segments[i].pitches}) is spelled only for a
+     * refusal: building it for every number was a tenth of an import's CPU (docs/sizing.md).
+     */
     private List<Float> coefficients(String part, int i, String name) throws IOException, InvalidDocumentException {
-      String where = where(part, i, name);
       if (p.currentToken() != JsonToken.START_ARRAY) {
-        throw new InvalidDocumentException(BAD_SEGMENT, where + " is not an array");
+        throw new InvalidDocumentException(BAD_SEGMENT, where(part, i, name) + " is not an array");
       }
       List<Float> values = new ArrayList<>(COEFFICIENTS);
       for (JsonToken token = p.nextToken(); token != JsonToken.END_ARRAY; token = p.nextToken()) {
         if (token != JsonToken.VALUE_NUMBER_INT && token != JsonToken.VALUE_NUMBER_FLOAT) {
-          throw new InvalidDocumentException(BAD_SEGMENT, where + "[" + values.size() + "] is not a number: "
-              + p.getText());
+          throw new InvalidDocumentException(BAD_SEGMENT, where(part, i, name) + "[" + values.size()
+              + "] is not a number: " + p.getText());
         }
-        values.add(finiteFloat(p.getDoubleValue(), where + "[" + values.size() + "]"));
+        double value = p.getDoubleValue();
+        float coefficient = (float) value;
+        if (!Float.isFinite(coefficient)) {
+          throw notFinite(value, where(part, i, name) + "[" + values.size() + "]");
+        }
+        values.add(coefficient);
       }
       if (values.size() != COEFFICIENTS) {
-        throw new InvalidDocumentException(BAD_SEGMENT, where + " has " + values.size() + " numbers, not "
-            + COEFFICIENTS);
+        throw new InvalidDocumentException(BAD_SEGMENT, where(part, i, name) + " has " + values.size()
+            + " numbers, not " + COEFFICIENTS);
       }
       return values;
     }
@@ -357,7 +364,12 @@ public final class AnalysisDocuments {
     }
 
     private float real(String part, int i, String name) throws IOException, InvalidDocumentException {
-      return finiteFloat(number(part, i, name), where(part, i, name));
+      double value = number(part, i, name);
+      float real = (float) value;
+      if (!Float.isFinite(real)) {
+        throw notFinite(value, where(part, i, name));
+      }
+      return real;
     }
 
     private int integer(String part, int i, String name) throws IOException, InvalidDocumentException {
@@ -370,13 +382,10 @@ public final class AnalysisDocuments {
     }
   }
 
-  private static float finiteFloat(double value, String where) throws InvalidDocumentException {
-    float f = (float) value;
-    if (!Float.isFinite(f)) {
-      throw new InvalidDocumentException(NON_FINITE_NUMBER, where + " is " + value
-          + (Double.isFinite(value) ? " (beyond a float)" : ""));
-    }
-    return f;
+  /** The refusal of a number that is not a finite float. */
+  private static InvalidDocumentException notFinite(double value, String where) {
+    return new InvalidDocumentException(NON_FINITE_NUMBER, where + " is " + value
+        + (Double.isFinite(value) ? " (beyond a float)" : ""));
   }
 
   private static String where(String part, int i, String name) {
