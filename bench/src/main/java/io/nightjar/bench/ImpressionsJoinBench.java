@@ -67,10 +67,11 @@ public final class ImpressionsJoinBench implements Callable<Integer> {
         "--metadata-output", metadata.getAbsolutePath()));
     new File(metadata, Dataset.SUCCESS_FLAG).createNewFile();
 
-    // Spark rows, each its own process: sort-merge (the reduce-side join), with adaptive execution (skew join
-    // splitting), and broadcast (map-side).
-    String[][] sparkRows = {{"spark-sortmerge"}, {"spark-sortmerge-aqe", "--adaptive", "true"},
-        {"spark-broadcast", "--broadcast"}};
+    // Spark rows, each its own process: sort-merge (the reduce-side join) at Spark's defaults (adaptive execution on:
+    // it coalesces partitions and splits skewed ones), the same tuned as nightjar runs (adaptive execution off, one
+    // partition a reducer), and broadcast (map-side).
+    String[][] sparkRows = {{"spark-sortmerge"}, {"spark-sortmerge-tuned", "--adaptive", "false", "--partitions",
+        Integer.toString(reducers)}, {"spark-broadcast", "--broadcast"}};
     List<String> runs = new ArrayList<>(strategies);
     if (spark && SparkRun.available()) {
       for (String[] row : sparkRows) {
@@ -103,7 +104,7 @@ public final class ImpressionsJoinBench implements Callable<Integer> {
           day = new File(bench.workDir(), "spark/" + run);
           List<String> args = new ArrayList<>(List.of("join", "--impressions",
               new File(root, "ads/impressions/" + DAY).getAbsolutePath(), "--metadata", metadata.getAbsolutePath(),
-              "--output", day.getAbsolutePath(), "--day", DAY, "--partitions", Integer.toString(reducers)));
+              "--output", day.getAbsolutePath(), "--day", DAY));
           String[] options = sparkRows[k - strategies.size()];
           args.addAll(List.of(options).subList(1, options.length));
           seconds[k][r] = SparkRun.run(bench.workDir(), run + "-" + (r + 1), args.toArray(new String[0]));
@@ -123,19 +124,27 @@ public final class ImpressionsJoinBench implements Callable<Integer> {
     }
     System.out.printf("%nimpressions-join, %,d impressions, %,d ads, zipf %.2f, %d reducers, %d local slots, %d runs"
         + " each%n", data.impressions, data.ads, data.zipf, reducers, slots, bench.repeat());
-    System.out.printf("%-20s %9s %9s %18s %9s %22s %6s%n", "strategy", "median s", "min s", "largest task rows",
-        "max/mean", "metadata rows shuffled", "tasks");
+    System.out.printf("%-21s %9s %9s %18s %9s %22s %6s  %s%n", "strategy", "median s", "min s", "largest task rows",
+        "max/mean", "metadata rows shuffled", "tasks", "runs (s)");
     for (int k = 0; k < runs.size(); k++) {
-      System.out.printf("%-20s %9.1f %9.1f %18s %9s %22s %6s%n", runs.get(k), BenchSupport.median(seconds[k]),
-          BenchSupport.min(seconds[k]), skew[k][0], skew[k][1], skew[k][2], skew[k][3]);
+      StringBuilder each = new StringBuilder();
+      for (double run : seconds[k]) {
+        each.append(each.length() == 0 ? "" : " ").append(String.format("%.1f", run));
+      }
+      System.out.printf("%-21s %9.1f %9.1f %18s %9s %22s %6s  %s%n", runs.get(k), BenchSupport.median(seconds[k]),
+          BenchSupport.min(seconds[k]), skew[k][0], skew[k][1], skew[k][2], skew[k][3], each);
     }
     if (runs.size() > strategies.size()) {
-      // nightjar's reduce-side strategies against Spark's sort-merge join, map-side against broadcast, and adaptive
-      // also against Spark's adaptive execution (which coalesces partitions and splits skewed ones as adaptive does)
+      System.out.println("spark-sortmerge: Spark at its defaults (adaptive execution on, its shuffle partitions); "
+          + "spark-sortmerge-tuned: adaptive execution off, " + reducers + " partitions; broadcast joins off but in "
+          + "spark-broadcast");
+    }
+    if (runs.size() > strategies.size()) {
+      // nightjar's reduce-side strategies against Spark's sort-merge join (at its defaults and tuned), map-side against
+      // broadcast
       for (int k = 0; k < strategies.size(); k++) {
         List<String> baselines = strategies.get(k).equals("mapside") ? List.of("spark-broadcast")
-            : strategies.get(k).equals("adaptive") ? List.of("spark-sortmerge", "spark-sortmerge-aqe")
-            : List.of("spark-sortmerge");
+            : List.of("spark-sortmerge", "spark-sortmerge-tuned");
         for (String baseline : baselines) {
           int against = runs.indexOf(baseline);
           System.out.printf("%s / %s: %.2f (medians), %.2f (mins); goal <= 1.0%n", strategies.get(k), baseline,

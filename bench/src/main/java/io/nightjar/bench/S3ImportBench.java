@@ -94,6 +94,7 @@ public final class S3ImportBench implements Callable<Integer> {
         double[] sequential = new double[repeat];
         double[] importCpuMs = new double[repeat];
         double[] parseCpuMs = new double[repeat];
+        double[] getCpuMs = new double[repeat];
         double[] ceiling = new double[repeat];
         double[] imported = new double[repeat];
         double[] parsed = new double[repeat];
@@ -104,8 +105,10 @@ public final class S3ImportBench implements Callable<Integer> {
             }
             return sample.size();
           });
-          ceiling[r] = rate(() -> parallelGets(client, keys, inFlight, false));
           long cpu = BenchSupport.processCpuNanos();
+          ceiling[r] = rate(() -> parallelGets(client, keys, inFlight, false));
+          getCpuMs[r] = (BenchSupport.processCpuNanos() - cpu) / 1e6 / objects;
+          cpu = BenchSupport.processCpuNanos();
           parsed[r] = rate(() -> parallelGets(client, keys, inFlight, true));
           parseCpuMs[r] = (BenchSupport.processCpuNanos() - cpu) / 1e6 / objects;
           String date = "2016-05-0" + (r + 1); // a new day each run: nothing carried over
@@ -136,8 +139,9 @@ public final class S3ImportBench implements Callable<Integer> {
         row("s3-import, 1 map task, " + inFlight + " in flight (whole tool)", imported, seq, bestSeq, meanBytes);
         System.out.printf("runs (objects/s): loop %s, ceiling %s, get+parse %s, import %s%n", format(sequential),
             format(ceiling), format(parsed), format(imported));
-        System.out.printf("client CPU per document (ms): import %s (median %.2f), get+parse %s (median %.2f)%n",
-            format2(importCpuMs), BenchSupport.median(importCpuMs), format2(parseCpuMs), BenchSupport.median(parseCpuMs));
+        System.out.printf("client CPU per document (ms): import %s (median %.2f), get+parse %s (median %.2f), GET only "
+                + "%s (median %.2f)%n", format2(importCpuMs), BenchSupport.median(importCpuMs), format2(parseCpuMs),
+            BenchSupport.median(parseCpuMs), format2(getCpuMs), BenchSupport.median(getCpuMs));
         System.out.printf("import / GET only = %.2f median, %.2f best (goal >= 0.80); import / loop = %.1f median, "
             + "%.1f best (goal >= 15); import / (get and parse) = %.2f median, %.2f best%n", imp / ceil,
             BenchSupport.max(imported) / BenchSupport.max(ceiling), imp / seq, BenchSupport.max(imported) / bestSeq,

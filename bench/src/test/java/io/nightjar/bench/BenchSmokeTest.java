@@ -64,7 +64,17 @@ public class BenchSmokeTest {
         "--repeat", "1", "--work-dir", new File(WORK, "s3-import").getPath());
     assertTrue(out, out.contains("(a) sequential GET loop"));
     assertTrue(out, out.contains("s3-import, 1 map task"));
-    assertTrue(out, Pattern.compile("import / ceiling = [0-9.]+ median, [0-9.]+ best").matcher(out).find());
+    assertTrue(out, Pattern.compile("import / GET only = [0-9.]+ median, [0-9.]+ best").matcher(out).find());
+    assertTrue(out, Pattern.compile("client CPU per document \\(ms\\): import [0-9.]+").matcher(out).find());
+  }
+
+  @Test
+  public void importProjection() throws Exception {
+    String out = run(new ImportProjectionBench(), "--documents", "400", "--chunks", "2", "--segments", "5",
+        "--latency-ms", "5", "--work-dir", new File(WORK, "import-projection").getPath());
+    assertTrue(out, out.contains("projection: 400 documents of"));
+    assertTrue(out, Pattern.compile("400 documents in 2 chunks, one after another: projected [0-9.]+ s, measured "
+        + "[0-9.]+ s").matcher(out).find());
   }
 
   @Test

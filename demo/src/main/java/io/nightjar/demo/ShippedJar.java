@@ -26,8 +26,10 @@ import org.apache.hadoop.conf.Configuration;
  * jars (the {@code hadoop classpath}), and a child of it holds the job jar and nothing else; the tool runs with the
  * child as its thread's context class loader. Nothing of the caller's classpath (nightjar's module classes, unshaded
  * Crunch and Avro, the test libraries) is visible to it, so what runs is the relocated bytes users deploy. The test
- * kit's jar ({@code nightjar-testkit.jar}, the generators, relocated alike) is a second entry of the child, as
- * {@code HADOOP_CLASSPATH} would add it; {@link #testKit()} runs its tools.
+ * kit's jar ({@code nightjar-testkit.jar}, the generators and the local-mode file system, relocated alike) is a second
+ * entry of the child, as {@code HADOOP_CLASSPATH} would add it; {@link #testKit()} runs its tools. So a job jar class
+ * that needed a test kit class would run here and fail for users: the build's jar check refuses any job jar class
+ * naming the test kit, and hadoop-jar-it runs the job jar's tools with nothing beside it.
  *
  * <p>The loaders are made once and reused for every tool run, as a long-lived gateway JVM would; each run gets a new
  * {@code Configuration} of the jar's Hadoop, holding what the caller's configuration sets beyond Hadoop's defaults.
@@ -40,7 +42,7 @@ public final class ShippedJar implements ToIntFunction<String[]>, AutoCloseable 
   /** System property naming the test kit's jar (default: the build's own). */
   public static final String TESTKIT_JAR_PROPERTY = "nightjar.testkitJar";
   static final String DEFAULT_JOB_JAR = "jobs/target/nightjar-jobs.jar";
-  static final String DEFAULT_TESTKIT_JAR = "testkit/target/nightjar-testkit.jar";
+  public static final String DEFAULT_TESTKIT_JAR = "testkit/target/nightjar-testkit.jar";
   static final String DEFAULT_HADOOP_JARS = "hadoop-dist/3.3.6/target/hadoop";
 
   private final File jar;

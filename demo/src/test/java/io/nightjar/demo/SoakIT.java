@@ -17,10 +17,11 @@ import picocli.CommandLine;
 public class SoakIT {
 
   /**
-   * Draws 5 faults over the 16 tool runs of the bulk import and two days, one of each kind at least, and kills a bulk
-   * chunk's s3-import 2.1 s after its JVM starts (it runs for about 10 s).
+   * Draws 4 faults over the 12 job jar runs of the bulk import and two days (the test kit's generators draw none), one
+   * of each kind, and kills a bulk chunk's s3-import 1.6 s after its JVM starts (it runs for about 10 s). A seed's
+   * faults follow from java.util.Random alone, so a new one can be chosen without running the soak.
    */
-  private static final String SEED = "701";
+  private static final String SEED = "1538";
 
   @Test
   public void everyDayAfterRandomFaultsEqualsTheUndisturbedRun() throws Exception {
@@ -28,6 +29,7 @@ public class SoakIT {
     new CommandLine(soak).setCaseInsensitiveEnumValuesAllowed(true).parseArgs("--seed", SEED, "--days", "2",
         "--fault-probability", "0.5", "--testdata", "../testdata", "--apps", "../workflows",
         "--job-jar", System.getProperty(ShippedJar.JOB_JAR_PROPERTY, "../" + ShippedJar.DEFAULT_JOB_JAR),
+        "--testkit-jar", System.getProperty(ShippedJar.TESTKIT_JAR_PROPERTY, "../" + ShippedJar.DEFAULT_TESTKIT_JAR),
         "--hadoop-jars", System.getProperty(ShippedJar.HADOOP_JARS_PROPERTY, "../" + ShippedJar.DEFAULT_HADOOP_JARS));
     Soak.Result result = soak.soak();
     assertEquals("what did not hold with seed " + SEED, List.of(), result.problems());

@@ -25,7 +25,9 @@ import java.util.jar.JarFile;
  *   <li>a class of the project's own holding a serializable lambda or method reference (a {@code $deserializeLambda$}
  *   method): the project passes named static classes to pipeline code, never lambdas, so none may ship;</li>
  *   <li>a resource of the project's own, a {@code META-INF/services} file (its name or a line) or any entry path that
- *   names a relocated package in its unrelocated form.</li>
+ *   names a relocated package in its unrelocated form;</li>
+ *   <li>a class outside the test kit whose constant pool names the test kit ({@code io.nightjar.testkit}): the demo
+ *   and the tests run the job jar with the test kit beside it, so only this check sees such a reference.</li>
  * </ul>
  * The relocated packages are read from the jar itself: every package with classes under {@code shadedPackage}.
  *
@@ -35,6 +37,8 @@ import java.util.jar.JarFile;
 public final class ShadedJarCheck {
 
   private static final String SERVICES = "META-INF/services/";
+  /** The test kit's classes (generators, local-mode speed): beside the job jar in tests, never in it. */
+  private static final String TEST_KIT = "io/nightjar/testkit/";
   private static final int MAGIC = 0xCAFEBABE;
 
   private ShadedJarCheck() {
@@ -112,6 +116,11 @@ public final class ShadedJarCheck {
       }
       unrelocated(constant, relocated, shadedPackage)
           .ifPresent(pkg -> findings.add(name + ": names " + pkg + " unrelocated in constant \"" + constant + "\""));
+      boolean namesTestKit = constant.contains(TEST_KIT) || constant.contains(TEST_KIT.replace('/', '.'));
+      if (namesTestKit && !name.startsWith(TEST_KIT)) {
+        findings.add(name + ": names the test kit (" + constant + "), which no job jar holds: it would load in the "
+            + "demo and tests, where the test kit is on the classpath, and fail for users");
+      }
     }
   }
 

@@ -5,6 +5,7 @@ import static org.junit.Assert.assertTrue;
 
 import io.nightjar.jarcheck.fixture.Clean;
 import io.nightjar.jarcheck.fixture.NamesLibrary;
+import io.nightjar.jarcheck.fixture.NamesTestKit;
 import io.nightjar.jarcheck.fixture.SerializableLambda;
 import java.io.File;
 import java.io.FileOutputStream;
@@ -47,6 +48,16 @@ public class ShadedJarCheckTest {
     assertEquals(findings.toString(), 1, findings.size());
     assertTrue(findings.get(0), findings.get(0).startsWith(name(NamesLibrary.class) + ": names org/example/lib "
         + "unrelocated in constant \"(Lorg/example/lib/Tuple;)Lorg/example/lib/Tuple;\""));
+  }
+
+  @Test
+  public void aClassNamingTheTestKitIsRefused() throws IOException {
+    File jar = jar(Map.of(RELOCATED_CLASS, classBytes(Clean.class), name(NamesTestKit.class),
+        classBytes(NamesTestKit.class)));
+    List<String> findings = ShadedJarCheck.findings(jar, OWN, SHADED);
+    assertEquals(findings.toString(), 1, findings.size());
+    assertTrue(findings.get(0), findings.get(0).startsWith(name(NamesTestKit.class) + ": names the test kit "
+        + "(io.nightjar.testkit.local.NioLocalFileSystem)"));
   }
 
   @Test

@@ -230,7 +230,8 @@ public final class DailyPublication implements AutoCloseable {
    * Publishes a day made without a job, from {@code filledData} and {@code filledQuarantine}: folders filled
    * beforehand (by renames) on the day's file system, outside staging, so a run killed before this loses nothing. Each
    * is renamed into its staging folder and published, the quarantine first, with a manifest of the inputs, its files
-   * and {@code fields}. Nothing is reverted: the files came from elsewhere, and a rerun resumes.
+   * and {@code fields}. What was published stays published; a folder that could not be published is moved back to where
+   * it was filled, so a rerun resumes from it.
    */
   public void publishMoved(Path filledData, Path filledQuarantine, Map<String, Object> fields) throws IOException {
     inputsListed = Manifest.listInputs(conf, inputs);
@@ -246,10 +247,18 @@ public final class DailyPublication implements AutoCloseable {
       throw new IOException("could not rename " + filled + " to " + publication.stagingDir() + "; rerun "
           + conf.get(Manifest.TOOL_KEY) + " to resume");
     }
-    Manifest manifest = Manifest.of(conf, publication.target(), dataset.project() + "/" + dataset.name(), day, kind)
-        .inputs(inputsListed).outputs(conf, fs, publication.stagingDir());
-    fields.forEach(manifest::put);
-    publication.commit(manifest.toJson());
+    try {
+      Manifest manifest = Manifest.of(conf, publication.target(), dataset.project() + "/" + dataset.name(), day,
+          kind).inputs(inputsListed).outputs(conf, fs, publication.stagingDir());
+      fields.forEach(manifest::put);
+      publication.commit(manifest.toJson());
+    } catch (IOException | RuntimeException e) {
+      // The files are not staging's to discard (close() would delete them): back to where a rerun resumes from.
+      if (fs.exists(publication.stagingDir()) && !fs.rename(publication.stagingDir(), filled)) {
+        e.addSuppressed(new IOException("could not move " + publication.stagingDir() + " back to " + filled));
+      }
+      throw e;
+    }
   }
 
   /** The runs as one: their jobs in order; no result if one stopped without one; failed if one failed. */

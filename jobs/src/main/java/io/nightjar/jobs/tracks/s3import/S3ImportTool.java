@@ -6,6 +6,7 @@ import io.nightjar.avro.QuarantineRecord;
 import io.nightjar.avro.TrackAnalysis;
 import io.nightjar.avro.TrackLocation;
 import io.nightjar.common.avro.AvroFiles;
+import io.nightjar.common.avro.AvroInputCheck;
 import io.nightjar.common.crunch.NightjarTypes;
 import io.nightjar.common.dataset.DailyPublication;
 import io.nightjar.common.dataset.Dataset;
@@ -42,6 +43,8 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.io.compress.CompressionCodec;
+import org.apache.hadoop.io.compress.CompressionCodecFactory;
 import org.apache.hadoop.mapreduce.Counter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -156,6 +159,9 @@ public final class S3ImportTool extends DailyJobTool<S3ImportTool.Chunk> {
     }
     if (dryRun && dump != null && !retryFailed) {
       List<String> projection = projection().lines();
+      if (daily) {
+        projection.set(0, projection.get(0) + " (an upper bound: a daily import downloads only new and changed ids)");
+      }
       for (int line = 0; line < projection.size(); line++) {
         plan.put("projection " + (line + 1), projection.get(line));
       }
@@ -165,34 +171,37 @@ public final class S3ImportTool extends DailyJobTool<S3ImportTool.Chunk> {
   }
 
   /**
-   * The import of this run's chunks projected from the dump's lines (counted up to 64 MB of dump, estimated from its
-   * size beyond) and the {@code nightjar.sizing.*} settings: what {@code --dry-run} prints before anyone pays for it.
+   * The import of this run's chunks projected from the dump's ids and the {@code nightjar.sizing.*} settings: what
+   * {@code --dry-run} prints before anyone pays for it. It reads the dump once: an Avro dump's records are counted from
+   * its block headers, a text dump's lines (through its codec when compressed). For {@code --daily} the figure is an
+   * upper bound: a daily import downloads only the new and changed ids.
    */
   private ImportSizing projection() throws IOException {
     FileSystem fs = dumpPath().getFileSystem(getConf());
     FileStatus[] files = fs.globStatus(dumpPath());
-    long bytes = 0;
-    long lines = 0;
-    long counted = 0;
+    CompressionCodecFactory codecs = new CompressionCodecFactory(getConf());
+    long ids = 0;
     for (FileStatus file : files == null ? new FileStatus[0] : files) {
       FileStatus[] parts = file.isDirectory() ? fs.listStatus(file.getPath(), S3ImportTool::visible)
           : new FileStatus[] {file};
       for (FileStatus part : parts) {
-        bytes += part.getLen();
-        if (counted < (64L << 20)) {
-          try (InputStream in = fs.open(part.getPath())) {
-            byte[] buffer = new byte[1 << 16];
-            for (int n; (n = in.read(buffer)) > 0 && counted < (64L << 20); counted += n) {
-              for (int i = 0; i < n; i++) {
-                lines += buffer[i] == '\n' ? 1 : 0;
-              }
+        if (part.getPath().getName().endsWith(".avro")) {
+          ids += AvroInputCheck.countRecords(fs, part.getPath());
+          continue;
+        }
+        CompressionCodec codec = codecs.getCodec(part.getPath());
+        InputStream raw = fs.open(part.getPath());
+        try (InputStream in = codec == null ? raw : codec.createInputStream(raw)) {
+          byte[] buffer = new byte[1 << 16];
+          for (int n; (n = in.read(buffer)) > 0; ) {
+            for (int i = 0; i < n; i++) {
+              ids += buffer[i] == '\n' ? 1 : 0;
             }
           }
         }
       }
     }
-    long documents = counted >= bytes ? lines : Math.round(lines * (double) bytes / Math.max(1, counted));
-    documents = documents * chunks().size() / Math.max(1, daily ? 1 : chunks);
+    long documents = ids * chunks().size() / Math.max(1, daily ? 1 : chunks);
     Configuration conf = getConf();
     return new ImportSizing(documents, conf.getLong(SIZING_DOCUMENT_BYTES_KEY, 500_000), chunks().size(),
         conf.getDouble(SIZING_SECONDS_PER_CHUNK_KEY, 60), conf.getInt(SIZING_MAP_SLOTS_KEY, 20), inFlight,

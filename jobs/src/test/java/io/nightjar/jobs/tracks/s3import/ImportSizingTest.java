@@ -60,12 +60,29 @@ public class ImportSizingTest {
   /** {@code s3-import --dry-run} projects the chunks it would run from the dump's lines and the sizing settings. */
   @Test
   public void dryRunPrintsTheProjectionOfItsChunks() throws Exception {
-    File dump = tmp.newFile("dump.tsv");
+    dryRunPrintsTheProjectionOfItsChunks("dump.tsv");
+  }
+
+  /** A compressed dump's ids are its lines, not its bytes' newlines. */
+  @Test
+  public void dryRunCountsTheLinesOfACompressedDump() throws Exception {
+    dryRunPrintsTheProjectionOfItsChunks("dump.tsv.gz");
+  }
+
+  private void dryRunPrintsTheProjectionOfItsChunks(String name) throws Exception {
+    File dump = tmp.newFile(name);
     StringBuilder lines = new StringBuilder();
     for (int i = 0; i < 1000; i++) {
       lines.append("track-").append(i).append('\n');
     }
-    Files.write(dump.toPath(), lines.toString().getBytes(StandardCharsets.UTF_8));
+    byte[] text = lines.toString().getBytes(StandardCharsets.UTF_8);
+    if (name.endsWith(".gz")) {
+      try (java.io.OutputStream out = new java.util.zip.GZIPOutputStream(Files.newOutputStream(dump.toPath()))) {
+        out.write(text);
+      }
+    } else {
+      Files.write(dump.toPath(), text);
+    }
     Configuration conf = new Configuration();
     conf.set(Dataset.ROOT_KEY, tmp.newFolder("root").getAbsolutePath());
     conf.setLong("nightjar.sizing.document-bytes", 200_000);
@@ -73,10 +90,10 @@ public class ImportSizingTest {
     Printed printed = Printed.by(() -> Main.run(conf, "s3-import", "--dry-run", "--date", "2016-05-01", "--dump",
         dump.getAbsolutePath(), "--bucket", "analysis", "--chunks", "4", "--chunk", "1"));
     assertEquals(printed.toString(), 0, printed.status);
-    // One chunk of four: a quarter of the 1,000 lines, 200 KB each; CPU-bound at 1000 / (45.7 * 0.2) = 109 a task.
+    // One chunk of four: a quarter of the 1,000 lines, 200 KB each; CPU-bound at 1000 / (33 * 0.2) = 152 a task.
     assertTrue(printed.out, printed.out.contains("projection 1: 250 documents of 200,000 bytes on average: 50.0 MB "
         + "of JSON out of S3 in 250 GET requests"));
-    assertTrue(printed.out, printed.out.contains("projection 2: a map task: 109 documents/s (CPU-bound"));
-    assertTrue(printed.out, printed.out.contains("2 map slots: 219 documents/s"));
+    assertTrue(printed.out, printed.out.contains("projection 2: a map task: 152 documents/s (CPU-bound"));
+    assertTrue(printed.out, printed.out.contains("2 map slots: 303 documents/s"));
   }
 }
