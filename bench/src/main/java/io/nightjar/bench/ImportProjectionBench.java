@@ -73,10 +73,11 @@ public final class ImportProjectionBench implements Callable<Integer> {
       try (S3Client client = S3Access.client(conf, 32)) {
         DocumentUploader.upload(client, "analysis", new File(generated, "documents"));
       }
-      // Calibration: one chunk of a tenth of the dump and one of a fortieth (a chunk's ids are those whose hash
-      // falls to it, so the sizes are the chunks' own), each timed as a whole tool run.
-      int smallChunks = 40;
-      int largeChunks = 10;
+      // Calibration: one chunk of an eighth of the dump and one of a twentieth (a chunk's ids are those whose hash
+      // falls to it, so the sizes are the chunks' own), each timed as a whole tool run after an untimed one.
+      int smallChunks = 20;
+      int largeChunks = 8;
+      timedImport(conf, dump, "2016-04-30", smallChunks, 1); // warms the JVM up, as the scaled run's chunks find it
       double small = timedImport(conf, dump, "2016-05-01", smallChunks, 0);
       double large = timedImport(conf, dump, "2016-05-02", largeChunks, 0);
       double perDocument = (large - small) / ((double) documents / largeChunks - (double) documents / smallChunks);

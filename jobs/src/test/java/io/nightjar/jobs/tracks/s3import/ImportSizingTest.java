@@ -90,10 +90,10 @@ public class ImportSizingTest {
     Printed printed = Printed.by(() -> Main.run(conf, "s3-import", "--dry-run", "--date", "2016-05-01", "--dump",
         dump.getAbsolutePath(), "--bucket", "analysis", "--chunks", "4", "--chunk", "1"));
     assertEquals(printed.toString(), 0, printed.status);
-    // One chunk of four: a quarter of the 1,000 lines, 200 KB each; CPU-bound at 1000 / (33 * 0.2) = 152 a task.
+    // One chunk of four: a quarter of the 1,000 lines, 200 KB each; CPU-bound at 1000 / (18.7 * 0.2) = 267 a task.
     assertTrue(printed.out, printed.out.contains("projection 1: 250 documents of 200,000 bytes on average: 50.0 MB "
         + "of JSON out of S3 in 250 GET requests"));
-    assertTrue(printed.out, printed.out.contains("projection 2: a map task: 152 documents/s (CPU-bound"));
-    assertTrue(printed.out, printed.out.contains("2 map slots: 303 documents/s"));
+    assertTrue(printed.out, printed.out.contains("projection 2: a map task: 267 documents/s (CPU-bound"));
+    assertTrue(printed.out, printed.out.contains("2 map slots: 535 documents/s"));
   }
 }
