@@ -42,15 +42,9 @@ public class DailyChainArgumentsTest {
   @Test
   public void everyCommandLineUsesOnlyDeclaredOptions() throws Exception {
     assertEquals(DayOfWeek.SUNDAY, DAY.getDayOfWeek());
-    Configuration conf = new Configuration();
-    conf.set(Dataset.ROOT_KEY, tmp.getRoot().getAbsolutePath());
     Map<String, ChainDiagram.Job> jobs = ChainDiagram.read(APPS);
     List<String[]> commands = new ArrayList<>();
-    DailyChain chain = new DailyChain(FileSystem.getLocal(conf), conf, new File("../testdata"), jobs)
-        .runningTools(args -> {
-          commands.add(args);
-          return 0;
-        });
+    DailyChain chain = recording(jobs, commands);
     for (String job : ChainDiagram.order(jobs)) {
       chain.runJob(job, DAY, OozieApp.of(APPS, job).defaults());
     }
@@ -76,15 +70,9 @@ public class DailyChainArgumentsTest {
    */
   @Test
   public void everyJobRunsTheCommandLinesOfItsWorkflow() throws Exception {
-    Configuration conf = new Configuration();
-    conf.set(Dataset.ROOT_KEY, tmp.getRoot().getAbsolutePath());
     Map<String, ChainDiagram.Job> jobs = ChainDiagram.read(APPS);
     List<String[]> commands = new ArrayList<>();
-    DailyChain chain = new DailyChain(FileSystem.getLocal(conf), conf, new File("../testdata"), jobs)
-        .runningTools(args -> {
-          commands.add(args);
-          return 0;
-        });
+    DailyChain chain = recording(jobs, commands);
     List<String> differences = new ArrayList<>();
     for (String job : ChainDiagram.order(jobs)) {
       OozieApp app = OozieApp.of(APPS, job);
@@ -109,6 +97,16 @@ public class DailyChainArgumentsTest {
       }
     }
     assertEquals(String.join("\n", differences), List.of(), differences);
+  }
+
+  /** A chain under a scratch root whose tools only record their command lines into {@code commands}. */
+  private DailyChain recording(Map<String, ChainDiagram.Job> jobs, List<String[]> commands) throws Exception {
+    Configuration conf = new Configuration();
+    conf.set(Dataset.ROOT_KEY, tmp.getRoot().getAbsolutePath());
+    return new DailyChain(FileSystem.getLocal(conf), conf, new File("../testdata"), jobs).runningTools(args -> {
+      commands.add(args);
+      return 0;
+    });
   }
 
   /** {@code command} without {@code -D key=value} pairs, {@code --option=value} split into two arguments. */

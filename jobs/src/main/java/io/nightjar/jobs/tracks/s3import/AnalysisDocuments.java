@@ -1,6 +1,7 @@
 package io.nightjar.jobs.tracks.s3import;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonFactoryBuilder;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadFeature;
@@ -57,12 +58,23 @@ public final class AnalysisDocuments {
   /** Coefficients per segment in {@code pitches} and in {@code timbre}. */
   public static final int COEFFICIENTS = 12;
 
-  private static final JsonFactory JSON = JsonFactory.builder()
-      .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS) // NaN and Infinity get their own reason
-      // Jackson's own port of FastDoubleParser: the same doubles as Double.parseDouble (both round correctly), and
-      // parsing the numbers was the largest part of an import's CPU (docs/sizing.md).
-      .enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER)
-      .build();
+  private static final JsonFactory JSON = factory();
+
+  /**
+   * NaN and Infinity read as numbers (they get their own reason), and Jackson's port of FastDoubleParser where the
+   * jackson-core on the classpath has it (2.14 on): the same doubles as Double.parseDouble (both round correctly), and
+   * parsing the numbers was the largest part of an import's CPU (docs/sizing.md). The job jar carries its own
+   * jackson-core; looked up by name, the feature costs nothing where the module classes meet an older one (Oozie's).
+   */
+  private static JsonFactory factory() {
+    JsonFactoryBuilder builder = new JsonFactoryBuilder().enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS);
+    for (StreamReadFeature feature : StreamReadFeature.values()) {
+      if (feature.name().equals("USE_FAST_DOUBLE_PARSER")) {
+        builder.enable(feature);
+      }
+    }
+    return builder.build();
+  }
 
   /** {@code track}; a null value counts as absent. */
   private static final Part<TrackSummary> TRACK = new Part<>(null, TrackSummary.getClassSchema(), TrackSummary::new,
