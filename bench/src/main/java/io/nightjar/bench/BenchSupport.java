@@ -4,6 +4,8 @@ import com.google.common.hash.Hasher;
 import com.google.common.hash.Hashing;
 import io.nightjar.common.avro.AvroFiles;
 import io.nightjar.common.dataset.Dataset;
+import io.nightjar.common.s3.S3Access;
+import io.nightjar.s3server.LoopbackS3;
 import io.nightjar.testkit.local.LocalSpeed;
 import java.io.File;
 import java.io.IOException;
@@ -286,5 +288,23 @@ final class BenchSupport {
   static long processCpuNanos() {
     return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
         .getProcessCpuTime();
+  }
+
+  /** Every run's figure, in order, each in {@code format} (e.g. {@code "%.1f"}), separated by spaces. */
+  static String runs(double[] values, String format) {
+    StringBuilder runs = new StringBuilder();
+    for (double value : values) {
+      runs.append(runs.length() == 0 ? "" : " ").append(String.format(format, value));
+    }
+    return runs.toString();
+  }
+
+  /** {@code conf} pointed at the loopback S3 server {@code s3}, with its local test keys. */
+  static Configuration withLoopbackS3(Configuration conf, LoopbackS3 s3) {
+    conf.set(S3Access.ENDPOINT, s3.endpoint());
+    conf.setBoolean(S3Access.PATH_STYLE, true);
+    conf.set(S3Access.ACCESS_KEY, LoopbackS3.ACCESS_KEY);
+    conf.set(S3Access.SECRET_KEY, LoopbackS3.SECRET_KEY);
+    return conf;
   }
 }

@@ -66,10 +66,7 @@ public final class ImportProjectionBench implements Callable<Integer> {
     long meanBytes = jsonBytes / documents;
     File dump = new File(generated, "metadata-dump.tsv");
     try (LoopbackS3 s3 = LoopbackS3.startWithLatency(new File(bench.workDir(), "s3"), latencyMs)) {
-      conf.set(S3Access.ENDPOINT, s3.endpoint());
-      conf.setBoolean(S3Access.PATH_STYLE, true);
-      conf.set(S3Access.ACCESS_KEY, LoopbackS3.ACCESS_KEY);
-      conf.set(S3Access.SECRET_KEY, LoopbackS3.SECRET_KEY);
+      BenchSupport.withLoopbackS3(conf, s3);
       try (S3Client client = S3Access.client(conf, 32)) {
         DocumentUploader.upload(client, "analysis", new File(generated, "documents"));
       }

@@ -127,12 +127,9 @@ public final class ImpressionsJoinBench implements Callable<Integer> {
     System.out.printf("%-21s %9s %9s %18s %9s %22s %6s  %s%n", "strategy", "median s", "min s", "largest task rows",
         "max/mean", "metadata rows shuffled", "tasks", "runs (s)");
     for (int k = 0; k < runs.size(); k++) {
-      StringBuilder each = new StringBuilder();
-      for (double run : seconds[k]) {
-        each.append(each.length() == 0 ? "" : " ").append(String.format("%.1f", run));
-      }
       System.out.printf("%-21s %9.1f %9.1f %18s %9s %22s %6s  %s%n", runs.get(k), BenchSupport.median(seconds[k]),
-          BenchSupport.min(seconds[k]), skew[k][0], skew[k][1], skew[k][2], skew[k][3], each);
+          BenchSupport.min(seconds[k]), skew[k][0], skew[k][1], skew[k][2], skew[k][3],
+          BenchSupport.runs(seconds[k], "%.1f"));
     }
     if (runs.size() > strategies.size()) {
       System.out.println("spark-sortmerge: Spark at its defaults (adaptive execution on, its shuffle partitions); "

@@ -75,10 +75,7 @@ public final class S3ImportBench implements Callable<Integer> {
     }
     double meanBytes = jsonBytes / (double) objects;
     try (LoopbackS3 s3 = LoopbackS3.startWithLatency(new File(bench.workDir(), "s3"), latencyMs)) {
-      conf.set(S3Access.ENDPOINT, s3.endpoint());
-      conf.setBoolean(S3Access.PATH_STYLE, true);
-      conf.set(S3Access.ACCESS_KEY, LoopbackS3.ACCESS_KEY);
-      conf.set(S3Access.SECRET_KEY, LoopbackS3.SECRET_KEY);
+      BenchSupport.withLoopbackS3(conf, s3);
       List<String> keys = new ArrayList<>();
       for (int t = 0; t < objects; t++) {
         keys.add(String.format("analysis/track-%06d.json", t));
@@ -137,11 +134,11 @@ public final class S3ImportBench implements Callable<Integer> {
         row("(b) GET only (SDK, " + inFlight + " threads)", ceiling, seq, bestSeq, meanBytes);
         row("(c) GET and parse (SDK, " + inFlight + " threads, no Hadoop)", parsed, seq, bestSeq, meanBytes);
         row("s3-import, 1 map task, " + inFlight + " in flight (whole tool)", imported, seq, bestSeq, meanBytes);
-        System.out.printf("runs (objects/s): loop %s, ceiling %s, get+parse %s, import %s%n", format(sequential),
-            format(ceiling), format(parsed), format(imported));
+        System.out.printf("runs (objects/s): loop %s, ceiling %s, get+parse %s, import %s%n", BenchSupport.runs(sequential, "%,.0f"),
+            BenchSupport.runs(ceiling, "%,.0f"), BenchSupport.runs(parsed, "%,.0f"), BenchSupport.runs(imported, "%,.0f"));
         System.out.printf("client CPU per document (ms): import %s (median %.2f), get+parse %s (median %.2f), GET only "
-                + "%s (median %.2f)%n", format2(importCpuMs), BenchSupport.median(importCpuMs), format2(parseCpuMs),
-            BenchSupport.median(parseCpuMs), format2(getCpuMs), BenchSupport.median(getCpuMs));
+                + "%s (median %.2f)%n", BenchSupport.runs(importCpuMs, "%.2f"), BenchSupport.median(importCpuMs), BenchSupport.runs(parseCpuMs, "%.2f"),
+            BenchSupport.median(parseCpuMs), BenchSupport.runs(getCpuMs, "%.2f"), BenchSupport.median(getCpuMs));
         System.out.printf("import / GET only = %.2f median, %.2f best (goal >= 0.80); import / loop = %.1f median, "
             + "%.1f best (goal >= 15); import / (get and parse) = %.2f median, %.2f best%n", imp / ceil,
             BenchSupport.max(imported) / BenchSupport.max(ceiling), imp / seq, BenchSupport.max(imported) / bestSeq,
@@ -159,22 +156,6 @@ public final class S3ImportBench implements Callable<Integer> {
     double best = BenchSupport.max(rates);
     System.out.printf("%-58s %,10.0f %,10.0f %8.1f %8.1f %8.1f%n", label, median, best, median * meanBytes / 1e6,
         median / loopMedian, best / loopBest);
-  }
-
-  private static String format(double[] values) {
-    StringBuilder s = new StringBuilder();
-    for (double v : values) {
-      s.append(s.length() == 0 ? "" : " ").append(String.format("%,.0f", v));
-    }
-    return s.toString();
-  }
-
-  private static String format2(double[] values) {
-    StringBuilder s = new StringBuilder();
-    for (double v : values) {
-      s.append(s.length() == 0 ? "" : " ").append(String.format("%.2f", v));
-    }
-    return s.toString();
   }
 
   /** GETs every key with {@code threads} threads; with {@code parse}, parses each document as s3-import does. */

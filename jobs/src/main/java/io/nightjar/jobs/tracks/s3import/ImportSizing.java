@@ -33,16 +33,22 @@ public record ImportSizing(long documents, long meanDocumentBytes, int chunks, d
 
   /** Documents a second one map task imports. */
   public double taskDocumentsPerSecond() {
-    double mb = meanDocumentBytes / 1e6;
-    double requestBound = inFlight / ((latencyMs / 1000) + mb / taskMbPerSecond);
-    double cpuBound = 1000 / (cpuMsPerMb * mb);
-    return Math.min(requestBound, cpuBound);
+    return Math.min(requestBound(), cpuBound());
   }
 
   /** What limits a task: {@code requests} or {@code CPU}. */
   public String taskLimit() {
-    double mb = meanDocumentBytes / 1e6;
-    return inFlight / ((latencyMs / 1000) + mb / taskMbPerSecond) < 1000 / (cpuMsPerMb * mb) ? "requests" : "CPU";
+    return requestBound() < cpuBound() ? "requests" : "CPU";
+  }
+
+  /** Documents a second the requests in flight allow: each waits the latency, then its transfer. */
+  private double requestBound() {
+    return inFlight / ((latencyMs / 1000) + meanDocumentBytes / 1e6 / taskMbPerSecond);
+  }
+
+  /** Documents a second one core parses and packs. */
+  private double cpuBound() {
+    return 1000 / (cpuMsPerMb * meanDocumentBytes / 1e6);
   }
 
   /** Documents a second all slots import together, at most S3's request rate for the prefixes. */
