@@ -7,6 +7,7 @@ import io.nightjar.common.dataset.Dataset;
 import io.nightjar.common.s3.S3Access;
 import io.nightjar.s3server.LoopbackS3;
 import io.nightjar.testkit.local.LocalSpeed;
+import io.nightjar.testkit.local.NioLocalFileSystem;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
@@ -38,6 +39,12 @@ import org.apache.hadoop.fs.Path;
  */
 final class BenchSupport {
 
+  /**
+   * Extra JVM options of every nightjar run (not the loop's, not Spark's), {@code {name}} standing for the run's name:
+   * {@code -Dbench.tool.jvm=-XX:StartFlightRecording=filename=/tmp/{name}.jfr} profiles each run.
+   */
+  static final String TOOL_JVM_KEY = "bench.tool.jvm";
+
   private BenchSupport() {
   }
 
@@ -58,6 +65,18 @@ final class BenchSupport {
     return settings;
   }
 
+  /**
+   * {@link #localSettings} for runs on {@code hdfs}: datasets under {@code /root} there, HDFS the default file system,
+   * and Hadoop's own local file system for the tasks' spills (not the test kit's), as a cluster's tasks have it.
+   */
+  static Map<String, String> hdfsSettings(File workDir, int slots, BenchHdfs hdfs) {
+    Map<String, String> settings = localSettings(workDir, slots);
+    settings.remove(NioLocalFileSystem.IMPL_KEY);
+    settings.put(Dataset.ROOT_KEY, hdfs.uri() + "/root");
+    settings.putAll(hdfs.settings());
+    return settings;
+  }
+
   /** A configuration with {@link #localSettings}, for tools run inside the benchmark's JVM (the generators). */
   static Configuration localConf(File workDir, int slots) {
     Configuration conf = new Configuration();
@@ -72,16 +91,30 @@ final class BenchSupport {
    */
   static double runTool(File workDir, int slots, String name, String tool, String... args)
       throws IOException, InterruptedException {
-    return runMain(workDir, slots, name, "io.nightjar.jobs.Main", List.of(tool), args);
+    return runTool(workDir, localSettings(workDir, slots), name, tool, args);
+  }
+
+  /** {@link #runTool} with {@code settings} instead of {@link #localSettings} (e.g. {@link #hdfsSettings}). */
+  static double runTool(File workDir, Map<String, String> settings, String name, String tool, String... args)
+      throws IOException, InterruptedException {
+    return runMain(workDir, settings, name, "io.nightjar.jobs.Main", List.of(tool), args);
   }
 
   /** {@link #runTool} for a tool of the benchmarks' own, {@code mainClass}, whose main takes the options. */
   static double runMain(File workDir, int slots, String name, String mainClass, List<String> first, String... args)
       throws IOException, InterruptedException {
+    return runMain(workDir, localSettings(workDir, slots), name, mainClass, first, args);
+  }
+
+  /** {@link #runMain} with {@code settings} instead of {@link #localSettings}. */
+  static double runMain(File workDir, Map<String, String> settings, String name, String mainClass,
+      List<String> first, String... args) throws IOException, InterruptedException {
     List<String> command = new ArrayList<>(first);
-    localSettings(workDir, slots).forEach((key, value) -> command.addAll(List.of("-D", key + "=" + value)));
+    settings.forEach((key, value) -> command.addAll(List.of("-D", key + "=" + value)));
     command.addAll(List.of(args));
-    return runJava(workDir, name, List.of(), System.getProperty("java.class.path"), mainClass, command);
+    String jvm = System.getProperty(TOOL_JVM_KEY, "").replace("{name}", name).trim();
+    return runJava(workDir, name, jvm.isEmpty() ? List.of() : List.of(jvm.split(" +")),
+        System.getProperty("java.class.path"), mainClass, command);
   }
 
   /**
@@ -161,9 +194,13 @@ final class BenchSupport {
 
     /** The digest of the records of a local folder's {@code .avro} files (hidden files skipped). */
     static Digest ofFolder(File dir) throws IOException {
-      FileSystem fs = FileSystem.getLocal(new Configuration());
+      return of(FileSystem.getLocal(new Configuration()), new Path(dir.getAbsolutePath()));
+    }
+
+    /** The digest of the records of a folder's {@code .avro} files on {@code fs} (hidden files skipped). */
+    static Digest of(FileSystem fs, Path dir) throws IOException {
       Digest digest = new Digest();
-      for (FileStatus status : AvroFiles.avroFileStatuses(fs, new Path(dir.getAbsolutePath()))) {
+      for (FileStatus status : AvroFiles.avroFileStatuses(fs, dir)) {
         try (InputStream in = fs.open(status.getPath());
             DataFileStream<GenericRecord> reader = new DataFileStream<>(in, new GenericDatumReader<>())) {
           GenericRecord record = null;

@@ -28,6 +28,11 @@ import software.amazon.awssdk.services.s3.S3Client;
 @Command(name = "import-projection-bench", mixinStandardHelpOptions = true)
 public final class ImportProjectionBench implements Callable<Integer> {
 
+  /** Local map slots of every run, as the projection is given them. */
+  private static final int SLOTS = 1;
+  /** s3-import's --expected-document-bytes default, which splits a chunk into tasks, as the projection is given it. */
+  private static final long EXPECTED_DOCUMENT_BYTES = 100_000;
+
   @Option(names = "--documents", defaultValue = "20000")
   private int documents;
 
@@ -53,7 +58,7 @@ public final class ImportProjectionBench implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     FileUtil.fullyDelete(bench.workDir());
-    Configuration conf = BenchSupport.localConf(bench.workDir(), 1);
+    Configuration conf = BenchSupport.localConf(bench.workDir(), SLOTS);
     conf.setDouble(RecordAccounting.MAX_QUARANTINE_FRACTION_KEY, 0.5); // the generated dump's 2 malformed lines
     File generated = new File(bench.workDir(), "documents");
     BenchSupport.check(io.nightjar.testkit.Main.run(conf, "generate-track-documents", "--output",
@@ -70,21 +75,32 @@ public final class ImportProjectionBench implements Callable<Integer> {
       try (S3Client client = S3Access.client(conf, 32)) {
         DocumentUploader.upload(client, "analysis", new File(generated, "documents"));
       }
-      // Calibration: one chunk of an eighth of the dump and one of a twentieth (a chunk's ids are those whose hash
-      // falls to it, so the sizes are the chunks' own), each timed as a whole tool run after an untimed one.
-      int smallChunks = 20;
+      // Calibration: one chunk of an eighth of the dump (one map task: the largest chunk s3-import gives one task at
+      // its default --expected-document-bytes) and one of a fortieth (a chunk's ids are those whose hash falls to it,
+      // so the sizes are the chunks' own), each timed as a whole tool run, the median of 3, after an untimed run. The
+      // difference is one task's time a document, the rest a chunk's fixed cost.
+      int smallChunks = 40;
       int largeChunks = 8;
       timedImport(conf, dump, "2016-04-30", smallChunks, 1); // warms the JVM up, as the scaled run's chunks find it
-      double small = timedImport(conf, dump, "2016-05-01", smallChunks, 0);
-      double large = timedImport(conf, dump, "2016-05-02", largeChunks, 0);
+      double[] smallRuns = new double[3];
+      double[] largeRuns = new double[3];
+      for (int r = 0; r < 3; r++) {
+        smallRuns[r] = timedImport(conf, dump, "2016-05-0" + (1 + r), smallChunks, 0);
+        largeRuns[r] = timedImport(conf, dump, "2016-05-0" + (1 + r), largeChunks, 0);
+      }
+      double small = BenchSupport.median(smallRuns);
+      double large = BenchSupport.median(largeRuns);
+      System.out.printf("calibration runs (s): a fortieth %s, an eighth %s%n", BenchSupport.runs(smallRuns, "%.2f"),
+          BenchSupport.runs(largeRuns, "%.2f"));
       double perDocument = (large - small) / ((double) documents / largeChunks - (double) documents / smallChunks);
       double fixed = small - perDocument * documents / smallChunks;
       double cpuMsPerMb = perDocument * 1000 / (meanBytes / 1e6); // wall ms a megabyte of one task on this machine
-      ImportSizing projection = new ImportSizing(documents, meanBytes, chunks, fixed, 1, inFlight, latencyMs,
-          cpuMsPerMb, ImportSizing.TASK_MB_PER_SECOND, ImportSizing.PACKED_FRACTION, 256L << 20, 1);
+      ImportSizing projection = new ImportSizing(documents, meanBytes, EXPECTED_DOCUMENT_BYTES, chunks, fixed,
+          SLOTS, inFlight, latencyMs, cpuMsPerMb, ImportSizing.TASK_MB_PER_SECOND, ImportSizing.PACKED_FRACTION,
+          256L << 20, 1);
       double measured = 0;
       for (int chunk = 0; chunk < chunks; chunk++) {
-        measured += timedImport(conf, dump, "2016-05-03", chunks, chunk);
+        measured += timedImport(conf, dump, "2016-05-04", chunks, chunk);
       }
       System.out.printf("%ncalibration: a chunk of %,d documents %.1f s, of %,d documents %.1f s: %.2f ms a document "
               + "(%,d bytes of JSON), %.1f s fixed a chunk%n", documents / smallChunks, small, documents / largeChunks,

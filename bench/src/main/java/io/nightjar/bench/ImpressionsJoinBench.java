@@ -3,12 +3,14 @@ package io.nightjar.bench;
 import io.nightjar.common.dataset.Dataset;
 import io.nightjar.testkit.AdDataOptions;
 import java.io.File;
-import java.nio.file.Files;
+import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.FileUtil;
+import org.apache.hadoop.fs.Path;
 import org.codehaus.jackson.JsonNode;
 import org.codehaus.jackson.map.ObjectMapper;
 import picocli.CommandLine.Command;
@@ -18,8 +20,9 @@ import picocli.CommandLine;
 
 /**
  * impressions-join with each strategy on the same Zipf-skewed day (MapReduce in local mode), and the same join in
- * Spark 3.5 SQL (sort-merge, with adaptive execution, broadcast; each its own process) when bench-spark is built, in
- * one run: median and min wall time of {@code --repeat} alternating runs, largest reducer input, max/mean reducer
+ * Spark 3.5 SQL (sort-merge at Spark's defaults and tuned, broadcast; each its own process) when bench-spark is
+ * built, in one run, all reading and writing the same storage ({@code --storage}: an HDFS of the benchmark's own by
+ * default): median and min wall time of {@code --repeat} alternating runs, largest reducer input, max/mean reducer
  * input and metadata rows shuffled, read from each run's skew report; checks that every run published the same rows
  * (an order-independent digest of whole rows, streamed from the files).
  */
@@ -41,6 +44,10 @@ public final class ImpressionsJoinBench implements Callable<Integer> {
 
   @Option(names = "--strategies", defaultValue = "default,sharded,crunch-sharded,adaptive,mapside", split = ",")
   private List<String> strategies;
+
+  @Option(names = "--storage", defaultValue = "hdfs", description = "hdfs (an HDFS of the benchmark's own, in its "
+      + "own process) or local (default: ${DEFAULT-VALUE}).")
+  private String storageKind;
 
   @Option(names = "--spark", negatable = true, defaultValue = "true", fallbackValue = "true",
       description = "Add Spark 3.5 rows when bench-spark is built (-Pbench builds it; default: ${DEFAULT-VALUE}).")
@@ -66,6 +73,16 @@ public final class ImpressionsJoinBench implements Callable<Integer> {
         "--impressions-output", new File(root, "ads/impressions/" + DAY).getAbsolutePath(),
         "--metadata-output", metadata.getAbsolutePath()));
     new File(metadata, Dataset.SUCCESS_FLAG).createNewFile();
+    try (BenchStorage storage = BenchStorage.open(storageKind, bench.workDir(), slots)) {
+      storage.put(new File(root, "ads"), "root/ads");
+      return run(storage);
+    }
+  }
+
+  private int run(BenchStorage storage) throws Exception {
+    Path impressions = storage.path("root/ads/impressions/" + DAY);
+    Path metadata = storage.path("root/ads/ad-metadata/" + DAY);
+    FileSystem fs = storage.fs();
 
     // Spark rows, each its own process: sort-merge (the reduce-side join) at Spark's defaults (adaptive execution on:
     // it coalesces partitions and splits skewed ones), the same tuned as nightjar runs (adaptive execution off, one
@@ -86,31 +103,33 @@ public final class ImpressionsJoinBench implements Callable<Integer> {
     for (int r = 0; r < bench.repeat(); r++) { // alternating, so a noisy minute hits every row
       for (int k = 0; k < runs.size(); k++) {
         String run = runs.get(k);
-        File day;
+        Path day;
         if (k < strategies.size()) {
-          day = new File(root, "ads/bench-" + run + "/" + DAY);
+          day = new Path(storage.root(), "ads/bench-" + run + "/" + DAY);
           seconds[k][r] = run.equals(CRUNCH_SHARDED) // not a strategy of the tool: the benchmark's own
-              ? BenchSupport.runMain(bench.workDir(), slots, run + "-" + (r + 1), CrunchShardedJoin.class.getName(),
-                  List.of(), "--date", DAY, "--reducers", Integer.toString(reducers), "--output", day.getAbsolutePath(),
-                  "--impressions", new File(root, "ads/impressions/" + DAY).getAbsolutePath(),
-                  "--metadata", metadata.getAbsolutePath())
-              : BenchSupport.runTool(bench.workDir(), slots, run + "-" + (r + 1), "impressions-join", "--date", DAY,
-                  "--strategy", run, "--reducers", Integer.toString(reducers), "--dataset", "bench-" + run);
-          JsonNode report = new ObjectMapper().readTree(Files.readString(new File(day, "_skew-report.json").toPath()));
+              ? BenchSupport.runMain(bench.workDir(), storage.settings(), run + "-" + (r + 1),
+                  CrunchShardedJoin.class.getName(), List.of(), "--date", DAY, "--reducers", Integer.toString(reducers),
+                  "--output", day.toString(), "--impressions", impressions.toString(), "--metadata", metadata.toString())
+              : BenchSupport.runTool(bench.workDir(), storage.settings(), run + "-" + (r + 1), "impressions-join",
+                  "--date", DAY, "--strategy", run, "--reducers", Integer.toString(reducers), "--dataset",
+                  "bench-" + run);
+          JsonNode report;
+          try (InputStream in = fs.open(new Path(day, "_skew-report.json"))) {
+            report = new ObjectMapper().readTree(in);
+          }
           skew[k] = new String[] {report.get("maxRows").asText(),
               String.format("%.2f", report.get("maxOverMean").asDouble()), report.get("metadataRowsShuffled").asText(),
               Integer.toString(report.get("tasks").size())};
         } else {
-          day = new File(bench.workDir(), "spark/" + run);
-          List<String> args = new ArrayList<>(List.of("join", "--impressions",
-              new File(root, "ads/impressions/" + DAY).getAbsolutePath(), "--metadata", metadata.getAbsolutePath(),
-              "--output", day.getAbsolutePath(), "--day", DAY));
+          day = storage.path("spark/" + run);
+          List<String> args = new ArrayList<>(List.of("join", "--impressions", impressions.toString(), "--metadata",
+              metadata.toString(), "--output", day.toString(), "--day", DAY));
           String[] options = sparkRows[k - strategies.size()];
           args.addAll(List.of(options).subList(1, options.length));
           seconds[k][r] = SparkRun.run(bench.workDir(), run + "-" + (r + 1), args.toArray(new String[0]));
           skew[k] = new String[] {"-", "-", "-", "-"};
         }
-        BenchSupport.Digest digest = BenchSupport.Digest.ofFolder(day);
+        BenchSupport.Digest digest = BenchSupport.Digest.of(fs, day);
         if (reference == null) {
           reference = digest;
         } else if (!reference.equals(digest)) {
@@ -119,11 +138,11 @@ public final class ImpressionsJoinBench implements Callable<Integer> {
         }
         // Every run publishes a first day, and the disk holds one output at a time (a rerun keeps the superseded
         // day: three runs of eight rows at the documented size left 14 GB).
-        FileUtil.fullyDelete(k < strategies.size() ? new File(root, "ads/bench-" + run) : day);
+        fs.delete(k < strategies.size() ? day.getParent() : day, true);
       }
     }
     System.out.printf("%nimpressions-join, %,d impressions, %,d ads, zipf %.2f, %d reducers, %d local slots, %d runs"
-        + " each%n", data.impressions, data.ads, data.zipf, reducers, slots, bench.repeat());
+        + " each, on the %s%n", data.impressions, data.ads, data.zipf, reducers, slots, bench.repeat(), storage.label());
     System.out.printf("%-21s %9s %9s %18s %9s %22s %6s  %s%n", "strategy", "median s", "min s", "largest task rows",
         "max/mean", "metadata rows shuffled", "tasks", "runs (s)");
     for (int k = 0; k < runs.size(); k++) {

@@ -7,20 +7,27 @@ import io.nightjar.jobs.tracks.s3import.AnalysisDocuments;
 import io.nightjar.jobs.tracks.snapshots.PackedAvro;
 import io.nightjar.s3server.LoopbackS3;
 import io.nightjar.testkit.tracks.DocumentUploader;
+import io.nightjar.testkit.tracks.SyntheticAnalysis;
 import java.io.File;
+import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Random;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileUtil;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine;
+import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
@@ -51,6 +58,11 @@ public final class S3ImportBench implements Callable<Integer> {
   @Option(names = "--latency-ms", defaultValue = "30", description = "Time the server waits before it answers each "
       + "request (0: none).")
   private long latencyMs;
+
+  @Option(names = "--large-document-mb", defaultValue = "16", description = "Then the peak heap of an import with one "
+      + "document of this size among the others, against the same import without it, each its own JVM (0: skip; "
+      + "default: ${DEFAULT-VALUE}).")
+  private int largeDocumentMb;
 
   @Mixin
   private final BenchOptions bench = new BenchOptions("target/s3-import-bench", 3);
@@ -145,9 +157,60 @@ public final class S3ImportBench implements Callable<Integer> {
             imp / par, BenchSupport.max(imported) / BenchSupport.max(parsed));
         System.out.printf("packed: %,d bytes per track (%s Avro) against %,.0f of JSON (%.0f%%)%n", packed / objects,
             PackedAvro.CODEC, meanBytes, 100.0 * packed / jsonBytes);
+        if (largeDocumentMb > 0) {
+          peakHeap(client, s3, new File(documents, "metadata-dump.tsv"), meanBytes);
+        }
       }
     }
     return 0;
+  }
+
+  /**
+   * The import's peak heap with one document of {@code --large-document-mb} in flight among the others, against the
+   * same import without it: each run the whole tool as its own JVM (local mode: the map task runs in it) with the
+   * serial collector and a 32 MB young generation, so that a collection comes every 32 MB allocated; the peak is the
+   * largest heap left after a collection (what the task held), read from the JVM's GC log.
+   */
+  private void peakHeap(S3Client client, LoopbackS3 s3, File dump, double meanBytes) throws Exception {
+    Random random = new Random(1);
+    int segments = (int) (largeDocumentMb * 1e6 / (meanBytes / this.segments));
+    byte[] large = SyntheticAnalysis.toJson(null, SyntheticAnalysis.generate(random, segments), random, false);
+    client.putObject(b -> b.bucket("analysis").key("analysis/track-large.json"), RequestBody.fromBytes(large));
+    File withLarge = new File(bench.workDir(), "metadata-dump-with-large.tsv");
+    List<String> lines = new ArrayList<>(Files.readAllLines(dump.toPath()));
+    lines.add(lines.size() / 2, "track-large\tanalysis/track-large.json");
+    Files.write(withLarge.toPath(), lines);
+    Map<String, String> settings = BenchSupport.localSettings(bench.workDir(), 1);
+    settings.put(RecordAccounting.MAX_QUARANTINE_FRACTION_KEY, "0.5");
+    settings.put(S3Access.ENDPOINT, s3.endpoint());
+    settings.put(S3Access.PATH_STYLE, "true");
+    settings.put(S3Access.ACCESS_KEY, LoopbackS3.ACCESS_KEY); // the loopback server's local test keys
+    settings.put(S3Access.SECRET_KEY, LoopbackS3.SECRET_KEY);
+    long[] peaks = new long[2];
+    File[] dumps = {dump, withLarge};
+    for (int run = 0; run < 2; run++) {
+      File gcLog = new File(bench.workDir(), "logs/gc-" + run + ".log");
+      gcLog.getParentFile().mkdirs();
+      BenchSupport.runJava(bench.workDir(), "import-heap-" + run, List.of("-XX:+UseSerialGC", "-Xmn32m",
+          "-Xlog:gc:file=" + gcLog), System.getProperty("java.class.path"), "io.nightjar.jobs.Main",
+          toolArgs(settings, "s3-import", "--date", "2016-06-0" + (run + 1), "--dump", dumps[run].getAbsolutePath(),
+              "--bucket", "analysis", "--in-flight", Integer.toString(inFlight)));
+      Matcher after = Pattern.compile("->(\\d+)M\\(").matcher(Files.readString(gcLog.toPath()));
+      while (after.find()) {
+        peaks[run] = Math.max(peaks[run], Long.parseLong(after.group(1)));
+      }
+    }
+    System.out.printf("peak heap after a collection, s3-import of the %,d documents, %d in flight, its own JVM: %,d MB; "
+            + "with one more of %,d bytes of JSON (%d segments): %,d MB (+%,d MB)%n", objects, inFlight, peaks[0],
+        large.length, segments, peaks[1], peaks[1] - peaks[0]);
+  }
+
+  /** {@code tool} with each setting as a {@code -D} option before {@code args}. */
+  private static List<String> toolArgs(Map<String, String> settings, String tool, String... args) {
+    List<String> command = new ArrayList<>(List.of(tool));
+    settings.forEach((key, value) -> command.addAll(List.of("-D", key + "=" + value)));
+    command.addAll(List.of(args));
+    return command;
   }
 
   /** One table row: median and best rate, MB/s of the median, and both against the loop's median and best. */

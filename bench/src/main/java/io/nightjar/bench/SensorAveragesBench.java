@@ -7,7 +7,6 @@ import io.nightjar.common.avro.AvroFiles;
 import io.nightjar.common.dataset.Dataset;
 import io.nightjar.jobs.sensors.Periods;
 import io.nightjar.jobs.sensors.ReadingParser;
-import io.nightjar.testkit.AvroRecords;
 import io.nightjar.testkit.SensorDataOptions;
 import java.io.File;
 import java.io.IOException;
@@ -16,6 +15,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -33,27 +33,53 @@ import picocli.CommandLine;
 
 /**
  * sensor-averages (MapReduce in local mode, the same tool users run; both engines: the Crunch pipeline and the classic
- * MapReduce job) versus a plain single-threaded loop that decodes
- * the same Avro file and aggregates in a hash map, in one run on the same generated input; checks both give the same
- * figures and prints seconds (median and min of {@code --repeat} alternating runs) and records/s side by side. The
- * pipeline does more than the loop (it also removes duplicates, a shuffle of every reading, and keeps the record
- * accounting); the generated input has no duplicates, so the outputs must agree.
+ * MapReduce job; {@code --duplicates keep} and {@code remove}) and the same work in Spark 3.5 SQL at its defaults,
+ * all on the same generated readings on the same storage ({@code --storage}: an HDFS of the benchmark's own by
+ * default), beside a plain single-threaded loop that decodes the local copy of the file and aggregates in a hash map.
+ * The readings carry real duplicates: {@code --duplicate-fraction} repeated exactly and {@code --conflict-fraction}
+ * followed by a reading of the same sensor and timestamp with another value. Every {@code keep} row must publish the
+ * loop's figures (every reading counted), every {@code remove} row the figures of nightjar's rule (a repeat counts
+ * once, conflicting readings not at all), computed here apart from any run. Prints each run, median and min seconds
+ * (of {@code --repeat} alternating runs), readings/s, and the ratios to the loop and to Spark.
  */
 @Command(name = "sensor-averages-bench", mixinStandardHelpOptions = true)
 public final class SensorAveragesBench implements Callable<Integer> {
 
   private static final LocalDate DAY = LocalDate.parse("2016-05-01");
+  private static final List<String> ROWS = List.of("crunch-keep", "crunch-remove", "mapreduce-keep",
+      "mapreduce-remove", "spark-keep", "spark-remove");
 
   @Mixin
   private final SensorDataOptions data = new SensorDataOptions(1000, 10_000_000);
+
+  @Option(names = "--duplicate-fraction", defaultValue = "0.02",
+      description = "Readings repeated exactly (default: ${DEFAULT-VALUE}).")
+  private double duplicateFraction;
+
+  @Option(names = "--conflict-fraction", defaultValue = "0.001",
+      description = "Readings followed by one of the same sensor and timestamp with another value (default: "
+          + "${DEFAULT-VALUE}).")
+  private double conflictFraction;
+
+  @Option(names = "--rows", split = ",", description = "Rows to run besides the loop, of " + "crunch-keep, "
+      + "crunch-remove, mapreduce-keep, mapreduce-remove, spark-keep, spark-remove (default: all; the Spark rows when "
+      + "bench-spark is built).")
+  private List<String> rows;
 
   @Option(names = "--spark", negatable = true, defaultValue = "true", fallbackValue = "true",
       description = "Add Spark 3.5 rows when bench-spark is built (-Pbench builds it; default: ${DEFAULT-VALUE}).")
   private boolean spark;
 
+  @Option(names = "--storage", defaultValue = "hdfs", description = "hdfs (an HDFS of the benchmark's own, in its "
+      + "own process) or local (default: ${DEFAULT-VALUE}).")
+  private String storageKind;
+
+  @Option(names = "--set", description = "A setting of every nightjar run, key=value, repeatable (e.g. "
+      + "mapreduce.task.io.sort.mb=64).")
+  private Map<String, String> set = new LinkedHashMap<>();
+
   @Mixin
   private final BenchOptions bench = new BenchOptions("target/sensor-averages-bench", 3);
-
 
   @Option(names = "--map-slots", defaultValue = "2", description = "Local map tasks in parallel (mapreduce.local.map.tasks.maximum).")
   private int mapSlots;
@@ -65,89 +91,85 @@ public final class SensorAveragesBench implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     FileUtil.fullyDelete(bench.workDir());
-    File input = new File(bench.workDir(), "readings");
-    Configuration conf = BenchSupport.localConf(bench.workDir(), mapSlots);
-    BenchSupport.check(io.nightjar.testkit.Main.run(conf, "generate-sensor-readings", "--output", input.getAbsolutePath(), "--date", DAY.toString(),
-        "--readings", Long.toString(data.readings), "--sensors", Integer.toString(data.sensors), "--files", "1"));
+    File input = new File(bench.workDir(), "readings/" + DAY);
+    BenchSupport.check(io.nightjar.testkit.Main.run(BenchSupport.localConf(bench.workDir(), mapSlots),
+        "generate-sensor-readings", "--output", input.getAbsolutePath(), "--date", DAY.toString(),
+        "--readings", Long.toString(data.readings), "--sensors", Integer.toString(data.sensors), "--files", "1",
+        "--duplicate-fraction", Double.toString(duplicateFraction),
+        "--conflict-fraction", Double.toString(conflictFraction)));
     File file = new File(input, "readings-00000.avro");
-    System.out.printf("input: %,d readings, %,d sensors, %s (%,d bytes, snappy Avro)%n", data.readings, data.sensors, file,
-        file.length());
-
-    // engine and --duplicates of each row
-    String[][] modes = SparkRun.available() && spark
-        ? new String[][] {{"crunch", "keep"}, {"crunch", "remove"}, {"mapreduce", "keep"}, {"mapreduce", "remove"},
-            {"spark", "keep"}, {"spark", "remove"}}
-        : new String[][] {{"crunch", "keep"}, {"crunch", "remove"}, {"mapreduce", "keep"}, {"mapreduce", "remove"}};
-    if (modes.length == 4) {
+    List<String> runs = new ArrayList<>(rows == null ? ROWS : rows);
+    if (!spark || !SparkRun.available()) {
+      runs.removeIf(row -> row.startsWith("spark-"));
       System.out.println("no Spark rows: " + (spark ? "bench-spark is not built (mvn -Pbench builds it)" : "--no-spark"));
     }
+    Map<String, double[]> keep = loop(file);
+    Map<String, double[]> remove = runs.stream().anyMatch(row -> row.endsWith("-remove")) ? removed(file) : null;
     double[] loopSeconds = new double[bench.repeat()];
-    double[][] seconds = new double[modes.length][bench.repeat()];
-    Map<String, double[]> loop = null;
-    int compared = 0;
-    for (int r = 0; r < bench.repeat(); r++) { // alternating, so a noisy minute hits every row
-      // The loop too runs as its own JVM (timed); its figures, to check every other row against, come from one more
-      // run in this JVM (not timed).
-      loopSeconds[r] = BenchSupport.runJava(bench.workDir(), "loop-" + (r + 1), List.of(),
-          System.getProperty("java.class.path"), PlainLoop.class.getName(),
-          List.of(file.getAbsolutePath()));
-      if (loop == null) {
-        loop = loop(file);
-      }
-      for (int m = 0; m < modes.length; m++) {
-        String dataset = "bench-" + modes[m][0] + "-" + modes[m][1] + "-" + (r + 1);
-        if (modes[m][0].equals("spark")) {
-          File out = new File(bench.workDir(), dataset);
-          List<String> args = new ArrayList<>(List.of("sensors", "--input", file.getAbsolutePath(), "--output",
-              out.getAbsolutePath(), "--day", DAY.toString()));
-          if (modes[m][1].equals("remove")) {
-            args.add("--dedup");
+    double[][] seconds = new double[runs.size()][bench.repeat()];
+    try (BenchStorage storage = BenchStorage.open(storageKind, bench.workDir(), mapSlots)) {
+      Path stored = new Path(storage.put(input, "readings/" + DAY), file.getName());
+      System.out.printf("input: %,d readings (%,d of them distinct, valid and unique), %,d sensors, %,d bytes of snappy "
+              + "Avro, on the %s%n", count(keep), count(remove), data.sensors, file.length(), storage.label());
+      for (int r = 0; r < bench.repeat(); r++) { // alternating, so a noisy minute hits every row
+        // The loop too runs as its own JVM, on the local copy (no HDFS client between it and the bytes).
+        loopSeconds[r] = BenchSupport.runJava(bench.workDir(), "loop-" + (r + 1), List.of(),
+            System.getProperty("java.class.path"), PlainLoop.class.getName(), List.of(file.getAbsolutePath()));
+        for (int k = 0; k < runs.size(); k++) {
+          String[] row = runs.get(k).split("-");
+          String name = "bench-" + runs.get(k) + "-" + (r + 1);
+          Path output;
+          if (row[0].equals("spark")) {
+            output = storage.path("spark/" + name);
+            List<String> args = new ArrayList<>(List.of("sensors", "--input", stored.toString(), "--output",
+                output.toString(), "--day", DAY.toString()));
+            if (row[1].equals("remove")) {
+              args.add("--dedup");
+            }
+            seconds[k][r] = SparkRun.run(bench.workDir(), name, args.toArray(new String[0]));
+          } else {
+            Map<String, String> settings = storage.settings();
+            settings.putAll(set);
+            seconds[k][r] = BenchSupport.runTool(bench.workDir(), settings, name, "sensor-averages",
+                "--date", DAY.toString(), "--input", stored.toString(), "--engine", row[0], "--duplicates", row[1],
+                "--dataset", name);
+            output = Dataset.of(storage.conf(), "sensors", name).dayPath(DAY);
           }
-          seconds[m][r] = SparkRun.run(bench.workDir(), dataset, args.toArray(new String[0]));
-          compared = compareSpark(loop, out);
-          continue;
+          sameFigures(row[1].equals("keep") ? keep : remove, published(storage.fs(), output), runs.get(k));
+          storage.fs().delete(output.getParent(), true);
         }
-        seconds[m][r] = BenchSupport.runTool(bench.workDir(), mapSlots, dataset, "sensor-averages", "--date", DAY.toString(),
-            "--input", file.getAbsolutePath(), "--engine", modes[m][0], "--duplicates", modes[m][1], "--dataset",
-            dataset);
-        Dataset output = Dataset.of(conf, "sensors", dataset);
-        compared = compare(loop, new File(output.dayPath(DAY).toUri().getPath()));
       }
-    }
-
-    double loopMedian = BenchSupport.median(loopSeconds);
-    double loopMin = BenchSupport.min(loopSeconds);
-    System.out.printf("%n%-58s %8s %8s %12s %8s %8s%n", "sensor averages, " + String.format("%,d", data.readings)
-        + " readings, " + bench.repeat() + " runs", "median s", "min s", "readings/s", "vs loop", "min");
-    row("plain loop (1 thread, decode + check + hash map)", loopSeconds, loopMedian, loopMin);
-    for (int m = 0; m < modes.length; m++) {
-      row(modes[m][0].equals("spark")
-          ? "Spark 3.5 SQL local[2], own JVM" + (modes[m][1].equals("keep") ? "" : " + dropDuplicates")
-          : "--engine " + modes[m][0] + " --duplicates " + modes[m][1] + " (local, " + mapSlots + " slots)",
-          seconds[m], loopMedian, loopMin);
-    }
-    if (modes.length > 4) {
-      for (int m = 0; m < 2; m++) {
-        System.out.printf("nightjar --duplicates %s / Spark: %.2f (medians), %.2f (mins); goal <= 1.0%n", modes[m][1],
-            BenchSupport.median(seconds[m]) / BenchSupport.median(seconds[m + 4]),
-            BenchSupport.min(seconds[m]) / BenchSupport.min(seconds[m + 4]));
+      System.out.printf("%n%-58s %8s %8s %12s %8s %8s  %s%n", String.format("sensor averages, %,d readings, %s",
+          data.readings, storage.label()), "median s", "min s", "readings/s", "vs loop", "min", "runs (s)");
+      row("plain loop (1 thread, local copy: decode, check, hash map)", loopSeconds, loopSeconds);
+      for (int k = 0; k < runs.size(); k++) {
+        String[] row = runs.get(k).split("-");
+        row(row[0].equals("spark") ? "Spark 3.5 SQL local[2], defaults" + (row[1].equals("keep") ? ""
+            : ", duplicates as nightjar removes them") : "--engine " + row[0] + " --duplicates " + row[1] + " ("
+            + mapSlots + " slots)", seconds[k], loopSeconds);
       }
+      for (String duplicates : List.of("keep", "remove")) {
+        int nightjar = runs.indexOf("crunch-" + duplicates);
+        int theirs = runs.indexOf("spark-" + duplicates);
+        if (nightjar >= 0 && theirs >= 0) {
+          System.out.printf("nightjar --duplicates %s / Spark at its defaults: %.2f (medians), %.2f (mins)%n",
+              duplicates, BenchSupport.median(seconds[nightjar]) / BenchSupport.median(seconds[theirs]),
+              BenchSupport.min(seconds[nightjar]) / BenchSupport.min(seconds[theirs]));
+        }
+      }
+      System.out.printf("every keep row published the loop's %,d figures, every remove row those of nightjar's rule%n",
+          keep.size());
     }
-    System.out.printf("runs (s): loop %s", Arrays.toString(loopSeconds));
-    for (int m = 0; m < modes.length; m++) {
-      System.out.printf(", %s %s %s", modes[m][0], modes[m][1], Arrays.toString(seconds[m]));
-    }
-    System.out.printf("%ngoal: pipeline >= 0.50 of the loop's readings/s (vs loop = loop seconds / run seconds, of "
-        + "the medians and of the mins); all runs gave the same %,d figures%n", compared);
     return 0;
   }
 
-  /** One row: median and min seconds, readings/s of the median, and the loop's median and min over the row's. */
-  private void row(String label, double[] seconds, double loopMedian, double loopMin) {
+  /** One row: median and min seconds, readings/s of the median, the loop's time over the row's, and every run. */
+  private void row(String label, double[] seconds, double[] loopSeconds) {
     double median = BenchSupport.median(seconds);
     double min = BenchSupport.min(seconds);
-    System.out.printf("%-58s %8.2f %8.2f %,12.0f %8.2f %8.2f%n", label, median, min, data.readings / median,
-        loopMedian / median, loopMin / min);
+    System.out.printf("%-58s %8.2f %8.2f %,12.0f %8.2f %8.2f  %s%n", label, median, min, data.readings / median,
+        BenchSupport.median(loopSeconds) / median, BenchSupport.min(loopSeconds) / min,
+        BenchSupport.runs(seconds, "%.2f"));
   }
 
   /** The plain loop as a process of its own: prints the number of sensor days it aggregated. */
@@ -185,25 +207,93 @@ public final class SensorAveragesBench implements Callable<Integer> {
     return figures;
   }
 
-  /** Spark's output (generic Avro: sensorId, count, sum, min, max; one day) against the loop's figures. */
-  private static int compareSpark(Map<String, double[]> loop, File output) throws IOException {
-    long dayStart = Periods.start(DAY.atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli(),
-        Granularity.DAY);
-    Map<String, double[]> figures = new HashMap<>();
-    for (GenericRecord a : AvroFiles.readGeneric(FileSystem.getLocal(new Configuration()),
-        new Path(output.getAbsolutePath()))) {
-      add(figures, a.get("sensorId") + "@" + dayStart, ((Number) a.get("count")).longValue(),
-          ((Number) a.get("sum")).doubleValue(), (Double) a.get("min"), (Double) a.get("max"), a);
+  /**
+   * The figures of nightjar's {@code --duplicates remove}, computed apart from any run: per sensor, the readings in
+   * (timestamp, order read) order; a timestamp whose readings all have one value counts once, one with several values
+   * not at all. Holds a long and a double a reading (1.6 GB for 100 M).
+   */
+  static Map<String, double[]> removed(File file) throws IOException {
+    long dayStart = Periods.start(DAY.atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli(), Granularity.DAY);
+    Map<String, SensorReadings> sensors = new HashMap<>();
+    try (DataFileReader<SensorReading> reader =
+        new DataFileReader<>(file, new SpecificDatumReader<>(SensorReading.class))) {
+      SensorReading reading = null;
+      while (reader.hasNext()) {
+        reading = reader.next(reading);
+        if (ReadingParser.check(reading, DAY).kind == ReadingParser.Outcome.Kind.VALID) {
+          sensors.computeIfAbsent(reading.getSensorId().toString(), id -> new SensorReadings())
+              .add(reading.getTimestamp() - dayStart, reading.getValue());
+        }
+      }
     }
-    return sameFigures(loop, figures, "Spark");
+    Map<String, double[]> figures = new HashMap<>();
+    sensors.forEach((sensor, readings) -> {
+      double[] f = readings.resolved();
+      if (f[0] > 0) {
+        figures.put(sensor + "@" + dayStart, f);
+      }
+    });
+    return figures;
   }
 
-  private static int compare(Map<String, double[]> loop, File published) throws IOException {
-    Map<String, double[]> figures = new HashMap<>();
-    for (SensorAggregate a : AvroRecords.readLocal(published, SensorAggregate.class)) {
-      add(figures, a.getSensorId() + "@" + a.getPeriodStart(), a.getCount(), a.getSum(), a.getMin(), a.getMax(), a);
+  /** One sensor's readings of the day: (offset in the day << 32 | index) keys and values, growing. */
+  private static final class SensorReadings {
+    private long[] keys = new long[1024];
+    private double[] values = new double[1024];
+    private int size;
+
+    void add(long offset, double value) {
+      if (size == keys.length) {
+        keys = Arrays.copyOf(keys, size * 2);
+        values = Arrays.copyOf(values, size * 2);
+      }
+      keys[size] = offset << 32 | size;
+      values[size++] = value;
     }
-    return sameFigures(loop, figures, "pipeline");
+
+    /** count, sum, min, max of the readings left when duplicates are resolved. */
+    double[] resolved() {
+      long[] sorted = Arrays.copyOf(keys, size);
+      Arrays.sort(sorted);
+      double[] f = {0, 0, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY};
+      for (int i = 0; i < sorted.length; ) {
+        int end = i + 1;
+        double value = values[(int) sorted[i]];
+        boolean conflicting = false;
+        while (end < sorted.length && sorted[end] >>> 32 == sorted[i] >>> 32) {
+          conflicting |= values[(int) sorted[end]] != value;
+          end++;
+        }
+        if (!conflicting) {
+          f[0]++;
+          f[1] += value;
+          f[2] = Math.min(f[2], value);
+          f[3] = Math.max(f[3], value);
+        }
+        i = end;
+      }
+      return f;
+    }
+  }
+
+  /**
+   * What a run published in {@code output} (Avro files with sensorId, count, sum, min, max, and periodStart, which
+   * Spark's output does not have: its one day), keyed as the loop keys its figures.
+   */
+  private static Map<String, double[]> published(FileSystem fs, Path output) throws IOException {
+    long dayStart = Periods.start(DAY.atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli(), Granularity.DAY);
+    Map<String, double[]> figures = new HashMap<>();
+    for (GenericRecord a : AvroFiles.readGeneric(fs, output)) {
+      Object start = a.getSchema().getField("periodStart") == null ? dayStart : a.get("periodStart");
+      add(figures, a.get("sensorId") + "@" + start, ((Number) a.get("count")).longValue(),
+          ((Number) a.get("sum")).doubleValue(), (Double) a.get("min"), (Double) a.get("max"), a);
+    }
+    return figures;
+  }
+
+  /** Readings the figures count. */
+  private static long count(Map<String, double[]> figures) {
+    return figures == null ? -1 : figures.values().stream().mapToLong(f -> (long) f[0]).sum();
   }
 
   /** One published figure, as the loop keeps it: count, sum, min, max. */
@@ -214,7 +304,7 @@ public final class SensorAveragesBench implements Callable<Integer> {
     }
   }
 
-  /** Same keys, counts, min and max, and sums within 1e-9 (relative) of the loop's; returns how many. */
+  /** Same keys, counts, min and max, and sums within 1e-9 (relative) of the expected ones; returns how many. */
   private static int sameFigures(Map<String, double[]> loop, Map<String, double[]> theirs, String who) {
     for (Map.Entry<String, double[]> figure : theirs.entrySet()) {
       double[] f = loop.get(figure.getKey());

@@ -36,13 +36,15 @@ public class BenchSmokeTest {
         assertTrue(out, out.contains("--engine " + engine + " --duplicates " + duplicates));
       }
     }
-    assertTrue(out, out.contains("all runs gave the same 20 figures"));
+    assertTrue(out, out.contains("on the HDFS (NameNode + DataNode in their own process)"));
+    assertTrue(out, out.contains("every keep row published the loop's 20 figures, every remove row those of "
+        + "nightjar's rule"));
   }
 
   @Test
   public void impressionsJoin() throws Exception {
     String out = run(new ImpressionsJoinBench(), "--impressions", "3000", "--ads", "50", "--reducers", "2", "--no-spark",
-        "--work-dir", new File(WORK, "impressions-join").getPath());
+        "--storage", "local", "--work-dir", new File(WORK, "impressions-join").getPath());
     for (String strategy : new String[] {"default", "sharded", "adaptive", "mapside"}) {
       assertTrue(out, Pattern.compile("(?m)^" + strategy + " +[0-9.]+ +[0-9]+").matcher(out).find());
     }
@@ -61,11 +63,13 @@ public class BenchSmokeTest {
   @Test
   public void s3Import() throws Exception {
     String out = run(new S3ImportBench(), "--objects", "20", "--segments", "10", "--sequential-sample", "5",
-        "--repeat", "1", "--work-dir", new File(WORK, "s3-import").getPath());
+        "--repeat", "1", "--large-document-mb", "1", "--work-dir", new File(WORK, "s3-import").getPath());
     assertTrue(out, out.contains("(a) sequential GET loop"));
     assertTrue(out, out.contains("s3-import, 1 map task"));
     assertTrue(out, Pattern.compile("import / GET only = [0-9.]+ median, [0-9.]+ best").matcher(out).find());
     assertTrue(out, Pattern.compile("client CPU per document \\(ms\\): import [0-9.]+").matcher(out).find());
+    assertTrue(out, Pattern.compile("with one more of [0-9,]+ bytes of JSON \\([0-9]+ segments\\): [0-9,]+ MB")
+        .matcher(out).find());
   }
 
   @Test

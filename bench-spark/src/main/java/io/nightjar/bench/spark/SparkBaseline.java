@@ -28,7 +28,8 @@ import org.apache.spark.sql.expressions.Window;
  *
  * <ul>
  *   <li>{@code sensors --input F --output DIR --day D [--dedup]}: readings of day D with a sensor id and a finite
- *       value, per sensor count, sum, min, max; {@code --dedup} drops repeated (sensorId, timestamp) first.</li>
+ *       value, per sensor count, sum, min, max; {@code --dedup} first resolves duplicates by nightjar's rule: a
+ *       (sensorId, timestamp) whose readings all have one value counts once, one with several values not at all.</li>
  *   <li>{@code join --impressions DIR --metadata DIR --output DIR --day D [--broadcast] [--partitions N]
  *       [--adaptive true|false]}: impressions of day D left outer join the latest metadata row per ad, the columns of nightjar's
  *       EnrichedImpression in its order.</li>
@@ -85,7 +86,11 @@ public final class SparkBaseline {
             .and(col("value").notEqual(Double.NaN))
             .and(col("value").lt(Double.POSITIVE_INFINITY)).and(col("value").gt(Double.NEGATIVE_INFINITY)));
     if (options.containsKey("dedup")) {
-      readings = readings.dropDuplicates("sensorId", "timestamp");
+      // nightjar's rule (--duplicates remove): a reading repeated exactly counts once; readings of one sensor and
+      // timestamp with different values cannot be resolved and count not at all (nightjar quarantines them).
+      readings = readings.groupBy("sensorId", "timestamp")
+          .agg(min("value").as("lowest"), max("value").as("value"))
+          .filter(col("lowest").equalTo(col("value")));
     }
     readings.groupBy("sensorId")
         .agg(count(lit(1)).as("count"), sum("value").as("sum"), min("value").as("min"), max("value").as("max"))

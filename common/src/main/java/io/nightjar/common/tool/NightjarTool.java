@@ -1,6 +1,7 @@
 package io.nightjar.common.tool;
 
 import io.nightjar.common.avro.NullableUnionWriters;
+import io.nightjar.common.crunch.MapReduceConfig;
 import io.nightjar.common.dataset.Dataset;
 import io.nightjar.common.dataset.DatasetLease;
 import io.nightjar.common.dataset.Manifest;
@@ -70,6 +71,17 @@ public abstract class NightjarTool<P extends NightjarTool.Plan> extends Configur
   static final String DISABLE_DEEP_COPY_KEY = "crunch.disable.deep.copy";
   /** The cap, chosen for a cluster, where each poll is a call to the job's application master. */
   public static final long DEFAULT_MAX_POLL_INTERVAL_MS = 250;
+  /**
+   * How long an HDFS client waits before it asks the NameNode again to complete a file it is closing (and to add a
+   * block after the last one), doubling at each retry: Hadoop's 400 ms.
+   */
+  public static final String HDFS_CLOSE_INITIAL_DELAY_KEY =
+      "dfs.client.block.write.locateFollowingBlock.initial.delay.ms";
+  /** How many times it asks again before it gives up: Hadoop's 5. */
+  public static final String HDFS_CLOSE_RETRIES_KEY = "dfs.client.block.write.locateFollowingBlock.retries";
+  /** nightjar's first wait: 25 ms; with {@value #HDFS_CLOSE_RETRIES} retries it waits 12.8 s in all, Hadoop 12.4 s. */
+  public static final long HDFS_CLOSE_INITIAL_DELAY_MS = 25;
+  public static final int HDFS_CLOSE_RETRIES = 9;
   /** Hadoop's interval between progress polls of a plain MapReduce job waited for with progress (1 s). */
   public static final String PROGRESS_POLL_INTERVAL_KEY = "mapreduce.client.progressmonitor.pollinterval";
 
@@ -108,6 +120,14 @@ public abstract class NightjarTool<P extends NightjarTool.Plan> extends Configur
     // third of map time.
     conf.setIfUnset(DISABLE_DEEP_COPY_KEY, "true");
     NullableUnionWriters.configure(conf);
+    // Closing an HDFS file asks the NameNode to complete it, which it refuses until a DataNode has reported the last
+    // block; the client then sleeps 400 ms before it asks again (DFSOutputStream.completeFile). A run closes one file
+    // a task output, and the manifest, accounting and flags of each day: shorter first waits, as long a wait in all.
+    if (!MapReduceConfig.setOutsideDefaults(conf, HDFS_CLOSE_INITIAL_DELAY_KEY)
+        && !MapReduceConfig.setOutsideDefaults(conf, HDFS_CLOSE_RETRIES_KEY)) {
+      conf.setLong(HDFS_CLOSE_INITIAL_DELAY_KEY, HDFS_CLOSE_INITIAL_DELAY_MS);
+      conf.setInt(HDFS_CLOSE_RETRIES_KEY, HDFS_CLOSE_RETRIES);
+    }
     // Crunch notices a finished MapReduce job at its next poll, backing off up to crunch.max.poll.interval (Crunch's
     // own: 1 s in local mode, 10 s on a cluster), and sleeps one more interval before it returns (MRExecutor's monitor
     // loop polls, then waits). Local runs (demo, tests, benchmarks) set shorter polls themselves (testkit LocalSpeed).

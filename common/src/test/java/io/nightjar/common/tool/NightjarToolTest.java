@@ -36,6 +36,8 @@ public class NightjarToolTest {
     assertEquals(RuntimeParameters.DISABLE_DEEP_COPY, NightjarTool.DISABLE_DEEP_COPY_KEY);
     assertEquals("true", conf.get(RuntimeParameters.DISABLE_DEEP_COPY));
     assertEquals(NullableUnionWriters.Specific.class.getName(), conf.get("crunch.specificfactory"));
+    assertEquals(25, conf.getLong("dfs.client.block.write.locateFollowingBlock.initial.delay.ms", -1));
+    assertEquals(9, conf.getInt("dfs.client.block.write.locateFollowingBlock.retries", -1));
   }
 
   /** Local mode is tuned by whoever runs it (the test kit's LocalSpeed), not by the tools: Hadoop's file system. */
@@ -60,9 +62,13 @@ public class NightjarToolTest {
     Configuration conf = new Configuration(false);
     conf.setLong(NightjarTool.MAX_POLL_INTERVAL_KEY, 5000);
     conf.setBoolean(RuntimeParameters.DISABLE_DEEP_COPY, false);
+    conf.setInt("dfs.client.block.write.locateFollowingBlock.retries", 12);
     probe.setConf(conf);
     assertEquals(0, probe.run(new String[0]));
     assertEquals(5000, probe.getConf().getLong(NightjarTool.MAX_POLL_INTERVAL_KEY, -1));
     assertEquals("false", probe.getConf().get(RuntimeParameters.DISABLE_DEEP_COPY));
+    // A site that set either of the two keeps both as it has them.
+    assertEquals(12, probe.getConf().getInt("dfs.client.block.write.locateFollowingBlock.retries", -1));
+    assertNull(probe.getConf().get("dfs.client.block.write.locateFollowingBlock.initial.delay.ms"));
   }
 }

@@ -30,8 +30,8 @@ import picocli.CommandLine.Option;
 /**
  * {@code generate-sensor-readings}: seeded synthetic readings for one UTC day, reproducible (same options, same
  * files). Each sensor reports at evenly spaced, distinct times, in time order across sensors, as devices stream them;
- * values wander around a per-sensor level. Optionally adds exact duplicates and, in CSV, bad lines of every kind the
- * parser quarantines. Writes through Hadoop's FileSystem, so any file system URI works.
+ * values wander around a per-sensor level. Optionally adds exact duplicates, conflicting readings (same sensor and
+ * timestamp, another value) and, in CSV, bad lines of every kind the parser quarantines. Writes through Hadoop's FileSystem, so any file system URI works.
  */
 @Command(name = "generate-sensor-readings", sortOptions = false,
     description = "Write seeded synthetic sensor readings for one UTC day (Avro or CSV).")
@@ -61,6 +61,11 @@ public final class SensorReadingsGenerator extends NightjarTool<Plan> {
   @Option(names = "--duplicate-fraction", defaultValue = "0",
       description = "Fraction of readings repeated exactly (default: ${DEFAULT-VALUE}).")
   private double duplicateFraction;
+
+  @Option(names = "--conflict-fraction", defaultValue = "0",
+      description = "Fraction of readings followed by a second reading of the same sensor and timestamp with another "
+          + "value (default: ${DEFAULT-VALUE}).")
+  private double conflictFraction;
 
   @Option(names = "--bad-fraction", defaultValue = "0",
       description = "CSV only: fraction of extra bad lines, of every kind (default: ${DEFAULT-VALUE}).")
@@ -96,6 +101,7 @@ public final class SensorReadingsGenerator extends NightjarTool<Plan> {
     long perFile = (readings + files.get() - 1) / files.get();
     long written = 0;
     long duplicates = 0;
+    long conflicts = 0;
     long bad = 0;
     for (int f = 0; f < files.get() && written < readings; f++) {
       Path file = new Path(dir, String.format("readings-%05d.%s", f, csv ? "csv" : "avro"));
@@ -114,6 +120,10 @@ public final class SensorReadingsGenerator extends NightjarTool<Plan> {
             sink.write(reading);
             duplicates++;
           }
+          if (conflictFraction > 0 && random.nextDouble() < conflictFraction) { // no draw unless asked: seeds keep
+            sink.write(new SensorReading(reading.getSensorId(), timestamp, value + 1));
+            conflicts++;
+          }
           if (csv && random.nextDouble() < badFraction) {
             String template = BAD_LINES[(int) (bad++ % BAD_LINES.length)];
             ((CsvSink) sink).writeLine(String.format(template, reading.getSensorId(), deviceTime(timestamp),
@@ -122,7 +132,8 @@ public final class SensorReadingsGenerator extends NightjarTool<Plan> {
         }
       }
     }
-    out.printf("wrote %d readings (+%d exact duplicates, +%d bad lines) to %s%n", written, duplicates, bad, dir);
+    out.printf("wrote %d readings (+%d exact duplicates, +%d conflicting, +%d bad lines) to %s%n", written, duplicates,
+        conflicts, bad, dir);
     return 0;
   }
 

@@ -6,16 +6,18 @@ import java.util.Locale;
 
 /**
  * A projection of an import before anyone pays for it: wall time on a number of map slots, GET requests, bytes out of
- * S3, packed Avro, HDFS files and NameNode objects, and the request and transfer cost at list prices. Each map task
- * keeps {@code inFlight} GETs in flight and parses and packs what arrives; it is limited by whichever is slower, the
- * requests ({@code inFlight / (latency + transfer)}) or its CPU ({@code cpuMsPerMb} a document megabyte), and all
- * tasks together by S3's request rate per prefix; each of the {@code chunks} runs adds {@code secondsPerChunk} (its
- * jobs' start and commit). {@code s3-import --dry-run} prints it for its dump and settings;
- * docs/sizing.md has the table for the full import and the measurements behind the defaults.
+ * S3, packed Avro, HDFS files and NameNode objects, and the request and transfer cost at list prices. The chunks run
+ * one after another, each adding {@code secondsPerChunk} (its jobs' start and commit). A chunk's download runs as
+ * s3-import splits it ({@link #downloadTasks}: its ids x {@code expectedDocumentBytes} / {@code targetFileBytes}),
+ * its tasks in waves of {@code mapSlots}. Each map task keeps {@code inFlight} GETs in flight and parses and packs
+ * what arrives; it is limited by whichever is slower, the requests ({@code inFlight / (latency + transfer)}) or its
+ * CPU ({@code cpuMsPerMb} a document megabyte), and all tasks together by S3's request rate per prefix.
+ * {@code s3-import --dry-run} prints it for its dump and settings; docs/sizing.md has the table for the full import
+ * and the measurements behind the defaults.
  */
-public record ImportSizing(long documents, long meanDocumentBytes, int chunks, double secondsPerChunk, int mapSlots,
-    int inFlight, double latencyMs, double cpuMsPerMb, double taskMbPerSecond, double packedFraction,
-    long targetFileBytes, int prefixes) {
+public record ImportSizing(long documents, long meanDocumentBytes, long expectedDocumentBytes, int chunks,
+    double secondsPerChunk, int mapSlots, int inFlight, double latencyMs, double cpuMsPerMb, double taskMbPerSecond,
+    double packedFraction, long targetFileBytes, int prefixes) {
 
   /** Client CPU a document megabyte (download, parse, pack), from S3ImportBench (docs/sizing.md). */
   public static final double CPU_MS_PER_MB = 18.7;
@@ -51,18 +53,44 @@ public record ImportSizing(long documents, long meanDocumentBytes, int chunks, d
     return 1000 / (cpuMsPerMb * meanDocumentBytes / 1e6);
   }
 
-  /** Documents a second all slots import together, at most S3's request rate for the prefixes. */
+  /**
+   * The map tasks of a download of {@code ids}: one a {@code targetFileBytes} of expected JSON ({@code ids x
+   * expectedDocumentBytes}), at least 1, at most 10,000. s3-import splits its download so, and so does the model.
+   */
+  public static int downloadTasks(long ids, long expectedDocumentBytes, long targetFileBytes) {
+    return (int) Math.max(1, Math.min(10_000, (ids * expectedDocumentBytes + targetFileBytes - 1) / targetFileBytes));
+  }
+
+  /** The documents of one chunk. */
+  public double documentsPerChunk() {
+    return (double) documents / chunks;
+  }
+
+  /** The map tasks of one chunk's download. */
+  public int tasksPerChunk() {
+    return downloadTasks((long) Math.ceil(documentsPerChunk()), expectedDocumentBytes, targetFileBytes);
+  }
+
+  /** Documents a second a chunk's tasks import together while all run, at most S3's request rate for the prefixes. */
   public double documentsPerSecond() {
-    return Math.min(mapSlots * taskDocumentsPerSecond(), (double) GETS_PER_SECOND_PER_PREFIX * prefixes);
+    return Math.min(Math.min(tasksPerChunk(), mapSlots) * taskDocumentsPerSecond(),
+        (double) GETS_PER_SECOND_PER_PREFIX * prefixes);
   }
 
   public double hours() {
     return seconds() / 3600;
   }
 
-  /** Wall time: the chunks one after another, each its fixed cost and its documents at the slots' rate. */
+  /**
+   * Wall time: the chunks one after another, each its fixed cost and its download: its tasks in waves of
+   * {@code mapSlots}, a wave as long as one task's share of the chunk at a task's rate, all at most at S3's rate.
+   */
   public double seconds() {
-    return chunks * secondsPerChunk + documents / documentsPerSecond();
+    int tasks = tasksPerChunk();
+    int waves = (tasks + mapSlots - 1) / mapSlots;
+    double download = Math.max(waves * documentsPerChunk() / tasks / taskDocumentsPerSecond(),
+        documentsPerChunk() / ((double) GETS_PER_SECOND_PER_PREFIX * prefixes));
+    return chunks * (secondsPerChunk + download);
   }
 
   public double bytesOut() {
@@ -73,14 +101,14 @@ public record ImportSizing(long documents, long meanDocumentBytes, int chunks, d
     return bytesOut() * packedFraction;
   }
 
-  /** Output files: one a task at least, else about one a {@code targetFileBytes} of packed Avro. */
+  /** Output files: one a download task (a task writes one file, however large). */
   public long files() {
-    return Math.max(mapSlots, (long) Math.ceil(packedBytes() / targetFileBytes));
+    return (long) chunks * tasksPerChunk();
   }
 
   /** NameNode objects of the output: its files and their blocks. */
   public long nameNodeObjects() {
-    long blocksPerFile = (long) Math.ceil(Math.min(packedBytes() / files(), (double) targetFileBytes) / HDFS_BLOCK_BYTES);
+    long blocksPerFile = (long) Math.ceil(packedBytes() / files() / HDFS_BLOCK_BYTES);
     return files() * (1 + Math.max(1, blocksPerFile));
   }
 
@@ -101,10 +129,11 @@ public record ImportSizing(long documents, long meanDocumentBytes, int chunks, d
             + "of CPU a document)", taskDocumentsPerSecond(), taskLimit(), inFlight, latencyMs,
         cpuMsPerMb * meanDocumentBytes / 1e6));
     lines.add(String.format(Locale.ROOT, "%d map slots: %,.0f documents/s (S3 allows %,d GET/s a prefix, %d "
-            + "prefix(es)); %d chunk(s) of %.0f s fixed cost each; %.1f hours", mapSlots, documentsPerSecond(),
-        GETS_PER_SECOND_PER_PREFIX, prefixes, chunks, secondsPerChunk, hours()));
-    lines.add(String.format(Locale.ROOT, "output: %s of packed Avro in about %,d files, %,d NameNode objects",
-        bytes(packedBytes()), files(), nameNodeObjects()));
+            + "prefix(es)); %d chunk(s) of %,d map task(s) and %.0f s fixed cost each; %.1f hours", mapSlots,
+        documentsPerSecond(), GETS_PER_SECOND_PER_PREFIX, prefixes, chunks, tasksPerChunk(), secondsPerChunk,
+        hours()));
+    lines.add(String.format(Locale.ROOT, "output: %s of packed Avro in about %,d files of %s, %,d NameNode objects",
+        bytes(packedBytes()), files(), bytes(packedBytes() / files()), nameNodeObjects()));
     lines.add(String.format(Locale.ROOT, "cost at assumed list prices: $%,.0f of GET requests ($%.4f a thousand), "
             + "$%,.0f of transfer out ($%.2f a GB; nothing within the region)", requestCostUsd(), USD_PER_1000_GETS,
         transferCostUsd(), USD_PER_GB_OUT));

@@ -203,7 +203,8 @@ public final class S3ImportTool extends DailyJobTool<S3ImportTool.Chunk> {
     }
     long documents = ids * chunks().size() / Math.max(1, daily ? 1 : chunks);
     Configuration conf = getConf();
-    return new ImportSizing(documents, conf.getLong(SIZING_DOCUMENT_BYTES_KEY, 500_000), chunks().size(),
+    return new ImportSizing(documents, conf.getLong(SIZING_DOCUMENT_BYTES_KEY, 500_000), expectedDocumentBytes,
+        chunks().size(),
         conf.getDouble(SIZING_SECONDS_PER_CHUNK_KEY, 60), conf.getInt(SIZING_MAP_SLOTS_KEY, 20), inFlight,
         conf.getDouble(SIZING_LATENCY_MS_KEY, 30), conf.getDouble(SIZING_CPU_MS_PER_MB_KEY, ImportSizing.CPU_MS_PER_MB),
         ImportSizing.TASK_MB_PER_SECOND, ImportSizing.PACKED_FRACTION, targetFileMb << 20, 1);
@@ -359,8 +360,7 @@ public final class S3ImportTool extends DailyJobTool<S3ImportTool.Chunk> {
 
   /** The download job: map-only, as many tasks as output files of about {@code --target-file-mb}. */
   private Pipeline download(Stage stage, Chunk chunk, long toDownload) throws IOException {
-    int tasks = (int) Math.max(1, Math.min(10_000,
-        (toDownload * expectedDocumentBytes + (targetFileMb << 20) - 1) / (targetFileMb << 20)));
+    int tasks = ImportSizing.downloadTasks(toDownload, expectedDocumentBytes, targetFileMb << 20);
     Path todo = new Path(stage.work(), "todo");
     long todoBytes = todo.getFileSystem(getConf()).getContentSummary(todo).getLength();
     Pipeline download = stage.pipeline("download " + chunk.date() + " chunk " + chunk.number(), conf -> {

@@ -20,8 +20,10 @@ public class ImportSizingTest {
   @Rule
   public TemporaryFolder tmp = new TemporaryFolder();
 
+  /** 20 chunks, each stored document 140 KB (28% of 500 KB) as --expected-document-bytes says: 913 tasks a chunk. */
   private static ImportSizing fullImport(int slots, int inFlight, double latencyMs) {
-    return new ImportSizing(35_000_000L, 500_000L, 20, 60, slots, inFlight, latencyMs, 45.7, 80, 0.28, 256L << 20, 1);
+    return new ImportSizing(35_000_000L, 500_000L, 140_000L, 20, 60, slots, inFlight, latencyMs, 45.7, 80, 0.28,
+        256L << 20, 1);
   }
 
   @Test
@@ -30,7 +32,9 @@ public class ImportSizingTest {
     // CPU: 1000 / (45.7 * 0.5) = 43.76 documents/s; requests: 32 / (0.030 + 0.5 / 80) = 882.8/s.
     assertEquals(43.76, sizing.taskDocumentsPerSecond(), 0.01);
     assertEquals("CPU", sizing.taskLimit());
-    assertEquals((20 * 60 + 35_000_000 / (20 * 43.76)) / 3600, sizing.hours(), 0.01); // 11.4 hours
+    // A chunk: 1.75 M ids x 140,000 bytes / 256 MiB = 913 tasks (1,917 documents each) in 46 waves of 20 slots.
+    assertEquals(913, sizing.tasksPerChunk());
+    assertEquals(20 * (60 + 46 * (1_750_000.0 / 913) / 43.76) / 3600, sizing.hours(), 0.01); // 11.5 hours
     assertEquals(17.5e12, sizing.bytesOut(), 1);
     assertEquals(14.0, sizing.requestCostUsd(), 1e-9);
     assertEquals(1575.0, sizing.transferCostUsd(), 1e-6);
@@ -49,12 +53,26 @@ public class ImportSizingTest {
     assertEquals(100 * 43.76, fullImport(100, 32, 30).documentsPerSecond(), 1);
   }
 
+  /** Few slots for many tasks: the waves; many slots for a chunk of one task: one task's rate, not the slots'. */
   @Test
-  public void outputFilesAndNameNodeObjectsFollowTheTargetFileSize() {
+  public void aChunkRunsAsItsDownloadTasksInWavesOfTheSlots() {
+    // 20,000 documents in 4 chunks, 50 KB each stored as 100 KB expected: 5,000 x 100,000 / 256 MiB = 2 tasks a chunk.
+    ImportSizing twoTasks = new ImportSizing(20_000, 50_000, 100_000, 4, 3, 1, 32, 30, 40, 80, 0.28, 256L << 20, 1);
+    assertEquals(2, twoTasks.tasksPerChunk());
+    double task = 1000 / (40 * 0.05); // 500 documents/s
+    assertEquals(4 * (3 + 2 * 2_500 / task), twoTasks.seconds(), 1e-9); // one slot: two waves
+    ImportSizing twoSlots = new ImportSizing(20_000, 50_000, 100_000, 4, 3, 2, 32, 30, 40, 80, 0.28, 256L << 20, 1);
+    assertEquals(4 * (3 + 2_500 / task), twoSlots.seconds(), 1e-9);
+    ImportSizing manySlots = new ImportSizing(20_000, 50_000, 100_000, 4, 3, 20, 32, 30, 40, 80, 0.28, 256L << 20, 1);
+    assertEquals(twoSlots.seconds(), manySlots.seconds(), 1e-9);
+    assertEquals(2 * task, manySlots.documentsPerSecond(), 1e-9);
+  }
+
+  @Test
+  public void outputFilesAndNameNodeObjectsFollowTheDownloadTasks() {
     ImportSizing sizing = fullImport(20, 32, 30);
-    long files = (long) Math.ceil(17.5e12 * 0.28 / (256L << 20)); // 18,257 files of 256 MiB
-    assertEquals(files, sizing.files());
-    assertEquals(files * 3, sizing.nameNodeObjects()); // each file and its two 128 MiB blocks
+    assertEquals(20 * 913, sizing.files()); // 18,260 files of 268 MB (4.9 TB packed)
+    assertEquals(20 * 913 * 3, sizing.nameNodeObjects()); // each file and its two 128 MiB blocks
   }
 
   /** {@code s3-import --dry-run} projects the chunks it would run from the dump's lines and the sizing settings. */
@@ -94,6 +112,8 @@ public class ImportSizingTest {
     assertTrue(printed.out, printed.out.contains("projection 1: 250 documents of 200,000 bytes on average: 50.0 MB "
         + "of JSON out of S3 in 250 GET requests"));
     assertTrue(printed.out, printed.out.contains("projection 2: a map task: 267 documents/s (CPU-bound"));
-    assertTrue(printed.out, printed.out.contains("2 map slots: 535 documents/s"));
+    // 250 ids x 100,000 expected bytes are one task's file: the second slot has nothing to do.
+    assertTrue(printed.out, printed.out.contains("2 map slots: 267 documents/s"));
+    assertTrue(printed.out, printed.out.contains("1 chunk(s) of 1 map task(s)"));
   }
 }
