@@ -24,7 +24,7 @@ import org.apache.hadoop.fs.Path;
  */
 final class BenchHdfs implements AutoCloseable {
 
-  /** Where the cluster process's jars are (the bench's pom sets it; default relative to {@code bench/}). */
+  /** Where the cluster process's jars are, if not {@code ../hadoop-dist/3.3.6/target/cluster} (from {@code bench/}). */
   static final String JARS_KEY = "nightjar.bench.hdfs.jars";
   /** What Hadoop 3.3.6's daemons need opened on Java 17 (the root pom's {@code java17.opens}). */
   private static final String[] OPENS = {"--add-opens", "java.base/java.lang=ALL-UNNAMED",
@@ -34,11 +34,15 @@ final class BenchHdfs implements AutoCloseable {
       "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED"};
 
   private final Process process;
+  private final Thread stop;
   private final String uri;
+  private final FileSystem fs;
 
-  private BenchHdfs(Process process, String uri) {
+  private BenchHdfs(Process process, Thread stop, String uri, FileSystem fs) {
     this.process = process;
+    this.stop = stop;
     this.uri = uri;
+    this.fs = fs;
   }
 
   /** Formats and starts an HDFS under {@code workDir/hdfs}; its log is {@code workDir/hdfs/hdfs.log}. */
@@ -61,17 +65,25 @@ final class BenchHdfs implements AutoCloseable {
         "-nomr", "-format", "-datanodes", "1", "-nnport", port, "-writeConfig", written.getPath()));
     File log = new File(dir, "hdfs.log");
     Process process = new ProcessBuilder(command).directory(dir).redirectErrorStream(true).redirectOutput(log).start();
-    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
-    while (!complete(written)) {
-      if (!process.isAlive() || System.nanoTime() > deadline) {
-        process.destroyForcibly();
-        List<String> lines = Files.readAllLines(log.toPath(), StandardCharsets.UTF_8);
-        throw new IllegalStateException("HDFS did not start (" + log + "):\n"
-            + String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size())));
+    Thread stop = new Thread(process::destroyForcibly, "stop-bench-hdfs"); // a killed benchmark leaves no HDFS behind
+    Runtime.getRuntime().addShutdownHook(stop);
+    try {
+      long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+      while (!complete(written)) {
+        if (!process.isAlive() || System.nanoTime() > deadline) {
+          List<String> lines = Files.readAllLines(log.toPath(), StandardCharsets.UTF_8);
+          throw new IllegalStateException("HDFS did not start (" + log + "):\n"
+              + String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size())));
+        }
+        Thread.sleep(200);
       }
-      Thread.sleep(200);
+      String uri = "hdfs://localhost:" + port;
+      return new BenchHdfs(process, stop, uri, FileSystem.newInstance(new Path(uri).toUri(), new Configuration()));
+    } catch (IOException | InterruptedException | RuntimeException e) {
+      process.destroyForcibly();
+      Runtime.getRuntime().removeShutdownHook(stop);
+      throw e;
     }
-    return new BenchHdfs(process, "hdfs://localhost:" + port);
   }
 
   /** {@code hdfs://localhost:<port>}. */
@@ -84,9 +96,9 @@ final class BenchHdfs implements AutoCloseable {
     return new Path(uri + path);
   }
 
-  /** A client of this HDFS. */
-  FileSystem fs() throws IOException {
-    return new Path(uri).getFileSystem(new Configuration());
+  /** The benchmark's client of this HDFS (its own instance, closed with it). */
+  FileSystem fs() {
+    return fs;
   }
 
   /** What a nightjar run on this HDFS adds to its settings: the default file system. */
@@ -97,15 +109,20 @@ final class BenchHdfs implements AutoCloseable {
   /** Copies a local file or folder to {@code path} on this HDFS. */
   Path put(File local, String path) throws IOException {
     Path target = path(path);
-    fs().copyFromLocalFile(false, true, new Path(local.getAbsolutePath()), target);
+    fs.copyFromLocalFile(false, true, new Path(local.getAbsolutePath()), target);
     return target;
   }
 
   @Override
-  public void close() throws InterruptedException {
-    process.destroy();
-    if (!process.waitFor(30, TimeUnit.SECONDS)) {
-      process.destroyForcibly().waitFor();
+  public void close() throws IOException, InterruptedException {
+    try {
+      fs.close();
+    } finally {
+      process.destroy();
+      if (!process.waitFor(30, TimeUnit.SECONDS)) {
+        process.destroyForcibly().waitFor();
+      }
+      Runtime.getRuntime().removeShutdownHook(stop);
     }
   }
 

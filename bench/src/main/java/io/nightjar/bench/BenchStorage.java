@@ -85,7 +85,7 @@ final class BenchStorage implements AutoCloseable {
   }
 
   @Override
-  public void close() throws InterruptedException {
+  public void close() throws IOException, InterruptedException {
     if (hdfs != null) {
       hdfs.close();
     }

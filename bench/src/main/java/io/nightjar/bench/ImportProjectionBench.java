@@ -28,8 +28,6 @@ import software.amazon.awssdk.services.s3.S3Client;
 @Command(name = "import-projection-bench", mixinStandardHelpOptions = true)
 public final class ImportProjectionBench implements Callable<Integer> {
 
-  /** Local map slots of every run, as the projection is given them. */
-  private static final int SLOTS = 1;
   /** s3-import's --expected-document-bytes default, which splits a chunk into tasks, as the projection is given it. */
   private static final long EXPECTED_DOCUMENT_BYTES = 100_000;
 
@@ -48,6 +46,10 @@ public final class ImportProjectionBench implements Callable<Integer> {
   @Option(names = "--latency-ms", defaultValue = "30")
   private long latencyMs;
 
+  @Option(names = "--map-slots", defaultValue = "1", description = "Local map slots of every run, as the projection "
+      + "is given them: with 2, a chunk's two tasks run side by side (default: ${DEFAULT-VALUE}).")
+  private int mapSlots;
+
   @Mixin
   private final BenchOptions bench = new BenchOptions("target/import-projection-bench", 1);
 
@@ -58,7 +60,7 @@ public final class ImportProjectionBench implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     FileUtil.fullyDelete(bench.workDir());
-    Configuration conf = BenchSupport.localConf(bench.workDir(), SLOTS);
+    Configuration conf = BenchSupport.localConf(bench.workDir(), mapSlots);
     conf.setDouble(RecordAccounting.MAX_QUARANTINE_FRACTION_KEY, 0.5); // the generated dump's 2 malformed lines
     File generated = new File(bench.workDir(), "documents");
     BenchSupport.check(io.nightjar.testkit.Main.run(conf, "generate-track-documents", "--output",
@@ -96,7 +98,7 @@ public final class ImportProjectionBench implements Callable<Integer> {
       double fixed = small - perDocument * documents / smallChunks;
       double cpuMsPerMb = perDocument * 1000 / (meanBytes / 1e6); // wall ms a megabyte of one task on this machine
       ImportSizing projection = new ImportSizing(documents, meanBytes, EXPECTED_DOCUMENT_BYTES, chunks, fixed,
-          SLOTS, inFlight, latencyMs, cpuMsPerMb, ImportSizing.TASK_MB_PER_SECOND, ImportSizing.PACKED_FRACTION,
+          mapSlots, inFlight, latencyMs, cpuMsPerMb, ImportSizing.TASK_MB_PER_SECOND, ImportSizing.PACKED_FRACTION,
           256L << 20, 1);
       double measured = 0;
       for (int chunk = 0; chunk < chunks; chunk++) {
@@ -106,9 +108,9 @@ public final class ImportProjectionBench implements Callable<Integer> {
               + "(%,d bytes of JSON), %.1f s fixed a chunk%n", documents / smallChunks, small, documents / largeChunks,
           large, perDocument * 1000, meanBytes, fixed);
       projection.lines().forEach(line -> System.out.println("projection: " + line));
-      System.out.printf("%,d documents in %d chunks, one after another: projected %.1f s, measured %.1f s, "
-          + "measured / projected %.2f (goal: 0.80 to 1.20)%n", documents, chunks, projection.seconds(), measured,
-          measured / projection.seconds());
+      System.out.printf("%,d documents in %d chunks, one after another, %d map slot(s): projected %.1f s, measured "
+          + "%.1f s, measured / projected %.2f (goal: 0.80 to 1.20)%n", documents, chunks, mapSlots,
+          projection.seconds(), measured, measured / projection.seconds());
     }
     return 0;
   }

@@ -10,6 +10,7 @@ import io.nightjar.testkit.tracks.DocumentUploader;
 import io.nightjar.testkit.tracks.SyntheticAnalysis;
 import java.io.File;
 import java.nio.file.Files;
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -59,8 +60,8 @@ public final class S3ImportBench implements Callable<Integer> {
       + "request (0: none).")
   private long latencyMs;
 
-  @Option(names = "--large-document-mb", defaultValue = "16", description = "Then the peak heap of an import with one "
-      + "document of this size among the others, against the same import without it, each its own JVM (0: skip; "
+  @Option(names = "--large-document-mb", defaultValue = "16", description = "Then the smallest heap an import needs "
+      + "with one document of this size among others, against the same import without it, each its own JVM (0: skip; "
       + "default: ${DEFAULT-VALUE}).")
   private int largeDocumentMb;
 
@@ -166,43 +167,77 @@ public final class S3ImportBench implements Callable<Integer> {
   }
 
   /**
-   * The import's peak heap with one document of {@code --large-document-mb} in flight among the others, against the
-   * same import without it: each run the whole tool as its own JVM (local mode: the map task runs in it) with the
-   * serial collector and a 32 MB young generation, so that a collection comes every 32 MB allocated; the peak is the
-   * largest heap left after a collection (what the task held), read from the JVM's GC log.
+   * The task memory an import needs with one document of {@code --large-document-mb} in flight among others, against
+   * the same import without it: the smallest heap ({@code -Xmx}, to 8 MB, serial collector) with which the whole tool,
+   * run as its own JVM in local mode (the map task runs in it), imports every document of the first
+   * {@value #HEAP_DOCUMENTS} of the dump, found by bisection; the planning job's sort buffer at 8 MB.
    */
   private void peakHeap(S3Client client, LoopbackS3 s3, File dump, double meanBytes) throws Exception {
     Random random = new Random(1);
     int segments = (int) (largeDocumentMb * 1e6 / (meanBytes / this.segments));
     byte[] large = SyntheticAnalysis.toJson(null, SyntheticAnalysis.generate(random, segments), random, false);
     client.putObject(b -> b.bucket("analysis").key("analysis/track-large.json"), RequestBody.fromBytes(large));
-    File withLarge = new File(bench.workDir(), "metadata-dump-with-large.tsv");
-    List<String> lines = new ArrayList<>(Files.readAllLines(dump.toPath()));
+    int documents = Math.min(HEAP_DOCUMENTS, objects);
+    List<String> lines = new ArrayList<>(Files.readAllLines(dump.toPath()).subList(0, documents));
+    File without = new File(bench.workDir(), "metadata-dump-heap.tsv");
+    Files.write(without.toPath(), lines);
     lines.add(lines.size() / 2, "track-large\tanalysis/track-large.json");
-    Files.write(withLarge.toPath(), lines);
+    File with = new File(bench.workDir(), "metadata-dump-heap-with-large.tsv");
+    Files.write(with.toPath(), lines);
     Map<String, String> settings = BenchSupport.localSettings(bench.workDir(), 1);
-    settings.put(RecordAccounting.MAX_QUARANTINE_FRACTION_KEY, "0.5");
+    // The planning job's map sort buffer (100 MB at Hadoop's default) would set the smallest heap by itself: at 8 MB
+    // the download's own need shows.
+    settings.put("mapreduce.task.io.sort.mb", "8");
     settings.put(S3Access.ENDPOINT, s3.endpoint());
     settings.put(S3Access.PATH_STYLE, "true");
     settings.put(S3Access.ACCESS_KEY, LoopbackS3.ACCESS_KEY); // the loopback server's local test keys
     settings.put(S3Access.SECRET_KEY, LoopbackS3.SECRET_KEY);
-    long[] peaks = new long[2];
-    File[] dumps = {dump, withLarge};
-    for (int run = 0; run < 2; run++) {
-      File gcLog = new File(bench.workDir(), "logs/gc-" + run + ".log");
-      gcLog.getParentFile().mkdirs();
-      BenchSupport.runJava(bench.workDir(), "import-heap-" + run, List.of("-XX:+UseSerialGC", "-Xmn32m",
-          "-Xlog:gc:file=" + gcLog), System.getProperty("java.class.path"), "io.nightjar.jobs.Main",
-          toolArgs(settings, "s3-import", "--date", "2016-06-0" + (run + 1), "--dump", dumps[run].getAbsolutePath(),
-              "--bucket", "analysis", "--in-flight", Integer.toString(inFlight)));
-      Matcher after = Pattern.compile("->(\\d+)M\\(").matcher(Files.readString(gcLog.toPath()));
-      while (after.find()) {
-        peaks[run] = Math.max(peaks[run], Long.parseLong(after.group(1)));
+    int withoutMb = smallestHeapMb(settings, without, documents);
+    int withMb = smallestHeapMb(settings, with, documents + 1);
+    System.out.printf("smallest heap that imports %,d documents, %d in flight (the whole tool, its own JVM): %,d MB; "
+            + "with one more of %,d bytes of JSON (%d segments) among them: %,d MB (+%,d MB)%n", documents,
+        inFlight, withoutMb, large.length, segments, withMb, withMb - withoutMb);
+  }
+
+  /** Documents of the heap runs. */
+  private static final int HEAP_DOCUMENTS = 500;
+  private int heapRuns;
+
+  /** The smallest -Xmx, in MB to 8, with which s3-import of {@code dump} publishes all its {@code documents}. */
+  private int smallestHeapMb(Map<String, String> settings, File dump, int documents) throws Exception {
+    int fails = 16;
+    int passes = 1024;
+    if (!imports(settings, dump, documents, passes)) {
+      throw new IllegalStateException("s3-import of " + dump + " fails even with " + passes + " MB of heap");
+    }
+    while (passes - fails > 8) {
+      int mb = (fails + passes) / 2;
+      if (imports(settings, dump, documents, mb)) {
+        passes = mb;
+      } else {
+        fails = mb;
       }
     }
-    System.out.printf("peak heap after a collection, s3-import of the %,d documents, %d in flight, its own JVM: %,d MB; "
-            + "with one more of %,d bytes of JSON (%d segments): %,d MB (+%,d MB)%n", objects, inFlight, peaks[0],
-        large.length, segments, peaks[1], peaks[1] - peaks[0]);
+    return passes;
+  }
+
+  private boolean imports(Map<String, String> settings, File dump, int documents, int heapMb) throws Exception {
+    String name = "import-heap-" + (++heapRuns);
+    String date = LocalDate.parse("2016-06-01").plusDays(heapRuns).toString(); // nothing carried over
+    try {
+      BenchSupport.runJava(bench.workDir(), name, List.of("-Xmx" + heapMb + "m", "-XX:+UseSerialGC"),
+          System.getProperty("java.class.path"), "io.nightjar.jobs.Main", toolArgs(settings, "s3-import", "--date",
+              date, "--dump", dump.getAbsolutePath(), "--bucket", "analysis", "--in-flight",
+              Integer.toString(inFlight)));
+    } catch (IllegalStateException failed) {
+      return false;
+    }
+    Matcher published = Pattern.compile(": ([0-9]+) tracks \\(").matcher(
+        Files.readString(BenchSupport.log(bench.workDir(), name).toPath()));
+    if (!published.find() || Integer.parseInt(published.group(1)) != documents) {
+      throw new IllegalStateException(name + " did not import all " + documents + " documents (see its log)");
+    }
+    return true;
   }
 
   /** {@code tool} with each setting as a {@code -D} option before {@code args}. */

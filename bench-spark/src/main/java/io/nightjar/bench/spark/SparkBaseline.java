@@ -1,5 +1,6 @@
 package io.nightjar.bench.spark;
 
+import static org.apache.spark.sql.functions.abs;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.desc;
@@ -84,7 +85,8 @@ public final class SparkBaseline {
         .filter(col("sensorId").isNotNull().and(trim(col("sensorId")).notEqual(""))
             .and(col("timestamp").geq(dayStart)).and(col("timestamp").lt(dayEnd))
             .and(col("value").notEqual(Double.NaN))
-            .and(col("value").lt(Double.POSITIVE_INFINITY)).and(col("value").gt(Double.NEGATIVE_INFINITY)));
+            .and(col("value").lt(Double.POSITIVE_INFINITY)).and(col("value").gt(Double.NEGATIVE_INFINITY))
+            .and(abs(col("value")).leq(1e15))); // nightjar's ReadingParser.MAX_ABS_VALUE
     if (options.containsKey("dedup")) {
       // nightjar's rule (--duplicates remove): a reading repeated exactly counts once; readings of one sensor and
       // timestamp with different values cannot be resolved and count not at all (nightjar quarantines them).

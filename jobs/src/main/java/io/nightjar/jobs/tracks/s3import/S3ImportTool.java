@@ -203,6 +203,9 @@ public final class S3ImportTool extends DailyJobTool<S3ImportTool.Chunk> {
     }
     long documents = ids * chunks().size() / Math.max(1, daily ? 1 : chunks);
     Configuration conf = getConf();
+    if (conf.getInt(SIZING_MAP_SLOTS_KEY, 20) < 1 || targetFileMb < 1 || chunks().isEmpty()) {
+      throw new UsageException(SIZING_MAP_SLOTS_KEY + " and --target-file-mb must be at least 1, and a chunk must run");
+    }
     return new ImportSizing(documents, conf.getLong(SIZING_DOCUMENT_BYTES_KEY, 500_000), expectedDocumentBytes,
         chunks().size(),
         conf.getDouble(SIZING_SECONDS_PER_CHUNK_KEY, 60), conf.getInt(SIZING_MAP_SLOTS_KEY, 20), inFlight,

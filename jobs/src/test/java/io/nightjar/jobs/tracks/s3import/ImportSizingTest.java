@@ -87,6 +87,20 @@ public class ImportSizingTest {
     dryRunPrintsTheProjectionOfItsChunks("dump.tsv.gz");
   }
 
+  /** No map slots would divide by zero: a usage error, one line. */
+  @Test
+  public void dryRunRefusesZeroMapSlots() throws Exception {
+    File dump = tmp.newFile("dump.tsv");
+    Files.write(dump.toPath(), "track-1\tanalysis/track-1.json\n".getBytes(StandardCharsets.UTF_8));
+    Configuration conf = new Configuration();
+    conf.set(Dataset.ROOT_KEY, tmp.newFolder("root").getAbsolutePath());
+    conf.setInt("nightjar.sizing.map-slots", 0);
+    Printed printed = Printed.by(() -> Main.run(conf, "s3-import", "--dry-run", "--date", "2016-05-01", "--dump",
+        dump.getAbsolutePath(), "--bucket", "analysis"));
+    assertEquals(printed.toString(), 2, printed.status);
+    assertTrue(printed.err, printed.err.contains("nightjar.sizing.map-slots and --target-file-mb must be at least 1"));
+  }
+
   private void dryRunPrintsTheProjectionOfItsChunks(String name) throws Exception {
     File dump = tmp.newFile(name);
     StringBuilder lines = new StringBuilder();
@@ -108,12 +122,12 @@ public class ImportSizingTest {
     Printed printed = Printed.by(() -> Main.run(conf, "s3-import", "--dry-run", "--date", "2016-05-01", "--dump",
         dump.getAbsolutePath(), "--bucket", "analysis", "--chunks", "4", "--chunk", "1"));
     assertEquals(printed.toString(), 0, printed.status);
-    // One chunk of four: a quarter of the 1,000 lines, 200 KB each; CPU-bound at 1000 / (18.7 * 0.2) = 267 a task.
+    // One chunk of four: a quarter of the 1,000 lines, 200 KB each; CPU-bound at 1000 / (8.9 * 0.2) = 562 a task.
     assertTrue(printed.out, printed.out.contains("projection 1: 250 documents of 200,000 bytes on average: 50.0 MB "
         + "of JSON out of S3 in 250 GET requests"));
-    assertTrue(printed.out, printed.out.contains("projection 2: a map task: 267 documents/s (CPU-bound"));
+    assertTrue(printed.out, printed.out.contains("projection 2: a map task: 562 documents/s (CPU-bound"));
     // 250 ids x 100,000 expected bytes are one task's file: the second slot has nothing to do.
-    assertTrue(printed.out, printed.out.contains("2 map slots: 267 documents/s"));
+    assertTrue(printed.out, printed.out.contains("2 map slots: 562 documents/s"));
     assertTrue(printed.out, printed.out.contains("1 chunk(s) of 1 map task(s)"));
   }
 }
