@@ -63,11 +63,12 @@ public final class PackedSizeBench implements Callable<Integer> {
       }
       parse[r] = (System.nanoTime() - start) / 1e6 / data.tracks;
     }
+    double[] parsed = Arrays.copyOfRange(parse, 1, repeat + 1); // the first run warms the JIT up
     System.out.printf("%n%,d documents of %d segments: JSON %,d bytes per track; parse %.2f ms per document "
-        + "(median of %d)%n", data.tracks, data.segments, jsonBytes / data.tracks, BenchSupport.median(Arrays.copyOfRange(parse, 1, repeat + 1)),
-        repeat);
-    System.out.printf("%-12s %14s %10s %14s %14s%n", "codec", "bytes/track", "vs JSON", "write ms/track",
-        "read ms/track");
+        + "(median of %d; min %.2f; runs %s)%n", data.tracks, data.segments, jsonBytes / data.tracks,
+        BenchSupport.median(parsed), repeat, BenchSupport.min(parsed), BenchSupport.runs(parsed, "%.2f"));
+    System.out.printf("%-12s %14s %10s %14s %14s  %s%n", "codec", "bytes/track", "vs JSON", "write ms/track",
+        "read ms/track", "medians; min and runs: write | read");
     for (String codec : new String[] {"snappy", "null", "snappy", "deflate-1", "deflate-6", "xz-1"}) {
       double[] write = new double[repeat];
       double[] read = new double[repeat];
@@ -99,8 +100,9 @@ public final class PackedSizeBench implements Callable<Integer> {
           throw new IllegalStateException("read " + n + " of " + data.tracks);
         }
       }
-      System.out.printf("%-12s %,14d %10.2f %14.2f %14.2f%n", codec, size / data.tracks, (double) size / jsonBytes,
-          BenchSupport.median(write), BenchSupport.median(read));
+      System.out.printf("%-12s %,14d %10.2f %14.2f %14.2f  %.2f: %s | %.2f: %s%n", codec, size / data.tracks,
+          (double) size / jsonBytes, BenchSupport.median(write), BenchSupport.median(read), BenchSupport.min(write),
+          BenchSupport.runs(write, "%.2f"), BenchSupport.min(read), BenchSupport.runs(read, "%.2f"));
     }
     return 0;
   }
