@@ -100,6 +100,13 @@ final class BenchSupport {
     return runMain(workDir, settings, name, "io.nightjar.jobs.Main", List.of(tool), args);
   }
 
+  /** {@link #runTool} with {@code settings} and its own JVM options instead of {@value #TOOL_JVM_KEY}'s. */
+  static double runTool(File workDir, List<String> javaOptions, Map<String, String> settings, String name, String tool,
+      String... args) throws IOException, InterruptedException {
+    return runJava(workDir, name, javaOptions, System.getProperty("java.class.path"), "io.nightjar.jobs.Main",
+        withSettings(settings, List.of(tool), args));
+  }
+
   /** {@link #runTool} for a tool of the benchmarks' own, {@code mainClass}, whose main takes the options. */
   static double runMain(File workDir, int slots, String name, String mainClass, List<String> first, String... args)
       throws IOException, InterruptedException {
@@ -109,12 +116,17 @@ final class BenchSupport {
   /** {@link #runMain} with {@code settings} instead of {@link #localSettings}. */
   static double runMain(File workDir, Map<String, String> settings, String name, String mainClass,
       List<String> first, String... args) throws IOException, InterruptedException {
+    String jvm = System.getProperty(TOOL_JVM_KEY, "").replace("{name}", name).trim();
+    return runJava(workDir, name, jvm.isEmpty() ? List.of() : List.of(jvm.split(" +")),
+        System.getProperty("java.class.path"), mainClass, withSettings(settings, first, args));
+  }
+
+  /** {@code first}, then each setting as a {@code -D} option, then {@code args}: a tool's command line. */
+  private static List<String> withSettings(Map<String, String> settings, List<String> first, String... args) {
     List<String> command = new ArrayList<>(first);
     settings.forEach((key, value) -> command.addAll(List.of("-D", key + "=" + value)));
     command.addAll(List.of(args));
-    String jvm = System.getProperty(TOOL_JVM_KEY, "").replace("{name}", name).trim();
-    return runJava(workDir, name, jvm.isEmpty() ? List.of() : List.of(jvm.split(" +")),
-        System.getProperty("java.class.path"), mainClass, command);
+    return command;
   }
 
   /**
@@ -338,10 +350,17 @@ final class BenchSupport {
 
   /** {@code conf} pointed at the loopback S3 server {@code s3}, with its local test keys. */
   static Configuration withLoopbackS3(Configuration conf, LoopbackS3 s3) {
-    conf.set(S3Access.ENDPOINT, s3.endpoint());
-    conf.setBoolean(S3Access.PATH_STYLE, true);
-    conf.set(S3Access.ACCESS_KEY, LoopbackS3.ACCESS_KEY);
-    conf.set(S3Access.SECRET_KEY, LoopbackS3.SECRET_KEY);
+    loopbackS3Settings(s3).forEach(conf::set);
     return conf;
+  }
+
+  /** The settings that point a run at the loopback S3 server {@code s3}, with its local test keys. */
+  static Map<String, String> loopbackS3Settings(LoopbackS3 s3) {
+    Map<String, String> settings = new LinkedHashMap<>();
+    settings.put(S3Access.ENDPOINT, s3.endpoint());
+    settings.put(S3Access.PATH_STYLE, "true");
+    settings.put(S3Access.ACCESS_KEY, LoopbackS3.ACCESS_KEY);
+    settings.put(S3Access.SECRET_KEY, LoopbackS3.SECRET_KEY);
+    return settings;
   }
 }

@@ -45,9 +45,8 @@ public final class ImpressionsJoinBench implements Callable<Integer> {
   @Option(names = "--strategies", defaultValue = "default,sharded,crunch-sharded,adaptive,mapside", split = ",")
   private List<String> strategies;
 
-  @Option(names = "--storage", defaultValue = "hdfs", description = "hdfs (an HDFS of the benchmark's own, in its "
-      + "own process) or local (default: ${DEFAULT-VALUE}).")
-  private String storageKind;
+  @Mixin
+  private StorageOption storage;
 
   @Option(names = "--spark", negatable = true, defaultValue = "true", fallbackValue = "true",
       description = "Add Spark 3.5 rows when bench-spark is built (-Pbench builds it; default: ${DEFAULT-VALUE}).")
@@ -73,9 +72,9 @@ public final class ImpressionsJoinBench implements Callable<Integer> {
         "--impressions-output", new File(root, "ads/impressions/" + DAY).getAbsolutePath(),
         "--metadata-output", metadata.getAbsolutePath()));
     new File(metadata, Dataset.SUCCESS_FLAG).createNewFile();
-    try (BenchStorage storage = BenchStorage.open(storageKind, bench.workDir(), slots)) {
-      storage.put(new File(root, "ads"), "root/ads");
-      return run(storage);
+    try (BenchStorage opened = storage.open(bench.workDir(), slots)) {
+      opened.put(new File(root, "ads"), "root/ads");
+      return run(opened);
     }
   }
 

@@ -188,10 +188,7 @@ public final class S3ImportBench implements Callable<Integer> {
     // The planning job's map sort buffer (100 MB at Hadoop's default) would set the smallest heap by itself: at 8 MB
     // the download's own need shows.
     settings.put("mapreduce.task.io.sort.mb", "8");
-    settings.put(S3Access.ENDPOINT, s3.endpoint());
-    settings.put(S3Access.PATH_STYLE, "true");
-    settings.put(S3Access.ACCESS_KEY, LoopbackS3.ACCESS_KEY); // the loopback server's local test keys
-    settings.put(S3Access.SECRET_KEY, LoopbackS3.SECRET_KEY);
+    settings.putAll(BenchSupport.loopbackS3Settings(s3));
     int withoutMb = smallestHeapMb(settings, without, documents);
     int withMb = smallestHeapMb(settings, with, documents + 1);
     System.out.printf("smallest heap that imports %,d documents, %d in flight (the whole tool, its own JVM): %,d MB; "
@@ -225,10 +222,9 @@ public final class S3ImportBench implements Callable<Integer> {
     String name = "import-heap-" + (++heapRuns);
     String date = LocalDate.parse("2016-06-01").plusDays(heapRuns).toString(); // nothing carried over
     try {
-      BenchSupport.runJava(bench.workDir(), name, List.of("-Xmx" + heapMb + "m", "-XX:+UseSerialGC"),
-          System.getProperty("java.class.path"), "io.nightjar.jobs.Main", toolArgs(settings, "s3-import", "--date",
-              date, "--dump", dump.getAbsolutePath(), "--bucket", "analysis", "--in-flight",
-              Integer.toString(inFlight)));
+      BenchSupport.runTool(bench.workDir(), List.of("-Xmx" + heapMb + "m", "-XX:+UseSerialGC"), settings, name,
+          "s3-import", "--date", date, "--dump", dump.getAbsolutePath(), "--bucket", "analysis", "--in-flight",
+          Integer.toString(inFlight));
     } catch (IllegalStateException failed) {
       return false;
     }
@@ -238,14 +234,6 @@ public final class S3ImportBench implements Callable<Integer> {
       throw new IllegalStateException(name + " did not import all " + documents + " documents (see its log)");
     }
     return true;
-  }
-
-  /** {@code tool} with each setting as a {@code -D} option before {@code args}. */
-  private static List<String> toolArgs(Map<String, String> settings, String tool, String... args) {
-    List<String> command = new ArrayList<>(List.of(tool));
-    settings.forEach((key, value) -> command.addAll(List.of("-D", key + "=" + value)));
-    command.addAll(List.of(args));
-    return command;
   }
 
   /** One table row: median and best rate, MB/s of the median, and both against the loop's median and best. */

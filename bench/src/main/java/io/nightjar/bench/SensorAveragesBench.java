@@ -7,6 +7,7 @@ import io.nightjar.common.avro.AvroFiles;
 import io.nightjar.common.dataset.Dataset;
 import io.nightjar.jobs.sensors.Periods;
 import io.nightjar.jobs.sensors.ReadingParser;
+import io.nightjar.testkit.ReadingDuplicatesOptions;
 import io.nightjar.testkit.SensorDataOptions;
 import java.io.File;
 import java.io.IOException;
@@ -46,20 +47,17 @@ import picocli.CommandLine;
 public final class SensorAveragesBench implements Callable<Integer> {
 
   private static final LocalDate DAY = LocalDate.parse("2016-05-01");
+  /** Where the figures of {@link #DAY} start, as the loop and nightjar key them. */
+  private static final long DAY_START =
+      Periods.start(DAY.atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli(), Granularity.DAY);
   private static final List<String> ROWS = List.of("crunch-keep", "crunch-remove", "mapreduce-keep",
       "mapreduce-remove", "spark-keep", "spark-remove");
 
   @Mixin
   private final SensorDataOptions data = new SensorDataOptions(1000, 10_000_000);
 
-  @Option(names = "--duplicate-fraction", defaultValue = "0.02",
-      description = "Readings repeated exactly (default: ${DEFAULT-VALUE}).")
-  private double duplicateFraction;
-
-  @Option(names = "--conflict-fraction", defaultValue = "0.001",
-      description = "Readings followed by one of the same sensor and timestamp with another value (default: "
-          + "${DEFAULT-VALUE}).")
-  private double conflictFraction;
+  @Mixin
+  private final ReadingDuplicatesOptions repeats = new ReadingDuplicatesOptions(0.02, 0.001);
 
   @Option(names = "--rows", split = ",", description = "Rows to run besides the loop, of " + "crunch-keep, "
       + "crunch-remove, mapreduce-keep, mapreduce-remove, spark-keep, spark-remove (default: all; the Spark rows when "
@@ -70,9 +68,8 @@ public final class SensorAveragesBench implements Callable<Integer> {
       description = "Add Spark 3.5 rows when bench-spark is built (-Pbench builds it; default: ${DEFAULT-VALUE}).")
   private boolean spark;
 
-  @Option(names = "--storage", defaultValue = "hdfs", description = "hdfs (an HDFS of the benchmark's own, in its "
-      + "own process) or local (default: ${DEFAULT-VALUE}).")
-  private String storageKind;
+  @Mixin
+  private StorageOption storage;
 
   @Option(names = "--set", description = "A setting of every nightjar run, key=value, repeatable (e.g. "
       + "mapreduce.task.io.sort.mb=64).")
@@ -92,11 +89,12 @@ public final class SensorAveragesBench implements Callable<Integer> {
   public Integer call() throws Exception {
     FileUtil.fullyDelete(bench.workDir());
     File input = new File(bench.workDir(), "readings/" + DAY);
+    List<String> generate = new ArrayList<>(List.of("generate-sensor-readings", "--output", input.getAbsolutePath(),
+        "--date", DAY.toString(), "--readings", Long.toString(data.readings), "--sensors",
+        Integer.toString(data.sensors), "--files", "1"));
+    generate.addAll(repeats.asArguments());
     BenchSupport.check(io.nightjar.testkit.Main.run(BenchSupport.localConf(bench.workDir(), mapSlots),
-        "generate-sensor-readings", "--output", input.getAbsolutePath(), "--date", DAY.toString(),
-        "--readings", Long.toString(data.readings), "--sensors", Integer.toString(data.sensors), "--files", "1",
-        "--duplicate-fraction", Double.toString(duplicateFraction),
-        "--conflict-fraction", Double.toString(conflictFraction)));
+        generate.toArray(new String[0])));
     File file = new File(input, "readings-00000.avro");
     List<String> runs = new ArrayList<>(rows == null ? ROWS : rows);
     if (!ROWS.containsAll(runs)) {
@@ -110,7 +108,7 @@ public final class SensorAveragesBench implements Callable<Integer> {
     Map<String, double[]> remove = runs.stream().anyMatch(row -> row.endsWith("-remove")) ? removed(file) : null;
     double[] loopSeconds = new double[bench.repeat()];
     double[][] seconds = new double[runs.size()][bench.repeat()];
-    try (BenchStorage storage = BenchStorage.open(storageKind, bench.workDir(), mapSlots)) {
+    try (BenchStorage storage = this.storage.open(bench.workDir(), mapSlots)) {
       Path stored = new Path(storage.put(input, "readings/" + DAY), file.getName());
       System.out.printf("input: %,d readings%s, %,d sensors, %,d bytes of snappy Avro, on the %s%n", count(keep),
           remove == null ? "" : String.format(" (%,d of them left by nightjar's rule)", count(remove)), data.sensors,
@@ -218,7 +216,6 @@ public final class SensorAveragesBench implements Callable<Integer> {
    * not at all. Holds a long and a double a reading and a sorted copy of the longs (up to 4 GB for 100 M).
    */
   static Map<String, double[]> removed(File file) throws IOException {
-    long dayStart = Periods.start(DAY.atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli(), Granularity.DAY);
     Map<String, SensorReadings> sensors = new HashMap<>();
     try (DataFileReader<SensorReading> reader =
         new DataFileReader<>(file, new SpecificDatumReader<>(SensorReading.class))) {
@@ -227,7 +224,7 @@ public final class SensorAveragesBench implements Callable<Integer> {
         reading = reader.next(reading);
         if (ReadingParser.check(reading, DAY).kind == ReadingParser.Outcome.Kind.VALID) {
           sensors.computeIfAbsent(reading.getSensorId().toString(), id -> new SensorReadings())
-              .add(reading.getTimestamp() - dayStart, reading.getValue());
+              .add(reading.getTimestamp() - DAY_START, reading.getValue());
         }
       }
     }
@@ -235,7 +232,7 @@ public final class SensorAveragesBench implements Callable<Integer> {
     sensors.forEach((sensor, readings) -> {
       double[] f = readings.resolved();
       if (f[0] > 0) {
-        figures.put(sensor + "@" + dayStart, f);
+        figures.put(sensor + "@" + DAY_START, f);
       }
     });
     return figures;
@@ -286,10 +283,9 @@ public final class SensorAveragesBench implements Callable<Integer> {
    * Spark's output does not have: its one day), keyed as the loop keys its figures.
    */
   private static Map<String, double[]> published(FileSystem fs, Path output) throws IOException {
-    long dayStart = Periods.start(DAY.atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli(), Granularity.DAY);
     Map<String, double[]> figures = new HashMap<>();
     for (GenericRecord a : AvroFiles.readGeneric(fs, output)) {
-      Object start = a.getSchema().getField("periodStart") == null ? dayStart : a.get("periodStart");
+      Object start = a.getSchema().getField("periodStart") == null ? DAY_START : a.get("periodStart");
       add(figures, a.get("sensorId") + "@" + start, ((Number) a.get("count")).longValue(),
           ((Number) a.get("sum")).doubleValue(), (Double) a.get("min"), (Double) a.get("max"), a);
     }
@@ -310,17 +306,17 @@ public final class SensorAveragesBench implements Callable<Integer> {
   }
 
   /** Same keys, counts, min and max, and sums within 1e-9 (relative) of the expected ones; returns how many. */
-  private static int sameFigures(Map<String, double[]> loop, Map<String, double[]> theirs, String who) {
+  private static int sameFigures(Map<String, double[]> expected, Map<String, double[]> theirs, String who) {
     for (Map.Entry<String, double[]> figure : theirs.entrySet()) {
-      double[] f = loop.get(figure.getKey());
+      double[] f = expected.get(figure.getKey());
       double[] t = figure.getValue();
       if (f == null || f[0] != t[0] || f[2] != t[2] || f[3] != t[3] || Math.abs(f[1] - t[1]) > 1e-9 * Math.abs(f[1])) {
-        throw new IllegalStateException(who + " and loop disagree on " + figure.getKey() + ": "
+        throw new IllegalStateException(who + " and the expected figures disagree on " + figure.getKey() + ": "
             + Arrays.toString(t) + " against " + Arrays.toString(f));
       }
     }
-    if (theirs.size() != loop.size()) {
-      throw new IllegalStateException(who + " gave " + theirs.size() + " figures, loop " + loop.size());
+    if (theirs.size() != expected.size()) {
+      throw new IllegalStateException(who + " gave " + theirs.size() + " figures, expected " + expected.size());
     }
     return theirs.size();
   }

@@ -6,6 +6,7 @@ import io.nightjar.common.tool.NightjarTool;
 import io.nightjar.common.tool.DayOption;
 import io.nightjar.testkit.FilesOption;
 import io.nightjar.testkit.OutputOption;
+import io.nightjar.testkit.ReadingDuplicatesOptions;
 import io.nightjar.testkit.SeedOption;
 import io.nightjar.testkit.SensorDataOptions;
 import java.io.BufferedWriter;
@@ -58,14 +59,8 @@ public final class SensorReadingsGenerator extends NightjarTool<Plan> {
   @Option(names = "--format", defaultValue = "avro", description = "avro or csv (default: ${DEFAULT-VALUE}).")
   private String format;
 
-  @Option(names = "--duplicate-fraction", defaultValue = "0",
-      description = "Fraction of readings repeated exactly (default: ${DEFAULT-VALUE}).")
-  private double duplicateFraction;
-
-  @Option(names = "--conflict-fraction", defaultValue = "0",
-      description = "Fraction of readings followed by a second reading of the same sensor and timestamp with another "
-          + "value (default: ${DEFAULT-VALUE}).")
-  private double conflictFraction;
+  @Mixin
+  private final ReadingDuplicatesOptions repeats = new ReadingDuplicatesOptions(0, 0);
 
   @Option(names = "--bad-fraction", defaultValue = "0",
       description = "CSV only: fraction of extra bad lines, of every kind (default: ${DEFAULT-VALUE}).")
@@ -116,11 +111,12 @@ public final class SensorReadingsGenerator extends NightjarTool<Plan> {
           double value = Math.round((levels[sensor] + random.nextGaussian()) * 1000) / 1000.0;
           SensorReading reading = new SensorReading(String.format("sensor-%04d", sensor), timestamp, value);
           sink.write(reading);
-          if (random.nextDouble() < duplicateFraction) {
+          if (random.nextDouble() < repeats.duplicateFraction) {
             sink.write(reading);
             duplicates++;
           }
-          if (conflictFraction > 0 && random.nextDouble() < conflictFraction) { // no draw unless asked: seeds keep
+          // No draw unless asked: every seed gives the files it gave before.
+          if (repeats.conflictFraction > 0 && random.nextDouble() < repeats.conflictFraction) {
             sink.write(new SensorReading(reading.getSensorId(), timestamp, value + 1));
             conflicts++;
           }
