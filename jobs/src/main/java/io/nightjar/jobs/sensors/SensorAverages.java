@@ -17,6 +17,7 @@ import java.io.DataOutput;
 import java.io.IOException;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.crunch.Aggregator;
@@ -35,14 +36,15 @@ import org.apache.crunch.types.PType;
 import org.apache.crunch.types.avro.Avros;
 import org.apache.crunch.types.writable.Writables;
 import org.apache.hadoop.io.Writable;
+import org.apache.hadoop.io.WritableUtils;
 
 /**
  * The sensor averages computation as Crunch building blocks: check readings (quarantining bad ones), remove
  * duplicates, and reduce to per-sensor figures per period. {@link SensorAveragesTool} wires them to files;
  * tests run them on {@code MemPipeline}.
  *
- * <p>Cost: {@link #distinctFigures} shuffles every reading once (grouped by sensor and period, sorted by timestamp),
- * since repeats can sit in different files; it is the expensive step (see bench/). {@link #figures}, for input known
+ * <p>Cost: {@link #distinctFigures} shuffles every reading once, since repeats can sit in different files, in sorted
+ * batches per sensor and hour; it is the expensive step (see bench/). {@link #figures}, for input known
  * to hold no repeats, groups by (sensor, period) with Crunch's {@link Aggregators}, pre-aggregated in the map task and
  * again in the combiner, so only partials (count, sum, min, max) cross its shuffle. The mean is sum/count of the final totals, never an average of averages.
  */
@@ -112,12 +114,17 @@ public final class SensorAverages {
   public static final String UNDATED_QUARANTINED = "quarantined";
 
   /**
-   * Count, min, max, sum and mean per sensor and period of the distinct readings, in one shuffle: readings are grouped
-   * by (sensor, period) and sorted by timestamp within it (a secondary sort on {@link ReadingKey}, compared in its
-   * serialized form), so the copies of a reading are adjacent. Exact repeats are skipped and counted
-   * ({@value #DUPLICATE_READING}); the same sensor and timestamp with different values cannot be resolved and are
-   * quarantined together ({@value #CONFLICTING_DUPLICATE}, one record). Every reading crosses the shuffle (repeats can
-   * sit in different files), but only once: no second job.
+   * Count, min, max, sum and mean per sensor and period of the distinct readings, in one shuffle. Each map task
+   * gathers its readings per sensor and hour (the period, if shorter), sorted by timestamp with the copies of a
+   * timestamp merged into one entry (how often it was read, its lowest and highest value): a {@link TimedBatch}, so
+   * the shuffle sorts a few records per sensor-hour and task, not one per reading. The reduce side groups the batches
+   * by (sensor, period) in hour order (a secondary sort on {@link ReadingKey}, compared in its serialized form),
+   * merges each hour's batches, skips and counts exact repeats ({@value #DUPLICATE_READING}) and quarantines the same
+   * sensor and timestamp with different values together ({@value #CONFLICTING_DUPLICATE}, one record). Every reading
+   * crosses the shuffle (repeats can sit in different files), but only once: no second job.
+   *
+   * <p>Memory: a map task holds up to {@value #MAX_READINGS_PER_TASK} readings (about 40 bytes each) before it sends
+   * them on; a reduce task holds one sensor-hour's readings at a time (about 40 bytes a distinct timestamp).
    */
   public static Pair<PCollection<SensorAggregate>, PCollection<QuarantineRecord>> distinctFigures(
       PCollection<SensorReading> readings, Granularity granularity) {
@@ -127,10 +134,16 @@ public final class SensorAverages {
   /** As {@link #distinctFigures(PCollection, Granularity)}; in a run over several days, quarantine names the day. */
   public static Pair<PCollection<SensorAggregate>, PCollection<QuarantineRecord>> distinctFigures(
       PCollection<SensorReading> readings, Granularity granularity, boolean severalDays) {
-    PTable<ReadingKey, TimedValue> keyed = readings.parallelDo("key by sensor, period and time",
-        new KeyBySensorPeriodAndTimeFn(granularity),
-        Writables.tableOf(Writables.writables(ReadingKey.class), Writables.writables(TimedValue.class)));
-    return Channels.split(keyed
+    return distinctFigures(readings, granularity, severalDays, MAX_READINGS_PER_TASK);
+  }
+
+  /** As {@link #distinctFigures(PCollection, Granularity, boolean)}, a map task holding up to {@code maxReadings}. */
+  static Pair<PCollection<SensorAggregate>, PCollection<QuarantineRecord>> distinctFigures(
+      PCollection<SensorReading> readings, Granularity granularity, boolean severalDays, int maxReadings) {
+    PTable<ReadingKey, TimedBatch> batches = readings.parallelDo("batch by sensor and hour",
+        new BatchBySensorAndHourFn(granularity, maxReadings, MAX_KEYS_PER_TASK),
+        Writables.tableOf(Writables.writables(ReadingKey.class), Writables.writables(TimedBatch.class)));
+    return Channels.split(batches
         .groupByKey(GroupingOptions.builder()
             .sortComparatorClass(ReadingKey.SortComparator.class)
             .groupingComparatorClass(ReadingKey.GroupingComparator.class)
@@ -140,29 +153,146 @@ public final class SensorAverages {
             orQuarantine(Avros.specifics(SensorAggregate.class))));
   }
 
-  /** A reading's timestamp and value, the shuffled value of {@link #distinctFigures}. */
-  public static final class TimedValue implements Writable {
-    private long timestamp;
-    private double value;
+  /** Readings a map task of {@link #distinctFigures} holds in its batches before it sends them on. */
+  static final int MAX_READINGS_PER_TASK = 500_000;
 
-    public TimedValue() {
+  /** The length of a {@link TimedBatch}: an hour, or the period if that is shorter. */
+  static long bucketMillis(Granularity granularity) {
+    return Math.min(Periods.HOUR_MILLIS, Periods.lengthMillis(granularity));
+  }
+
+  /**
+   * One sensor's readings within one bucket ({@link #bucketMillis}), each timestamp once with how often it was read
+   * and its lowest and highest value: the shuffled value of {@link #distinctFigures}. {@link #compact} sorts the
+   * entries by timestamp and merges entries of one timestamp; written compacted, timestamps as deltas.
+   */
+  public static final class TimedBatch implements Writable {
+    private long bucketStart;
+    private int size;
+    private long[] timestamps = new long[4];
+    private long[] occurrences = new long[4];
+    private double[] mins = new double[4];
+    private double[] maxes = new double[4];
+
+    public TimedBatch() {
     }
 
-    TimedValue(long timestamp, double value) {
-      this.timestamp = timestamp;
-      this.value = value;
+    TimedBatch(long bucketStart) {
+      this.bucketStart = bucketStart;
+    }
+
+    long bucketStart() {
+      return bucketStart;
+    }
+
+    int size() {
+      return size;
+    }
+
+    /** Entry {@code i} as "timestamp occurrences min max". */
+    String entry(int i) {
+      return timestamps[i] + " " + occurrences[i] + " " + mins[i] + " " + maxes[i];
+    }
+
+    void clear(long start) {
+      bucketStart = start;
+      size = 0;
+    }
+
+    void add(long timestamp, long count, double min, double max) {
+      if (size == timestamps.length) {
+        grow(size * 2);
+      }
+      timestamps[size] = timestamp;
+      occurrences[size] = count;
+      mins[size] = min;
+      maxes[size] = max;
+      size++;
+    }
+
+    void addAll(TimedBatch other) {
+      for (int i = 0; i < other.size; i++) {
+        add(other.timestamps[i], other.occurrences[i], other.mins[i], other.maxes[i]);
+      }
+    }
+
+    /**
+     * Sorts the entries by timestamp and merges those of one timestamp (occurrences added, lowest and highest value
+     * kept). Sorts primitive longs: the offset in the bucket (under 2^22 ms) above the entry's index.
+     */
+    void compact() {
+      long[] order = new long[size];
+      for (int i = 0; i < size; i++) {
+        order[i] = (timestamps[i] - bucketStart) << 32 | i;
+      }
+      Arrays.sort(order);
+      long[] t = new long[size];
+      long[] n = new long[size];
+      double[] lo = new double[size];
+      double[] hi = new double[size];
+      int merged = 0;
+      for (long packed : order) {
+        int i = (int) packed;
+        if (merged > 0 && t[merged - 1] == timestamps[i]) {
+          n[merged - 1] += occurrences[i];
+          lo[merged - 1] = Math.min(lo[merged - 1], mins[i]);
+          hi[merged - 1] = Math.max(hi[merged - 1], maxes[i]);
+        } else {
+          t[merged] = timestamps[i];
+          n[merged] = occurrences[i];
+          lo[merged] = mins[i];
+          hi[merged] = maxes[i];
+          merged++;
+        }
+      }
+      timestamps = t;
+      occurrences = n;
+      mins = lo;
+      maxes = hi;
+      size = merged;
+    }
+
+    private void grow(int capacity) {
+      int length = Math.max(4, capacity);
+      timestamps = Arrays.copyOf(timestamps, length);
+      occurrences = Arrays.copyOf(occurrences, length);
+      mins = Arrays.copyOf(mins, length);
+      maxes = Arrays.copyOf(maxes, length);
     }
 
     @Override
     public void write(DataOutput out) throws IOException {
-      out.writeLong(timestamp);
-      out.writeDouble(value);
+      WritableUtils.writeVLong(out, bucketStart);
+      WritableUtils.writeVInt(out, size);
+      long previous = bucketStart;
+      for (int i = 0; i < size; i++) {
+        WritableUtils.writeVLong(out, timestamps[i] - previous);
+        previous = timestamps[i];
+        boolean spread = mins[i] != maxes[i];
+        WritableUtils.writeVLong(out, occurrences[i] << 1 | (spread ? 1 : 0));
+        out.writeDouble(mins[i]);
+        if (spread) {
+          out.writeDouble(maxes[i]);
+        }
+      }
     }
 
     @Override
     public void readFields(DataInput in) throws IOException {
-      timestamp = in.readLong();
-      value = in.readDouble();
+      bucketStart = WritableUtils.readVLong(in);
+      size = 0;
+      int entries = WritableUtils.readVInt(in);
+      if (entries > timestamps.length) {
+        grow(entries);
+      }
+      long timestamp = bucketStart;
+      for (int i = 0; i < entries; i++) {
+        timestamp += WritableUtils.readVLong(in);
+        long flagged = WritableUtils.readVLong(in);
+        double min = in.readDouble();
+        double max = (flagged & 1) != 0 ? in.readDouble() : min;
+        add(timestamp, flagged >>> 1, min, max);
+      }
     }
   }
 
@@ -288,20 +418,68 @@ public final class SensorAverages {
     }
   }
 
-  /** (sensor, period start, timestamp) → (timestamp, value): the secondary sort's key and value. */
-  static final class KeyBySensorPeriodAndTimeFn extends MapFn<SensorReading, Pair<ReadingKey, TimedValue>> {
+  /**
+   * Readings → one {@link TimedBatch} per sensor and bucket, keyed (sensor, period start, bucket start): the map side
+   * of {@link SensorAverages#distinctFigures}. Holds up to {@code maxReadings} readings in up to {@code maxKeys}
+   * batches, then sends them on, each sorted and with repeats merged; again when the task's input ends.
+   */
+  static final class BatchBySensorAndHourFn extends DoFn<SensorReading, Pair<ReadingKey, TimedBatch>> {
     private final Granularity granularity;
+    private final int maxReadings;
+    private final int maxKeys;
+    private transient long bucketMillis;
+    private transient Map<SensorPeriod, TimedBatch> batches;
+    private transient SensorPeriod probe;
+    private transient int held;
 
-    KeyBySensorPeriodAndTimeFn(Granularity granularity) {
+    BatchBySensorAndHourFn(Granularity granularity, int maxReadings, int maxKeys) {
       this.granularity = granularity;
+      this.maxReadings = maxReadings;
+      this.maxKeys = maxKeys;
     }
 
     @Override
-    public Pair<ReadingKey, TimedValue> map(SensorReading reading) {
+    public void initialize() {
+      bucketMillis = bucketMillis(granularity);
+      batches = new HashMap<>();
+      probe = new SensorPeriod();
+      held = 0;
+    }
+
+    @Override
+    public void process(SensorReading reading, Emitter<Pair<ReadingKey, TimedBatch>> emitter) {
       long timestamp = reading.getTimestamp();
-      ReadingKey key = new ReadingKey();
-      key.set(reading.getSensorId(), Periods.start(timestamp, granularity), timestamp);
-      return Pair.of(key, new TimedValue(timestamp, reading.getValue()));
+      double value = reading.getValue();
+      probe.sensorId = reading.getSensorId();
+      probe.periodStart = timestamp - Math.floorMod(timestamp, bucketMillis); // the bucket's start
+      TimedBatch batch = batches.get(probe);
+      if (batch == null) {
+        if (batches.size() >= maxKeys) {
+          flush(emitter);
+        }
+        batch = new TimedBatch(probe.periodStart);
+        batches.put(new SensorPeriod(probe.sensorId, probe.periodStart), batch);
+      }
+      batch.add(timestamp, 1, value, value);
+      if (++held >= maxReadings) {
+        flush(emitter);
+      }
+    }
+
+    @Override
+    public void cleanup(Emitter<Pair<ReadingKey, TimedBatch>> emitter) {
+      flush(emitter);
+    }
+
+    private void flush(Emitter<Pair<ReadingKey, TimedBatch>> emitter) {
+      batches.forEach((key, batch) -> {
+        batch.compact();
+        ReadingKey readingKey = new ReadingKey();
+        readingKey.set(key.sensorId, Periods.start(key.periodStart, granularity), key.periodStart);
+        emitter.emit(Pair.of(readingKey, batch));
+      });
+      batches.clear();
+      held = 0;
     }
   }
 
@@ -328,7 +506,7 @@ public final class SensorAverages {
    * repeats and quarantining conflicting ones (one record per timestamp).
    */
   static final class DistinctFiguresFn
-      extends FiguresFn<Pair<ReadingKey, Iterable<TimedValue>>, Pair<SensorAggregate, QuarantineRecord>> {
+      extends FiguresFn<Pair<ReadingKey, Iterable<TimedBatch>>, Pair<SensorAggregate, QuarantineRecord>> {
     private final boolean severalDays;
 
     DistinctFiguresFn(Granularity granularity, boolean severalDays) {
@@ -337,47 +515,42 @@ public final class SensorAverages {
     }
 
     @Override
-    public void process(Pair<ReadingKey, Iterable<TimedValue>> input,
+    public void process(Pair<ReadingKey, Iterable<TimedBatch>> input,
         Emitter<Pair<SensorAggregate, QuarantineRecord>> emitter) {
       String sensorId = input.first().sensorId();
       long periodStart = input.first().periodStart();
-      long count = 0;
-      double sum = 0;
-      double periodMin = Double.POSITIVE_INFINITY;
-      double periodMax = Double.NEGATIVE_INFINITY;
-      long timestamp = 0;
-      long occurrences = 0;
-      double min = 0;
-      double max = 0;
-      for (TimedValue reading : input.second()) {
-        long t = reading.timestamp;
-        double value = reading.value;
-        if (occurrences > 0 && t == timestamp) {
-          occurrences++;
-          min = Math.min(min, value);
-          max = Math.max(max, value);
-          continue;
+      Totals totals = new Totals();
+      TimedBatch bucket = new TimedBatch();
+      for (TimedBatch batch : input.second()) { // in bucket order: the secondary sort
+        if (bucket.size() > 0 && batch.bucketStart() != bucket.bucketStart()) {
+          resolveBucket(sensorId, bucket, totals, emitter);
         }
-        if (occurrences > 0 && resolve(sensorId, timestamp, occurrences, min, max, emitter)) {
-          count++;
-          sum += min;
-          periodMin = Math.min(periodMin, min);
-          periodMax = Math.max(periodMax, min);
+        if (bucket.size() == 0) {
+          bucket.clear(batch.bucketStart());
         }
-        timestamp = t;
-        occurrences = 1;
-        min = value;
-        max = value;
+        bucket.addAll(batch);
       }
-      if (occurrences > 0 && resolve(sensorId, timestamp, occurrences, min, max, emitter)) {
-        count++;
-        sum += min;
-        periodMin = Math.min(periodMin, min);
-        periodMax = Math.max(periodMax, min);
+      resolveBucket(sensorId, bucket, totals, emitter);
+      if (totals.count > 0) {
+        emitter.emit(Pair.of(countedFigure(sensorId, periodStart, totals.count, totals.sum, totals.min, totals.max),
+            null));
       }
-      if (count > 0) {
-        emitter.emit(Pair.of(countedFigure(sensorId, periodStart, count, sum, periodMin, periodMax), null));
+    }
+
+    /** Resolves one bucket's timestamps in order, adds the kept readings to {@code totals}, and empties it. */
+    private void resolveBucket(String sensorId, TimedBatch bucket, Totals totals,
+        Emitter<Pair<SensorAggregate, QuarantineRecord>> emitter) {
+      bucket.compact();
+      for (int i = 0; i < bucket.size(); i++) {
+        double min = bucket.mins[i];
+        if (resolve(sensorId, bucket.timestamps[i], bucket.occurrences[i], min, bucket.maxes[i], emitter)) {
+          totals.count++;
+          totals.sum += min;
+          totals.min = Math.min(totals.min, min);
+          totals.max = Math.max(totals.max, min);
+        }
       }
+      bucket.clear(bucket.bucketStart());
     }
 
     /** One timestamp's readings: true to keep one (repeats skipped), false when quarantined for conflicting. */
@@ -454,7 +627,15 @@ public final class SensorAverages {
     }
   }
 
-  /** A (sensor, period start) key of {@link PartialFiguresFn}'s map. */
+  /** A sensor-period's running figures over its kept readings. */
+  static final class Totals {
+    long count;
+    double sum;
+    double min = Double.POSITIVE_INFINITY;
+    double max = Double.NEGATIVE_INFINITY;
+  }
+
+  /** A (sensor, period or bucket start) key of {@link PartialFiguresFn}'s and {@link BatchBySensorAndHourFn}'s maps. */
   static final class SensorPeriod {
     String sensorId;
     long periodStart;

@@ -111,6 +111,54 @@ public class SensorAveragesTest {
   }
 
   @Test
+  public void copiesInDifferentBatchesAreResolvedTheSame() throws Exception {
+    // One reading a batch: every repeat and every conflict meets only on the reduce side.
+    Run oneByOne = runDistinct(Granularity.DAY, 1);
+    Run together = runDistinct(Granularity.DAY);
+    assertEquals(sorted(together.figures), sorted(oneByOne.figures));
+    assertEquals(together.quarantine.size(), oneByOne.quarantine.size());
+    assertEquals(together.accounting.skipReasons(), oneByOne.accounting.skipReasons());
+    assertEquals(together.accounting.quarantined(), oneByOne.accounting.quarantined());
+    oneByOne.accounting.check();
+  }
+
+  @Test
+  public void aBatchSortsItsTimestampsMergesCopiesAndSurvivesItsWrittenForm() throws Exception {
+    long hour = Instant.parse("2016-05-01T10:00:00Z").toEpochMilli();
+    SensorAverages.TimedBatch batch = new SensorAverages.TimedBatch(hour);
+    batch.add(hour + 3_599_999, 1, 2.0, 2.0);
+    batch.add(hour, 1, -0.5, -0.5);
+    batch.add(hour + 7, 1, 1.0, 1.0);
+    batch.add(hour + 3_599_999, 2, 2.0, 2.0);
+    batch.add(hour + 7, 1, 4.0, 4.0);
+    batch.compact();
+    org.apache.hadoop.io.DataOutputBuffer out = new org.apache.hadoop.io.DataOutputBuffer();
+    batch.write(out);
+    org.apache.hadoop.io.DataInputBuffer in = new org.apache.hadoop.io.DataInputBuffer();
+    in.reset(out.getData(), out.getLength());
+    SensorAverages.TimedBatch read = new SensorAverages.TimedBatch();
+    read.readFields(in);
+    assertEquals(hour, read.bucketStart());
+    assertEquals(3, read.size());
+    SensorAverages.TimedBatch copy = new SensorAverages.TimedBatch(hour);
+    copy.addAll(read);
+    assertEquals("[" + hour + " 1 -0.5 -0.5, " + (hour + 7) + " 2 1.0 4.0, " + (hour + 3_599_999) + " 3 2.0 2.0]",
+        entries(copy));
+  }
+
+  private static String entries(SensorAverages.TimedBatch batch) {
+    List<String> entries = new java.util.ArrayList<>();
+    for (int i = 0; i < batch.size(); i++) {
+      entries.add(batch.entry(i));
+    }
+    return entries.toString();
+  }
+
+  private static List<String> sorted(List<SensorAggregate> figures) {
+    return figures.stream().map(Object::toString).sorted().collect(Collectors.toList());
+  }
+
+  @Test
   public void avroReadingsAreCheckedLikeLines() {
     long t = Instant.parse("2016-05-01T10:00:00Z").toEpochMilli();
     PCollection<SensorReading> readings = MemPipeline.typedCollectionOf(Avros.specifics(SensorReading.class),
@@ -166,6 +214,11 @@ public class SensorAveragesTest {
    * groups with a secondary sort (sort and grouping comparators), which MemPipeline does not run.
    */
   static Run runDistinct(Granularity granularity) throws Exception {
+    return runDistinct(granularity, SensorAverages.MAX_READINGS_PER_TASK);
+  }
+
+  /** As {@link #runDistinct(Granularity)}, the map task sending its batches on every {@code maxReadings} readings. */
+  static Run runDistinct(Granularity granularity, int maxReadings) throws Exception {
     java.io.File dir = java.nio.file.Files.createTempDirectory("sensor-averages-test").toFile();
     try {
       java.io.File input = new java.io.File(dir, "lines.csv");
@@ -177,7 +230,7 @@ public class SensorAveragesTest {
       Pair<PCollection<SensorReading>, PCollection<QuarantineRecord>> parsed =
           SensorAverages.parseLines(pipeline.read(From.textFile(input.getAbsolutePath())), DAY);
       Pair<PCollection<SensorAggregate>, PCollection<QuarantineRecord>> distinct =
-          SensorAverages.distinctFigures(parsed.first(), granularity);
+          SensorAverages.distinctFigures(parsed.first(), granularity, false, maxReadings);
       java.io.File figures = new java.io.File(dir, "figures");
       java.io.File quarantine = new java.io.File(dir, "quarantine");
       pipeline.write(distinct.first(), To.avroFile(figures.getAbsolutePath()));
