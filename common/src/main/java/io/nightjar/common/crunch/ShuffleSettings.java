@@ -17,7 +17,8 @@ import org.apache.hadoop.conf.Configuration;
  *       default 1 GB map container (about 820 MB of heap); a cluster with smaller map tasks sets it lower.</li>
  *   <li>{@value #REDUCE_INPUT_BUFFER_PERCENT} 0.5 (Hadoop's 0.0, which writes every fetched map output to disk and
  *       reads it back before the first reduce call): the reduce keeps them in memory. nightjar's reducers stream their
- *       groups (a join holds one key's metadata rows), so half the heap is free for this. {@code impressions-join
+ *       groups (a join holds one key's metadata rows, {@code sensor-averages} one sensor's hour of readings), so half
+ *       the heap is free for this. {@code impressions-join
  *       --strategy default}: 26.5 and 27.6 s → 23.5 and 23.6 s.</li>
  *   <li>{@value #BYTES_PER_REDUCE_TASK} 64 MB (Crunch's 1 GB) where Crunch derives the reducer count from the input
  *       size, the size Spark's adaptive execution coalesces shuffle partitions to: 132 MB of readings got one reducer

@@ -117,14 +117,18 @@ public final class SensorAverages {
    * Count, min, max, sum and mean per sensor and period of the distinct readings, in one shuffle. Each map task
    * gathers its readings per sensor and hour (the period, if shorter), sorted by timestamp with the copies of a
    * timestamp merged into one entry (how often it was read, its lowest and highest value): a {@link TimedBatch}, so
-   * the shuffle sorts a few records per sensor-hour and task, not one per reading. The reduce side groups the batches
-   * by (sensor, period) in hour order (a secondary sort on {@link ReadingKey}, compared in its serialized form),
-   * merges each hour's batches, skips and counts exact repeats ({@value #DUPLICATE_READING}) and quarantines the same
-   * sensor and timestamp with different values together ({@value #CONFLICTING_DUPLICATE}, one record). Every reading
-   * crosses the shuffle (repeats can sit in different files), but only once: no second job.
+   * the shuffle sorts a record per sensor-hour a task holds each time it sends them on, not one per reading. The reduce
+   * side groups the batches by (sensor, period) in bucket order (a secondary sort on {@link ReadingKey}, whose third
+   * field is here the bucket's start, compared in its serialized form), merges each bucket's batches, skips and counts
+   * exact repeats ({@value #DUPLICATE_READING}) and quarantines the same sensor and timestamp with different values
+   * together ({@value #CONFLICTING_DUPLICATE}, one record). Every reading crosses the shuffle (repeats can sit in
+   * different files), but only once: no second job.
    *
-   * <p>Memory: a map task holds up to {@value #MAX_READINGS_PER_TASK} readings (about 40 bytes each) before it sends
-   * them on; a reduce task holds one sensor-hour's readings at a time (about 40 bytes a distinct timestamp).
+   * <p>Memory: a map task holds up to {@value #MAX_READINGS_PER_TASK} readings (32 bytes each, up to twice that while
+   * arrays grow) in up to {@value #MAX_KEYS_PER_TASK} batches (about 300 bytes each besides): at most about 100 MB,
+   * about 35 MB when the task's sensor-hours are a few thousand. A reduce task holds one sensor's bucket at a time: an
+   * entry per distinct timestamp per batch sent (about 80 bytes each at the peak), so a sensor read a thousand times a
+   * second holds about 300 MB for an hour; for such a sensor, use MINUTE periods (a bucket is then a minute).
    */
   public static Pair<PCollection<SensorAggregate>, PCollection<QuarantineRecord>> distinctFigures(
       PCollection<SensorReading> readings, Granularity granularity) {
@@ -268,7 +272,8 @@ public final class SensorAverages {
       for (int i = 0; i < size; i++) {
         WritableUtils.writeVLong(out, timestamps[i] - previous);
         previous = timestamps[i];
-        boolean spread = mins[i] != maxes[i];
+        // By bits, not ==: -0.0 and 0.0 are equal but print differently, and a quarantine record prints them.
+        boolean spread = Double.doubleToRawLongBits(mins[i]) != Double.doubleToRawLongBits(maxes[i]);
         WritableUtils.writeVLong(out, occurrences[i] << 1 | (spread ? 1 : 0));
         out.writeDouble(mins[i]);
         if (spread) {
@@ -502,8 +507,9 @@ public final class SensorAverages {
   }
 
   /**
-   * One sensor-period's readings in timestamp order → its figures over one reading per timestamp, skipping exact
-   * repeats and quarantining conflicting ones (one record per timestamp).
+   * One sensor-period's batches in bucket order → its figures over one reading per timestamp, skipping exact repeats
+   * and quarantining conflicting ones (one record per timestamp). Each bucket's batches are merged and resolved in
+   * timestamp order, so totals are summed in the same order whatever the batches.
    */
   static final class DistinctFiguresFn
       extends FiguresFn<Pair<ReadingKey, Iterable<TimedBatch>>, Pair<SensorAggregate, QuarantineRecord>> {

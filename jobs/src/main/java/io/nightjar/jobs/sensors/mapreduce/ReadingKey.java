@@ -13,7 +13,8 @@ import org.apache.hadoop.mapreduce.Partitioner;
  * The map output key of the classic form: (sensor, period start, timestamp). Sorted by all three; partitioned and
  * grouped by (sensor, period) only, so one reduce call sees a sensor-period's readings in timestamp order and
  * repeats of a reading are adjacent (secondary sort). Without duplicate removal the timestamp is 0, and the sort and
- * the combiner treat a whole sensor-period as one key. Compared in serialized form.
+ * the combiner treat a whole sensor-period as one key. Compared in serialized form. The Crunch pipeline's
+ * {@code SensorAverages.distinctFigures} uses the same key with the start of a batch's bucket as its third field.
  */
 public final class ReadingKey implements WritableComparable<ReadingKey> {
 
