@@ -65,6 +65,18 @@ public final class ShuffleSettings {
     return conf;
   }
 
+  /**
+   * {@code conf} for a job whose map tasks shuffle their records in batches (a record per key a task holds, as
+   * {@code sensor-averages --duplicates remove} on the Crunch engine): map outputs kept in memory for the reduce and a
+   * reduce task per 64 MB of input, each unless a user or site file set it; the sort buffer stays Hadoop's (100 MB),
+   * which holds a task's batches (the same times as with 256 MB: bench/PROFILE.md).
+   */
+  public static Configuration batchesShuffled(Configuration conf) {
+    defaultTo(conf, REDUCE_INPUT_BUFFER_PERCENT, Float.toString(EVERY_RECORD_REDUCE_INPUT_BUFFER));
+    defaultTo(conf, BYTES_PER_REDUCE_TASK, Long.toString(EVERY_RECORD_BYTES_PER_REDUCE_TASK));
+    return conf;
+  }
+
   private static void defaultTo(Configuration conf, String key, String value) {
     if (!setOutsideDefaults(conf, key)) {
       conf.set(key, value);

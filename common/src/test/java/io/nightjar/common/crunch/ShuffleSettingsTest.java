@@ -35,6 +35,17 @@ public class ShuffleSettingsTest {
   }
 
   @Test
+  public void batchesKeepHadoopsSortBuffer() {
+    JobConf conf = new JobConf();
+
+    ShuffleSettings.batchesShuffled(conf);
+
+    assertEquals(100, conf.getInt(ShuffleSettings.SORT_MB, 0));
+    assertEquals(64L << 20, conf.getLong(ShuffleSettings.BYTES_PER_REDUCE_TASK, 0));
+    assertEquals(0.5f, conf.getFloat(ShuffleSettings.REDUCE_INPUT_BUFFER_PERCENT, 0), 0);
+  }
+
+  @Test
   public void keepsWhatAUserSet() {
     Configuration conf = new Configuration(); // a tool's configuration: plain until its job is built
     conf.setInt(ShuffleSettings.SORT_MB, 120);

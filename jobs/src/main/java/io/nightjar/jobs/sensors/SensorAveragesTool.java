@@ -147,8 +147,10 @@ public final class SensorAveragesTool extends DailyJobTool<SensorAveragesTool.Re
       out.printf("sensor-averages: %d input entr%s not read: %s%n", plan.notRead().size(),
           plan.notRead().size() == 1 ? "y" : "ies", String.join("; ", plan.notRead()));
     }
-    if (plan.removeDuplicates()) {
-      ShuffleSettings.everyRecordShuffled(getConf()); // every reading crosses the shuffle
+    if (plan.removeDuplicates() && plan.mapReduceEngine()) {
+      ShuffleSettings.everyRecordShuffled(getConf()); // every reading crosses the shuffle as a record of its own
+    } else if (plan.removeDuplicates()) {
+      ShuffleSettings.batchesShuffled(getConf()); // readings cross it in batches per sensor and hour
     }
     if (plan.mapReduceEngine() && dates != null) {
       throw new UsageException("--engine mapreduce publishes one day: give --date, not --dates");
@@ -199,7 +201,7 @@ public final class SensorAveragesTool extends DailyJobTool<SensorAveragesTool.Re
   @Override
   protected List<String> configurationKeys() {
     List<String> keys = new ArrayList<>(super.configurationKeys());
-    keys.add(ShuffleSettings.SORT_MB_HELP + " (--duplicates remove)");
+    keys.add(ShuffleSettings.SORT_MB_HELP + " (--duplicates remove --engine mapreduce)");
     keys.add(ShuffleSettings.REDUCE_INPUT_BUFFER_HELP + " (--duplicates remove)");
     keys.add(ShuffleSettings.BYTES_PER_REDUCE_TASK_HELP + " (--duplicates remove)");
     return keys;
