@@ -60,9 +60,7 @@ public final class ShuffleSettings {
    */
   public static Configuration everyRecordShuffled(Configuration conf) {
     defaultTo(conf, SORT_MB, Integer.toString(EVERY_RECORD_SORT_MB));
-    defaultTo(conf, REDUCE_INPUT_BUFFER_PERCENT, Float.toString(EVERY_RECORD_REDUCE_INPUT_BUFFER));
-    defaultTo(conf, BYTES_PER_REDUCE_TASK, Long.toString(EVERY_RECORD_BYTES_PER_REDUCE_TASK));
-    return conf;
+    return batchesShuffled(conf);
   }
 
   /**

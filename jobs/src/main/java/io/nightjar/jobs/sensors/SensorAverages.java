@@ -160,13 +160,13 @@ public final class SensorAverages {
   /** Readings a map task of {@link #distinctFigures} holds in its batches before it sends them on. */
   static final int MAX_READINGS_PER_TASK = 500_000;
 
-  /** The length of a {@link TimedBatch}: an hour, or the period if that is shorter. */
-  static long bucketMillis(Granularity granularity) {
-    return Math.min(Periods.HOUR_MILLIS, Periods.lengthMillis(granularity));
+  /** The span of a {@link TimedBatch}: an hour, or the period if that is shorter. */
+  static Granularity bucketOf(Granularity granularity) {
+    return granularity == Granularity.MINUTE ? Granularity.MINUTE : Granularity.HOUR;
   }
 
   /**
-   * One sensor's readings within one bucket ({@link #bucketMillis}), each timestamp once with how often it was read
+   * One sensor's readings within one bucket ({@link #bucketOf}), each timestamp once with how often it was read
    * and its lowest and highest value: the shuffled value of {@link #distinctFigures}. {@link #compact} sorts the
    * entries by timestamp and merges entries of one timestamp; written compacted, timestamps as deltas.
    */
@@ -432,7 +432,7 @@ public final class SensorAverages {
     private final Granularity granularity;
     private final int maxReadings;
     private final int maxKeys;
-    private transient long bucketMillis;
+    private transient Granularity bucket;
     private transient Map<SensorPeriod, TimedBatch> batches;
     private transient SensorPeriod probe;
     private transient int held;
@@ -445,7 +445,7 @@ public final class SensorAverages {
 
     @Override
     public void initialize() {
-      bucketMillis = bucketMillis(granularity);
+      bucket = bucketOf(granularity);
       batches = new HashMap<>();
       probe = new SensorPeriod();
       held = 0;
@@ -456,7 +456,7 @@ public final class SensorAverages {
       long timestamp = reading.getTimestamp();
       double value = reading.getValue();
       probe.sensorId = reading.getSensorId();
-      probe.periodStart = timestamp - Math.floorMod(timestamp, bucketMillis); // the bucket's start
+      probe.periodStart = Periods.start(timestamp, bucket); // the bucket's start
       TimedBatch batch = batches.get(probe);
       if (batch == null) {
         if (batches.size() >= maxKeys) {
