@@ -7,19 +7,19 @@ import io.nightjar.avro.TrackLocation;
 import io.nightjar.common.crunch.AccountedDoFn;
 import io.nightjar.common.crunch.NightjarTypes;
 import io.nightjar.common.s3.S3Access;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.crunch.Emitter;
 import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.core.exception.SdkClientException;
@@ -34,6 +34,12 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
  * Downloads and parses the analysis document of each track, keeping up to {@code inFlight} GETs in flight per task:
  * a GET is latency-bound, so one thread per request, bounded, instead of one request at a time. The emitter and the
  * counters are only touched from the task's own thread; finished downloads are handed over through a queue.
+ *
+ * <p>The task holds at most {@value #HELD_PER_REQUEST} x {@code inFlight} tracks: in flight, waiting for a fetch
+ * thread, or fetched and not yet written. A fetch thread that finishes a track finds the next one waiting, so requests
+ * stay in flight while the task's thread writes (when each fetch thread waited for the task's thread to hand it the
+ * next track, a third of them sat idle: docs/sizing.md). Memory: up to that many documents, each about twice its size
+ * once parsed (its bytes, then its record).
  *
  * <p>One GET per track (a 404 answers "does it exist"; a HEAD first would double the requests). Each track ends as
  * exactly one of: imported; quarantined (the document does not parse: {@link AnalysisDocuments}, or is larger than
@@ -51,6 +57,8 @@ public final class FetchDocumentsFn extends AccountedDoFn<TrackLocation, ImportO
   public static final long DEFAULT_MAX_DOCUMENT_BYTES = 16L << 20;
   /** How much of a too-large document its quarantine record keeps. */
   static final int QUARANTINED_PREFIX_BYTES = 64 << 10;
+  /** Tracks a task holds per request it keeps in flight. */
+  static final int HELD_PER_REQUEST = 2;
 
   private final String bucket;
   private final String prefix;
@@ -65,8 +73,12 @@ public final class FetchDocumentsFn extends AccountedDoFn<TrackLocation, ImportO
   /** Nanoseconds one attempt may take, body included ({@link S3Access#ATTEMPT_TIMEOUT_MS}). */
   private transient long attemptNanos;
   private transient ExecutorService pool;
-  private transient Semaphore slots;
-  private transient ConcurrentLinkedQueue<ImportOutcome> finished;
+  /** A permit per track held: waiting for a fetch thread, in flight, or fetched and not yet written. */
+  private transient Semaphore held;
+  private transient int heldAtMost;
+  private transient LinkedBlockingQueue<ImportOutcome> finished;
+  /** What a fetch thread threw (fetch itself never throws: an Error), failing the task instead of losing a track. */
+  private transient AtomicReference<Throwable> crashed;
   private transient Stats stats;
 
   /** Fault and request tallies from the download threads, moved into counters on the task thread. */
@@ -112,8 +124,10 @@ public final class FetchDocumentsFn extends AccountedDoFn<TrackLocation, ImportO
       thread.setDaemon(true);
       return thread;
     });
-    slots = new Semaphore(inFlight);
-    finished = new ConcurrentLinkedQueue<>();
+    heldAtMost = HELD_PER_REQUEST * inFlight;
+    held = new Semaphore(heldAtMost);
+    finished = new LinkedBlockingQueue<>();
+    crashed = new AtomicReference<>();
     stats = new Stats();
   }
 
@@ -121,44 +135,52 @@ public final class FetchDocumentsFn extends AccountedDoFn<TrackLocation, ImportO
   public void process(TrackLocation location, Emitter<ImportOutcome> emitter) {
     drain(emitter);
     TrackLocation copy = TrackLocation.newBuilder(location).build(); // the reader may reuse its record
-    slots.acquireUninterruptibly();
+    while (!held.tryAcquire()) {
+      writeNext(emitter); // every track held is waiting, in flight or not yet written: write the next one fetched
+    }
     pool.execute(() -> {
       try {
         finished.add(fetch(copy));
-      } finally {
-        slots.release();
+      } catch (Throwable e) {
+        crashed.compareAndSet(null, e);
+        held.release();
       }
     });
   }
 
   @Override
   protected void finish(Emitter<ImportOutcome> emitter) {
-    try {
-      while (!slots.tryAcquire(inFlight, 1, TimeUnit.SECONDS)) {
-        drain(emitter);
-        progress();
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while downloads were in flight", e);
+    drain(emitter);
+    while (held.availablePermits() < heldAtMost) {
+      writeNext(emitter);
     }
     drain(emitter);
     pool.shutdownNow();
     client.close();
   }
 
+  /** Writes the next track fetched, waiting for it up to a second (reporting progress). */
+  private void writeNext(Emitter<ImportOutcome> emitter) {
+    ImportOutcome outcome;
+    try {
+      outcome = finished.poll(1, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while downloads were in flight", e);
+    }
+    if (outcome != null) {
+      write(outcome, emitter);
+    }
+    checkFetchThreads();
+    progress();
+  }
+
+  /** Writes every track fetched so far, and moves the fetch threads' tallies into counters. */
   private void drain(Emitter<ImportOutcome> emitter) {
+    checkFetchThreads();
     ImportOutcome outcome;
     while ((outcome = finished.poll()) != null) {
-      if (outcome.getImported() != null) {
-        countOut(1);
-        countWritten(1);
-      } else if (outcome.getFailure() != null) {
-        countSkipped(outcome.getFailure().getReason(), 1);
-      } else {
-        countQuarantined(outcome.getQuarantined().getReason(), 1);
-      }
-      emitter.emit(outcome);
+      write(outcome, emitter);
     }
     flush("requests", stats.requests);
     flush("retries", stats.retries);
@@ -167,6 +189,26 @@ public final class FetchDocumentsFn extends AccountedDoFn<TrackLocation, ImportO
     flush("io-errors", stats.ioErrors);
     flush("truncated-bodies", stats.truncated);
     flush("bytes-downloaded", stats.bytes);
+  }
+
+  private void write(ImportOutcome outcome, Emitter<ImportOutcome> emitter) {
+    if (outcome.getImported() != null) {
+      countOut(1);
+      countWritten(1);
+    } else if (outcome.getFailure() != null) {
+      countSkipped(outcome.getFailure().getReason(), 1);
+    } else {
+      countQuarantined(outcome.getQuarantined().getReason(), 1);
+    }
+    emitter.emit(outcome);
+    held.release();
+  }
+
+  private void checkFetchThreads() {
+    Throwable e = crashed.get();
+    if (e != null) {
+      throw new IllegalStateException("a fetch thread failed: " + e, e);
+    }
   }
 
   private void flush(String counter, AtomicLong value) {
@@ -190,14 +232,14 @@ public final class FetchDocumentsFn extends AccountedDoFn<TrackLocation, ImportO
                client.getObject(GetObjectRequest.builder().bucket(bucket).key(key).build())) {
         Long expected = object.response().contentLength();
         if (expected != null && expected > maxDocumentBytes) {
-          byte[] prefix = readAtMost(object, QUARANTINED_PREFIX_BYTES, deadline);
+          byte[] prefix = readAtMost(object, QUARANTINED_PREFIX_BYTES, deadline, -1);
           object.abort(); // do not download the rest
           stats.bytes.addAndGet(prefix.length);
           return tooLarge(location, expected + " bytes (Content-Length)", prefix);
         }
         byte[] body;
         try {
-          body = readAtMost(object, maxDocumentBytes + 1, deadline);
+          body = readAtMost(object, maxDocumentBytes + 1, deadline, expected != null ? expected : -1);
         } catch (SlowBodyException e) {
           object.abort(); // the connection is not reused
           throw e;
@@ -274,27 +316,38 @@ public final class FetchDocumentsFn extends AccountedDoFn<TrackLocation, ImportO
 
   /** Up to {@code limit} bytes of {@code in} (fewer at its end); never reads further than that. */
   static byte[] readAtMost(InputStream in, long limit) throws IOException {
-    return readAtMost(in, limit, Long.MAX_VALUE);
+    return readAtMost(in, limit, Long.MAX_VALUE, -1);
   }
 
   /**
    * Up to {@code limit} bytes of {@code in}, or {@link SlowBodyException} once {@code System.nanoTime()} passes
-   * {@code deadline} (checked after every read, so a read that blocks is bounded by the socket timeout).
+   * {@code deadline} (checked after every read, so a read that blocks is bounded by the socket timeout). With its
+   * {@code expectedLength} (the Content-Length; -1 unknown) a body is read into one array of that size, not copied.
    */
-  static byte[] readAtMost(InputStream in, long limit, long deadline) throws IOException {
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream((int) Math.min(limit, 1 << 16));
-    byte[] buffer = new byte[1 << 16];
-    long remaining = limit;
+  static byte[] readAtMost(InputStream in, long limit, long deadline, long expectedLength) throws IOException {
+    byte[] bytes = new byte[(int) Math.min(limit, expectedLength >= 0 ? expectedLength : 1 << 16)];
+    int size = 0;
     long start = System.nanoTime();
-    int read;
-    while (remaining > 0 && (read = in.read(buffer, 0, (int) Math.min(buffer.length, remaining))) >= 0) {
-      bytes.write(buffer, 0, read);
-      remaining -= read;
-      if (remaining > 0 && deadline != Long.MAX_VALUE && System.nanoTime() - deadline > 0) {
-        throw new SlowBodyException(bytes.size(), (System.nanoTime() - start) / 1_000_000);
+    while (size < limit) {
+      if (size == bytes.length) { // full: a byte more, or the end
+        int next = in.read();
+        if (next < 0) {
+          break;
+        }
+        bytes = Arrays.copyOf(bytes, (int) Math.min(limit, Math.max(1 << 16, 2L * bytes.length)));
+        bytes[size++] = (byte) next;
+        continue;
+      }
+      int read = in.read(bytes, size, bytes.length - size);
+      if (read < 0) {
+        break;
+      }
+      size += read;
+      if (size < limit && deadline != Long.MAX_VALUE && System.nanoTime() - deadline > 0) {
+        throw new SlowBodyException(size, (System.nanoTime() - start) / 1_000_000);
       }
     }
-    return bytes.toByteArray();
+    return size == bytes.length ? bytes : Arrays.copyOf(bytes, size);
   }
 
   /** A body still arriving when its attempt's time is up. */

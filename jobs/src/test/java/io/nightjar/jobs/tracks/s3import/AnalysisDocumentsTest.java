@@ -1,5 +1,6 @@
 package io.nightjar.jobs.tracks.s3import;
 
+import static org.junit.Assert.assertArrayEquals;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertTrue;
@@ -192,6 +193,19 @@ public class AnalysisDocumentsTest {
     assertEquals((16L << 20) + 1, read.length);
     assertEquals((16L << 20) + 1, served[0]);
     assertEquals(5, FetchDocumentsFn.readAtMost(new ByteArrayInputStream("short".getBytes()), 100).length);
+  }
+
+  @Test
+  public void aBodyIsReadWholeWhateverItsContentLengthSays() throws Exception {
+    byte[] body = new byte[200_000];
+    new java.util.Random(1).nextBytes(body);
+    for (long expected : new long[] {-1, 0, 1, 70_000, 199_999, 200_000, 200_001, 1_000_000}) {
+      byte[] read = FetchDocumentsFn.readAtMost(new ByteArrayInputStream(body), 16L << 20, Long.MAX_VALUE, expected);
+      assertArrayEquals("Content-Length " + expected, body, read);
+    }
+    // the limit holds whatever the Content-Length: 100 bytes of a 200,000-byte body announced as 200,000
+    assertArrayEquals(java.util.Arrays.copyOf(body, 100),
+        FetchDocumentsFn.readAtMost(new ByteArrayInputStream(body), 100, Long.MAX_VALUE, 200_000));
   }
 
   private static AudioAnalysis parse(String id, String json) throws AnalysisDocuments.InvalidDocumentException {
