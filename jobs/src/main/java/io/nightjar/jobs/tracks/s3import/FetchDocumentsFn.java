@@ -38,7 +38,7 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
  * <p>The task holds at most {@value #HELD_PER_REQUEST} x {@code inFlight} tracks: in flight, waiting for a fetch
  * thread, or fetched and not yet written. A fetch thread that finishes a track finds the next one waiting, so requests
  * stay in flight while the task's thread writes (when each fetch thread waited for the task's thread to hand it the
- * next track, a third of them sat idle: docs/sizing.md). Memory: up to that many documents, each about twice its size
+ * next track, over a third of them sat idle: docs/sizing.md). Memory: up to that many documents, each about twice its size
  * once parsed (its bytes, then its record).
  *
  * <p>One GET per track (a 404 answers "does it exist"; a HEAD first would double the requests). Each track ends as

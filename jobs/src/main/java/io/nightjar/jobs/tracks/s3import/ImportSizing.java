@@ -20,7 +20,7 @@ public record ImportSizing(long documents, long meanDocumentBytes, long expected
     double packedFraction, long targetFileBytes, int prefixes) {
 
   /** Client CPU a document megabyte (download, parse, pack), from S3ImportBench (docs/sizing.md). */
-  public static final double CPU_MS_PER_MB = 8.9;
+  public static final double CPU_MS_PER_MB = 8.6;
   /** Avro (snappy) bytes a JSON byte, from S3ImportBench on real-layout documents. */
   public static final double PACKED_FRACTION = 0.28;
   /** A single GET's transfer rate, MB/s, assumed (S3 to a task in the same region). */

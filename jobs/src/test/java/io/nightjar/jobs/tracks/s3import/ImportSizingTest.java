@@ -122,12 +122,12 @@ public class ImportSizingTest {
     Printed printed = Printed.by(() -> Main.run(conf, "s3-import", "--dry-run", "--date", "2016-05-01", "--dump",
         dump.getAbsolutePath(), "--bucket", "analysis", "--chunks", "4", "--chunk", "1"));
     assertEquals(printed.toString(), 0, printed.status);
-    // One chunk of four: a quarter of the 1,000 lines, 200 KB each; CPU-bound at 1000 / (8.9 * 0.2) = 562 a task.
+    // One chunk of four: a quarter of the 1,000 lines, 200 KB each; CPU-bound at 1000 / (8.6 * 0.2) = 581 a task.
     assertTrue(printed.out, printed.out.contains("projection 1: 250 documents of 200,000 bytes on average: 50.0 MB "
         + "of JSON out of S3 in 250 GET requests"));
-    assertTrue(printed.out, printed.out.contains("projection 2: a map task: 562 documents/s (CPU-bound"));
+    assertTrue(printed.out, printed.out.contains("projection 2: a map task: 581 documents/s (CPU-bound"));
     // 250 ids x 100,000 expected bytes are one task's file: the second slot has nothing to do.
-    assertTrue(printed.out, printed.out.contains("2 map slots: 562 documents/s"));
+    assertTrue(printed.out, printed.out.contains("2 map slots: 581 documents/s"));
     assertTrue(printed.out, printed.out.contains("1 chunk(s) of 1 map task(s)"));
   }
 }
