@@ -1,6 +1,6 @@
 package io.nightjar.common.tool;
 
-import io.nightjar.common.avro.NullableUnionWriters;
+import io.nightjar.common.avro.AvroWriters;
 import io.nightjar.common.crunch.MapReduceConfig;
 import io.nightjar.common.dataset.Dataset;
 import io.nightjar.common.dataset.DatasetLease;
@@ -119,7 +119,7 @@ public abstract class NightjarTool<P extends NightjarTool.Plan> extends Configur
     // on to it. nightjar's DoFns do neither (the rules every DoFn follows: docs/architecture.md); the copies cost a
     // third of map time.
     conf.setIfUnset(DISABLE_DEEP_COPY_KEY, "true");
-    NullableUnionWriters.configure(conf);
+    AvroWriters.configure(conf);
     // Closing an HDFS file asks the NameNode to complete it, which it refuses until a DataNode has reported the last
     // block; the client then sleeps 400 ms before it asks again (DFSOutputStream.completeFile). A run closes one file
     // a task output, and the manifest, accounting and flags of each day: shorter first waits, as long a wait in all.

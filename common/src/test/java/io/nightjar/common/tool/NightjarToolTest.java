@@ -3,7 +3,7 @@ package io.nightjar.common.tool;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertNull;
 
-import io.nightjar.common.avro.NullableUnionWriters;
+import io.nightjar.common.avro.AvroWriters;
 import java.util.LinkedHashMap;
 import org.apache.crunch.impl.mr.run.RuntimeParameters;
 import org.apache.hadoop.conf.Configuration;
@@ -35,7 +35,7 @@ public class NightjarToolTest {
     assertEquals(NightjarTool.DEFAULT_MAX_POLL_INTERVAL_MS, conf.getLong(NightjarTool.MAX_POLL_INTERVAL_KEY, -1));
     assertEquals(RuntimeParameters.DISABLE_DEEP_COPY, NightjarTool.DISABLE_DEEP_COPY_KEY);
     assertEquals("true", conf.get(RuntimeParameters.DISABLE_DEEP_COPY));
-    assertEquals(NullableUnionWriters.Specific.class.getName(), conf.get("crunch.specificfactory"));
+    assertEquals(AvroWriters.Specific.class.getName(), conf.get("crunch.specificfactory"));
     assertEquals(25, conf.getLong("dfs.client.block.write.locateFollowingBlock.initial.delay.ms", -1));
     assertEquals(9, conf.getInt("dfs.client.block.write.locateFollowingBlock.retries", -1));
   }
