@@ -38,8 +38,8 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
  * <p>The task holds at most {@value #HELD_PER_REQUEST} x {@code inFlight} tracks: in flight, waiting for a fetch
  * thread, or fetched and not yet written. A fetch thread that finishes a track finds the next one waiting, so requests
  * stay in flight while the task's thread writes (when each fetch thread waited for the task's thread to hand it the
- * next track, over a third of them sat idle: docs/sizing.md). Memory: up to that many documents, each about twice its size
- * once parsed (its bytes, then its record).
+ * next track, over a third of them sat idle: docs/sizing.md). Memory: up to that many documents, each about twice
+ * its size once parsed (its bytes, then its record).
  *
  * <p>One GET per track (a 404 answers "does it exist"; a HEAD first would double the requests). Each track ends as
  * exactly one of: imported; quarantined (the document does not parse: {@link AnalysisDocuments}, or is larger than
@@ -75,7 +75,6 @@ public final class FetchDocumentsFn extends AccountedDoFn<TrackLocation, ImportO
   private transient ExecutorService pool;
   /** A permit per track held: waiting for a fetch thread, in flight, or fetched and not yet written. */
   private transient Semaphore held;
-  private transient int heldAtMost;
   private transient LinkedBlockingQueue<ImportOutcome> finished;
   /** What a fetch thread threw (fetch itself never throws: an Error), failing the task instead of losing a track. */
   private transient AtomicReference<Throwable> crashed;
@@ -124,8 +123,7 @@ public final class FetchDocumentsFn extends AccountedDoFn<TrackLocation, ImportO
       thread.setDaemon(true);
       return thread;
     });
-    heldAtMost = HELD_PER_REQUEST * inFlight;
-    held = new Semaphore(heldAtMost);
+    held = new Semaphore(HELD_PER_REQUEST * inFlight);
     finished = new LinkedBlockingQueue<>();
     crashed = new AtomicReference<>();
     stats = new Stats();
@@ -151,7 +149,7 @@ public final class FetchDocumentsFn extends AccountedDoFn<TrackLocation, ImportO
   @Override
   protected void finish(Emitter<ImportOutcome> emitter) {
     drain(emitter);
-    while (held.availablePermits() < heldAtMost) {
+    while (held.availablePermits() < HELD_PER_REQUEST * inFlight) {
       writeNext(emitter);
     }
     drain(emitter);
