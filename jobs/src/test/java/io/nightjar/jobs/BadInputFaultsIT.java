@@ -17,7 +17,10 @@ import java.util.List;
 import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.avro.file.DataFileReader;
 import org.apache.avro.file.DataFileWriter;
+import org.apache.avro.file.SeekableByteArrayInput;
+import org.apache.avro.generic.GenericDatumReader;
 import org.apache.avro.specific.SpecificDatumWriter;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -90,6 +93,34 @@ public class BadInputFaultsIT {
     write("2016-06-05", corrupt);
     // Not visible from outside the block: the map task fails (FAILED_TO_UNCOMPRESS in the task log).
     assertRefused("2016-06-05", "a MapReduce job of the pipeline failed");
+  }
+
+  @Test
+  public void aBlockClaimingTwoGigabytesFailsTheTaskReadingItAndTheDayNamesIt() throws Exception {
+    // The check before the job reads the header and the end only; the map task checks each block before Avro would
+    // allocate it (2 GB here), and the failed run walks the inputs to name the file.
+    int firstBlock;
+    try (DataFileReader<Object> reader = new DataFileReader<>(new SeekableByteArrayInput(goodFile),
+        new GenericDatumReader<>())) {
+      reader.sync(0);
+      firstBlock = (int) reader.previousSync();
+    }
+    int sizeAt = firstBlock + varintLength(goodFile, firstBlock);
+    ByteArrayOutputStream damaged = new ByteArrayOutputStream();
+    damaged.write(goodFile, 0, sizeAt);
+    damaged.write(new byte[] {(byte) 0xfe, (byte) 0xff, (byte) 0xff, (byte) 0xff, 0x0f}); // zig-zag 2^31 - 1
+    int after = sizeAt + varintLength(goodFile, sizeAt);
+    damaged.write(goodFile, after, goodFile.length - after);
+    write("2016-06-06", damaged.toByteArray());
+    assertRefused("2016-06-06", "readings.avro is damaged: block at byte " + firstBlock + " claims 2147483647 bytes");
+  }
+
+  private static int varintLength(byte[] bytes, int at) {
+    int i = at;
+    while ((bytes[i] & 0x80) != 0) {
+      i++;
+    }
+    return i - at + 1;
   }
 
   @Test

@@ -8,7 +8,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.function.Function;
-import org.apache.avro.file.DataFileReader;
+import org.apache.avro.file.CheckedDataFileReader;
 import org.apache.avro.mapred.FsInput;
 import org.apache.avro.specific.SpecificDatumReader;
 import org.apache.hadoop.conf.Configuration;
@@ -58,8 +58,8 @@ public final class AvroBlockSample {
     Map<K, Long> counts = new HashMap<>();
     long sampledBytes = 0;
     long dataBytes;
-    try (DataFileReader<T> reader =
-        new DataFileReader<>(new FsInput(file.getPath(), conf), new SpecificDatumReader<>(type))) {
+    try (CheckedDataFileReader<T> reader = new CheckedDataFileReader<>(new FsInput(file.getPath(), conf),
+        new SpecificDatumReader<>(type), file.getPath().toString())) {
       reader.sync(0);
       long firstBlock = reader.previousSync(); // the header's end
       dataBytes = length - firstBlock;

@@ -6,7 +6,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.List;
 import org.apache.avro.Schema;
-import org.apache.avro.file.DataFileReader;
+import org.apache.avro.file.CheckedDataFileReader;
 import org.apache.avro.generic.GenericDatumReader;
 import org.apache.avro.io.BinaryDecoder;
 import org.apache.avro.io.DatumReader;
@@ -51,6 +51,8 @@ import org.apache.hadoop.mapreduce.lib.input.FileSplit;
  * type says (reflect types are refused), with the data model factory the job configures
  * ({@code crunch.specificfactory}), then through the type's own input conversion. As with Crunch's Avro source, the
  * record object is reused for the next record of the task: a DoFn that keeps records across calls must copy them.
+ * Each block's record count and size are checked against the file before the block is read
+ * ({@link CheckedDataFileReader}): a damaged block fails the task with a message naming the file and the byte.
  */
 public final class AvroBlocks {
 
@@ -133,13 +135,14 @@ public final class AvroBlocks {
   }
 
   /**
-   * Avro's file reader, handing out whole blocks: after {@code nextBlock()} it records where the next block starts, as
-   * reading a block's last record does ({@code DataFileStream.next} calls {@code blockFinished}; {@code nextBlock}
-   * does not), so that {@code pastSync} ends a split where Crunch's per-record reader ends it.
+   * Avro's file reader with each block checked before it is read ({@link CheckedDataFileReader}), handing out whole
+   * blocks: after {@code nextBlock()} it records where the next block starts, as reading a block's last record does
+   * ({@code DataFileStream.next} calls {@code blockFinished}; {@code nextBlock} does not), so that {@code pastSync}
+   * ends a split where Crunch's per-record reader ends it.
    */
-  private static final class BlockFileReader extends DataFileReader<Object> {
-    BlockFileReader(FsInput in) throws IOException {
-      super(in, new GenericDatumReader<>());
+  private static final class BlockFileReader extends CheckedDataFileReader<Object> {
+    BlockFileReader(FsInput in, Path path) throws IOException {
+      super(in, new GenericDatumReader<>(), path.toString());
     }
 
     ByteBuffer takeBlock() throws IOException {
@@ -159,7 +162,7 @@ public final class AvroBlocks {
     @Override
     public void initialize(InputSplit genericSplit, TaskAttemptContext context) throws IOException {
       FileSplit split = (FileSplit) genericSplit;
-      reader = new BlockFileReader(new FsInput(split.getPath(), context.getConfiguration()));
+      reader = new BlockFileReader(new FsInput(split.getPath(), context.getConfiguration()), split.getPath());
       reader.sync(split.getStart());
       start = reader.tell();
       end = split.getStart() + split.getLength();

@@ -18,27 +18,34 @@ import org.apache.hadoop.fs.Path;
 
 /**
  * Checks a job's Avro input files before any task starts, without handing them to Avro's reader: each file's header
- * and block layout are parsed here, the writer schema must not name Java classes, and it must be readable as the
- * schema the job expects.
+ * is parsed here, the file must end with the header's sync marker, the writer schema must not name Java classes, and
+ * it must be readable as the schema the job expects.
  *
  * <ul>
  *   <li>Layout (CVE-2023-39410): Avro up to 1.11.2 allocates the lengths and counts it reads before using them, from
  *   the header's metadata on ({@code DataFileStream.initialize} in our Avro 1.8.2) to a block's size (up to 2 GB as
  *   one array), so a damaged or hostile file could exhaust a task's memory. Here every header length and count must
- *   fit in the file (the header within 16 MB and 10,000 entries), and the walk from block to block (by their sizes,
- *   seeking over the data) must end exactly at the end of the file, each block followed by the header's sync marker.
- *   That also catches a file cut short, which Avro's reader would take for a normal end of file, silently losing
- *   its last records.
+ *   fit in the file (the header within 16 MB and 10,000 entries). The blocks are checked by the task that reads them
+ *   ({@link org.apache.avro.file.CheckedDataFileReader}, which {@link AvroBlocks} reads with): each block's count and
+ *   size must fit in the file before Avro reads it, and be followed by the sync marker.
+ *   <li>Truncation: a file cut short does not end with its sync marker (unless cut exactly after a block). Avro's
+ *   reader would take it for a normal end of file and silently lose its last records.
  *   <li>Classes (CVE-2024-47561): the schema properties {@code java-class}, {@code java-key-class} and
  *   {@code java-element-class} make Avro's readers load and instantiate the named classes; a writer schema that
  *   carries one anywhere is refused.
  * </ul>
  *
+ * <p>{@link #requireReadableEveryBlock} also walks every block header from the header to the end of the file (by the
+ * blocks' sizes, seeking over the data), for files that a reader without those checks will read (avro-mapred's
+ * {@code AvroKeyInputFormat}). On HDFS that walk reads the whole file through the client: a forward seek of less than
+ * 128 kB within a block is read through ({@code DFSInputStream.seek}, {@code BlockReaderRemote.available}), and Avro's
+ * blocks are 64 kB by default. {@link #countRecords} and {@link #contents} walk the blocks too.
+ *
  * <p>Not checked: the records inside a block (Avro still allocates a string's or array's length as read from the
  * block); damage there fails the MapReduce task instead, and the day is not published either way.
  *
- * <p>Cost: one positional read of 64 bytes per block (Avro's default 64 kB blocks): a 1 GB file of 16,842 blocks
- * took 0.74 s (median of 3) on the local file system, the file in the page cache.
+ * <p>Cost: {@link #requireReadable} reads each file's header and last 16 bytes. The walk: one 64-byte read per block;
+ * a 1 GB file of 16,842 blocks took 0.74 s (median of 3) on the local file system, the file in the page cache.
  */
 public final class AvroInputCheck {
 
@@ -61,14 +68,41 @@ public final class AvroInputCheck {
   }
 
   /**
-   * Checks every {@code .avro} file matched by {@code inputs} (files, folders or globs); throws
-   * {@link JobFailedException} listing every damaged file with its reason.
+   * Checks every {@code .avro} file matched by {@code inputs} (files, folders or globs): header, end and schema, for
+   * files read with {@link org.apache.avro.file.CheckedDataFileReader}; throws {@link JobFailedException} listing
+   * every damaged file with its reason.
    */
   public static void requireReadable(FileSystem fs, List<Path> inputs, Schema expected) throws IOException {
+    require(fs, inputs, expected, false);
+  }
+
+  /**
+   * {@link #requireReadable(Configuration, Schema, List)}, and every block header walked: for files read by a reader
+   * that does not check blocks. Reads the whole file on HDFS (see the class comment).
+   */
+  public static void requireReadableEveryBlock(Configuration conf, Schema expected, List<Path> inputs)
+      throws IOException {
+    if (!inputs.isEmpty()) {
+      require(inputs.get(0).getFileSystem(conf), inputs, expected, true);
+    }
+  }
+
+  /** What is wrong with the layout of the Avro data file {@code file}, every block walked; null if nothing. */
+  public static String damage(FileSystem fs, FileStatus file) throws IOException {
+    try (FSDataInputStream in = fs.open(file.getPath())) {
+      Layout.read(in, file.getLen(), true);
+      return null;
+    } catch (Damage e) {
+      return e.getMessage();
+    }
+  }
+
+  private static void require(FileSystem fs, List<Path> inputs, Schema expected, boolean everyBlock)
+      throws IOException {
     List<String> problems = new ArrayList<>();
     for (Path input : inputs) {
       for (FileStatus file : AvroFiles.matching(fs, input)) {
-        String problem = check(fs, file, expected);
+        String problem = check(fs, file, expected, everyBlock);
         if (problem != null) {
           problems.add(file.getPath() + ": " + problem);
         }
@@ -91,7 +125,7 @@ public final class AvroInputCheck {
     for (FileStatus file : AvroFiles.avroFileStatuses(fs, dir)) {
       Layout layout;
       try (FSDataInputStream in = fs.open(file.getPath())) {
-        layout = Layout.read(in, file.getLen());
+        layout = Layout.read(in, file.getLen(), true);
       } catch (Damage e) {
         throw new JobFailedException(file.getPath() + ": " + e.getMessage());
       }
@@ -115,18 +149,21 @@ public final class AvroInputCheck {
    */
   public static FileContents contents(FileSystem fs, FileStatus file) throws IOException {
     try (FSDataInputStream in = fs.open(file.getPath())) {
-      Layout layout = Layout.read(in, file.getLen());
+      Layout layout = Layout.read(in, file.getLen(), true);
       return new FileContents(layout.records, layout.schema);
     } catch (Damage e) {
       throw new JobFailedException(file.getPath() + ": " + e.getMessage());
     }
   }
 
-  /** The reason the file cannot be read completely as {@code expected}, or null. */
-  static String check(FileSystem fs, FileStatus file, Schema expected) throws IOException {
+  /**
+   * The reason the file cannot be read completely as {@code expected}, or null; {@code everyBlock} walks the blocks
+   * too.
+   */
+  static String check(FileSystem fs, FileStatus file, Schema expected, boolean everyBlock) throws IOException {
     Layout layout;
     try (FSDataInputStream in = fs.open(file.getPath())) {
-      layout = Layout.read(in, file.getLen());
+      layout = Layout.read(in, file.getLen(), everyBlock);
     } catch (Damage e) {
       return e.getMessage();
     }
@@ -198,7 +235,7 @@ public final class AvroInputCheck {
     }
   }
 
-  /** A file's layout as parsed here: its writer schema (JSON), sync marker and number of blocks. */
+  /** A file's layout as parsed here: its writer schema (JSON), sync marker, and blocks and records when walked. */
   static final class Layout {
     final String schema;
     final byte[] sync;
@@ -212,8 +249,11 @@ public final class AvroInputCheck {
       this.records = blocksAndRecords[1];
     }
 
-    /** Parses the header and walks the blocks of a file of {@code length} bytes; {@link Damage} says what is wrong. */
-    static Layout read(FSDataInputStream in, long length) throws IOException, Damage {
+    /**
+     * Parses the header of a file of {@code length} bytes and, with {@code walk}, walks its blocks (else checks that
+     * it ends with its sync marker; blocks and records are then -1); {@link Damage} says what is wrong.
+     */
+    static Layout read(FSDataInputStream in, long length, boolean walk) throws IOException, Damage {
       Cursor file = new Cursor(in, length);
       if (length < MAGIC.length || !Arrays.equals(file.read(MAGIC.length), MAGIC)) {
         throw new Damage("not an Avro data file (" + length + " bytes: it does not start with Obj1)");
@@ -226,17 +266,27 @@ public final class AvroInputCheck {
       } catch (Damage e) {
         throw new Damage("damaged header: " + e.getMessage());
       }
+      if (!walk) {
+        if (file.left() > 0 && !endsWith(in, length, sync)) {
+          throw new Damage("truncated: it does not end with its sync marker (" + length + " bytes)");
+        }
+        return new Layout(schema, sync, new long[] {-1, -1});
+      }
       try {
         return new Layout(schema, sync, walkBlocks(file, sync));
       } catch (Damage e) {
-        byte[] tail = new byte[SYNC_SIZE];
-        in.readFully(length - SYNC_SIZE, tail);
-        if (!Arrays.equals(tail, sync)) {
+        if (!endsWith(in, length, sync)) {
           throw new Damage("truncated: it does not end with its sync marker (" + length + " bytes; "
               + e.getMessage() + ")");
         }
         throw e;
       }
+    }
+
+    private static boolean endsWith(FSDataInputStream in, long length, byte[] sync) throws IOException {
+      byte[] tail = new byte[SYNC_SIZE];
+      in.readFully(length - SYNC_SIZE, tail);
+      return Arrays.equals(tail, sync);
     }
 
     /** Reads the metadata map up to the sync marker; returns the schema, after checking the codec. */

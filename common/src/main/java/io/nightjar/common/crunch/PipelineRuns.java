@@ -1,5 +1,6 @@
 package io.nightjar.common.crunch;
 
+import io.nightjar.common.avro.AvroInputCheck;
 import io.nightjar.common.dataset.Manifest;
 import io.nightjar.common.tool.JobFailedException;
 import java.io.EOFException;
@@ -32,7 +33,7 @@ import org.slf4j.LoggerFactory;
  * Runs a pipeline and, when one of its MapReduce jobs fails, finds the root cause for the one-line reason: the first
  * failed task attempt's exception (as the cluster's application master reports it; the local job runner keeps it to
  * its log), and a damaged compressed input file among those the run names (a truncated {@code .gz}, read to its end
- * on this failure path only). Use {@link #run(Pipeline, List)} wherever a tool would call {@code pipeline.run()}, and
+ * on this failure path only), or where no task diagnostic exists, a damaged Avro file (its blocks walked). Use {@link #run(Pipeline, List)} wherever a tool would call {@code pipeline.run()}, and
  * {@link #failure(PipelineResult)} for the reason.
  */
 public final class PipelineRuns {
@@ -126,8 +127,13 @@ public final class PipelineRuns {
       }
     }
     // Only where the failure can be a damaged file: no diagnostic (the local runner keeps none) or a decompression
-    // error; reading every compressed input after an out-of-memory task would hold the day's lease for nothing.
+    // error; reading every compressed input after an out-of-memory task would hold the day's lease for nothing. A
+    // damaged Avro block names its file in the task's own exception (CheckedDataFileReader), so the Avro inputs are
+    // walked only where there is no diagnostic.
     String damaged = task == null || DECOMPRESSION.matcher(task).find() ? damagedCompressedInput(conf, inputs) : null;
+    if (damaged == null && task == null) {
+      damaged = damagedAvroInput(conf, inputs);
+    }
     if (task == null) {
       return damaged;
     }
@@ -191,6 +197,34 @@ public final class PipelineRuns {
       }
     } catch (IOException e) {
       LOG.warn("could not list the run's inputs to look for a damaged file", e);
+    }
+    return null;
+  }
+
+  /**
+   * The first {@code .avro} file under {@code inputs} whose blocks do not walk from its header to its end, as
+   * {@code "<file> is damaged: <reason>"}; null when none is (the walk reads a file's block headers: on HDFS, the
+   * whole file).
+   */
+  static String damagedAvroInput(Configuration conf, List<Path> inputs) {
+    int examined = 0;
+    long bytes = 0;
+    try {
+      for (FileStatus file : Manifest.inputFiles(conf, inputs)) {
+        if (!file.getPath().getName().endsWith(".avro")) {
+          continue;
+        }
+        if (examined++ >= FILES_EXAMINED || (bytes += file.getLen()) > BYTES_EXAMINED) {
+          LOG.warn("stopped looking for a damaged Avro input after {} files, {} bytes", examined - 1, bytes);
+          return null;
+        }
+        String damage = AvroInputCheck.damage(file.getPath().getFileSystem(conf), file);
+        if (damage != null) {
+          return file.getPath() + " is damaged: " + damage;
+        }
+      }
+    } catch (IOException e) {
+      LOG.warn("could not list the run's inputs to look for a damaged Avro file", e);
     }
     return null;
   }

@@ -15,13 +15,16 @@ import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import org.apache.avro.AvroRuntimeException;
 import org.apache.avro.Schema;
+import org.apache.avro.file.CheckedDataFileReader;
 import org.apache.avro.file.DataFileReader;
 import org.apache.avro.file.DataFileWriter;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericDatumReader;
 import org.apache.avro.generic.GenericDatumWriter;
 import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.mapred.FsInput;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FileSystem;
@@ -31,7 +34,11 @@ import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
 
-/** Damaged and hostile Avro files, crafted byte by byte, on the local file system. */
+/**
+ * Damaged and hostile Avro files, crafted byte by byte, on the local file system: refused by the check before a job
+ * (the header and the end; every block with {@code requireReadableEveryBlock}) and, for damage inside the file, by
+ * {@link CheckedDataFileReader} as a task reads the blocks.
+ */
 public class AvroInputCheckTest {
 
   private static final Schema SCHEMA = new Schema.Parser().parse("{\"type\":\"record\",\"name\":\"Reading\","
@@ -69,10 +76,13 @@ public class AvroInputCheckTest {
   @Test
   public void aCompleteFilePasses() throws IOException {
     Path file = write(good);
-    assertNull(AvroInputCheck.check(fs, fs.getFileStatus(file), SCHEMA));
+    assertNull(AvroInputCheck.check(fs, fs.getFileStatus(file), SCHEMA, false));
+    assertNull(AvroInputCheck.check(fs, fs.getFileStatus(file), SCHEMA, true));
     AvroInputCheck.requireReadable(fs, List.of(file), SCHEMA);
+    AvroInputCheck.requireReadableEveryBlock(new Configuration(), SCHEMA, List.of(file));
+    assertEquals(3000, readAll(file));
     try (FSDataInputStream in = fs.open(file)) {
-      AvroInputCheck.Layout layout = AvroInputCheck.Layout.read(in, good.length);
+      AvroInputCheck.Layout layout = AvroInputCheck.Layout.read(in, good.length, true);
       assertEquals(blockStarts.size(), layout.blocks);
       assertTrue("several blocks: " + layout.blocks, layout.blocks > 10);
     } catch (AvroInputCheck.Damage e) {
@@ -85,7 +95,9 @@ public class AvroInputCheckTest {
     int start = blockStarts.get(blockStarts.size() / 2);
     int sizeAt = start + varintLength(good, start);
     byte[] damaged = replace(good, sizeAt, varintLength(good, sizeAt), varint(Integer.MAX_VALUE));
-    assertRefused(damaged, "block at byte " + start + " claims 2147483647 bytes, ");
+    // Read by Avro's reader alone, this block would be allocated as one array of 2 GB (an OutOfMemoryError here).
+    assertBlockRefused(damaged, "block at byte " + start + " claims 2147483647 bytes, ",
+        "block at byte " + start + " claims 2147483647 bytes, ");
   }
 
   @Test
@@ -119,14 +131,17 @@ public class AvroInputCheckTest {
     int next = blockStarts.get(blockStarts.size() / 2);
     byte[] damaged = good.clone();
     damaged[next - 3] ^= 1;
-    assertRefused(damaged, "is not followed by the file's sync marker (at byte " + (next - 16) + ")");
+    int start = blockStarts.get(blockStarts.size() / 2 - 1);
+    assertBlockRefused(damaged, "is not followed by the file's sync marker (at byte " + (next - 16) + ")",
+        "block at byte " + start + " is not followed by the file's sync marker");
   }
 
   @Test
   public void aNegativeBlockCountIsRefused() throws IOException {
     int start = blockStarts.get(1);
     byte[] damaged = replace(good, start, varintLength(good, start), varint(-1));
-    assertRefused(damaged, "block at byte " + start + " claims -1 records");
+    assertBlockRefused(damaged, "block at byte " + start + " claims -1 records",
+        "block at byte " + start + " claims -1 records");
   }
 
   @Test
@@ -134,13 +149,30 @@ public class AvroInputCheckTest {
     int start = blockStarts.get(1);
     byte[] damaged = good.clone();
     Arrays.fill(damaged, start, start + 11, (byte) 0xff);
-    assertRefused(damaged, "block record count at byte " + start + " is longer than 10 bytes");
+    assertBlockRefused(damaged, "block record count at byte " + start + " is longer than 10 bytes",
+        "block at byte " + start + ": Invalid long encoding");
   }
 
   @Test
   public void aTruncatedFileIsRefused() throws IOException {
-    assertRefused(Arrays.copyOf(good, good.length * 2 / 3), "truncated: it does not end with its sync marker ("
-        + good.length * 2 / 3 + " bytes; block at byte ");
+    int cut = good.length * 2 / 3;
+    byte[] truncated = Arrays.copyOf(good, cut);
+    assertRefused(truncated, "truncated: it does not end with its sync marker (" + cut + " bytes");
+    assertEquals("truncated: it does not end with its sync marker (" + cut + " bytes)",
+        AvroInputCheck.check(fs, fs.getFileStatus(write(truncated)), SCHEMA, false));
+    assertEquals("truncated: it does not end with its sync marker (" + cut + " bytes; block at byte ",
+        AvroInputCheck.check(fs, fs.getFileStatus(write(truncated)), SCHEMA, true).replaceAll("block at byte .*",
+            "block at byte "));
+    // A task given it anyway: the cut block does not fit in what is left.
+    int start = blockStarts.stream().filter(b -> b < cut).reduce((a, b) -> b).orElseThrow();
+    assertReadRefused(truncated, "block at byte " + start + " claims ");
+  }
+
+  @Test
+  public void aFileEndingInsideABlockHeaderFailsTheTaskReadingIt() throws IOException {
+    int start = blockStarts.get(blockStarts.size() / 2);
+    // Avro's reader takes the EOFException in the header for the end of the file and loses the blocks after it.
+    assertReadRefused(Arrays.copyOf(good, start + 1), "the file ends inside the block header at byte " + start);
   }
 
   @Test
@@ -170,20 +202,64 @@ public class AvroInputCheckTest {
     Schema list = new Schema.Parser().parse("{\"type\":\"record\",\"name\":\"Node\",\"fields\":["
         + "{\"name\":\"value\",\"type\":\"long\"},{\"name\":\"next\",\"type\":[\"null\",\"Node\"]}]}");
     Path file = write(avroFile(list, 0));
-    assertNull(AvroInputCheck.check(fs, fs.getFileStatus(file), list));
+    assertNull(AvroInputCheck.check(fs, fs.getFileStatus(file), list, true));
   }
 
+  /** Refused before any task: by the header and end check, and by the walk over every block. */
   private void assertRefused(byte[] bytes, String reason) throws IOException {
     Path file = write(bytes);
-    String problem = AvroInputCheck.check(fs, fs.getFileStatus(file), SCHEMA);
-    assertNotNull("refused", problem);
-    assertTrue(problem, problem.contains(reason));
+    for (boolean everyBlock : new boolean[] {false, true}) {
+      String problem = AvroInputCheck.check(fs, fs.getFileStatus(file), SCHEMA, everyBlock);
+      assertNotNull("refused", problem);
+      assertTrue(problem, problem.contains(reason));
+    }
     try {
       AvroInputCheck.requireReadable(fs, List.of(file), SCHEMA);
       fail("no JobFailedException");
     } catch (JobFailedException e) {
       assertTrue(e.getMessage(), e.getMessage().contains(reason));
     }
+  }
+
+  /**
+   * Damage inside the file: the header and end check lets it through, the walk over every block refuses it with
+   * {@code walkReason}, and a task reading it fails with {@code readReason} before Avro reads the block.
+   */
+  private void assertBlockRefused(byte[] bytes, String walkReason, String readReason) throws IOException {
+    Path file = write(bytes);
+    assertNull(AvroInputCheck.check(fs, fs.getFileStatus(file), SCHEMA, false));
+    try {
+      AvroInputCheck.requireReadableEveryBlock(new Configuration(), SCHEMA, List.of(file));
+      fail("no JobFailedException");
+    } catch (JobFailedException e) {
+      assertTrue(e.getMessage(), e.getMessage().contains(walkReason));
+    }
+    assertEquals("what a failed run reports", AvroInputCheck.check(fs, fs.getFileStatus(file), SCHEMA, true),
+        AvroInputCheck.damage(fs, fs.getFileStatus(file)));
+    assertReadRefused(bytes, readReason);
+  }
+
+  /** Reading every record of {@code bytes} with {@link CheckedDataFileReader} fails naming the file and the reason. */
+  private void assertReadRefused(byte[] bytes, String reason) throws IOException {
+    Path file = write(bytes);
+    try {
+      readAll(file);
+      fail("read without an error");
+    } catch (AvroRuntimeException e) {
+      assertTrue(e.getMessage(), e.getMessage().startsWith(file + ": damaged Avro data file: "));
+      assertTrue(e.getMessage(), e.getMessage().contains(reason));
+    }
+  }
+
+  private static long readAll(Path file) throws IOException {
+    long records = 0;
+    try (CheckedDataFileReader<Object> reader = new CheckedDataFileReader<>(new FsInput(file, new Configuration()),
+        new GenericDatumReader<>(), file.toString())) {
+      for (Object ignored : reader) {
+        records++;
+      }
+    }
+    return records;
   }
 
   private Path write(byte[] bytes) throws IOException {

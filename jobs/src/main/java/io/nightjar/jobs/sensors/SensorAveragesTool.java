@@ -156,7 +156,8 @@ public final class SensorAveragesTool extends DailyJobTool<SensorAveragesTool.Re
       throw new UsageException("--engine mapreduce publishes one day: give --date, not --dates");
     }
     if (plan.mapReduceEngine() && plan.format() == InputFormat.AVRO) {
-      AvroInputCheck.requireReadable(getConf(), SensorReading.getClassSchema(), List.of(plan.input()));
+      // avro-mapred's reader does not check blocks as it reads them: walk them here.
+      AvroInputCheck.requireReadableEveryBlock(getConf(), SensorReading.getClassSchema(), List.of(plan.input()));
     }
     publish(plan);
     return 0;
