@@ -51,6 +51,8 @@ import org.apache.hadoop.mapreduce.lib.input.FileSplit;
  * type says (reflect types are refused), with the data model factory the job configures
  * ({@code crunch.specificfactory}), then through the type's own input conversion. As with Crunch's Avro source, the
  * record object is reused for the next record of the task: a DoFn that keeps records across calls must copy them.
+ * A flat record written in the reader's own schema is decoded without Avro's resolving decoder
+ * ({@link FlatRecordReader}: the same values).
  * Each block's record count and size are checked against the file before the block is read
  * ({@link CheckedDataFileReader}): a damaged block fails the task with a message naming the file and the byte.
  */
@@ -251,8 +253,11 @@ public final class AvroBlocks {
     public void process(Block block, Emitter<T> emitter) {
       if (block.schema() != writer) {
         writer = block.schema();
-        datumReader = avroMode.getReader(expected);
-        datumReader.setSchema(writer);
+        datumReader = FlatRecordReader.of(writer, expected, avroMode.getData());
+        if (datumReader == null) {
+          datumReader = avroMode.getReader(expected);
+          datumReader.setSchema(writer);
+        }
       }
       increment(COUNTER_GROUP, RECORDS_COUNTER, block.count());
       ByteBuffer data = block.data();
