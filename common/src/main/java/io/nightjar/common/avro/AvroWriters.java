@@ -29,9 +29,10 @@ import org.apache.hadoop.conf.Configuration;
  *       null, instead of asking Avro's {@code GenericData.resolveUnion}, which names the value's type through a chain
  *       of {@code instanceof} checks and a lookup by name for every nullable field of every record. In a JFR profile
  *       of {@code impressions-join} (10,000,000 rows, local MapReduce) union resolution was 13% of all samples.</li>
- *   <li>A flat record (every field an int, long, float, double, boolean or array of floats, none with a logical
- *       type: an analysis document's segments and time intervals) is written field by field from a plan made once per
- *       schema, instead of Avro's per-value walk (look the field up, check for a logical type, switch on the type,
+ *   <li>A flat record (every field an int, long, float, double, boolean, string or array of floats, or a union of
+ *       null and one of them, none with a logical type: an analysis document's segments and time intervals, sensor
+ *       readings, joined impressions) is written field by field from a plan made once per schema, instead of Avro's
+ *       per-value walk (look the field up, check for a logical type, switch on the type,
  *       iterate the array). Writing the packed analysis was 87% of an import task's own thread in a JFR profile
  *       (docs/sizing.md), most of it that walk over the segments' arrays.</li>
  * </ul>
@@ -108,7 +109,7 @@ public final class AvroWriters {
   }
 
   static final class SpecificWriter<D> extends SpecificDatumWriter<D> {
-    private final FlatRecords flat = new FlatRecords();
+    private final FlatRecords flat = new FlatRecords(this::write);
 
     SpecificWriter(Schema schema, SpecificData data) {
       super(schema, data);
@@ -129,7 +130,7 @@ public final class AvroWriters {
   }
 
   static final class GenericWriter<D> extends GenericDatumWriter<D> {
-    private final FlatRecords flat = new FlatRecords();
+    private final FlatRecords flat = new FlatRecords(this::write);
 
     GenericWriter(Schema schema, GenericData data) {
       super(schema, data);
@@ -149,6 +150,12 @@ public final class AvroWriters {
     }
   }
 
+  /** Avro's own write of one value of a schema: what a flat record's plan hands an unusual value to. */
+  @FunctionalInterface
+  interface ValueWriter {
+    void write(Schema schema, Object datum, Encoder out) throws IOException;
+  }
+
   /** The plans of one writer's flat records, by schema (one writer, one thread). */
   static final class FlatRecords {
     private static final byte INT = 0;
@@ -157,18 +164,42 @@ public final class AvroWriters {
     private static final byte DOUBLE = 3;
     private static final byte BOOLEAN = 4;
     private static final byte FLOATS = 5;
+    private static final byte STRING = 6;
+    /** Added to a kind: a union of null (branch 0) and that kind (branch 1). */
+    private static final byte NULL_FIRST = 16;
+    /** Added to a kind: a union of that kind (branch 0) and null (branch 1). */
+    private static final byte NULL_SECOND = 32;
     /** A record that is not flat. */
     private static final byte[] NOT_FLAT = new byte[0];
 
     private final Map<Schema, byte[]> plans = new IdentityHashMap<>();
+    private final ValueWriter avro;
+
+    /** {@code avro}: the writer's own write, for a string field's value that is not a {@code CharSequence}. */
+    FlatRecords(ValueWriter avro) {
+      this.avro = avro;
+    }
 
     /** How each field of {@code record} is written, in field order, or {@link #NOT_FLAT}. */
     static byte[] plan(Schema record) {
       List<Schema.Field> fields = record.getFields();
       byte[] kinds = new byte[fields.size()];
       for (int i = 0; i < kinds.length; i++) {
+        if (fields.get(i).pos() != i) {
+          return NOT_FLAT;
+        }
         Schema type = fields.get(i).schema();
-        if (type.getLogicalType() != null || fields.get(i).pos() != i) {
+        byte nullable = 0;
+        if (type.getType() == Schema.Type.UNION) {
+          List<Schema> branches = type.getTypes();
+          if (branches.size() != 2 || (branches.get(0).getType() == Schema.Type.NULL)
+              == (branches.get(1).getType() == Schema.Type.NULL)) {
+            return NOT_FLAT;
+          }
+          nullable = branches.get(0).getType() == Schema.Type.NULL ? NULL_FIRST : NULL_SECOND;
+          type = branches.get(nullable == NULL_FIRST ? 1 : 0);
+        }
+        if (type.getLogicalType() != null) {
           return NOT_FLAT;
         }
         switch (type.getType()) {
@@ -177,6 +208,7 @@ public final class AvroWriters {
           case FLOAT: kinds[i] = FLOAT; break;
           case DOUBLE: kinds[i] = DOUBLE; break;
           case BOOLEAN: kinds[i] = BOOLEAN; break;
+          case STRING: kinds[i] = STRING; break;
           case ARRAY:
             Schema element = type.getElementType();
             if (element.getType() != Schema.Type.FLOAT || element.getLogicalType() != null) {
@@ -187,6 +219,7 @@ public final class AvroWriters {
           default:
             return NOT_FLAT;
         }
+        kinds[i] += nullable;
       }
       return kinds;
     }
@@ -203,16 +236,35 @@ public final class AvroWriters {
       IndexedRecord record = (IndexedRecord) datum;
       for (int i = 0; i < kinds.length; i++) {
         Object value = record.get(i);
-        if (value == null) {
+        int kind = kinds[i];
+        if (kind >= NULL_FIRST) {
+          boolean nullFirst = kind < NULL_SECOND;
+          kind %= NULL_FIRST;
+          if (value == null) {
+            out.writeIndex(nullFirst ? 0 : 1);
+            out.writeNull();
+            continue;
+          }
+          out.writeIndex(nullFirst ? 1 : 0);
+        } else if (value == null) {
           throw new NullPointerException("null of " + schema.getFields().get(i).schema().getType() + " in field "
               + schema.getFields().get(i).name() + " of " + schema.getFullName());
         }
-        switch (kinds[i]) {
+        switch (kind) {
           case INT: out.writeInt(((Number) value).intValue()); break;
           case LONG: out.writeLong((Long) value); break;
           case FLOAT: out.writeFloat((Float) value); break;
           case DOUBLE: out.writeDouble((Double) value); break;
           case BOOLEAN: out.writeBoolean((Boolean) value); break;
+          case STRING:
+            if (value instanceof CharSequence) {
+              out.writeString((CharSequence) value);
+            } else { // e.g. a specific record's stringable field: Avro's own writer converts it
+              Schema type = schema.getFields().get(i).schema();
+              avro.write(type.getType() == Schema.Type.UNION ? type.getTypes().get(kinds[i] < NULL_SECOND ? 1 : 0)
+                  : type, value, out);
+            }
+            break;
           default: writeFloats((Collection<?>) value, out);
         }
       }
