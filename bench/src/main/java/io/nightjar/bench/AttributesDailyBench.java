@@ -110,12 +110,12 @@ public final class AttributesDailyBench implements Callable<Integer> {
         BenchSupport.median(recomputeSeconds), BenchSupport.min(recomputeSeconds));
     System.out.printf("runs (s): daily %s, recompute %s%n", Arrays.toString(dailySeconds),
         Arrays.toString(recomputeSeconds));
-    long read = localBytesRead(); // the share of the pre-read input check (a block walk by seeking) in the daily run
+    long read = localBytesRead(); // the share of the input check before the job (headers and ends) in the daily run
     AvroInputCheck.requireReadable(conf, TrackAttributes.getClassSchema(),
         List.of(new Path(yesterday.getAbsolutePath())));
     AvroInputCheck.requireReadable(conf, TrackAnalysis.getClassSchema(), List.of(new Path(incremental.getAbsolutePath())));
     long checkRead = localBytesRead() - read;
-    System.out.printf("of the daily run's bytes read, %,d are AvroInputCheck's block walk over its inputs (buffered "
+    System.out.printf("of the daily run's bytes read, %,d are AvroInputCheck's reads of its inputs' headers and ends (buffered "
         + "reads of the checksummed local file system); without them: %.2f x (yesterday's attributes + delta)%n",
         checkRead, (BenchSupport.median(dailyRead) - checkRead) / goalBase);
     System.out.printf("daily: all bytes read / (yesterday's attributes + today's delta) = %.2f (goal <= 1.1); "

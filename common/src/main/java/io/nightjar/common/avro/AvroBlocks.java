@@ -11,6 +11,7 @@ import org.apache.avro.generic.GenericDatumReader;
 import org.apache.avro.io.BinaryDecoder;
 import org.apache.avro.io.DatumReader;
 import org.apache.avro.io.DecoderFactory;
+import org.apache.avro.specific.SpecificDatumReader;
 import org.apache.avro.mapred.FsInput;
 import org.apache.crunch.DoFn;
 import org.apache.crunch.Emitter;
@@ -253,9 +254,14 @@ public final class AvroBlocks {
     public void process(Block block, Emitter<T> emitter) {
       if (block.schema() != writer) {
         writer = block.schema();
-        datumReader = FlatRecordReader.of(writer, expected, avroMode.getData());
-        if (datumReader == null) {
-          datumReader = avroMode.getReader(expected);
+        datumReader = avroMode.getReader(expected);
+        // Only in place of Avro's own readers: a factory's reader of its own (crunch.specificfactory) is left be.
+        DatumReader<Object> flat = datumReader.getClass() == SpecificDatumReader.class
+            || datumReader.getClass() == GenericDatumReader.class
+            ? FlatRecordReader.of(writer, expected, ((GenericDatumReader<Object>) datumReader).getData()) : null;
+        if (flat != null) {
+          datumReader = flat;
+        } else {
           datumReader.setSchema(writer);
         }
       }

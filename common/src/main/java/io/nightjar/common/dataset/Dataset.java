@@ -182,9 +182,11 @@ public final class Dataset {
 
   /**
    * The Avro files at {@code paths} (files, folders or globs) read into {@code pipeline} as {@code type}, once
-   * {@link AvroInputCheck#requireReadable} has found each readable with the type's schema: a damaged or incompatible
-   * input fails the run, naming the file, before any job starts (as Kite's {@code CrunchDatasets.asSource}). Read a
-   * block at a time ({@link AvroBlocks}): Hadoop's per-record bookkeeping in the map task is paid once per block.
+   * {@link AvroInputCheck#requireReadable} has found each readable with the type's schema: an incompatible input, or
+   * one whose header or end is damaged, fails the run, naming the file, before any job starts (as Kite's
+   * {@code CrunchDatasets.asSource}); a damaged block fails the map task reading it, naming the file and byte, and the
+   * run publishes nothing. Read a block at a time ({@link AvroBlocks}): Hadoop's per-record bookkeeping in the map task
+   * is paid once per block.
    */
   public static <T> PCollection<T> readAvro(Pipeline pipeline, List<Path> paths, AvroType<T> type)
       throws IOException {

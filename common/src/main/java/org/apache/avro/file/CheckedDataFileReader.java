@@ -6,7 +6,9 @@ import org.apache.avro.io.DatumReader;
 
 /**
  * Avro's file reader with each block's header checked against the file before Avro reads the block: the record count
- * must not be negative, and the block's bytes and the sync marker after them must fit in what is left of the file.
+ * must not be negative, and the block's bytes and the sync marker after them must fit in what is left of the file; a
+ * block of no records, or one whose decompression ends early, before the end of the file is damage too (Avro's reader
+ * would take it for the end).
  * Avro 1.8.2 allocates a block's claimed size before reading it ({@code DataFileStream.nextRawBlock}; CVE-2023-39410),
  * and takes a file that ends inside a block header for a normal end ({@code hasNextBlock} returns false on an
  * {@code EOFException}), silently losing what followed. Here both fail the read with an {@link AvroRuntimeException}
@@ -43,7 +45,13 @@ public class CheckedDataFileReader<D> extends DataFileReader<D> {
   @Override
   public boolean hasNext() {
     try {
-      return super.hasNext();
+      boolean next = super.hasNext();
+      // Avro ends the file early at a block of no records and at an EOFException while decompressing (xz, bzip2).
+      if (!next && position() < length) {
+        throw damaged("block at byte " + blockAt + " holds no records or does not decompress; "
+            + (length - position()) + " bytes after it");
+      }
+      return next;
     } catch (Damaged e) {
       throw e;
     } catch (AvroRuntimeException e) {
@@ -62,8 +70,13 @@ public class CheckedDataFileReader<D> extends DataFileReader<D> {
     boolean next;
     try {
       next = super.hasNextBlock();
-    } catch (AvroRuntimeException e) { // a size past 2 GB or negative, a varint longer than 10 bytes
-      throw damaged("block at byte " + at + ": " + (e.getCause() == null ? e : e.getCause()).getMessage());
+    } catch (AvroRuntimeException e) {
+      Throwable cause = e.getCause() == null ? e : e.getCause();
+      String message = String.valueOf(cause.getMessage());
+      if (message.startsWith("Block size invalid") || message.startsWith("Invalid long encoding")) {
+        throw damaged("block at byte " + at + ": " + message); // a size past 2 GB or negative, an overlong varint
+      }
+      throw new AvroRuntimeException(name + ": reading the block header at byte " + at + ": " + cause, e);
     }
     if (!next) {
       if (at < length) {
@@ -80,8 +93,12 @@ public class CheckedDataFileReader<D> extends DataFileReader<D> {
     if (getBlockCount() < 0) {
       throw damaged("block at byte " + at + " claims " + getBlockCount() + " records");
     }
+    if (room < 0) {
+      throw damaged("block at byte " + at + " leaves no room for its sync marker (" + (length - after)
+          + " bytes after its header; truncated)");
+    }
     if (getBlockSize() > room) {
-      throw damaged("block at byte " + at + " claims " + getBlockSize() + " bytes, " + Math.max(0, room)
+      throw damaged("block at byte " + at + " claims " + getBlockSize() + " bytes, " + room
           + " left before its sync marker");
     }
     return true;

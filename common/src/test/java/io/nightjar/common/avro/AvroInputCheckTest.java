@@ -145,6 +145,15 @@ public class AvroInputCheckTest {
   }
 
   @Test
+  public void aBlockOfNoRecordsIsRefused() throws IOException {
+    // Avro's reader would end the file there, silently dropping the blocks after it
+    int start = blockStarts.get(blockStarts.size() / 2);
+    byte[] damaged = replace(good, start, varintLength(good, start), varint(0));
+    assertBlockRefused(damaged, "block at byte " + start + " holds no records",
+        "block at byte " + start + " holds no records or does not decompress");
+  }
+
+  @Test
   public void anOverlongVarintIsRefused() throws IOException {
     int start = blockStarts.get(1);
     byte[] damaged = good.clone();

@@ -42,7 +42,9 @@ public class FlatRecordReaderTest {
       + "{\"name\": \"ni\", \"type\": [\"null\", \"int\"]}, {\"name\": \"nl\", \"type\": [\"long\", \"null\"]},"
       + "{\"name\": \"nd\", \"type\": [\"null\", \"double\"]}, {\"name\": \"nb\", \"type\": [\"boolean\", \"null\"]},"
       + "{\"name\": \"nu\", \"type\": [\"null\", \"string\"]},"
-      + "{\"name\": \"ns\", \"type\": [{\"type\": \"string\", \"avro.java.string\": \"String\"}, \"null\"]}]}");
+      + "{\"name\": \"ns\", \"type\": [{\"type\": \"string\", \"avro.java.string\": \"String\"}, \"null\"]},"
+      + "{\"name\": \"nf\", \"type\": [\"null\", \"float\"]},"
+      + "{\"name\": \"u8\", \"type\": {\"type\": \"string\", \"avro.java.string\": \"Utf8\"}}]}");
 
   @Test
   public void readsWhatAvrosGenericReaderReads() throws IOException {
@@ -62,6 +64,8 @@ public class FlatRecordReaderTest {
   public void leavesToAvroWhatItDoesNotPlanFor() {
     GenericData data = GenericData.get();
     assertNotNull(FlatRecordReader.of(EVERY_KIND, EVERY_KIND, data));
+    assertNotNull("an equal schema, another object (as each file's header gives)",
+        FlatRecordReader.of(new Schema.Parser().parse(EVERY_KIND.toString()), EVERY_KIND, data));
     Schema other = new Schema.Parser().parse(EVERY_KIND.toString().replace("\"name\":\"Flat\"", "\"name\":\"Flat2\""));
     assertNull("another writer schema", FlatRecordReader.of(other, EVERY_KIND, data));
     for (String type : List.of("{\"type\": \"long\", \"logicalType\": \"timestamp-millis\"}",
