@@ -115,8 +115,9 @@ public final class AttributesDailyBench implements Callable<Integer> {
         List.of(new Path(yesterday.getAbsolutePath())));
     AvroInputCheck.requireReadable(conf, TrackAnalysis.getClassSchema(), List.of(new Path(incremental.getAbsolutePath())));
     long checkRead = localBytesRead() - read;
-    System.out.printf("of the daily run's bytes read, %,d are AvroInputCheck's reads of its inputs' headers and ends (buffered "
-        + "reads of the checksummed local file system); without them: %.2f x (yesterday's attributes + delta)%n",
+    System.out.printf("of the daily run's bytes read, %,d are AvroInputCheck's reads of its inputs' headers and ends "
+        + "(buffered reads of the checksummed local file system); without them: %.2f x (yesterday's attributes + "
+        + "delta)%n",
         checkRead, (BenchSupport.median(dailyRead) - checkRead) / goalBase);
     System.out.printf("daily: all bytes read / (yesterday's attributes + today's delta) = %.2f (goal <= 1.1); "
         + "wall time daily / recompute = %.2f median, %.2f min (goal <= 0.20); both published the same %,d rows%n",

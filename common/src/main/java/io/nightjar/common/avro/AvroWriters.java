@@ -54,17 +54,20 @@ public final class AvroWriters {
 
   /** The branch of a two-branch union with a null branch, or -1 for any other union. */
   static int nullableBranch(Schema union, Object datum) {
+    int nullIndex = nullIndex(union);
+    return nullIndex < 0 ? -1 : datum == null ? nullIndex : 1 - nullIndex;
+  }
+
+  /** The null branch (0 or 1) of a union of null and one other type, or -1 for any other union. */
+  static int nullIndex(Schema union) {
     List<Schema> types = union.getTypes();
     if (types.size() != 2) {
       return -1;
     }
     if (types.get(0).getType() == Schema.Type.NULL) {
-      return datum == null ? 0 : 1;
+      return 0;
     }
-    if (types.get(1).getType() == Schema.Type.NULL) {
-      return datum == null ? 1 : 0;
-    }
-    return -1;
+    return types.get(1).getType() == Schema.Type.NULL ? 1 : -1;
   }
 
   /** A Crunch mode's own data and readers, with the writer below. */
@@ -191,13 +194,12 @@ public final class AvroWriters {
         Schema type = fields.get(i).schema();
         byte nullable = 0;
         if (type.getType() == Schema.Type.UNION) {
-          List<Schema> branches = type.getTypes();
-          if (branches.size() != 2 || (branches.get(0).getType() == Schema.Type.NULL)
-              == (branches.get(1).getType() == Schema.Type.NULL)) {
+          int nullIndex = nullIndex(type);
+          if (nullIndex < 0) {
             return NOT_FLAT;
           }
-          nullable = branches.get(0).getType() == Schema.Type.NULL ? NULL_FIRST : NULL_SECOND;
-          type = branches.get(nullable == NULL_FIRST ? 1 : 0);
+          nullable = nullIndex == 0 ? NULL_FIRST : NULL_SECOND;
+          type = type.getTypes().get(1 - nullIndex);
         }
         if (type.getLogicalType() != null) {
           return NOT_FLAT;
@@ -261,8 +263,7 @@ public final class AvroWriters {
               out.writeString((CharSequence) value);
             } else { // e.g. a specific record's stringable field: Avro's own writer converts it
               Schema type = schema.getFields().get(i).schema();
-              avro.write(type.getType() == Schema.Type.UNION ? type.getTypes().get(kinds[i] < NULL_SECOND ? 1 : 0)
-                  : type, value, out);
+              avro.write(kinds[i] >= NULL_FIRST ? type.getTypes().get(1 - nullIndex(type)) : type, value, out);
             }
             break;
           default: writeFloats((Collection<?>) value, out);

@@ -65,13 +65,11 @@ public final class FlatRecordReader implements DatumReader<Object> {
         return null;
       }
       if (type.getType() == Schema.Type.UNION) {
-        List<Schema> branches = type.getTypes();
-        if (branches.size() != 2 || (branches.get(0).getType() == Schema.Type.NULL) == (branches.get(1).getType()
-            == Schema.Type.NULL)) {
+        nullBranch[i] = AvroWriters.nullIndex(type);
+        if (nullBranch[i] < 0) {
           return null;
         }
-        nullBranch[i] = branches.get(0).getType() == Schema.Type.NULL ? 0 : 1;
-        type = branches.get(1 - nullBranch[i]);
+        type = type.getTypes().get(1 - nullBranch[i]);
         kinds[i] = NULLABLE;
       }
       byte kind = kind(type);

@@ -9,6 +9,7 @@ import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import java.util.regex.Pattern;
 import org.apache.crunch.Pipeline;
 import org.apache.crunch.PipelineExecution;
@@ -33,8 +34,9 @@ import org.slf4j.LoggerFactory;
  * Runs a pipeline and, when one of its MapReduce jobs fails, finds the root cause for the one-line reason: the first
  * failed task attempt's exception (as the cluster's application master reports it; the local job runner keeps it to
  * its log), and a damaged compressed input file among those the run names (a truncated {@code .gz}, read to its end
- * on this failure path only), or where no task diagnostic exists, a damaged Avro file (its blocks walked). Use {@link #run(Pipeline, List)} wherever a tool would call {@code pipeline.run()}, and
- * {@link #failure(PipelineResult)} for the reason.
+ * on this failure path only), or where no task diagnostic exists, a damaged Avro file (its blocks walked). Use
+ * {@link #run(Pipeline, List)} wherever a tool would call {@code pipeline.run()}, and {@link #failure(PipelineResult)}
+ * for the reason.
  */
 public final class PipelineRuns {
   private static final Logger LOG = LoggerFactory.getLogger(PipelineRuns.class);
@@ -178,27 +180,8 @@ public final class PipelineRuns {
    */
   static String damagedCompressedInput(Configuration conf, List<Path> inputs) {
     CompressionCodecFactory codecs = new CompressionCodecFactory(conf);
-    int examined = 0;
-    long bytes = 0;
-    try {
-      for (FileStatus file : Manifest.inputFiles(conf, inputs)) {
-        CompressionCodec codec = codecs.getCodec(file.getPath());
-        if (codec == null) {
-          continue;
-        }
-        if (examined++ >= FILES_EXAMINED || (bytes += file.getLen()) > BYTES_EXAMINED) {
-          LOG.warn("stopped looking for a damaged input after {} files, {} bytes", examined - 1, bytes);
-          return null;
-        }
-        String damage = damage(file.getPath().getFileSystem(conf), codec, file.getPath());
-        if (damage != null) {
-          return file.getPath() + " is damaged: " + damage;
-        }
-      }
-    } catch (IOException e) {
-      LOG.warn("could not list the run's inputs to look for a damaged file", e);
-    }
-    return null;
+    return firstDamaged(conf, inputs, "", file -> codecs.getCodec(file.getPath()) != null,
+        file -> damage(file.getPath().getFileSystem(conf), codecs.getCodec(file.getPath()), file.getPath()));
   }
 
   /**
@@ -207,24 +190,41 @@ public final class PipelineRuns {
    * whole file).
    */
   static String damagedAvroInput(Configuration conf, List<Path> inputs) {
-    int examined = 0;
+    return firstDamaged(conf, inputs, "Avro ", file -> file.getPath().getName().endsWith(".avro"),
+        file -> AvroInputCheck.damage(file.getPath().getFileSystem(conf), file));
+  }
+
+  /** What is wrong with one input file, or null. */
+  @FunctionalInterface
+  private interface FileDamage {
+    String of(FileStatus file) throws IOException;
+  }
+
+  /**
+   * The first of the files under {@code inputs} that {@code examined} picks and {@code damage} finds damaged, as
+   * {@code "<file> is damaged: <damage>"}; null when none is, or after {@value #FILES_EXAMINED} files or
+   * {@value #BYTES_EXAMINED} bytes examined. {@code kind} names the files in the log ("Avro ", or "").
+   */
+  private static String firstDamaged(Configuration conf, List<Path> inputs, String kind,
+      Predicate<FileStatus> examined, FileDamage damage) {
+    int files = 0;
     long bytes = 0;
     try {
       for (FileStatus file : Manifest.inputFiles(conf, inputs)) {
-        if (!file.getPath().getName().endsWith(".avro")) {
+        if (!examined.test(file)) {
           continue;
         }
-        if (examined++ >= FILES_EXAMINED || (bytes += file.getLen()) > BYTES_EXAMINED) {
-          LOG.warn("stopped looking for a damaged Avro input after {} files, {} bytes", examined - 1, bytes);
+        if (files++ >= FILES_EXAMINED || (bytes += file.getLen()) > BYTES_EXAMINED) {
+          LOG.warn("stopped looking for a damaged {}input after {} files, {} bytes", kind, files - 1, bytes);
           return null;
         }
-        String damage = AvroInputCheck.damage(file.getPath().getFileSystem(conf), file);
-        if (damage != null) {
-          return file.getPath() + " is damaged: " + damage;
+        String found = damage.of(file);
+        if (found != null) {
+          return file.getPath() + " is damaged: " + found;
         }
       }
     } catch (IOException e) {
-      LOG.warn("could not list the run's inputs to look for a damaged Avro file", e);
+      LOG.warn("could not list the run's inputs to look for a damaged " + kind + "file", e);
     }
     return null;
   }
