@@ -2,6 +2,7 @@ package io.nightjar.common.dataset;
 
 import io.nightjar.common.avro.AvroBlocks;
 import io.nightjar.common.avro.AvroInputCheck;
+import io.nightjar.common.avro.AvroReadableFiles;
 import io.nightjar.common.tool.JobFailedException;
 import io.nightjar.common.tool.UsageException;
 import java.io.IOException;
@@ -192,6 +193,16 @@ public final class Dataset {
       throws IOException {
     AvroInputCheck.requireReadable(pipeline.getConfiguration(), type.getSchema(), paths);
     return AvroBlocks.read(pipeline, paths, type);
+  }
+
+  /**
+   * The records of one file, folder or glob of Avro files, checked as {@link #readAvro} checks them, for a task to
+   * read whole ({@link AvroReadableFiles}: the small side of a map-side join, loaded by every map task).
+   */
+  public static <T> AvroReadableFiles<T> readableAvro(Configuration conf, Path path, AvroType<T> type)
+      throws IOException {
+    AvroInputCheck.requireReadable(conf, type.getSchema(), List.of(path));
+    return AvroReadableFiles.of(List.of(path), type);
   }
 
   /** {@link #readAvro(Pipeline, List, AvroType)} of one file, folder or glob. */

@@ -258,12 +258,6 @@ public abstract class DailyJobTool<P extends DailyJobTool.DailyPlan> extends Nig
       return flow;
     }
 
-    /** A run of the pipeline the flow made before the last (a job of its own first): checked and accounted too. */
-    public Flow ranFirst(PipelineResult run) {
-      earlierRuns.add(run);
-      return this;
-    }
-
     /**
      * The files, folders or globs the flow reads: listed in the manifests, and when a job fails, a damaged compressed
      * file among them is named in the reason.

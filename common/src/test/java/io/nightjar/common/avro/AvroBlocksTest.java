@@ -100,6 +100,40 @@ public class AvroBlocksTest {
     assertEquals(List.of("A", "B", "C"), lines("names"));
   }
 
+  @Test
+  public void readableFilesGiveEveryRecordAsANewObjectAcrossWriterSchemas() throws Exception {
+    File folder = tmp.getFile("side");
+    folder.mkdirs();
+    write(new File(folder, "old.avro"), OLD, 0, 3_000);
+    write(new File(folder, "current.avro"), CURRENT, 3_000, 2_000);
+    new File(folder, "_SUCCESS").createNewFile();
+    AvroReadableFiles<GenericData.Record> readable =
+        AvroReadableFiles.of(List.of(new Path(folder.toURI())), Avros.generics(CURRENT));
+    List<GenericData.Record> records = readable.read(tmp.getDefaultConfiguration(), null);
+    assertEquals(5_000, records.size());
+    assertEquals(5_000, records.stream().map(System::identityHashCode).distinct().count());
+    List<String> described = new ArrayList<>();
+    records.forEach(r -> described.add(new Describe().map(r)));
+    assertTrue(described.contains("old-0:0:none"));
+    assertTrue(described.contains("cur-4999:4999:kWh"));
+  }
+
+  @Test
+  public void readableFilesNameADamagedFile() throws Exception {
+    File file = tmp.getFile("cut.avro");
+    write(file, CURRENT, 0, 2_000);
+    byte[] bytes = java.nio.file.Files.readAllBytes(file.toPath());
+    java.nio.file.Files.write(file.toPath(), java.util.Arrays.copyOf(bytes, bytes.length - 700));
+    AvroReadableFiles<GenericData.Record> readable =
+        AvroReadableFiles.of(List.of(new Path(file.toURI())), Avros.generics(CURRENT));
+    try {
+      readable.read(tmp.getDefaultConfiguration(), null);
+      throw new AssertionError("a cut file read without an error");
+    } catch (RuntimeException e) {
+      assertTrue(e.getMessage(), e.getMessage().contains("cut.avro"));
+    }
+  }
+
   @Test(expected = IllegalArgumentException.class)
   public void reflectTypesAreRefused() {
     AvroBlocks.read(new MRPipeline(AvroBlocksTest.class, tmp.getDefaultConfiguration()),

@@ -23,6 +23,8 @@ import org.apache.crunch.MapFn;
 import org.apache.crunch.PCollection;
 import org.apache.crunch.PTable;
 import org.apache.crunch.Pair;
+import org.apache.crunch.ParallelDoOptions;
+import org.apache.crunch.ReadableData;
 import org.apache.crunch.Tuple3;
 import org.apache.crunch.lib.Channels;
 import org.apache.crunch.lib.join.JoinStrategy;
@@ -52,8 +54,9 @@ import org.apache.hadoop.mapreduce.TaskAttemptID;
  *       files' blocks, read in the client, estimates each ad's count; only ads above a target get more than one
  *       shard, placed on the least-loaded
  *       reducers; metadata copied only for those.</li>
- *   <li>{@code MAPSIDE}: Crunch's {@code MapsideJoinStrategy}, metadata loaded into every map task; no shuffle of
- *       impressions at all. Use when the metadata fits in task memory with room to spare.</li>
+ *   <li>{@code MAPSIDE}: the metadata rows loaded into every map task, each ad's latest kept ({@link #joinMapside});
+ *       no shuffle at all, and no job before it. Use when the metadata fits in task memory with room to spare.
+ *       ({@link #joinStrategy} gives Crunch's {@code MapsideJoinStrategy} for a table already one row per ad.)</li>
  * </ul>
  * Crunch's own {@code ShardedJoinStrategy} (its shard of an impression depends on the task and the order it reads in,
  * and its partitioner may put two shards of one ad on one reducer) is not offered: the benchmarks compare it
@@ -154,28 +157,62 @@ public final class ImpressionsJoin {
 
   /**
    * {@link #join} from the metadata rows as read: the salted strategies ({@code DEFAULT}, {@code SHARDED},
-   * {@code ADAPTIVE}) pick each ad's latest row inside the join's own shuffle, so the day is one MapReduce job; the
-   * others deduplicate first ({@link #latestMetadata}, a job of its own). Same rows and counters either way.
+   * {@code ADAPTIVE}) pick each ad's latest row inside the join's own shuffle, so the day is one MapReduce job;
+   * {@code MAPSIDE} joins as {@link #joinMapside} with the rows' readable data (on MapReduce, unless the rows' source
+   * is readable, Crunch runs a job to materialize them first: the tool passes the files instead). Same rows and
+   * counters either way.
    */
   public static Pair<PCollection<EnrichedImpression>, PCollection<Tuple3<String, String, Long>>> joinRows(
       PCollection<AdMetadata> metadataRows, PCollection<Impression> impressions, Strategy strategy, ShardPlan plan,
       int reducers) {
-    PTable<String, AdMetadata> metadata = joinStrategy(strategy, plan, reducers) instanceof SaltedJoinStrategy
-        ? keyedMetadata(metadataRows) : latestMetadata(metadataRows);
-    return join(metadata, impressions, strategy, plan, reducers);
+    if (strategy == Strategy.MAPSIDE) {
+      return joinMapside(metadataRows.asReadable(false), impressions);
+    }
+    return join(keyedMetadata(metadataRows), impressions, strategy, plan, reducers);
+  }
+
+  /**
+   * The map-side join from the metadata rows as read ({@code MAPSIDE}): each map task reads all of {@code
+   * metadataRows} (for the tool, the files themselves: {@link io.nightjar.common.avro.AvroReadableFiles}), keeps each
+   * ad's latest row in memory and enriches the impressions it reads; no shuffle, and no job before it to deduplicate
+   * the metadata. The metadata counters ({@value #METADATA_GROUP}) are counted by map task 0 only, as every task
+   * reads the same rows. Use it when the metadata fits in a map task's heap with room to spare.
+   */
+  public static Pair<PCollection<EnrichedImpression>, PCollection<Tuple3<String, String, Long>>> joinMapside(
+      ReadableData<AdMetadata> metadataRows, PCollection<Impression> impressions) {
+    return Channels.split(mapside(metadataRows, byAdId(impressions), JoinType.RIGHT_OUTER_JOIN)
+        .parallelDo("enrich", new EnrichFn<>(), enriched()));
+  }
+
+  /**
+   * The metadata rows' latest row per ad joined map-side with {@code impressions} keyed by ad id: {@code
+   * RIGHT_OUTER_JOIN} (every impression, null metadata for an unknown ad) or {@code INNER_JOIN}.
+   */
+  public static PTable<String, Pair<AdMetadata, Impression>> mapside(ReadableData<AdMetadata> metadataRows,
+      PTable<String, Impression> impressions, JoinType joinType) {
+    if (joinType != JoinType.RIGHT_OUTER_JOIN && joinType != JoinType.INNER_JOIN) {
+      throw new UnsupportedOperationException("the map-side join of metadata keeps every impression or only known "
+          + "ads' ones, not " + joinType);
+    }
+    return impressions.parallelDo("map-side join with each ad's latest metadata",
+        new LatestMetadataJoinFn(metadataRows, joinType == JoinType.INNER_JOIN),
+        Avros.tableOf(Avros.strings(), Avros.pairs(METADATA, IMPRESSIONS)),
+        ParallelDoOptions.builder().sourceTargets(metadataRows.getSourceTargets()).build());
+  }
+
+  private static PType<Pair<EnrichedImpression, Tuple3<String, String, Long>>> enriched() {
+    return Avros.pairs(Avros.specifics(EnrichedImpression.class), TASK_LOADS);
   }
 
   private static PCollection<Pair<EnrichedImpression, Tuple3<String, String, Long>>> joined(
       PTable<String, AdMetadata> metadata, PCollection<Impression> impressions,
       JoinStrategy<String, AdMetadata, Impression> joinStrategy, ShardPlan shuffled) {
-    PType<Pair<EnrichedImpression, Tuple3<String, String, Long>>> enriched = Avros.pairs(
-        Avros.specifics(EnrichedImpression.class), TASK_LOADS);
     // The map-side join shuffles no metadata; the others shuffle each row once per shard of its ad.
     PTable<String, AdMetadata> left = shuffled == null ? metadata
         : metadata.parallelDo("count metadata shuffled", new CountMetadataFn(shuffled), metadata.getPTableType());
     return joinStrategy
         .join(left, byAdId(impressions), JoinType.RIGHT_OUTER_JOIN)
-        .parallelDo("enrich", new EnrichFn<>(), enriched);
+        .parallelDo("enrich", new EnrichFn<>(), enriched());
   }
 
   /**
@@ -248,6 +285,77 @@ public final class ImpressionsJoin {
         increment(METADATA_GROUP, "rows-without-ad-id");
       } else {
         emitter.emit(Pair.of(row.getAdId(), row));
+      }
+    }
+  }
+
+  /**
+   * Loads every metadata row when its task starts and keeps each ad's latest ({@link #newer}); then pairs each
+   * impression with its ad's row. Only map task 0 counts the rows read, those without an ad id and the duplicates
+   * dropped (every task reads the same rows; a failed attempt's counters are discarded).
+   */
+  static final class LatestMetadataJoinFn
+      extends DoFn<Pair<String, Impression>, Pair<String, Pair<AdMetadata, Impression>>> {
+    private final ReadableData<AdMetadata> rows;
+    private final boolean inner;
+    private transient Map<String, AdMetadata> latest;
+
+    LatestMetadataJoinFn(ReadableData<AdMetadata> rows, boolean inner) {
+      this.rows = rows;
+      this.inner = inner;
+    }
+
+    @Override
+    public void configure(Configuration conf) {
+      rows.configure(conf);
+    }
+
+    @Override
+    public void initialize() {
+      latest = new HashMap<>();
+      long read = 0;
+      long withoutAdId = 0;
+      long duplicates = 0;
+      try {
+        for (AdMetadata row : rows.read(getContext())) {
+          read++;
+          String adId = row.getAdId();
+          if (adId == null || adId.trim().isEmpty()) {
+            withoutAdId++;
+            continue;
+          }
+          AdMetadata kept = latest.putIfAbsent(adId, row);
+          if (kept != null) {
+            duplicates++;
+            if (newer(row, kept)) {
+              latest.put(adId, row);
+            }
+          }
+        }
+      } catch (IOException e) {
+        throw new IllegalStateException("cannot read the ad metadata for the map-side join: " + e.getMessage(), e);
+      }
+      TaskAttemptID attempt = getTaskAttemptID();
+      if (attempt == null || attempt.getTaskID().getId() == 0) {
+        countIfAny("rows", read);
+        countIfAny("rows-without-ad-id", withoutAdId);
+        countIfAny(DUPLICATE_ROWS_DROPPED, duplicates);
+      }
+    }
+
+    /** As the reduce-side strategies count: a counter only when something happened. */
+    private void countIfAny(String counter, long value) {
+      if (value > 0) {
+        increment(METADATA_GROUP, counter, value);
+      }
+    }
+
+    @Override
+    public void process(Pair<String, Impression> impression,
+        Emitter<Pair<String, Pair<AdMetadata, Impression>>> emitter) {
+      AdMetadata ad = latest.get(impression.first());
+      if (ad != null || !inner) {
+        emitter.emit(Pair.of(impression.first(), Pair.of(ad, impression.second())));
       }
     }
   }

@@ -4,7 +4,6 @@ import io.nightjar.avro.AdMetadata;
 import io.nightjar.avro.EnrichedImpression;
 import io.nightjar.avro.Impression;
 import io.nightjar.avro.QuarantineRecord;
-import io.nightjar.common.crunch.PipelineRuns;
 import io.nightjar.common.crunch.ShuffleSettings;
 import io.nightjar.common.dataset.Dataset;
 import io.nightjar.common.tool.DailyJobTool;
@@ -21,10 +20,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.crunch.PCollection;
-import org.apache.crunch.PTable;
 import org.apache.crunch.Pair;
 import org.apache.crunch.Pipeline;
-import org.apache.crunch.PipelineResult;
 import org.apache.crunch.Tuple3;
 import org.apache.crunch.types.avro.Avros;
 import org.apache.hadoop.fs.FileSystem;
@@ -142,29 +139,22 @@ public final class ImpressionsJoinTool extends DailyJobTool<ImpressionsJoinTool.
   protected Flow flow(Pipeline pipeline, Resolved resolved) throws IOException {
     PCollection<Impression> raw =
         Dataset.readAvro(pipeline, resolved.impressions(), Avros.specifics(Impression.class));
-    PCollection<AdMetadata> metadataRows =
-        Dataset.readAvro(pipeline, resolved.metadata(), Avros.specifics(AdMetadata.class));
     Sharding sharding = sharding(resolved);
     ShardPlan plan = sharding.plan();
     int joinReducers = sharding.reducers();
-    PTable<String, AdMetadata> latest = null;
-    PipelineResult first = null;
-    if (resolved.strategy() == Strategy.MAPSIDE) {
-      // Deduplicate the metadata in a job of its own first. Otherwise Crunch plans the impressions' check twice
-      // (once beside the metadata job for the quarantine, once in the map-side join) and counts them twice.
-      latest = ImpressionsJoin.latestMetadata(metadataRows).cache();
-      first = PipelineRuns.run(pipeline, List.of());
-    }
     Pair<PCollection<Impression>, PCollection<QuarantineRecord>> checked =
         ImpressionsJoin.checkImpressions(raw, resolved.date());
-    Pair<PCollection<EnrichedImpression>, PCollection<Tuple3<String, String, Long>>> joined = latest != null
-        ? ImpressionsJoin.join(latest, checked.first(), resolved.strategy(), plan, joinReducers)
-        : ImpressionsJoin.joinRows(metadataRows, checked.first(), resolved.strategy(), plan, joinReducers);
+    // mapside: each map task reads the metadata files itself, so the day is one map-only job.
+    Pair<PCollection<EnrichedImpression>, PCollection<Tuple3<String, String, Long>>> joined =
+        resolved.strategy() == Strategy.MAPSIDE
+            ? ImpressionsJoin.joinMapside(Dataset.readableAvro(pipeline.getConfiguration(), resolved.metadata(),
+                Avros.specifics(AdMetadata.class)), checked.first())
+            : ImpressionsJoin.joinRows(Dataset.readAvro(pipeline, resolved.metadata(),
+                Avros.specifics(AdMetadata.class)), checked.first(), resolved.strategy(), plan, joinReducers);
     Iterable<Tuple3<String, String, Long>> taskLoads = joined.second().materialize();
-    Flow flow = Flow.of(joined.first(), checked.second()).reads(resolved.impressions(), resolved.metadata()).report(runs -> SkewReport.of(runs, taskLoads,
-        resolved.strategy().toString(), resolved.why(), plan == null ? "-" : plan.toString(), joinReducers,
-        sharding.defaultLargestEstimate()));
-    return first == null ? flow : flow.ranFirst(first);
+    return Flow.of(joined.first(), checked.second()).reads(resolved.impressions(), resolved.metadata())
+        .report(runs -> SkewReport.of(runs, taskLoads, resolved.strategy().toString(), resolved.why(),
+            plan == null ? "-" : plan.toString(), joinReducers, sharding.defaultLargestEstimate()));
   }
 
   @Override

@@ -157,7 +157,7 @@ public abstract class ImpressionsJoinTester {
     return ImpressionsJoin.latestMetadata(metadataRows());
   }
 
-  private PCollection<AdMetadata> metadataRows() {
+  protected PCollection<AdMetadata> metadataRows() {
     return MemPipeline.typedCollectionOf(Avros.specifics(AdMetadata.class), metadata);
   }
 
