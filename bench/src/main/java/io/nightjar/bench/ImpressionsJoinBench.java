@@ -1,10 +1,12 @@
 package io.nightjar.bench;
 
 import io.nightjar.common.dataset.Dataset;
+import io.nightjar.jobs.ads.ImpressionsJoinTool;
 import io.nightjar.testkit.AdDataOptions;
 import java.io.File;
 import java.io.InputStream;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.apache.hadoop.conf.Configuration;
@@ -36,7 +38,9 @@ public final class ImpressionsJoinBench implements Callable<Integer> {
   @Mixin
   private final AdDataOptions data = new AdDataOptions(10_000_000, 10_000, 1.1);
 
-  @Option(names = "--reducers", defaultValue = "64")
+  @Option(names = "--reducers", defaultValue = "" + ImpressionsJoinTool.DEFAULT_REDUCERS,
+      description = "Reduce tasks of nightjar's joins and partitions of Spark's tuned row (default: the tool's own, "
+          + "${DEFAULT-VALUE}; Spark's default row keeps its own).")
   private int reducers;
 
   @Option(names = "--slots", defaultValue = "2", description = "Local map and reduce tasks in parallel.")
@@ -55,6 +59,9 @@ public final class ImpressionsJoinBench implements Callable<Integer> {
   /** Runs of each row alternate. */
   @Mixin
   private final BenchOptions bench = new BenchOptions("target/impressions-join-bench", 1);
+
+  @Mixin
+  private final WarmupOption warmup = new WarmupOption();
 
 
   public static void main(String[] args) {
@@ -96,20 +103,23 @@ public final class ImpressionsJoinBench implements Callable<Integer> {
     } else {
       System.out.println("no Spark rows: " + (spark ? "bench-spark is not built (mvn -Pbench builds it)" : "--no-spark"));
     }
-    double[][] seconds = new double[runs.size()][bench.repeat()];
+    int warm = warmup.rounds();
+    double[][] all = new double[runs.size()][warm + bench.repeat()];
     String[][] skew = new String[runs.size()][];
     BenchSupport.Digest reference = null;
-    for (int r = 0; r < bench.repeat(); r++) { // alternating, so a noisy minute hits every row
+    for (int r = 0; r < warm + bench.repeat(); r++) { // alternating, so a noisy minute hits every row
+      String round = r < warm ? "warmup-" + (r + 1) : Integer.toString(r - warm + 1);
       for (int k = 0; k < runs.size(); k++) {
         String run = runs.get(k);
+        double[] seconds = all[k];
         Path day;
         if (k < strategies.size()) {
           day = new Path(storage.root(), "ads/bench-" + run + "/" + DAY);
-          seconds[k][r] = run.equals(CRUNCH_SHARDED) // not a strategy of the tool: the benchmark's own
-              ? BenchSupport.runMain(bench.workDir(), storage.settings(), run + "-" + (r + 1),
+          seconds[r] = run.equals(CRUNCH_SHARDED) // not a strategy of the tool: the benchmark's own
+              ? BenchSupport.runMain(bench.workDir(), storage.settings(), run + "-" + round,
                   CrunchShardedJoin.class.getName(), List.of(), "--date", DAY, "--reducers", Integer.toString(reducers),
                   "--output", day.toString(), "--impressions", impressions.toString(), "--metadata", metadata.toString())
-              : BenchSupport.runTool(bench.workDir(), storage.settings(), run + "-" + (r + 1), "impressions-join",
+              : BenchSupport.runTool(bench.workDir(), storage.settings(), run + "-" + round, "impressions-join",
                   "--date", DAY, "--strategy", run, "--reducers", Integer.toString(reducers), "--dataset",
                   "bench-" + run);
           JsonNode report;
@@ -125,7 +135,7 @@ public final class ImpressionsJoinBench implements Callable<Integer> {
               metadata.toString(), "--output", day.toString(), "--day", DAY));
           String[] options = sparkRows[k - strategies.size()];
           args.addAll(List.of(options).subList(1, options.length));
-          seconds[k][r] = SparkRun.run(bench.workDir(), run + "-" + (r + 1), args.toArray(new String[0]));
+          seconds[r] = SparkRun.run(bench.workDir(), run + "-" + round, args.toArray(new String[0]));
           skew[k] = new String[] {"-", "-", "-", "-"};
         }
         BenchSupport.Digest digest = BenchSupport.Digest.of(fs, day);
@@ -140,14 +150,19 @@ public final class ImpressionsJoinBench implements Callable<Integer> {
         fs.delete(k < strategies.size() ? day.getParent() : day, true);
       }
     }
-    System.out.printf("%nimpressions-join, %,d impressions, %,d ads, zipf %.2f, %d reducers, %d local slots, %d runs"
-        + " each, on the %s%n", data.impressions, data.ads, data.zipf, reducers, slots, bench.repeat(), storage.label());
-    System.out.printf("%-21s %9s %9s %18s %9s %22s %6s  %s%n", "strategy", "median s", "min s", "largest task rows",
-        "max/mean", "metadata rows shuffled", "tasks", "runs (s)");
+    double[][] seconds = new double[runs.size()][];
     for (int k = 0; k < runs.size(); k++) {
-      System.out.printf("%-21s %9.1f %9.1f %18s %9s %22s %6s  %s%n", runs.get(k), BenchSupport.median(seconds[k]),
+      seconds[k] = Arrays.copyOfRange(all[k], warm, all[k].length);
+    }
+    System.out.printf("%nimpressions-join, %,d impressions, %,d ads, zipf %.2f, %d reducers, %d local slots, %d runs"
+        + " each after %d untimed warm-up round(s), on the %s%n", data.impressions, data.ads, data.zipf, reducers, slots,
+        bench.repeat(), warm, storage.label());
+    System.out.printf("%-21s %9s %9s %18s %9s %22s %6s  %-20s %s%n", "strategy", "median s", "min s",
+        "largest task rows", "max/mean", "metadata rows shuffled", "tasks", "runs (s)", "warm-up (s)");
+    for (int k = 0; k < runs.size(); k++) {
+      System.out.printf("%-21s %9.1f %9.1f %18s %9s %22s %6s  %-20s %s%n", runs.get(k), BenchSupport.median(seconds[k]),
           BenchSupport.min(seconds[k]), skew[k][0], skew[k][1], skew[k][2], skew[k][3],
-          BenchSupport.runs(seconds[k], "%.1f"));
+          BenchSupport.runs(seconds[k], "%.1f"), BenchSupport.runs(Arrays.copyOfRange(all[k], 0, warm), "%.1f"));
     }
     if (runs.size() > strategies.size()) {
       System.out.println("spark-sortmerge: Spark at its defaults (adaptive execution on, its shuffle partitions); "

@@ -78,6 +78,9 @@ public final class SensorAveragesBench implements Callable<Integer> {
   @Mixin
   private final BenchOptions bench = new BenchOptions("target/sensor-averages-bench", 3);
 
+  @Mixin
+  private final WarmupOption warmup = new WarmupOption();
+
   @Option(names = "--map-slots", defaultValue = "2", description = "Local map tasks in parallel (mapreduce.local.map.tasks.maximum).")
   private int mapSlots;
 
@@ -106,20 +109,22 @@ public final class SensorAveragesBench implements Callable<Integer> {
     }
     Map<String, double[]> keep = loop(file);
     Map<String, double[]> remove = runs.stream().anyMatch(row -> row.endsWith("-remove")) ? removed(file) : null;
-    double[] loopSeconds = new double[bench.repeat()];
-    double[][] seconds = new double[runs.size()][bench.repeat()];
+    int warm = warmup.rounds();
+    double[] loopAll = new double[warm + bench.repeat()];
+    double[][] all = new double[runs.size()][warm + bench.repeat()];
     try (BenchStorage storage = this.storage.open(bench.workDir(), mapSlots)) {
       Path stored = new Path(storage.put(input, "readings/" + DAY), file.getName());
       System.out.printf("input: %,d readings%s, %,d sensors, %,d bytes of snappy Avro, on the %s%n", count(keep),
           remove == null ? "" : String.format(" (%,d of them left by nightjar's rule)", count(remove)), data.sensors,
           file.length(), storage.label());
-      for (int r = 0; r < bench.repeat(); r++) { // alternating, so a noisy minute hits every row
+      for (int r = 0; r < warm + bench.repeat(); r++) { // alternating, so a noisy minute hits every row
+        String round = r < warm ? "warmup-" + (r + 1) : Integer.toString(r - warm + 1);
         // The loop too runs as its own JVM, on the local copy (no HDFS client between it and the bytes).
-        loopSeconds[r] = BenchSupport.runJava(bench.workDir(), "loop-" + (r + 1), List.of(),
+        loopAll[r] = BenchSupport.runJava(bench.workDir(), "loop-" + round, List.of(),
             System.getProperty("java.class.path"), PlainLoop.class.getName(), List.of(file.getAbsolutePath()));
         for (int k = 0; k < runs.size(); k++) {
           String[] row = runs.get(k).split("-");
-          String name = "bench-" + runs.get(k) + "-" + (r + 1);
+          String name = "bench-" + runs.get(k) + "-" + round;
           Path output;
           if (row[0].equals("spark")) {
             output = storage.path("spark/" + name);
@@ -128,11 +133,11 @@ public final class SensorAveragesBench implements Callable<Integer> {
             if (row[1].equals("remove")) {
               args.add("--dedup");
             }
-            seconds[k][r] = SparkRun.run(bench.workDir(), name, args.toArray(new String[0]));
+            all[k][r] = SparkRun.run(bench.workDir(), name, args.toArray(new String[0]));
           } else {
             Map<String, String> settings = storage.settings();
             settings.putAll(set);
-            seconds[k][r] = BenchSupport.runTool(bench.workDir(), settings, name, "sensor-averages",
+            all[k][r] = BenchSupport.runTool(bench.workDir(), settings, name, "sensor-averages",
                 "--date", DAY.toString(), "--input", stored.toString(), "--engine", row[0], "--duplicates", row[1],
                 "--dataset", name);
             output = Dataset.of(storage.conf(), "sensors", name).dayPath(DAY);
@@ -141,14 +146,21 @@ public final class SensorAveragesBench implements Callable<Integer> {
           storage.fs().delete(output.getParent(), true);
         }
       }
-      System.out.printf("%n%-58s %8s %8s %12s %8s %8s  %s%n", String.format("sensor averages, %,d readings, %s",
-          data.readings, storage.label()), "median s", "min s", "readings/s", "vs loop", "min", "runs (s)");
-      row("plain loop (1 thread, local copy: decode, check, hash map)", loopSeconds, loopSeconds);
+      double[] loopSeconds = Arrays.copyOfRange(loopAll, warm, loopAll.length);
+      double[][] seconds = new double[runs.size()][];
+      for (int k = 0; k < runs.size(); k++) {
+        seconds[k] = Arrays.copyOfRange(all[k], warm, all[k].length);
+      }
+      System.out.printf("%n%-58s %8s %8s %12s %8s %8s  %-16s %s%n", String.format("sensor averages, %,d readings, %s, "
+          + "after %d untimed warm-up round(s)", data.readings, storage.label(), warm), "median s", "min s",
+          "readings/s", "vs loop", "min", "runs (s)", "warm-up (s)");
+      row("plain loop (1 thread, local copy: decode, check, hash map)", loopSeconds, loopSeconds,
+          Arrays.copyOfRange(loopAll, 0, warm));
       for (int k = 0; k < runs.size(); k++) {
         String[] row = runs.get(k).split("-");
         row(row[0].equals("spark") ? "Spark 3.5 SQL local[2], defaults" + (row[1].equals("keep") ? ""
             : ", duplicates as nightjar removes them") : "--engine " + row[0] + " --duplicates " + row[1] + " ("
-            + mapSlots + " slots)", seconds[k], loopSeconds);
+            + mapSlots + " slots)", seconds[k], loopSeconds, Arrays.copyOfRange(all[k], 0, warm));
       }
       for (String duplicates : List.of("keep", "remove")) {
         int nightjar = runs.indexOf("crunch-" + duplicates);
@@ -167,12 +179,12 @@ public final class SensorAveragesBench implements Callable<Integer> {
   }
 
   /** One row: median and min seconds, readings/s of the median, the loop's time over the row's, and every run. */
-  private void row(String label, double[] seconds, double[] loopSeconds) {
+  private void row(String label, double[] seconds, double[] loopSeconds, double[] warmups) {
     double median = BenchSupport.median(seconds);
     double min = BenchSupport.min(seconds);
-    System.out.printf("%-58s %8.2f %8.2f %,12.0f %8.2f %8.2f  %s%n", label, median, min, data.readings / median,
+    System.out.printf("%-58s %8.2f %8.2f %,12.0f %8.2f %8.2f  %-16s %s%n", label, median, min, data.readings / median,
         BenchSupport.median(loopSeconds) / median, BenchSupport.min(loopSeconds) / min,
-        BenchSupport.runs(seconds, "%.2f"));
+        BenchSupport.runs(seconds, "%.2f"), BenchSupport.runs(warmups, "%.2f"));
   }
 
   /** The plain loop as a process of its own: prints the number of sensor days it aggregated. */

@@ -29,7 +29,8 @@ public class BenchSmokeTest {
   @Test
   public void sensorAverages() throws Exception {
     String out = run(new SensorAveragesBench(), "--readings", "20000", "--sensors", "20", "--repeat", "1", "--no-spark",
-        "--work-dir", new File(WORK, "sensor-averages").getPath());
+        "--warmup", "0", "--work-dir", new File(WORK, "sensor-averages").getPath());
+    assertTrue(out, out.contains("after 0 untimed warm-up round(s)"));
     assertTrue(out, out.contains("plain loop"));
     for (String engine : new String[] {"crunch", "mapreduce"}) {
       for (String duplicates : new String[] {"keep", "remove"}) {
@@ -49,6 +50,7 @@ public class BenchSmokeTest {
       assertTrue(out, Pattern.compile("(?m)^" + strategy + " +[0-9.]+ +[0-9]+").matcher(out).find());
     }
     assertTrue(out, out.contains("all strategies published the same 3,000 rows"));
+    assertTrue(out, out.contains("2 reducers, 2 local slots, 1 runs each after 1 untimed warm-up round(s)"));
   }
 
   @Test

@@ -70,7 +70,7 @@ public final class ImpressionsJoinTool extends DailyJobTool<ImpressionsJoinTool.
           + "the cluster's or the run's configuration sets it above 1, else " + DEFAULT_REDUCERS + ").")
   private Integer reducers;
 
-  static final int DEFAULT_REDUCERS = 10;
+  public static final int DEFAULT_REDUCERS = 10;
   /** Hadoop's key for a job's reduce tasks (1 unless a site or a run sets it). */
   static final String JOB_REDUCES_KEY = "mapreduce.job.reduces";
 

@@ -1,0 +1,19 @@
+package io.nightjar.bench;
+
+import picocli.CommandLine.Option;
+
+/**
+ * Untimed rounds of every row before the timed ones, for the benchmarks that start an HDFS of their own: a fresh
+ * DataNode serves its first reads with a cold JIT and page cache, where a cluster's DataNodes have long been running.
+ * A picocli {@code @Mixin}; the warm-up runs are printed apart from the timed ones.
+ */
+final class WarmupOption {
+
+  @Option(names = "--warmup", description = "Untimed rounds of every row before the timed ones, printed apart "
+      + "(default: ${DEFAULT-VALUE}).")
+  private int rounds = 1;
+
+  int rounds() {
+    return rounds;
+  }
+}
