@@ -100,6 +100,18 @@ final class BenchSupport {
     return runMain(workDir, settings, name, "io.nightjar.jobs.Main", List.of(tool), args);
   }
 
+  /**
+   * Writes the page cache's dirty pages to disk ({@code sync}) and waits for it, so that the next run does not share
+   * the disk with the write-back of what the runs before it wrote (the kernel writes dirty pages about 30 s after
+   * they were written, into whichever run comes then).
+   */
+  static void settle() throws IOException, InterruptedException {
+    Process sync = new ProcessBuilder("sync").inheritIO().start();
+    if (sync.waitFor() != 0) {
+      throw new IOException("sync exited with " + sync.exitValue());
+    }
+  }
+
   /** {@link #runTool} with {@code settings} and its own JVM options instead of {@value #TOOL_JVM_KEY}'s. */
   static double runTool(File workDir, List<String> javaOptions, Map<String, String> settings, String name, String tool,
       String... args) throws IOException, InterruptedException {

@@ -107,6 +107,7 @@ public final class ImpressionsJoinBench implements Callable<Integer> {
     double[][] all = new double[runs.size()][warm + bench.repeat()];
     String[][] skew = new String[runs.size()][];
     BenchSupport.Digest reference = null;
+    BenchSupport.settle(); // the generated input written to disk before the first run
     for (int r = 0; r < warm + bench.repeat(); r++) { // alternating, so a noisy minute hits every row
       String round = r < warm ? "warmup-" + (r + 1) : Integer.toString(r - warm + 1);
       for (int k = 0; k < runs.size(); k++) {
@@ -148,6 +149,7 @@ public final class ImpressionsJoinBench implements Callable<Integer> {
         // Every run publishes a first day, and the disk holds one output at a time (a rerun keeps the superseded
         // day: three runs of eight rows at the documented size left 14 GB).
         fs.delete(k < strategies.size() ? day.getParent() : day, true);
+        BenchSupport.settle(); // the next run starts without this one's write-back
       }
     }
     double[][] seconds = new double[runs.size()][];

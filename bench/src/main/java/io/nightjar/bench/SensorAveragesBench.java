@@ -117,6 +117,7 @@ public final class SensorAveragesBench implements Callable<Integer> {
       System.out.printf("input: %,d readings%s, %,d sensors, %,d bytes of snappy Avro, on the %s%n", count(keep),
           remove == null ? "" : String.format(" (%,d of them left by nightjar's rule)", count(remove)), data.sensors,
           file.length(), storage.label());
+      BenchSupport.settle(); // the generated input written to disk before the first run
       for (int r = 0; r < warm + bench.repeat(); r++) { // alternating, so a noisy minute hits every row
         String round = r < warm ? "warmup-" + (r + 1) : Integer.toString(r - warm + 1);
         // The loop too runs as its own JVM, on the local copy (no HDFS client between it and the bytes).
@@ -144,6 +145,7 @@ public final class SensorAveragesBench implements Callable<Integer> {
           }
           sameFigures(row[1].equals("keep") ? keep : remove, published(storage.fs(), output), runs.get(k));
           storage.fs().delete(output.getParent(), true);
+          BenchSupport.settle(); // the next run starts without this one's write-back
         }
       }
       double[] loopSeconds = Arrays.copyOfRange(loopAll, warm, loopAll.length);

@@ -14,6 +14,9 @@ final class WarmupOption {
   private int rounds = 1;
 
   int rounds() {
+    if (rounds < 0) {
+      throw new IllegalArgumentException("--warmup takes 0 or more rounds, not " + rounds);
+    }
     return rounds;
   }
 }

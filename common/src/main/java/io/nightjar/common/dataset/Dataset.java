@@ -197,12 +197,13 @@ public final class Dataset {
 
   /**
    * The records of one file, folder or glob of Avro files, checked as {@link #readAvro} checks them, for a task to
-   * read whole ({@link AvroReadableFiles}: the small side of a map-side join, loaded by every map task).
+   * read whole ({@link AvroReadableFiles}: the small side of a map-side join, loaded by every map task). Fails when
+   * it names no Avro file.
    */
   public static <T> AvroReadableFiles<T> readableAvro(Configuration conf, Path path, AvroType<T> type)
       throws IOException {
     AvroInputCheck.requireReadable(conf, type.getSchema(), List.of(path));
-    return AvroReadableFiles.of(List.of(path), type);
+    return AvroReadableFiles.of(conf, List.of(path), type);
   }
 
   /** {@link #readAvro(Pipeline, List, AvroType)} of one file, folder or glob. */

@@ -201,7 +201,7 @@ public abstract class DailyJobTool<P extends DailyJobTool.DailyPlan> extends Nig
 
   /**
    * What a tool's data flow gives the frame: the day's output and quarantine (written to staging and run on the
-   * frame's pipeline), or runs the flow made itself, or folders it filled; and optionally runs made before, what it
+   * frame's pipeline), or runs the flow made itself, or folders it filled; and optionally what it
    * reads, a further condition for publishing the data, and a report and additions written beside it.
    */
   public static final class Flow {

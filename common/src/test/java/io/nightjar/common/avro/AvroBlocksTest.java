@@ -107,9 +107,11 @@ public class AvroBlocksTest {
     write(new File(folder, "old.avro"), OLD, 0, 3_000);
     write(new File(folder, "current.avro"), CURRENT, 3_000, 2_000);
     new File(folder, "_SUCCESS").createNewFile();
+    Configuration conf = tmp.getDefaultConfiguration();
     AvroReadableFiles<GenericData.Record> readable =
-        AvroReadableFiles.of(List.of(new Path(folder.toURI())), Avros.generics(CURRENT));
-    List<GenericData.Record> records = readable.read(tmp.getDefaultConfiguration(), null);
+        AvroReadableFiles.of(conf, List.of(new Path(folder.toURI())), Avros.generics(CURRENT));
+    List<GenericData.Record> records = new ArrayList<>();
+    readable.read(conf).forEach(records::add);
     assertEquals(5_000, records.size());
     assertEquals(5_000, records.stream().map(System::identityHashCode).distinct().count());
     List<String> described = new ArrayList<>();
@@ -124,13 +126,36 @@ public class AvroBlocksTest {
     write(file, CURRENT, 0, 2_000);
     byte[] bytes = java.nio.file.Files.readAllBytes(file.toPath());
     java.nio.file.Files.write(file.toPath(), java.util.Arrays.copyOf(bytes, bytes.length - 700));
+    Configuration conf = tmp.getDefaultConfiguration();
     AvroReadableFiles<GenericData.Record> readable =
-        AvroReadableFiles.of(List.of(new Path(file.toURI())), Avros.generics(CURRENT));
+        AvroReadableFiles.of(conf, List.of(new Path(file.toURI())), Avros.generics(CURRENT));
     try {
-      readable.read(tmp.getDefaultConfiguration(), null);
+      readable.read(conf).forEach(r -> { });
       throw new AssertionError("a cut file read without an error");
     } catch (RuntimeException e) {
       assertTrue(e.getMessage(), e.getMessage().contains("cut.avro"));
+    }
+  }
+
+  @Test
+  public void readableFilesRefuseAPathWithoutAvroFilesAndAFileChangedSince() throws Exception {
+    Configuration conf = tmp.getDefaultConfiguration();
+    try {
+      AvroReadableFiles.of(conf, List.of(new Path(tmp.getFile("none").toURI())), Avros.generics(CURRENT));
+      throw new AssertionError("a path without Avro files was accepted");
+    } catch (IOException e) {
+      assertTrue(e.getMessage(), e.getMessage().startsWith("no Avro files at "));
+    }
+    File file = tmp.getFile("grown.avro");
+    write(file, CURRENT, 0, 100);
+    AvroReadableFiles<GenericData.Record> readable =
+        AvroReadableFiles.of(conf, List.of(new Path(file.toURI())), Avros.generics(CURRENT));
+    write(file, CURRENT, 0, 200);
+    try {
+      readable.read(conf).forEach(r -> { });
+      throw new AssertionError("a file changed since it was listed read without an error");
+    } catch (RuntimeException e) {
+      assertTrue(e.getMessage(), e.getMessage().contains("grown.avro") && e.getMessage().contains("it changed"));
     }
   }
 

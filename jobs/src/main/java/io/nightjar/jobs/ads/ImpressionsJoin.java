@@ -11,6 +11,7 @@ import io.nightjar.common.crunch.AccountedDoFn;
 import io.nightjar.common.crunch.LatestPerKey;
 import io.nightjar.common.crunch.QuarantiningDoFn;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.HashMap;
@@ -29,6 +30,7 @@ import org.apache.crunch.Tuple3;
 import org.apache.crunch.lib.Channels;
 import org.apache.crunch.lib.join.JoinStrategy;
 import org.apache.crunch.lib.join.JoinType;
+import org.apache.crunch.impl.mem.MemPipeline;
 import org.apache.crunch.lib.join.MapsideJoinStrategy;
 import org.apache.crunch.types.PType;
 import org.apache.crunch.types.avro.Avros;
@@ -37,11 +39,11 @@ import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.mapreduce.TaskAttemptID;
 
 /**
- * Impressions left-outer-joined with ad metadata, with a choice of Crunch {@link JoinStrategy} for skewed ad ids. Use
- * it for the enriched-impressions day; {@link #joinStrategy} says which strategy does what. Every strategy gives the
- * same records. In all of them the metadata is Crunch's left side (the side a join holds in memory: one row per ad, or
- * all of it for {@link Strategy#MAPSIDE}) and the impressions stream through as the preserved right side
- * ({@code RIGHT_OUTER_JOIN}), which is the left outer join of impressions with metadata.
+ * Impressions left-outer-joined with ad metadata, with a choice of strategy for skewed ad ids. Use it for the
+ * enriched-impressions day; the list below says which strategy does what. Every strategy gives the same records. In
+ * the reduce-side ones the metadata is Crunch's left side (the side a join holds in memory: one row per ad) and the
+ * impressions stream through as the preserved right side ({@code RIGHT_OUTER_JOIN}), which is the left outer join of
+ * impressions with metadata; {@link Strategy#MAPSIDE} holds each ad's latest row in every map task instead.
  *
  * <ul>
  *   <li>{@code DEFAULT}: the plain reduce-side join, {@link SaltedJoinStrategy} with one shard per ad (the same
@@ -158,14 +160,18 @@ public final class ImpressionsJoin {
   /**
    * {@link #join} from the metadata rows as read: the salted strategies ({@code DEFAULT}, {@code SHARDED},
    * {@code ADAPTIVE}) pick each ad's latest row inside the join's own shuffle, so the day is one MapReduce job;
-   * {@code MAPSIDE} joins as {@link #joinMapside} with the rows' readable data (on MapReduce, unless the rows' source
-   * is readable, Crunch runs a job to materialize them first: the tool passes the files instead). Same rows and
-   * counters either way.
+   * {@code MAPSIDE} joins as {@link #joinMapside} with the rows' readable data, in memory pipelines only (on
+   * MapReduce Crunch would run a job to materialize them first, which may count the impressions' check twice: pass the
+   * files, {@code Dataset.readableAvro}, to {@link #joinMapside}). Same rows and counters either way.
    */
   public static Pair<PCollection<EnrichedImpression>, PCollection<Tuple3<String, String, Long>>> joinRows(
       PCollection<AdMetadata> metadataRows, PCollection<Impression> impressions, Strategy strategy, ShardPlan plan,
       int reducers) {
     if (strategy == Strategy.MAPSIDE) {
+      if (!(metadataRows.getPipeline() instanceof MemPipeline)) {
+        throw new IllegalArgumentException("mapside on MapReduce reads the metadata files in its tasks: "
+            + "joinMapside(Dataset.readableAvro(...), impressions)");
+      }
       return joinMapside(metadataRows.asReadable(false), impressions);
     }
     return join(keyedMetadata(metadataRows), impressions, strategy, plan, reducers);
@@ -176,7 +182,8 @@ public final class ImpressionsJoin {
    * metadataRows} (for the tool, the files themselves: {@link io.nightjar.common.avro.AvroReadableFiles}), keeps each
    * ad's latest row in memory and enriches the impressions it reads; no shuffle, and no job before it to deduplicate
    * the metadata. The metadata counters ({@value #METADATA_GROUP}) are counted by map task 0 only, as every task
-   * reads the same rows. Use it when the metadata fits in a map task's heap with room to spare.
+   * reads the same rows (a day without impression files has no map task, so its metadata goes uncounted). Use it
+   * when the metadata fits in a map task's heap with room to spare.
    */
   public static Pair<PCollection<EnrichedImpression>, PCollection<Tuple3<String, String, Long>>> joinMapside(
       ReadableData<AdMetadata> metadataRows, PCollection<Impression> impressions) {
@@ -332,7 +339,7 @@ public final class ImpressionsJoin {
             }
           }
         }
-      } catch (IOException e) {
+      } catch (IOException | UncheckedIOException e) {
         throw new IllegalStateException("cannot read the ad metadata for the map-side join: " + e.getMessage(), e);
       }
       TaskAttemptID attempt = getTaskAttemptID();

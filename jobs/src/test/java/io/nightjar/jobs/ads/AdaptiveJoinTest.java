@@ -28,8 +28,8 @@ public class AdaptiveJoinTest extends ImpressionsJoinTester {
 
   @Override
   protected long metadataRowsShuffled() {
-    // the hot ad's 4 shards, two cold ads, and the two duplicate rows of cold ads (deduplicated in the join)
-    return 4 + 1 + 1 + 2;
+    // the hot ad's 4 shards, two cold ads, and the three duplicate rows of cold ads (deduplicated in the join)
+    return 4 + 1 + 1 + 3;
   }
 
   @Test

@@ -72,6 +72,7 @@ public abstract class ImpressionsJoinTester {
         new AdMetadata("ad-dup", "adv-d", "stale", "cr-d", 4L),
         new AdMetadata("ad-dup", "adv-d", "fresh-a", "cr-d", 9L),
         new AdMetadata("ad-dup", "adv-d", "fresh-b", "cr-d", 9L),  // same updatedAt: the greater campaign wins
+        new AdMetadata("ad-dup", "adv-d", "stale-late", "cr-d", 3L),  // read last, yet not the latest
         new AdMetadata("", "adv-x", "camp-x", "cr-x", 1L));
   }
 
@@ -111,7 +112,7 @@ public abstract class ImpressionsJoinTester {
     reasons.put(ImpressionsJoin.OUTSIDE_DAY, 1L);
     assertEquals(reasons, accounting.quarantineReasons());
     accounting.check();
-    assertEquals(2, counter(ImpressionsJoin.METADATA_GROUP, "duplicate-rows-dropped"));
+    assertEquals(3, counter(ImpressionsJoin.METADATA_GROUP, "duplicate-rows-dropped"));
     assertEquals(1, counter(ImpressionsJoin.METADATA_GROUP, "rows-without-ad-id"));
     assertEquals(1, counter(ImpressionsJoin.JOIN_GROUP, ImpressionsJoin.UNKNOWN_AD));
     assertEquals(metadataRowsShuffled(), counter(ImpressionsJoin.JOIN_GROUP, ImpressionsJoin.METADATA_ROWS_SHUFFLED));

@@ -19,8 +19,8 @@ public class ShardedJoinTest extends ImpressionsJoinTester {
 
   @Override
   protected long metadataRowsShuffled() {
-    // three ads and the two duplicate rows (deduplicated in the join), each copied to 4 shards
-    return (3 + 2) * 4;
+    // three ads and the three duplicate rows (deduplicated in the join), each copied to 4 shards
+    return (3 + 3) * 4;
   }
 
   @Test(expected = UnsupportedOperationException.class)
