@@ -72,6 +72,23 @@ public final class AvroBlocks {
     return blocks.parallelDo("decode " + type.getSchema().getName(), new DecodeFn<>(type), type);
   }
 
+  /**
+   * Whether {@code type}'s records are read as specific records (else generic); reflect types are refused (Crunch's
+   * Avro source configures reflect readers per input, {@code crunch.reflectdatafactory}; nightjar reads none).
+   */
+  static boolean readsSpecific(AvroType<?> type) {
+    AvroMode mode = AvroMode.fromType(type);
+    if (!mode.equals(AvroMode.SPECIFIC) && !mode.equals(AvroMode.GENERIC)) {
+      throw new IllegalArgumentException("Avro files are read as specific or generic records, not " + type);
+    }
+    return mode.equals(AvroMode.SPECIFIC);
+  }
+
+  /** The data model that reads specific or generic records, with the factory {@code conf} configures. */
+  static AvroMode mode(boolean specific, Configuration conf) {
+    return (specific ? AvroMode.SPECIFIC : AvroMode.GENERIC).withFactoryFromConfiguration(conf);
+  }
+
   /** The blocks of the Avro files {@code paths}; small files are combined into splits as Crunch's Avro source does. */
   static FileSourceImpl<Block> source(List<Path> paths) {
     FormatBundle<AvroBlockInputFormat> format = FormatBundle.forInput(AvroBlockInputFormat.class)
@@ -223,13 +240,8 @@ public final class AvroBlocks {
 
     @SuppressWarnings("unchecked")
     DecodeFn(AvroType<T> type) {
-      AvroMode mode = AvroMode.fromType(type);
-      if (!mode.equals(AvroMode.SPECIFIC) && !mode.equals(AvroMode.GENERIC)) {
-        // Crunch's Avro source configures reflect readers per input (crunch.reflectdatafactory); nightjar reads none.
-        throw new IllegalArgumentException("Avro blocks are read as specific or generic records, not " + type);
-      }
+      this.specific = readsSpecific(type);
       this.readerSchema = type.getSchema().toString();
-      this.specific = mode.equals(AvroMode.SPECIFIC);
       this.inputFn = (MapFn<Object, T>) type.getInputMapFn();
     }
 
@@ -241,7 +253,7 @@ public final class AvroBlocks {
     @Override
     public void initialize() {
       expected = new Schema.Parser().parse(readerSchema);
-      avroMode = (specific ? AvroMode.SPECIFIC : AvroMode.GENERIC).withFactoryFromConfiguration(getConfiguration());
+      avroMode = mode(specific, getConfiguration());
       writer = null;
       reuse = null;
       if (getContext() != null) {

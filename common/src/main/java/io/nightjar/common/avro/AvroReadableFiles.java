@@ -62,10 +62,7 @@ public final class AvroReadableFiles<T> implements ReadableData<T> {
   @SuppressWarnings("unchecked")
   public static <T> AvroReadableFiles<T> of(Configuration conf, List<Path> paths, AvroType<T> type)
       throws IOException {
-    AvroMode mode = AvroMode.fromType(type);
-    if (!mode.equals(AvroMode.SPECIFIC) && !mode.equals(AvroMode.GENERIC)) {
-      throw new IllegalArgumentException("Avro files are read as specific or generic records, not " + type);
-    }
+    boolean specific = AvroBlocks.readsSpecific(type);
     List<String> files = new ArrayList<>();
     List<Long> lengths = new ArrayList<>();
     Set<String> names = new HashSet<>();
@@ -83,7 +80,7 @@ public final class AvroReadableFiles<T> implements ReadableData<T> {
     if (files.isEmpty()) {
       throw new IOException("no Avro files at " + paths);
     }
-    return new AvroReadableFiles<>(files, lengths, type.getSchema().toString(), mode.equals(AvroMode.SPECIFIC),
+    return new AvroReadableFiles<>(files, lengths, type.getSchema().toString(), specific,
         (MapFn<Object, T>) type.getInputMapFn());
   }
 
@@ -137,7 +134,7 @@ public final class AvroReadableFiles<T> implements ReadableData<T> {
     }
     inputFn.initialize();
     Schema expected = new Schema.Parser().parse(readerSchema);
-    AvroMode mode = (specific ? AvroMode.SPECIFIC : AvroMode.GENERIC).withFactoryFromConfiguration(conf);
+    AvroMode mode = AvroBlocks.mode(specific, conf);
     return () -> new Iterator<T>() {
       private int next;
       private CheckedDataFileReader<Object> reader;

@@ -270,7 +270,7 @@ public final class ImpressionsJoin {
     public void process(Impression impression, Emitter<Pair<Impression, QuarantineRecord>> emitter) {
       countIn(1);
       long ts = impression.getTimestamp();
-      if (impression.getAdId() == null || impression.getAdId().trim().isEmpty()) {
+      if (noAdId(impression.getAdId())) {
         quarantine(MISSING_AD_ID, "impression without an ad id", impression, emitter);
       } else if (ts <= 0) {
         quarantine(BAD_TIMESTAMP, "timestamp " + ts, impression, emitter);
@@ -288,7 +288,7 @@ public final class ImpressionsJoin {
     @Override
     public void process(AdMetadata row, Emitter<Pair<String, AdMetadata>> emitter) {
       increment(METADATA_GROUP, "rows");
-      if (row.getAdId() == null || row.getAdId().trim().isEmpty()) {
+      if (noAdId(row.getAdId())) {
         increment(METADATA_GROUP, "rows-without-ad-id");
       } else {
         emitter.emit(Pair.of(row.getAdId(), row));
@@ -327,7 +327,7 @@ public final class ImpressionsJoin {
         for (AdMetadata row : rows.read(getContext())) {
           read++;
           String adId = row.getAdId();
-          if (adId == null || adId.trim().isEmpty()) {
+          if (noAdId(adId)) {
             withoutAdId++;
             continue;
           }
@@ -378,6 +378,11 @@ public final class ImpressionsJoin {
       }
       emitter.emit(Pair.of(ad.first(), ad.second().first()));
     }
+  }
+
+  /** Whether an impression's or metadata row's ad id is missing: null, empty or only white space. */
+  static boolean noAdId(String adId) {
+    return adId == null || adId.trim().isEmpty();
   }
 
   /** Whether metadata row {@code a} wins over {@code b}: later updatedAt, then greater (advertiser, campaign, creative). */
