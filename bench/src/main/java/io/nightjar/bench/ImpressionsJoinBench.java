@@ -6,7 +6,6 @@ import io.nightjar.testkit.AdDataOptions;
 import java.io.File;
 import java.io.InputStream;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.apache.hadoop.conf.Configuration;
@@ -109,7 +108,7 @@ public final class ImpressionsJoinBench implements Callable<Integer> {
     BenchSupport.Digest reference = null;
     BenchSupport.settle(); // the generated input written to disk before the first run
     for (int r = 0; r < warm + bench.repeat(); r++) { // alternating, so a noisy minute hits every row
-      String round = r < warm ? "warmup-" + (r + 1) : Integer.toString(r - warm + 1);
+      String round = warmup.roundName(r);
       for (int k = 0; k < runs.size(); k++) {
         String run = runs.get(k);
         double[] seconds = all[k];
@@ -154,7 +153,7 @@ public final class ImpressionsJoinBench implements Callable<Integer> {
     }
     double[][] seconds = new double[runs.size()][];
     for (int k = 0; k < runs.size(); k++) {
-      seconds[k] = Arrays.copyOfRange(all[k], warm, all[k].length);
+      seconds[k] = warmup.timed(all[k]);
     }
     System.out.printf("%nimpressions-join, %,d impressions, %,d ads, zipf %.2f, %d reducers, %d local slots, %d runs"
         + " each after %d untimed warm-up round(s), on the %s%n", data.impressions, data.ads, data.zipf, reducers, slots,
@@ -164,7 +163,7 @@ public final class ImpressionsJoinBench implements Callable<Integer> {
     for (int k = 0; k < runs.size(); k++) {
       System.out.printf("%-21s %9.1f %9.1f %18s %9s %22s %6s  %-20s %s%n", runs.get(k), BenchSupport.median(seconds[k]),
           BenchSupport.min(seconds[k]), skew[k][0], skew[k][1], skew[k][2], skew[k][3],
-          BenchSupport.runs(seconds[k], "%.1f"), BenchSupport.runs(Arrays.copyOfRange(all[k], 0, warm), "%.1f"));
+          BenchSupport.runs(seconds[k], "%.1f"), BenchSupport.runs(warmup.warmups(all[k]), "%.1f"));
     }
     if (runs.size() > strategies.size()) {
       System.out.println("spark-sortmerge: Spark at its defaults (adaptive execution on, its shuffle partitions); "

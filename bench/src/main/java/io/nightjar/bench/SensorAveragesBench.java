@@ -119,7 +119,7 @@ public final class SensorAveragesBench implements Callable<Integer> {
           file.length(), storage.label());
       BenchSupport.settle(); // the generated input written to disk before the first run
       for (int r = 0; r < warm + bench.repeat(); r++) { // alternating, so a noisy minute hits every row
-        String round = r < warm ? "warmup-" + (r + 1) : Integer.toString(r - warm + 1);
+        String round = warmup.roundName(r);
         // The loop too runs as its own JVM, on the local copy (no HDFS client between it and the bytes).
         loopAll[r] = BenchSupport.runJava(bench.workDir(), "loop-" + round, List.of(),
             System.getProperty("java.class.path"), PlainLoop.class.getName(), List.of(file.getAbsolutePath()));
@@ -148,21 +148,21 @@ public final class SensorAveragesBench implements Callable<Integer> {
           BenchSupport.settle(); // the next run starts without this one's write-back
         }
       }
-      double[] loopSeconds = Arrays.copyOfRange(loopAll, warm, loopAll.length);
+      double[] loopSeconds = warmup.timed(loopAll);
       double[][] seconds = new double[runs.size()][];
       for (int k = 0; k < runs.size(); k++) {
-        seconds[k] = Arrays.copyOfRange(all[k], warm, all[k].length);
+        seconds[k] = warmup.timed(all[k]);
       }
       System.out.printf("%n%-58s %8s %8s %12s %8s %8s  %-16s %s%n", String.format("sensor averages, %,d readings, %s, "
           + "after %d untimed warm-up round(s)", data.readings, storage.label(), warm), "median s", "min s",
           "readings/s", "vs loop", "min", "runs (s)", "warm-up (s)");
       row("plain loop (1 thread, local copy: decode, check, hash map)", loopSeconds, loopSeconds,
-          Arrays.copyOfRange(loopAll, 0, warm));
+          warmup.warmups(loopAll));
       for (int k = 0; k < runs.size(); k++) {
         String[] row = runs.get(k).split("-");
         row(row[0].equals("spark") ? "Spark 3.5 SQL local[2], defaults" + (row[1].equals("keep") ? ""
             : ", duplicates as nightjar removes them") : "--engine " + row[0] + " --duplicates " + row[1] + " ("
-            + mapSlots + " slots)", seconds[k], loopSeconds, Arrays.copyOfRange(all[k], 0, warm));
+            + mapSlots + " slots)", seconds[k], loopSeconds, warmup.warmups(all[k]));
       }
       for (String duplicates : List.of("keep", "remove")) {
         int nightjar = runs.indexOf("crunch-" + duplicates);

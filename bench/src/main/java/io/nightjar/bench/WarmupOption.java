@@ -1,5 +1,6 @@
 package io.nightjar.bench;
 
+import java.util.Arrays;
 import picocli.CommandLine.Option;
 
 /**
@@ -18,5 +19,20 @@ final class WarmupOption {
       throw new IllegalArgumentException("--warmup takes 0 or more rounds, not " + rounds);
     }
     return rounds;
+  }
+
+  /** The name of round {@code r} of all rounds, warm-ups first: {@code warmup-1}, ..., then {@code 1}, {@code 2}, .... */
+  String roundName(int r) {
+    return r < rounds() ? "warmup-" + (r + 1) : Integer.toString(r - rounds() + 1);
+  }
+
+  /** The timed runs of a row's figures of all rounds. */
+  double[] timed(double[] all) {
+    return Arrays.copyOfRange(all, rounds(), all.length);
+  }
+
+  /** The warm-up runs of a row's figures of all rounds. */
+  double[] warmups(double[] all) {
+    return Arrays.copyOfRange(all, 0, rounds());
   }
 }
