@@ -8,6 +8,7 @@ import io.nightjar.common.s3.S3Access;
 import io.nightjar.s3server.LoopbackS3;
 import io.nightjar.testkit.local.LocalSpeed;
 import io.nightjar.testkit.local.NioLocalFileSystem;
+import io.nightjar.testkit.local.NioPermissionsLocalFileSystem;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
@@ -67,11 +68,14 @@ final class BenchSupport {
 
   /**
    * {@link #localSettings} for runs on {@code hdfs}: datasets under {@code /root} there, HDFS the default file system,
-   * and Hadoop's own local file system for the tasks' spills (not the test kit's), as a cluster's tasks have it.
+   * and for {@code file://} (the local runner's staging, the tasks' spills, localized cache files) Hadoop's local file
+   * system with its own reads, its permissions set through {@code java.nio} ({@code NioPermissionsLocalFileSystem}) as
+   * a cluster node's native library sets them: without it a run of either join or sensor tool started about 60
+   * {@code chmod}, {@code readlink} and other processes, which Spark's runs do not (strace, bench/PROFILE.md).
    */
   static Map<String, String> hdfsSettings(File workDir, int slots, BenchHdfs hdfs) {
     Map<String, String> settings = localSettings(workDir, slots);
-    settings.remove(NioLocalFileSystem.IMPL_KEY);
+    settings.put(NioLocalFileSystem.IMPL_KEY, NioPermissionsLocalFileSystem.class.getName());
     settings.put(Dataset.ROOT_KEY, hdfs.uri() + "/root");
     settings.putAll(hdfs.settings());
     return settings;

@@ -4,7 +4,7 @@ import io.nightjar.avro.Impression;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import org.apache.hadoop.io.DataInputBuffer;
+import org.apache.hadoop.io.WritableComparator;
 import org.apache.hadoop.io.WritableUtils;
 
 /**
@@ -21,7 +21,9 @@ public final class ImpressionCodec implements RowCodec<Impression> {
   private static final long serialVersionUID = 1L;
 
   private transient RowBytes out;
-  private transient DataInputBuffer in;
+  /** The next byte to read and the end of the row being decoded. */
+  private transient int at;
+  private transient int end;
 
   @Override
   public byte[] encode(Impression impression) {
@@ -46,25 +48,26 @@ public final class ImpressionCodec implements RowCodec<Impression> {
     writeOptional(impression.getCountry(), into);
   }
 
+  /**
+   * Reads the row straight from {@code bytes}: through Hadoop's {@code DataInputBuffer} each byte was a synchronized
+   * {@code ByteArrayInputStream.read} (JFR: 12% of the join's reduce samples).
+   */
   @Override
   public Impression decode(byte[] bytes, int offset, int length) {
-    if (in == null) {
-      in = new DataInputBuffer();
-    }
-    in.reset(bytes, offset, length);
-    try {
-      int nulls = in.readByte();
-      Impression impression = new Impression();
-      impression.setImpressionId(readString());
-      impression.setAdId((nulls & 1) != 0 ? null : readString());
-      impression.setTimestamp(in.readLong());
-      impression.setUserId((nulls & 2) != 0 ? null : readString());
-      impression.setDeviceType((nulls & 4) != 0 ? null : readString());
-      impression.setCountry((nulls & 8) != 0 ? null : readString());
-      return impression;
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    at = offset;
+    end = offset + length;
+    take(1, bytes);
+    int nulls = bytes[at++];
+    Impression impression = new Impression();
+    impression.setImpressionId(readString(bytes));
+    impression.setAdId((nulls & 1) != 0 ? null : readString(bytes));
+    take(8, bytes);
+    impression.setTimestamp(WritableComparator.readLong(bytes, at));
+    at += 8;
+    impression.setUserId((nulls & 2) != 0 ? null : readString(bytes));
+    impression.setDeviceType((nulls & 4) != 0 ? null : readString(bytes));
+    impression.setCountry((nulls & 8) != 0 ? null : readString(bytes));
+    return impression;
   }
 
   private static void writeOptional(String value, RowBytes into) {
@@ -73,10 +76,31 @@ public final class ImpressionCodec implements RowCodec<Impression> {
     }
   }
 
-  private String readString() throws IOException {
-    int length = WritableUtils.readVInt(in);
-    String value = new String(in.getData(), in.getPosition(), length, StandardCharsets.UTF_8);
-    in.skipBytes(length);
+  private String readString(byte[] bytes) {
+    take(1, bytes);
+    int size = WritableUtils.decodeVIntSize(bytes[at]);
+    take(size, bytes);
+    int length;
+    try {
+      length = WritableComparator.readVInt(bytes, at);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    at += size;
+    if (length < 0) {
+      throw new UncheckedIOException(new IOException("a damaged impression row: a string of " + length + " bytes"));
+    }
+    take(length, bytes);
+    String value = new String(bytes, at, length, StandardCharsets.UTF_8);
+    at += length;
     return value;
+  }
+
+  /** Checks that {@code count} more bytes are in the row, else fails naming the damage. */
+  private void take(int count, byte[] bytes) {
+    if (end - at < count || end > bytes.length) {
+      throw new UncheckedIOException(new IOException("a damaged impression row: " + count + " more bytes needed at "
+          + at + ", the row ends at " + end));
+    }
   }
 }

@@ -2,9 +2,12 @@ package io.nightjar.jobs.ads;
 
 import static org.junit.Assert.assertArrayEquals;
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertThrows;
+import static org.junit.Assert.assertTrue;
 
 import io.nightjar.avro.AdMetadata;
 import io.nightjar.avro.Impression;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -46,7 +49,8 @@ public class SaltedShuffleTest {
     ImpressionCodec codec = new ImpressionCodec();
     Impression full = new Impression("imp-1", "ad-é", 1462060800123L, "user-1", "phone", "DE");
     Impression sparse = new Impression("imp-2", null, -5L, null, null, null);
-    for (Impression impression : List.of(full, sparse)) {
+    Impression longUser = new Impression("imp-3", "ad-1", 7L, "u".repeat(70_000), "tablet", "FR"); // a 3-byte vint
+    for (Impression impression : List.of(full, sparse, longUser)) {
       byte[] bytes = codec.encode(impression);
       byte[] padded = new byte[bytes.length + 3];
       System.arraycopy(bytes, 0, padded, 2, bytes.length);
@@ -56,6 +60,16 @@ public class SaltedShuffleTest {
       int start = batch.length();
       codec.encode(impression, batch); // appended where the batch ends, the same bytes
       assertArrayEquals(bytes, Arrays.copyOfRange(batch.data(), start, batch.length()));
+    }
+  }
+
+  @Test
+  public void aCutImpressionRowIsAnErrorThatSaysSo() {
+    ImpressionCodec codec = new ImpressionCodec();
+    byte[] bytes = codec.encode(new Impression("imp-1", "ad-1", 1462060800123L, "user-1", "phone", "DE"));
+    for (int cut : new int[] {0, 1, 5, bytes.length - 1}) {
+      UncheckedIOException e = assertThrows(UncheckedIOException.class, () -> codec.decode(bytes, 0, cut));
+      assertTrue(e.getMessage(), e.getMessage().contains("a damaged impression row"));
     }
   }
 
