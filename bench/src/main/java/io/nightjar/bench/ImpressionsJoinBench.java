@@ -6,7 +6,9 @@ import io.nightjar.testkit.AdDataOptions;
 import java.io.File;
 import java.io.InputStream;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
@@ -50,6 +52,10 @@ public final class ImpressionsJoinBench implements Callable<Integer> {
 
   @Mixin
   private StorageOption storage;
+
+  @Option(names = "--set", description = "A setting of every nightjar run, key=value, repeatable (e.g. "
+      + "avro.mapred.sync.interval=1048576).")
+  private Map<String, String> set = new LinkedHashMap<>();
 
   @Option(names = "--spark", negatable = true, defaultValue = "true", fallbackValue = "true",
       description = "Add Spark 3.5 rows when bench-spark is built (-Pbench builds it; default: ${DEFAULT-VALUE}).")
@@ -107,6 +113,8 @@ public final class ImpressionsJoinBench implements Callable<Integer> {
     String[][] skew = new String[runs.size()][];
     BenchSupport.Digest reference = null;
     BenchSupport.settle(); // the generated input written to disk before the first run
+    Map<String, String> settings = new LinkedHashMap<>(storage.settings());
+    settings.putAll(set);
     for (int r = 0; r < warm + bench.repeat(); r++) { // alternating, so a noisy minute hits every row
       String round = warmup.roundName(r);
       for (int k = 0; k < runs.size(); k++) {
@@ -116,10 +124,10 @@ public final class ImpressionsJoinBench implements Callable<Integer> {
         if (k < strategies.size()) {
           day = new Path(storage.root(), "ads/bench-" + run + "/" + DAY);
           seconds[r] = run.equals(CRUNCH_SHARDED) // not a strategy of the tool: the benchmark's own
-              ? BenchSupport.runMain(bench.workDir(), storage.settings(), run + "-" + round,
+              ? BenchSupport.runMain(bench.workDir(), settings, run + "-" + round,
                   CrunchShardedJoin.class.getName(), List.of(), "--date", DAY, "--reducers", Integer.toString(reducers),
                   "--output", day.toString(), "--impressions", impressions.toString(), "--metadata", metadata.toString())
-              : BenchSupport.runTool(bench.workDir(), storage.settings(), run + "-" + round, "impressions-join",
+              : BenchSupport.runTool(bench.workDir(), settings, run + "-" + round, "impressions-join",
                   "--date", DAY, "--strategy", run, "--reducers", Integer.toString(reducers), "--dataset",
                   "bench-" + run);
           JsonNode report;

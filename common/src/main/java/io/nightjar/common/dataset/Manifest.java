@@ -5,7 +5,6 @@ import io.nightjar.common.crunch.PipelineCounters;
 import io.nightjar.common.tool.NightjarTool;
 import java.io.FileNotFoundException;
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.io.InputStream;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
@@ -17,10 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.regex.Pattern;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaNormalization;
@@ -44,8 +39,7 @@ import org.apache.hadoop.security.UserGroupInformation;
  * for {@code _SUCCESS} (Oozie's done-flag, {@code hdfs dfs -test -e}, Spark, Hive) see a flag as before.
  *
  * <p>Cost: one status and one checksum call per input file (at most {@value #MAX_FILES_LISTED} listed; beyond that,
- * their count and bytes), and a header and block-header walk of each output file (no record decoded; up to
- * {@value #COUNT_THREADS} files at a time).
+ * their count and bytes), and a header and block-header walk of each output file (no record decoded).
  */
 public final class Manifest {
 
@@ -66,8 +60,6 @@ public final class Manifest {
   /** Outputs up to this many bytes have their records counted from their block headers (a read per block). */
   public static final String COUNT_RECORDS_MAX_BYTES_KEY = "nightjar.manifest.count-records-max-bytes";
   public static final long DEFAULT_COUNT_RECORDS_MAX_BYTES = 16L << 30;
-  /** Output files whose records are counted at a time. */
-  static final int COUNT_THREADS = 8;
 
   private final Map<String, Object> fields = new LinkedHashMap<>();
 
@@ -227,16 +219,14 @@ public final class Manifest {
       }
     }
     boolean count = bytes <= conf.getLong(COUNT_RECORDS_MAX_BYTES_KEY, DEFAULT_COUNT_RECORDS_MAX_BYTES);
-    List<AvroInputCheck.FileContents> counted = count ? contents(fs, statuses) : null;
     long records = 0;
-    for (int i = 0; i < statuses.size(); i++) {
-      FileStatus file = statuses.get(i);
+    for (FileStatus file : statuses) {
       Map<String, Object> entry = new LinkedHashMap<>();
       entry.put("file", file.getPath().getName());
       entry.put("bytes", file.getLen());
       if (file.getPath().getName().endsWith(".avro")) {
         if (count) {
-          AvroInputCheck.FileContents contents = counted.get(i);
+          AvroInputCheck.FileContents contents = AvroInputCheck.contents(fs, file);
           entry.put("records", contents.records());
           entry.put("schemaFingerprint", fingerprint(contents.schema()));
           records += contents.records();
@@ -252,55 +242,6 @@ public final class Manifest {
     }
     fields.put("bytes", bytes);
     return this;
-  }
-
-  /**
-   * {@link AvroInputCheck#contents} of each Avro file of {@code files} (null for the others), up to
-   * {@value #COUNT_THREADS} files at a time: on HDFS a walk of 64 kB blocks reads the whole file (a forward seek within
-   * the reader's 128 kB window reads through), so one file after another left the client waiting on one DataNode
-   * stream at a time.
-   */
-  private static List<AvroInputCheck.FileContents> contents(FileSystem fs, List<FileStatus> files) throws IOException {
-    List<AvroInputCheck.FileContents> contents = new ArrayList<>();
-    List<FileStatus> avro = new ArrayList<>();
-    for (FileStatus file : files) {
-      if (file.getPath().getName().endsWith(".avro")) {
-        avro.add(file);
-      }
-    }
-    if (avro.size() <= 1) {
-      for (FileStatus file : files) {
-        contents.add(file.getPath().getName().endsWith(".avro") ? AvroInputCheck.contents(fs, file) : null);
-      }
-      return contents;
-    }
-    ExecutorService pool = Executors.newFixedThreadPool(Math.min(COUNT_THREADS, avro.size()), daemon -> {
-      Thread thread = new Thread(daemon, "manifest-count");
-      thread.setDaemon(true);
-      return thread;
-    });
-    try {
-      List<Future<AvroInputCheck.FileContents>> walks = new ArrayList<>();
-      for (FileStatus file : files) {
-        walks.add(file.getPath().getName().endsWith(".avro") ? pool.submit(() -> AvroInputCheck.contents(fs, file))
-            : null);
-      }
-      for (Future<AvroInputCheck.FileContents> walk : walks) {
-        contents.add(walk == null ? null : walk.get());
-      }
-      return contents;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new InterruptedIOException("interrupted counting the records of " + files.get(0).getPath().getParent());
-    } catch (ExecutionException e) {
-      Throwable cause = e.getCause();
-      if (cause instanceof IOException) {
-        throw (IOException) cause;
-      }
-      throw cause instanceof RuntimeException ? (RuntimeException) cause : new IllegalStateException(cause);
-    } finally {
-      pool.shutdownNow();
-    }
   }
 
   private static String headerSchema(FileSystem fs, FileStatus file) throws IOException {

@@ -35,7 +35,7 @@ public class ManifestOutputsTest {
   public void countsEachOfManyFiles() throws Exception {
     File dir = tmp.getFile("staged");
     dir.mkdirs();
-    int[] records = {3, 0, 5000, 1, 70, 12, 9, 400, 2, 33, 8}; // more files than are counted at a time
+    int[] records = {3, 0, 5000, 1, 70, 12, 9, 400, 2, 33, 8};
     for (int i = 0; i < records.length; i++) {
       write(new File(dir, String.format("part-r-%05d.avro", i)), records[i]);
     }
