@@ -70,8 +70,8 @@ final class BenchSupport {
    * {@link #localSettings} for runs on {@code hdfs}: datasets under {@code /root} there, HDFS the default file system,
    * and for {@code file://} (the local runner's staging, the tasks' spills, localized cache files) Hadoop's local file
    * system with its own reads, its permissions set through {@code java.nio} ({@code NioPermissionsLocalFileSystem}) as
-   * a cluster node's native library sets them: without it a run of either join or sensor tool started about 60
-   * {@code chmod}, {@code readlink} and other processes, which Spark's runs do not (strace, bench/PROFILE.md).
+   * a cluster node's native library sets them: without it a sensors run started 46 {@code chmod} processes, which
+   * Spark's runs do not (strace, bench/PROFILE.md).
    */
   static Map<String, String> hdfsSettings(File workDir, int slots, BenchHdfs hdfs) {
     Map<String, String> settings = localSettings(workDir, slots);

@@ -54,19 +54,28 @@ public final class ImpressionCodec implements RowCodec<Impression> {
    */
   @Override
   public Impression decode(byte[] bytes, int offset, int length) {
+    if (offset < 0 || length < 0 || length > bytes.length - offset) {
+      throw damaged(length + " bytes at " + offset + " of an array of " + bytes.length);
+    }
     at = offset;
     end = offset + length;
-    take(1, bytes);
+    take(1);
     int nulls = bytes[at++];
+    if ((nulls & ~0xF) != 0) {
+      throw damaged("null-field bits " + Integer.toBinaryString(nulls & 0xFF) + " (four fields can be null)");
+    }
     Impression impression = new Impression();
     impression.setImpressionId(readString(bytes));
     impression.setAdId((nulls & 1) != 0 ? null : readString(bytes));
-    take(8, bytes);
+    take(8);
     impression.setTimestamp(WritableComparator.readLong(bytes, at));
     at += 8;
     impression.setUserId((nulls & 2) != 0 ? null : readString(bytes));
     impression.setDeviceType((nulls & 4) != 0 ? null : readString(bytes));
     impression.setCountry((nulls & 8) != 0 ? null : readString(bytes));
+    if (at != end) {
+      throw damaged((end - at) + " bytes left after the last field");
+    }
     return impression;
   }
 
@@ -77,9 +86,12 @@ public final class ImpressionCodec implements RowCodec<Impression> {
   }
 
   private String readString(byte[] bytes) {
-    take(1, bytes);
+    take(1);
     int size = WritableUtils.decodeVIntSize(bytes[at]);
-    take(size, bytes);
+    if (size > 5) {
+      throw damaged("a string length of " + size + " bytes at " + at + " (an int takes at most 5)");
+    }
+    take(size);
     int length;
     try {
       length = WritableComparator.readVInt(bytes, at);
@@ -88,19 +100,22 @@ public final class ImpressionCodec implements RowCodec<Impression> {
     }
     at += size;
     if (length < 0) {
-      throw new UncheckedIOException(new IOException("a damaged impression row: a string of " + length + " bytes"));
+      throw damaged("a string of " + length + " bytes");
     }
-    take(length, bytes);
+    take(length);
     String value = new String(bytes, at, length, StandardCharsets.UTF_8);
     at += length;
     return value;
   }
 
   /** Checks that {@code count} more bytes are in the row, else fails naming the damage. */
-  private void take(int count, byte[] bytes) {
-    if (end - at < count || end > bytes.length) {
-      throw new UncheckedIOException(new IOException("a damaged impression row: " + count + " more bytes needed at "
-          + at + ", the row ends at " + end));
+  private void take(int count) {
+    if (end - at < count) {
+      throw damaged(count + " more bytes needed at " + at + ", the row ends at " + end);
     }
+  }
+
+  private static UncheckedIOException damaged(String what) {
+    return new UncheckedIOException(new IOException("a damaged impression row: " + what));
   }
 }

@@ -17,6 +17,7 @@ import org.apache.avro.Schema;
 import org.apache.hadoop.io.DataOutputBuffer;
 import org.apache.hadoop.io.WritableComparator;
 import org.junit.Test;
+import org.junit.function.ThrowingRunnable;
 
 /** The salted join's shuffle: the raw key order equals the object order; the codecs give back what they were given. */
 public class SaltedShuffleTest {
@@ -49,7 +50,7 @@ public class SaltedShuffleTest {
     ImpressionCodec codec = new ImpressionCodec();
     Impression full = new Impression("imp-1", "ad-é", 1462060800123L, "user-1", "phone", "DE");
     Impression sparse = new Impression("imp-2", null, -5L, null, null, null);
-    Impression longUser = new Impression("imp-3", "ad-1", 7L, "u".repeat(70_000), "tablet", "FR"); // a 3-byte vint
+    Impression longUser = new Impression("imp-3", "ad-1", 7L, "u".repeat(70_000), "tablet", "FR"); // a 4-byte vint
     for (Impression impression : List.of(full, sparse, longUser)) {
       byte[] bytes = codec.encode(impression);
       byte[] padded = new byte[bytes.length + 3];
@@ -66,11 +67,39 @@ public class SaltedShuffleTest {
   @Test
   public void aCutImpressionRowIsAnErrorThatSaysSo() {
     ImpressionCodec codec = new ImpressionCodec();
-    byte[] bytes = codec.encode(new Impression("imp-1", "ad-1", 1462060800123L, "user-1", "phone", "DE"));
-    for (int cut : new int[] {0, 1, 5, bytes.length - 1}) {
-      UncheckedIOException e = assertThrows(UncheckedIOException.class, () -> codec.decode(bytes, 0, cut));
-      assertTrue(e.getMessage(), e.getMessage().contains("a damaged impression row"));
+    for (Impression impression : List.of(new Impression("imp-1", "ad-1", 1462060800123L, "user-1", "phone", "DE"),
+        new Impression("imp-2", null, -5L, null, null, null),
+        new Impression("imp-3", "ad-1", 7L, "u".repeat(70_000), "tablet", "FR"))) {
+      byte[] bytes = codec.encode(impression);
+      for (int cut = 0; cut < bytes.length; cut++) { // inside every field, the timestamp and the long vint included
+        int at = cut;
+        assertDamaged(() -> codec.decode(bytes, 0, at), "a damaged impression row: ");
+      }
+      byte[] longer = Arrays.copyOf(bytes, bytes.length + 1);
+      assertDamaged(() -> codec.decode(longer, 0, longer.length), "1 bytes left after the last field");
+      assertDamaged(() -> codec.decode(bytes, 1, bytes.length), "bytes at 1 of an array of");
     }
+  }
+
+  @Test
+  public void aDamagedLengthOrNullByteIsAnErrorThatSaysSo() {
+    ImpressionCodec codec = new ImpressionCodec();
+    byte[] row = codec.encode(new Impression("imp-1", "ad-1", 1L, "user-1", "phone", "DE"));
+    byte[] negative = row.clone();
+    negative[1] = (byte) -121; // vint marker: a negative number in one more byte (its complement)
+    negative[2] = 4; // -5
+    assertDamaged(() -> codec.decode(negative, 0, negative.length), "a string of -5 bytes");
+    byte[] tooLong = row.clone();
+    tooLong[1] = (byte) -120; // vint marker of an 8-byte long
+    assertDamaged(() -> codec.decode(tooLong, 0, tooLong.length), "a string length of 9 bytes at 1");
+    byte[] nulls = row.clone();
+    nulls[0] = 0x10;
+    assertDamaged(() -> codec.decode(nulls, 0, nulls.length), "null-field bits 10000");
+  }
+
+  private static void assertDamaged(ThrowingRunnable decode, String expected) {
+    UncheckedIOException e = assertThrows(UncheckedIOException.class, decode);
+    assertTrue(e.getMessage(), e.getMessage().contains(expected));
   }
 
   @Test

@@ -39,6 +39,7 @@ public class NioPermissionsLocalFileSystemTest {
 
   @Test
   public void setsPermissionsAsHadoopReadsThem() throws Exception {
+    assertTrue(fs.getRawFileSystem() instanceof NioLocalFileSystem.Raw); // java.nio, not a chmod process
     Path file = new Path(folder, "job.xml");
     fs.mkdirs(folder, new FsPermission((short) 0700));
     fs.create(file, new FsPermission((short) 0644), true, 4096, (short) 1, 1 << 20, null).close();
