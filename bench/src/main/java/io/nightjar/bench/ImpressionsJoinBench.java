@@ -6,7 +6,6 @@ import io.nightjar.testkit.AdDataOptions;
 import java.io.File;
 import java.io.InputStream;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -53,9 +52,8 @@ public final class ImpressionsJoinBench implements Callable<Integer> {
   @Mixin
   private StorageOption storage;
 
-  @Option(names = "--set", description = "A setting of every nightjar run, key=value, repeatable (e.g. "
-      + "avro.mapred.sync.interval=1048576).")
-  private Map<String, String> set = new LinkedHashMap<>();
+  @Mixin
+  private SettingsOption set;
 
   @Option(names = "--spark", negatable = true, defaultValue = "true", fallbackValue = "true",
       description = "Add Spark 3.5 rows when bench-spark is built (-Pbench builds it; default: ${DEFAULT-VALUE}).")
@@ -113,8 +111,7 @@ public final class ImpressionsJoinBench implements Callable<Integer> {
     String[][] skew = new String[runs.size()][];
     BenchSupport.Digest reference = null;
     BenchSupport.settle(); // the generated input written to disk before the first run
-    Map<String, String> settings = new LinkedHashMap<>(storage.settings());
-    settings.putAll(set);
+    Map<String, String> settings = set.over(storage.settings());
     for (int r = 0; r < warm + bench.repeat(); r++) { // alternating, so a noisy minute hits every row
       String round = warmup.roundName(r);
       for (int k = 0; k < runs.size(); k++) {

@@ -16,7 +16,6 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -71,9 +70,8 @@ public final class SensorAveragesBench implements Callable<Integer> {
   @Mixin
   private StorageOption storage;
 
-  @Option(names = "--set", description = "A setting of every nightjar run, key=value, repeatable (e.g. "
-      + "mapreduce.task.io.sort.mb=64).")
-  private Map<String, String> set = new LinkedHashMap<>();
+  @Mixin
+  private SettingsOption set;
 
   @Mixin
   private final BenchOptions bench = new BenchOptions("target/sensor-averages-bench", 3);
@@ -136,9 +134,7 @@ public final class SensorAveragesBench implements Callable<Integer> {
             }
             all[k][r] = SparkRun.run(bench.workDir(), name, args.toArray(new String[0]));
           } else {
-            Map<String, String> settings = storage.settings();
-            settings.putAll(set);
-            all[k][r] = BenchSupport.runTool(bench.workDir(), settings, name, "sensor-averages",
+            all[k][r] = BenchSupport.runTool(bench.workDir(), set.over(storage.settings()), name, "sensor-averages",
                 "--date", DAY.toString(), "--input", stored.toString(), "--engine", row[0], "--duplicates", row[1],
                 "--dataset", name);
             output = Dataset.of(storage.conf(), "sensors", name).dayPath(DAY);
