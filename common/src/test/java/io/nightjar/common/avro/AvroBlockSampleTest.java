@@ -1,6 +1,8 @@
 package io.nightjar.common.avro;
 
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertNotEquals;
+import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
 
 import io.nightjar.avro.Impression;
@@ -47,8 +49,8 @@ public class AvroBlockSampleTest {
   }
 
   private static Map<String, Long> estimate(double fraction, long seed) throws IOException {
-    return AvroBlockSample.estimateCounts(new Configuration(), List.of(new Path(dir.getAbsolutePath())),
-        Impression.class, impression -> impression.getAdId() == null ? "" : impression.getAdId(), fraction, seed);
+    return AvroBlockSample.estimateCounts(new Configuration(), List.of(new Path(dir.getAbsolutePath())), "adId",
+        fraction, seed);
   }
 
   @Test
@@ -73,14 +75,27 @@ public class AvroBlockSampleTest {
     }
     for (long seed = 0; seed < 20; seed++) { // whatever position is drawn, the one block is found
       Map<String, Long> counts = AvroBlockSample.estimateCounts(new Configuration(),
-          List.of(new Path(small.getAbsolutePath())), Impression.class, Impression::getAdId, 0.01, seed);
+          List.of(new Path(small.getAbsolutePath())), "adId", 0.01, seed);
       assertEquals("seed " + seed, Map.of("hot", 40L, "cold", 10L), counts);
     }
   }
 
   @Test
   public void theSameSeedGivesTheSameEstimate() throws IOException {
-    assertEquals(estimate(0.05, 3), estimate(0.05, 3));
+    // The files are sampled in parallel: each from its own draw, summed in file order.
+    for (int i = 0; i < 5; i++) {
+      assertEquals(estimate(0.05, 3), estimate(0.05, 3));
+    }
+    assertNotEquals("another seed, other blocks", estimate(0.05, 3), estimate(0.05, 4));
+  }
+
+  @Test
+  public void aFieldTheFilesDoNotHaveFailsNamingIt() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> AvroBlockSample.estimateCounts(new Configuration(), List.of(new Path(dir.getAbsolutePath())), "adid",
+            0.05, 1));
+    assertTrue(e.getMessage(), e.getMessage().contains("no field adid to count by"));
+    assertTrue(e.getMessage(), e.getMessage().contains(".avro"));
   }
 
   @Test

@@ -51,7 +51,8 @@ import org.apache.hadoop.mapreduce.TaskAttemptID;
  *       reducer, but without Avro in the shuffle). All impressions of an ad meet in one reduce group, so one reducer
  *       takes all of the hottest ad.</li>
  *   <li>{@code SHARDED}: {@link SaltedJoinStrategy} with a uniform {@link ShardPlan}: every ad's impressions spread
- *       over N shards by a hash of the impression id, its metadata copied N times (N x metadata rows shuffled).</li>
+ *       over N shards (a map task's batches of an ad take them in turn), its metadata copied N times (N x metadata
+ *       rows shuffled).</li>
  *   <li>{@code ADAPTIVE}: {@link SaltedJoinStrategy} with an adaptive {@link ShardPlan}: a sample of the impressions
  *       files' blocks, read in the client, estimates each ad's count; only ads above a target get more than one
  *       shard, placed on the least-loaded
@@ -129,8 +130,7 @@ public final class ImpressionsJoin {
    */
   public static Map<String, Long> estimateCounts(Configuration conf, Path impressions, double fraction, long seed)
       throws IOException {
-    return AvroBlockSample.estimateCounts(conf, List.of(impressions), Impression.class,
-        impression -> impression.getAdId() == null ? "" : impression.getAdId(), fraction, seed);
+    return AvroBlockSample.estimateCounts(conf, List.of(impressions), "adId", fraction, seed);
   }
 
   /**
@@ -243,7 +243,7 @@ public final class ImpressionsJoin {
 
   /** nightjar's salted join of impressions with metadata on {@code plan}, each ad's latest metadata row kept. */
   private static SaltedJoinStrategy<AdMetadata, Impression> salted(ShardPlan plan, int reducers) {
-    return new SaltedJoinStrategy<AdMetadata, Impression>(plan, reducers, new ImpressionIdFn(), new ImpressionCodec())
+    return new SaltedJoinStrategy<AdMetadata, Impression>(plan, reducers, new ImpressionCodec())
         .keepingLatestLeft(new NewerMetadata(), METADATA_GROUP, DUPLICATE_ROWS_DROPPED);
   }
 
@@ -430,16 +430,6 @@ public final class ImpressionsJoin {
     public Pair<String, AdMetadata> map(Pair<String, AdMetadata> row) {
       increment(JOIN_GROUP, METADATA_ROWS_SHUFFLED, plan.shards(row.first()));
       return row;
-    }
-  }
-
-  /** The id that picks an impression's shard in {@link SaltedJoinStrategy}. */
-  static final class ImpressionIdFn extends SaltedJoinStrategy.RecordId<Impression> {
-    private static final long serialVersionUID = 1L;
-
-    @Override
-    public String of(Impression impression) {
-      return impression.getImpressionId();
     }
   }
 

@@ -1,8 +1,8 @@
 package io.nightjar.jobs.ads;
 
 import io.nightjar.common.crunch.LatestPerKey;
+import io.nightjar.common.crunch.StableHash;
 import java.io.IOException;
-import java.io.Serializable;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -26,8 +26,9 @@ import org.apache.hadoop.io.WritableUtils;
 
 /**
  * nightjar's salted reduce-side join, as a Crunch {@link JoinStrategy}: each left value is copied to every shard its
- * key has in a {@link ShardPlan}, each right value goes to one shard chosen by a stable hash of its record id
- * ({@link ShardPlan#shardOf}), and the shards are placed on reducers by {@link ShardAwarePartitioner} (least-loaded
+ * key has in a {@link ShardPlan}, each right value travels in a map task's batch of its key, the key's batches taking
+ * its shards in turn ({@link BatchRightFn}), and the shards are placed on reducers by {@link ShardAwarePartitioner}
+ * (least-loaded
  * placement for an adaptive plan, consecutive reducers otherwise). Use it when a few keys carry most right values
  * and the left side is one small value per key. nightjar's {@code sharded} strategy is this join with a
  * {@link ShardPlan#uniform} plan (every key spread), {@code adaptive} with a {@link ShardPlan#adaptive} plan (only the
@@ -35,36 +36,28 @@ import org.apache.hadoop.io.WritableUtils;
  *
  * <p>Like Crunch's {@code ShardedJoinStrategy} (crunch-core {@code lib/join/ShardedJoinStrategy.java}), which also
  * replicates the left side, it supports {@code INNER_JOIN} and {@code RIGHT_OUTER_JOIN} only: a left value that meets
- * no right value would come out once per shard in a left or full outer join. It differs in two ways: the shard of a
- * right value depends on the value alone (Crunch draws it from a {@code Random} seeded with the map task's number, so
- * it depends on which task reads the value and in what order), and shards of one key never share a reducer (Crunch's
- * join partitioner hashes {@code (key, shard)} as a whole). Keys are strings and the types Avro.
+ * no right value would come out once per shard in a left or full outer join. It differs in two ways: a map task
+ * spreads a key's right values over its shards to within one batch (Crunch draws each value's shard from a
+ * {@code Random} seeded with the map task's number), and shards of one key never share a reducer (Crunch's join
+ * partitioner hashes {@code (key, shard)} as a whole). Both are deterministic: the same split read again sends every
+ * value to the same shard. Keys are strings and the types Avro.
  *
  * <p>Performance: the shuffle is not Avro. Keys are {@link SaltedKey} Writables sorted on their bytes, values are bytes
  * of a {@link RowCodec} (Avro binary unless the caller gives a codec for the right side, as nightjar does for
  * impressions with {@link ImpressionCodec}). Avro-typed shuffles spent most of the sharded join's time interpreting
  * schemas (JFR, 10,000,000 impressions: 20.7% comparing keys, 38% serializing), see {@code bench/PROFILE.md}. A map
- * task's right rows travel in batches per key and shard ({@link #MAX_BATCH_BYTES}, at most {@link #MAX_BUFFERED_BYTES}
- * held per task), so the map-side sort orders batches, not rows: sorting 2.5 M impression rows per task was 44% of the
- * map tasks' samples, nearly all of it cache misses comparing keys scattered over the sort buffer.
+ * task's right rows travel in batches per key ({@link #MAX_BATCH_BYTES}, at most {@link #MAX_BUFFERED_BYTES} held per
+ * task), so the map-side sort orders batches, not rows: sorting 2.5 M impression rows per task was 44% of the map
+ * tasks' samples, nearly all of it cache misses comparing keys scattered over the sort buffer. One open batch per key,
+ * not one per key and shard: a row's shard picked by a hash of its id kept ten batches an ad open under
+ * {@code sharded}, and its map phase took 10.4 s against {@code default}'s 6.3 s (bench/PROFILE.md).
  */
 public final class SaltedJoinStrategy<U, V> implements JoinStrategy<String, U, V> {
 
   private static final long serialVersionUID = 1L;
 
-  /**
-   * The id of a right value that picks its shard; must not change between reads of the same value. An abstract class,
-   * so that it cannot be a lambda (see {@link LatestPerKey}).
-   */
-  public abstract static class RecordId<V> implements Serializable {
-    private static final long serialVersionUID = 1L;
-
-    public abstract String of(V value);
-  }
-
   private final ShardPlan plan;
   private final int reducers;
-  private final RecordId<V> recordId;
   private final RowCodec<V> rightCodec;
   private final LatestPerKey.Order<U> latestLeft;
   private final String droppedCounterGroup;
@@ -81,11 +74,11 @@ public final class SaltedJoinStrategy<U, V> implements JoinStrategy<String, U, V
    * @param rightCodec how the right values travel through the shuffle; null for Avro's binary form. The left values
    *     always travel as Avro (one row per key and shard: not worth a codec of their own).
    */
-  public SaltedJoinStrategy(ShardPlan plan, int reducers, RecordId<V> recordId, RowCodec<V> rightCodec) {
-    this(plan, reducers, recordId, rightCodec, null, null, null, MAX_BATCH_BYTES, MAX_BUFFERED_BYTES);
+  public SaltedJoinStrategy(ShardPlan plan, int reducers, RowCodec<V> rightCodec) {
+    this(plan, reducers, rightCodec, null, null, null, MAX_BATCH_BYTES, MAX_BUFFERED_BYTES);
   }
 
-  private SaltedJoinStrategy(ShardPlan plan, int reducers, RecordId<V> recordId, RowCodec<V> rightCodec,
+  private SaltedJoinStrategy(ShardPlan plan, int reducers, RowCodec<V> rightCodec,
       LatestPerKey.Order<U> latestLeft, String droppedCounterGroup, String droppedCounter, int maxBatchBytes,
       long maxBufferedBytes) {
     if (reducers < 1) {
@@ -93,7 +86,6 @@ public final class SaltedJoinStrategy<U, V> implements JoinStrategy<String, U, V
     }
     this.plan = plan;
     this.reducers = reducers;
-    this.recordId = recordId;
     this.rightCodec = rightCodec;
     this.latestLeft = latestLeft;
     this.droppedCounterGroup = droppedCounterGroup;
@@ -108,13 +100,13 @@ public final class SaltedJoinStrategy<U, V> implements JoinStrategy<String, U, V
    * needs no job of its own before the join. The left side is copied per shard, so only shard 0 counts.
    */
   public SaltedJoinStrategy<U, V> keepingLatestLeft(LatestPerKey.Order<U> order, String group, String counter) {
-    return new SaltedJoinStrategy<>(plan, reducers, recordId, rightCodec, order, group, counter, maxBatchBytes,
+    return new SaltedJoinStrategy<>(plan, reducers, rightCodec, order, group, counter, maxBatchBytes,
         maxBufferedBytes);
   }
 
   /** This join with other batch limits (tests: batches of a few rows, flushed often). */
   SaltedJoinStrategy<U, V> withBatchLimits(int batchBytes, long bufferedBytes) {
-    return new SaltedJoinStrategy<>(plan, reducers, recordId, rightCodec, latestLeft, droppedCounterGroup,
+    return new SaltedJoinStrategy<>(plan, reducers, rightCodec, latestLeft, droppedCounterGroup,
         droppedCounter, batchBytes, bufferedBytes);
   }
 
@@ -139,7 +131,7 @@ public final class SaltedJoinStrategy<U, V> implements JoinStrategy<String, U, V
     PTable<SaltedKey, ByteBuffer> taggedLeft =
         left.parallelDo("copy left per shard", new CopyLeftPerShardFn<>(plan, leftCodec), shuffled);
     PTable<SaltedKey, ByteBuffer> taggedRight = right.parallelDo("salt and batch right",
-        new BatchRightFn<>(plan, recordId, rightCodec, maxBatchBytes, maxBufferedBytes), shuffled);
+        new BatchRightFn<>(plan, rightCodec, maxBatchBytes, maxBufferedBytes), shuffled);
     GroupingOptions options = GroupingOptions.builder()
         .requireSortedKeys()
         .partitionerClass(ShardAwarePartitioner.class)
@@ -174,23 +166,26 @@ public final class SaltedJoinStrategy<U, V> implements JoinStrategy<String, U, V
   }
 
   /**
-   * ((key, shard of the record id, 1), batch): a map task's right rows grouped by key and shard, each batch the rows'
-   * encoded bytes one after another, each behind its length (a vint). A batch is shuffled when it reaches
-   * {@code maxBatchBytes}, all of them when the task holds {@code maxBufferedBytes}, and the rest when the task ends.
+   * ((key, shard, 1), batch): a map task's right rows grouped by key, each batch the rows' encoded bytes one after
+   * another, each behind its length (a vint). A batch is shuffled when it reaches {@code maxBatchBytes}, all of them
+   * when the task holds {@code maxBufferedBytes}, and the rest when the task ends. A key's batches take its shards in
+   * turn, from a shard picked by a stable hash of the key, the task's number and how often the task has flushed its
+   * batches: the same split read again sends every row to the same shard, and a hot key's rows in a task are spread
+   * over its shards to within one batch.
    */
   static final class BatchRightFn<V> extends DoFn<Pair<String, V>, Pair<SaltedKey, ByteBuffer>> {
     private final ShardPlan plan;
-    private final RecordId<V> recordId;
     private final RowCodec<V> codec;
     private final int maxBatchBytes;
     private final long maxBufferedBytes;
-    private transient Map<String, RowBytes[]> batches;
+    private transient Map<String, OpenBatch> batches;
     private transient RowBytes row;
     private transient long buffered;
+    private transient int task;
+    private transient int flushes;
 
-    BatchRightFn(ShardPlan plan, RecordId<V> recordId, RowCodec<V> codec, int maxBatchBytes, long maxBufferedBytes) {
+    BatchRightFn(ShardPlan plan, RowCodec<V> codec, int maxBatchBytes, long maxBufferedBytes) {
       this.plan = plan;
-      this.recordId = recordId;
       this.codec = codec;
       this.maxBatchBytes = maxBatchBytes;
       this.maxBufferedBytes = maxBufferedBytes;
@@ -201,26 +196,29 @@ public final class SaltedJoinStrategy<U, V> implements JoinStrategy<String, U, V
       batches = new HashMap<>();
       row = new RowBytes(256);
       buffered = 0;
+      task = getTaskAttemptID() == null ? 0 : getTaskAttemptID().getTaskID().getId();
+      flushes = 0;
     }
 
     @Override
     public void process(Pair<String, V> input, Emitter<Pair<SaltedKey, ByteBuffer>> emitter) {
       String key = input.first();
-      int shard = plan.shardOf(key, recordId.of(input.second()));
-      RowBytes[] shards = batches.computeIfAbsent(key, k -> new RowBytes[plan.shards(k)]);
-      if (shards[shard] == null) {
-        shards[shard] = new RowBytes(32); // grows by doubling: sharded holds 64 per ad, most of them small
+      OpenBatch batch = batches.get(key);
+      if (batch == null) {
+        int shards = plan.shards(key);
+        batch = new OpenBatch(shards == 1 ? 0 : firstShard(key, task, flushes, shards), shards);
+        batches.put(key, batch);
       }
-      RowBytes batch = shards[shard];
+      RowBytes rows = batch.rows;
       row.reset();
       codec.encode(input.second(), row);
-      int before = batch.length();
-      batch.writeVInt(row.length());
-      batch.write(row.data(), 0, row.length());
-      buffered += batch.length() - before;
-      if (batch.length() >= maxBatchBytes) {
-        buffered -= batch.length();
-        emit(key, shard, batch, emitter);
+      int before = rows.length();
+      rows.writeVInt(row.length());
+      rows.write(row.data(), 0, row.length());
+      buffered += rows.length() - before;
+      if (rows.length() >= maxBatchBytes) {
+        buffered -= rows.length();
+        emit(key, batch, emitter);
       }
       if (buffered >= maxBufferedBytes) {
         flush(emitter);
@@ -233,20 +231,38 @@ public final class SaltedJoinStrategy<U, V> implements JoinStrategy<String, U, V
     }
 
     private void flush(Emitter<Pair<SaltedKey, ByteBuffer>> emitter) {
-      batches.forEach((key, shards) -> {
-        for (int shard = 0; shard < shards.length; shard++) {
-          if (shards[shard] != null && shards[shard].length() > 0) {
-            emit(key, shard, shards[shard], emitter);
-          }
+      batches.forEach((key, batch) -> {
+        if (batch.rows.length() > 0) {
+          emit(key, batch, emitter);
         }
       });
       batches.clear();
       buffered = 0;
+      flushes++;
+    }
+
+    /** The shard of a key's first batch in a task after {@code flushes} flushes: a stable hash of the three. */
+    static int firstShard(String key, int task, int flushes, int shards) {
+      int h = StableHash.mix(StableHash.mix(StableHash.of(key) + task) + flushes) & Integer.MAX_VALUE;
+      return h % shards;
     }
 
     /** Hands the batch's array to the shuffle (no copy) and leaves the batch small: nothing held once shuffled. */
-    private static void emit(String key, int shard, RowBytes batch, Emitter<Pair<SaltedKey, ByteBuffer>> emitter) {
-      emitter.emit(Pair.of(new SaltedKey(key, shard, 1), batch.detach(32)));
+    private static void emit(String key, OpenBatch batch, Emitter<Pair<SaltedKey, ByteBuffer>> emitter) {
+      emitter.emit(Pair.of(new SaltedKey(key, batch.shard, 1), batch.rows.detach(32)));
+      batch.shard = batch.shard + 1 == batch.shards ? 0 : batch.shard + 1;
+    }
+
+    /** A key's rows not yet shuffled, and the shard they will go to. */
+    private static final class OpenBatch {
+      final RowBytes rows = new RowBytes(32); // grows by doubling: most keys of a task hold few rows
+      final int shards;
+      int shard;
+
+      OpenBatch(int shard, int shards) {
+        this.shard = shard;
+        this.shards = shards;
+      }
     }
   }
 

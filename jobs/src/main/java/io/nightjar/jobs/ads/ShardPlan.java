@@ -19,12 +19,12 @@ import org.apache.crunch.lib.join.ShardedJoinStrategy;
  * count (metadata copied that many times); {@link #adaptive} gives more than one shard only to the few hot ads whose
  * estimated impressions exceed a target, so cold ads stay single and their metadata is shuffled once.
  *
- * <p>The shard of an impression is a hash of its id: the same impression always lands in the same shard, whichever
- * task reads it and in whatever order, so a retried or re-planned task does not change where a row goes.
+ * <p>Which shard an impression goes to is the join's choice ({@link SaltedJoinStrategy}: a map task's batches of an ad
+ * take its shards in turn); the plan says how many there are and where they run.
  *
  * <p>A plan is also Crunch's {@link ShardedJoinStrategy.ShardingStrategy} ({@link #getNumShards}: how many copies of a
  * key's left side to shuffle), so the same plan drives nightjar's {@link SaltedJoinStrategy} and Crunch's own
- * {@code ShardedJoinStrategy}; only the salted join also uses {@link #shardOf} and {@link #partition}.
+ * {@code ShardedJoinStrategy}; only the salted join also uses {@link #partition}.
  */
 public final class ShardPlan implements ShardedJoinStrategy.ShardingStrategy<String>, Serializable {
 
@@ -138,12 +138,6 @@ public final class ShardPlan implements ShardedJoinStrategy.ShardingStrategy<Str
   @Override
   public int getNumShards(String key) {
     return shards(key);
-  }
-
-  /** The shard of one record of {@code key}, from a stable hash of its id. */
-  public int shardOf(String key, String recordId) {
-    int shards = shards(key);
-    return shards == 1 ? 0 : StableHash.of(recordId) % shards;
   }
 
   /** Keys with more than the default number of shards. */

@@ -7,15 +7,24 @@ import static org.junit.Assert.assertTrue;
 
 import io.nightjar.avro.AdMetadata;
 import io.nightjar.avro.Impression;
+import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.stream.Collectors;
 import org.apache.avro.Schema;
+import org.apache.crunch.Pair;
+import org.apache.crunch.impl.mem.emit.InMemoryEmitter;
 import org.apache.hadoop.io.DataOutputBuffer;
 import org.apache.hadoop.io.WritableComparator;
+import org.apache.hadoop.io.WritableUtils;
 import org.junit.Test;
 import org.junit.function.ThrowingRunnable;
 
@@ -124,5 +133,54 @@ public class SaltedShuffleTest {
     byte[] bytes = new byte[out.getLength()];
     System.arraycopy(out.getData(), 0, bytes, 0, bytes.length);
     return bytes;
+  }
+
+  @Test
+  public void aKeysBatchesTakeItsShardsInTurnAndARerunSendsEachRowWhereItWent() throws IOException {
+    ShardPlan plan = ShardPlan.uniform(4);
+    List<Pair<String, Impression>> rows = new ArrayList<>();
+    for (int i = 0; i < 1000; i++) {
+      rows.add(Pair.of(i % 10 == 0 ? "cold-" + i : "hot", new Impression("imp-" + i, "x", 1L + i, null, null, null)));
+    }
+    List<Pair<SaltedKey, ByteBuffer>> first = batch(plan, rows);
+    assertEquals("a rerun of the same rows sends the same batches to the same shards", first, batch(plan, rows));
+    int[] hotBatches = new int[4];
+    Map<String, Integer> rowsByKey = new HashMap<>();
+    for (Pair<SaltedKey, ByteBuffer> batch : first) {
+      SaltedKey key = batch.first();
+      assertEquals(1, key.tag());
+      if (key.key().equals("hot")) {
+        hotBatches[key.shard()]++;
+      }
+      ByteBuffer bytes = batch.second();
+      int position = bytes.arrayOffset() + bytes.position();
+      int end = position + bytes.remaining();
+      while (position < end) {
+        int length = WritableComparator.readVInt(bytes.array(), position);
+        position += WritableUtils.decodeVIntSize(bytes.array()[position]) + length;
+        rowsByKey.merge(key.key(), 1, Integer::sum);
+      }
+    }
+    assertEquals("every row once", 900, (int) rowsByKey.get("hot"));
+    assertEquals(101, rowsByKey.size());
+    int most = Arrays.stream(hotBatches).max().getAsInt();
+    int least = Arrays.stream(hotBatches).min().getAsInt();
+    assertTrue("the hot key's batches spread over its 4 shards to within one: " + Arrays.toString(hotBatches),
+        least > 0 && most - least <= 1);
+    Set<Integer> firstShards = new HashSet<>();
+    for (int task = 0; task < 20; task++) {
+      firstShards.add(SaltedJoinStrategy.BatchRightFn.firstShard("hot", task, 0, 4));
+    }
+    assertEquals("other tasks start the key on other shards", 4, firstShards.size());
+  }
+
+  private static List<Pair<SaltedKey, ByteBuffer>> batch(ShardPlan plan, List<Pair<String, Impression>> rows) {
+    SaltedJoinStrategy.BatchRightFn<Impression> fn =
+        new SaltedJoinStrategy.BatchRightFn<>(plan, new ImpressionCodec(), 200, 1 << 20);
+    InMemoryEmitter<Pair<SaltedKey, ByteBuffer>> emitter = new InMemoryEmitter<>();
+    fn.initialize();
+    rows.forEach(row -> fn.process(row, emitter));
+    fn.cleanup(emitter);
+    return emitter.getOutput();
   }
 }

