@@ -9,7 +9,7 @@ package io.nightjar.common.crunch;
  * nobody can type. Unassigned code points pass: which are unassigned depends on the JDK's Unicode version, and a
  * client and its tasks must agree.
  *
- * <p>Cost: one pass over the id's chars, a comparison each for printable ASCII.
+ * <p>Cost: one pass over the id's chars, two comparisons each for printable ASCII.
  */
 public final class TextIds {
 
@@ -21,7 +21,12 @@ public final class TextIds {
 
   /** What is wrong with {@code id}, e.g. "contains U+202E (an invisible format character)", or null if nothing. */
   public static String problem(String id) {
-    for (int i = 0; i < id.length(); ) {
+    int length = id.length();
+    int i = 0;
+    while (i < length && id.charAt(i) >= 0x20 && id.charAt(i) < 0x7f) { // printable ASCII: most ids, every char
+      i++;
+    }
+    while (i < length) {
       int c = id.codePointAt(i);
       i += Character.charCount(c);
       if (c >= 0x20 && c < 0x7f) {
