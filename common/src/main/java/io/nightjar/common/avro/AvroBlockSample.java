@@ -1,8 +1,12 @@
 package io.nightjar.common.avro;
 
+import io.nightjar.common.dataset.Json;
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -56,22 +60,32 @@ public final class AvroBlockSample {
     for (Path input : inputs) {
       files.addAll(AvroFiles.matching(input.getFileSystem(conf), input));
     }
-    List<Future<Map<String, Double>>> sampled = new ArrayList<>();
+    // Each file's own seed, drawn in file order (consecutive seeds would give java.util.Random nearly the same first
+    // draw in every file: the same time of day in files written in time order).
+    Random seeds = new Random(seed);
+    long[] fileSeeds = new long[files.size()];
+    for (int i = 0; i < fileSeeds.length; i++) {
+      fileSeeds[i] = seeds.nextLong();
+    }
     ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(THREADS, files.size())), runnable -> {
       Thread thread = new Thread(runnable, "avro-block-sample");
       thread.setDaemon(true);
       return thread;
     });
     try {
-      for (int i = 0; i < files.size(); i++) {
-        FileStatus file = files.get(i);
-        long fileSeed = seed * 1_000_003L + i;
-        sampled.add(pool.submit(() -> sampleFile(conf, file, keyField, fraction, new Random(fileSeed))));
-      }
-      // Summed in file order: the same doubles added in the same order, whichever file finished first.
+      // At most 2 x THREADS files sampled ahead of the one summed next, summed in file order: the same doubles added
+      // in the same order, whichever file finished first, and not every file's counts held at once.
+      Deque<Future<Map<String, Double>>> ahead = new ArrayDeque<>();
       Map<String, Double> estimates = new HashMap<>();
-      for (Future<Map<String, Double>> file : sampled) {
-        file.get().forEach((k, estimate) -> estimates.merge(k, estimate, Double::sum));
+      int next = 0;
+      while (next < files.size() || !ahead.isEmpty()) {
+        while (next < files.size() && ahead.size() < 2 * THREADS) {
+          FileStatus file = files.get(next);
+          Random draws = new Random(fileSeeds[next]);
+          ahead.add(pool.submit(() -> sampleFile(conf, file, keyField, fraction, draws)));
+          next++;
+        }
+        ahead.poll().get().forEach((k, estimate) -> estimates.merge(k, estimate, Double::sum));
       }
       Map<String, Long> rounded = new HashMap<>();
       estimates.forEach((k, estimate) -> rounded.put(k, Math.round(estimate)));
@@ -86,6 +100,9 @@ public final class AvroBlockSample {
       }
       if (cause instanceof RuntimeException) {
         throw (RuntimeException) cause;
+      }
+      if (cause instanceof Error) {
+        throw (Error) cause;
       }
       throw new IOException(cause);
     } finally {
@@ -155,15 +172,24 @@ public final class AvroBlockSample {
     return value == null ? "" : value.toString();
   }
 
-  /** The writer's record with only {@code keyField}: Avro decodes that field and skips the others. */
+  /**
+   * The writer's record with only {@code keyField}: Avro decodes that field and skips the others. Parsed without name
+   * checks, as Avro parses a file's header: a writer schema Avro reads, it projects.
+   */
   static Schema projection(Schema writer, String keyField, Path file) {
     Schema.Field field = writer.getType() == Schema.Type.RECORD ? writer.getField(keyField) : null;
     if (field == null) {
       throw new IllegalArgumentException(file + ": no field " + keyField + " to count by in its schema "
           + writer.getFullName());
     }
-    Schema projection = Schema.createRecord(writer.getName(), writer.getDoc(), writer.getNamespace(), false);
-    projection.setFields(List.of(new Schema.Field(field.name(), field.schema(), field.doc(), field.defaultVal())));
-    return projection;
+    Object fieldType;
+    try {
+      fieldType = Json.read(field.schema().toString());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e); // Avro's own JSON of a schema it parsed
+    }
+    String json = Json.compact(Map.of("type", "record", "name", writer.getFullName(),
+        "fields", List.of(Map.of("name", field.name(), "type", fieldType))));
+    return new Schema.Parser().setValidate(false).parse(json);
   }
 }

@@ -105,4 +105,26 @@ public class AvroBlockSampleTest {
     assertTrue(counts.get("hot") > 55_000 && counts.get("hot") < 65_000);
     assertTrue(counts.containsKey(""));
   }
+
+  @Test
+  public void moreFilesThanThreadsGiveOneEstimateWhicheverFinishesFirst() throws IOException {
+    File many = TMP.newFolder("many");
+    Random random = new Random(11);
+    for (int f = 0; f < 3 * AvroBlockSample.THREADS; f++) {
+      try (DataFileWriter<Impression> writer = new DataFileWriter<>(new SpecificDatumWriter<>(Impression.class))) {
+        writer.setSyncInterval(2048);
+        writer.create(Impression.SCHEMA$, new File(many, "part-" + f + ".avro"));
+        for (int i = 0; i < 5_000; i++) {
+          writer.append(new Impression("i-" + f + "-" + i, random.nextInt(4) == 0 ? "hot" : "ad-" + random.nextInt(500),
+              1462060800000L + i, null, null, null));
+        }
+      }
+    }
+    List<Path> folder = List.of(new Path(many.getAbsolutePath()));
+    Map<String, Long> estimate = AvroBlockSample.estimateCounts(new Configuration(), folder, "adId", 0.2, 5);
+    for (int i = 0; i < 3; i++) {
+      assertEquals(estimate, AvroBlockSample.estimateCounts(new Configuration(), folder, "adId", 0.2, 5));
+    }
+    assertEquals("a quarter of 12 files of 5,000", 0.25 * 12 * 5_000, estimate.get("hot"), 0.15 * 0.25 * 12 * 5_000);
+  }
 }

@@ -7,6 +7,7 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import org.apache.crunch.DoFn;
@@ -28,8 +29,7 @@ import org.apache.hadoop.io.WritableUtils;
  * nightjar's salted reduce-side join, as a Crunch {@link JoinStrategy}: each left value is copied to every shard its
  * key has in a {@link ShardPlan}, each right value travels in a map task's batch of its key, the key's batches taking
  * its shards in turn ({@link BatchRightFn}), and the shards are placed on reducers by {@link ShardAwarePartitioner}
- * (least-loaded
- * placement for an adaptive plan, consecutive reducers otherwise). Use it when a few keys carry most right values
+ * (least-loaded placement for an adaptive plan, consecutive reducers otherwise). Use it when a few keys carry most right values
  * and the left side is one small value per key. nightjar's {@code sharded} strategy is this join with a
  * {@link ShardPlan#uniform} plan (every key spread), {@code adaptive} with a {@link ShardPlan#adaptive} plan (only the
  * keys a sample found hot).
@@ -37,10 +37,9 @@ import org.apache.hadoop.io.WritableUtils;
  * <p>Like Crunch's {@code ShardedJoinStrategy} (crunch-core {@code lib/join/ShardedJoinStrategy.java}), which also
  * replicates the left side, it supports {@code INNER_JOIN} and {@code RIGHT_OUTER_JOIN} only: a left value that meets
  * no right value would come out once per shard in a left or full outer join. It differs in two ways: a map task
- * spreads a key's right values over its shards to within one batch (Crunch draws each value's shard from a
- * {@code Random} seeded with the map task's number), and shards of one key never share a reducer (Crunch's join
- * partitioner hashes {@code (key, shard)} as a whole). Both are deterministic: the same split read again sends every
- * value to the same shard. Keys are strings and the types Avro.
+ * spreads a key's right values over its shards in turns of batches that grow with the key (Crunch draws each value's
+ * shard from a {@code Random} seeded with the map task's number), and shards of one key never share a reducer
+ * (Crunch's join partitioner hashes {@code (key, shard)} as a whole). Keys are strings and the types Avro.
  *
  * <p>Performance: the shuffle is not Avro. Keys are {@link SaltedKey} Writables sorted on their bytes, values are bytes
  * of a {@link RowCodec} (Avro binary unless the caller gives a codec for the right side, as nightjar does for
@@ -49,8 +48,8 @@ import org.apache.hadoop.io.WritableUtils;
  * task's right rows travel in batches per key ({@link #MAX_BATCH_BYTES}, at most {@link #MAX_BUFFERED_BYTES} held per
  * task), so the map-side sort orders batches, not rows: sorting 2.5 M impression rows per task was 44% of the map
  * tasks' samples, nearly all of it cache misses comparing keys scattered over the sort buffer. One open batch per key,
- * not one per key and shard: a row's shard picked by a hash of its id kept ten batches an ad open under
- * {@code sharded}, and its map phase took 10.4 s against {@code default}'s 6.3 s (bench/PROFILE.md).
+ * not one per key and shard: with a row's shard picked by a hash of its id, {@code sharded} kept ten batches an ad
+ * open, and its map phase took 3.3 s longer than {@code default}'s in a recording (bench/PROFILE.md, tenth pass).
  */
 public final class SaltedJoinStrategy<U, V> implements JoinStrategy<String, U, V> {
 
@@ -167,13 +166,19 @@ public final class SaltedJoinStrategy<U, V> implements JoinStrategy<String, U, V
 
   /**
    * ((key, shard, 1), batch): a map task's right rows grouped by key, each batch the rows' encoded bytes one after
-   * another, each behind its length (a vint). A batch is shuffled when it reaches {@code maxBatchBytes}, all of them
-   * when the task holds {@code maxBufferedBytes}, and the rest when the task ends. A key's batches take its shards in
-   * turn, from a shard picked by a stable hash of the key, the task's number and how often the task has flushed its
-   * batches: the same split read again sends every row to the same shard, and a hot key's rows in a task are spread
-   * over its shards to within one batch.
+   * another, each behind its length (a vint). A batch is shuffled when it reaches its limit, all of them when the task
+   * holds {@code maxBufferedBytes}, and the rest when the task ends. A key's batches take its shards in turn, from a
+   * first shard that follows from the key, the task's number and the task's flushes so far. The limit of a key with
+   * more than one shard is a quarter of one shard's share of the key's bytes the task has seen (at least
+   * {@value #MIN_SPREAD_BATCH_BYTES}, at most {@code maxBatchBytes}), so its shards' rows from the task differ by at
+   * most about a quarter of a share, or one small batch: batches of a hot key start small and grow with it. A key keeps
+   * its turn across a flush while it has rows in every flush; the same task reading the same split sends every row
+   * where it went before.
    */
   static final class BatchRightFn<V> extends DoFn<Pair<String, V>, Pair<SaltedKey, ByteBuffer>> {
+    /** The smallest limit of a batch of a key with several shards. */
+    static final int MIN_SPREAD_BATCH_BYTES = 4 << 10;
+
     private final ShardPlan plan;
     private final RowCodec<V> codec;
     private final int maxBatchBytes;
@@ -206,7 +211,7 @@ public final class SaltedJoinStrategy<U, V> implements JoinStrategy<String, U, V
       OpenBatch batch = batches.get(key);
       if (batch == null) {
         int shards = plan.shards(key);
-        batch = new OpenBatch(shards == 1 ? 0 : firstShard(key, task, flushes, shards), shards);
+        batch = new OpenBatch(firstShard(key, task, flushes, shards), shards);
         batches.put(key, batch);
       }
       RowBytes rows = batch.rows;
@@ -215,8 +220,11 @@ public final class SaltedJoinStrategy<U, V> implements JoinStrategy<String, U, V
       int before = rows.length();
       rows.writeVInt(row.length());
       rows.write(row.data(), 0, row.length());
-      buffered += rows.length() - before;
-      if (rows.length() >= maxBatchBytes) {
+      int added = rows.length() - before;
+      buffered += added;
+      batch.seen += added;
+      batch.active = true;
+      if (rows.length() >= limit(batch)) {
         buffered -= rows.length();
         emit(key, batch, emitter);
       }
@@ -225,26 +233,45 @@ public final class SaltedJoinStrategy<U, V> implements JoinStrategy<String, U, V
       }
     }
 
+    /** The bytes at which {@code batch} is shuffled. */
+    private long limit(OpenBatch batch) {
+      if (batch.shards == 1) {
+        return maxBatchBytes;
+      }
+      long quarterShare = batch.seen / (4L * batch.shards);
+      return Math.min(maxBatchBytes, Math.max(MIN_SPREAD_BATCH_BYTES, quarterShare));
+    }
+
     @Override
     public void cleanup(Emitter<Pair<SaltedKey, ByteBuffer>> emitter) {
       flush(emitter);
     }
 
+    /**
+     * Shuffles every batch that holds rows; keys that had no row since the last flush are forgotten (so that a task
+     * holds at most the keys of one flush), the others keep their turn.
+     */
     private void flush(Emitter<Pair<SaltedKey, ByteBuffer>> emitter) {
-      batches.forEach((key, batch) -> {
-        if (batch.rows.length() > 0) {
-          emit(key, batch, emitter);
+      Iterator<Map.Entry<String, OpenBatch>> open = batches.entrySet().iterator();
+      while (open.hasNext()) {
+        Map.Entry<String, OpenBatch> entry = open.next();
+        OpenBatch batch = entry.getValue();
+        if (!batch.active) {
+          open.remove();
+          continue;
         }
-      });
-      batches.clear();
+        if (batch.rows.length() > 0) {
+          emit(entry.getKey(), batch, emitter);
+        }
+        batch.active = false;
+      }
       buffered = 0;
       flushes++;
     }
 
-    /** The shard of a key's first batch in a task after {@code flushes} flushes: a stable hash of the three. */
+    /** The shard of a key's first batch in a task after {@code flushes} flushes: consecutive tasks, consecutive shards. */
     static int firstShard(String key, int task, int flushes, int shards) {
-      int h = StableHash.mix(StableHash.mix(StableHash.of(key) + task) + flushes) & Integer.MAX_VALUE;
-      return h % shards;
+      return (int) (((long) StableHash.of(key) + task + flushes) % shards);
     }
 
     /** Hands the batch's array to the shuffle (no copy) and leaves the batch small: nothing held once shuffled. */
@@ -253,11 +280,13 @@ public final class SaltedJoinStrategy<U, V> implements JoinStrategy<String, U, V
       batch.shard = batch.shard + 1 == batch.shards ? 0 : batch.shard + 1;
     }
 
-    /** A key's rows not yet shuffled, and the shard they will go to. */
+    /** A key's rows not yet shuffled, the shard they will go to, and the key's bytes seen by the task. */
     private static final class OpenBatch {
       final RowBytes rows = new RowBytes(32); // grows by doubling: most keys of a task hold few rows
       final int shards;
       int shard;
+      long seen;
+      boolean active;
 
       OpenBatch(int shard, int shards) {
         this.shard = shard;

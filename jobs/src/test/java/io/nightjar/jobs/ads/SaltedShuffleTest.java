@@ -142,9 +142,23 @@ public class SaltedShuffleTest {
     for (int i = 0; i < 1000; i++) {
       rows.add(Pair.of(i % 10 == 0 ? "cold-" + i : "hot", new Impression("imp-" + i, "x", 1L + i, null, null, null)));
     }
-    List<Pair<SaltedKey, ByteBuffer>> first = batch(plan, rows);
-    assertEquals("a rerun of the same rows sends the same batches to the same shards", first, batch(plan, rows));
+    for (long buffered : new long[] {1 << 20, 1000}) { // never flushed; flushed every few dozen rows
+      List<Pair<SaltedKey, ByteBuffer>> first = batch(plan, rows, buffered);
+      assertEquals("a rerun of the same rows sends the same batches to the same shards", first,
+          batch(plan, rows, buffered));
+      assertSpread(first, buffered);
+    }
+    Set<Integer> firstShards = new HashSet<>();
+    for (int task = 0; task < 20; task++) {
+      firstShards.add(SaltedJoinStrategy.BatchRightFn.firstShard("hot", task, 0, 4));
+    }
+    assertEquals("other tasks start the key on other shards", 4, firstShards.size());
+  }
+
+  private static void assertSpread(List<Pair<SaltedKey, ByteBuffer>> first, long buffered) throws IOException {
     int[] hotBatches = new int[4];
+    int[] hotRows = new int[4];
+    int largestHotBatch = 0;
     Map<String, Integer> rowsByKey = new HashMap<>();
     for (Pair<SaltedKey, ByteBuffer> batch : first) {
       SaltedKey key = batch.first();
@@ -155,28 +169,32 @@ public class SaltedShuffleTest {
       ByteBuffer bytes = batch.second();
       int position = bytes.arrayOffset() + bytes.position();
       int end = position + bytes.remaining();
+      int batchRows = 0;
       while (position < end) {
+        batchRows++;
         int length = WritableComparator.readVInt(bytes.array(), position);
         position += WritableUtils.decodeVIntSize(bytes.array()[position]) + length;
         rowsByKey.merge(key.key(), 1, Integer::sum);
+        hotRows[key.shard()] += key.key().equals("hot") ? 1 : 0;
       }
+      largestHotBatch = key.key().equals("hot") ? Math.max(largestHotBatch, batchRows) : largestHotBatch;
     }
     assertEquals("every row once", 900, (int) rowsByKey.get("hot"));
     assertEquals(101, rowsByKey.size());
     int most = Arrays.stream(hotBatches).max().getAsInt();
     int least = Arrays.stream(hotBatches).min().getAsInt();
-    assertTrue("the hot key's batches spread over its 4 shards to within one: " + Arrays.toString(hotBatches),
-        least > 0 && most - least <= 1);
-    Set<Integer> firstShards = new HashSet<>();
-    for (int task = 0; task < 20; task++) {
-      firstShards.add(SaltedJoinStrategy.BatchRightFn.firstShard("hot", task, 0, 4));
-    }
-    assertEquals("other tasks start the key on other shards", 4, firstShards.size());
+    assertTrue("buffered " + buffered + ": the hot key's batches spread over its 4 shards to within one: "
+        + Arrays.toString(hotBatches), least > 0 && most - least <= 1);
+    int rowsMost = Arrays.stream(hotRows).max().getAsInt();
+    int rowsLeast = Arrays.stream(hotRows).min().getAsInt();
+    assertTrue("buffered " + buffered + ": and its rows to within its largest batch (" + largestHotBatch + " rows): "
+        + Arrays.toString(hotRows), largestHotBatch <= 12 && rowsMost - rowsLeast <= largestHotBatch);
   }
 
-  private static List<Pair<SaltedKey, ByteBuffer>> batch(ShardPlan plan, List<Pair<String, Impression>> rows) {
+  private static List<Pair<SaltedKey, ByteBuffer>> batch(ShardPlan plan, List<Pair<String, Impression>> rows,
+      long buffered) {
     SaltedJoinStrategy.BatchRightFn<Impression> fn =
-        new SaltedJoinStrategy.BatchRightFn<>(plan, new ImpressionCodec(), 200, 1 << 20);
+        new SaltedJoinStrategy.BatchRightFn<>(plan, new ImpressionCodec(), 200, buffered);
     InMemoryEmitter<Pair<SaltedKey, ByteBuffer>> emitter = new InMemoryEmitter<>();
     fn.initialize();
     rows.forEach(row -> fn.process(row, emitter));
