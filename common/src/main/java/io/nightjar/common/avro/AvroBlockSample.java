@@ -60,13 +60,9 @@ public final class AvroBlockSample {
     for (Path input : inputs) {
       files.addAll(AvroFiles.matching(input.getFileSystem(conf), input));
     }
-    // Each file's own seed, drawn in file order (consecutive seeds would give java.util.Random nearly the same first
-    // draw in every file: the same time of day in files written in time order).
+    // Each file's own seed, drawn in file order as the files are submitted (consecutive seeds would give
+    // java.util.Random nearly the same first draw in every file: the same time of day in files written in time order).
     Random seeds = new Random(seed);
-    long[] fileSeeds = new long[files.size()];
-    for (int i = 0; i < fileSeeds.length; i++) {
-      fileSeeds[i] = seeds.nextLong();
-    }
     ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(THREADS, files.size())), runnable -> {
       Thread thread = new Thread(runnable, "avro-block-sample");
       thread.setDaemon(true);
@@ -81,7 +77,7 @@ public final class AvroBlockSample {
       while (next < files.size() || !ahead.isEmpty()) {
         while (next < files.size() && ahead.size() < 2 * THREADS) {
           FileStatus file = files.get(next);
-          Random draws = new Random(fileSeeds[next]);
+          Random draws = new Random(seeds.nextLong());
           ahead.add(pool.submit(() -> sampleFile(conf, file, keyField, fraction, draws)));
           next++;
         }

@@ -14,21 +14,16 @@ import io.nightjar.common.tool.UsageException;
 import io.nightjar.jobs.Catalog;
 import io.nightjar.jobs.ads.ImpressionsJoin.Strategy;
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
-import java.util.concurrent.FutureTask;
 import org.apache.crunch.PCollection;
 import org.apache.crunch.Pair;
 import org.apache.crunch.Pipeline;
 import org.apache.crunch.Tuple3;
 import org.apache.crunch.types.avro.Avros;
-import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.slf4j.Logger;
@@ -106,11 +101,6 @@ public final class ImpressionsJoinTool extends DailyJobTool<ImpressionsJoinTool.
   @Option(names = "--dataset", defaultValue = Catalog.ENRICHED_IMPRESSIONS, description = "Output dataset (default: ${DEFAULT-VALUE}).")
   private String dataset;
 
-  /** adaptive: the sample of the impressions, started by {@link #execute} and read when the join is built. */
-  private Future<Map<String, Long>> sample;
-
-  static final long SAMPLE_SEED = 20160501L;
-
   /** The day's inputs, located and (with auto) sized once. */
   record Resolved(Path impressions, Path metadata, Strategy strategy, String why, Dataset output, LocalDate date)
       implements DailyPlan {
@@ -125,26 +115,6 @@ public final class ImpressionsJoinTool extends DailyJobTool<ImpressionsJoinTool.
       plan.put("skew report", new Path(output.dayPath(date), SkewReport.SVG_FILE));
       return plan;
     }
-  }
-
-  /**
-   * adaptive: starts the sample of the impressions' blocks first, so that it reads while the day's lease is taken and
-   * the inputs are checked. The sample took about half a second of a 10 M-impression day; starting it early saved
-   * nothing measurable on 2 cores (bench/PROFILE.md, tenth pass).
-   */
-  @Override
-  protected int execute(Resolved resolved) throws IOException {
-    if (resolved.strategy() == Strategy.ADAPTIVE) {
-      Configuration conf = new Configuration(getConf()); // its own: the run goes on setting up with getConf()
-      FutureTask<Map<String, Long>> sampling = new FutureTask<>(
-          () -> ImpressionsJoin.estimateCounts(conf, resolved.impressions(), sampleFraction, SAMPLE_SEED));
-      // A thread of this one's: it has the run's class loader and user (hadoop jar's, a doAs), which a pool's need not.
-      Thread thread = new Thread(sampling, "adaptive-sample");
-      thread.setDaemon(true);
-      thread.start();
-      sample = sampling;
-    }
-    return super.execute(resolved);
   }
 
   @Override
@@ -216,7 +186,8 @@ public final class ImpressionsJoinTool extends DailyJobTool<ImpressionsJoinTool.
       case SHARDED:
         return new Sharding(ShardPlan.uniform(shards != null ? shards : reducers), reducers);
       case ADAPTIVE:
-        Map<String, Long> estimates = sampled(resolved);
+        Map<String, Long> estimates = ImpressionsJoin.estimateCounts(getConf(), resolved.impressions(), sampleFraction,
+            20160501L);
         long total = estimates.values().stream().mapToLong(Long::longValue).sum();
         int coalesced = coalescedReducers(total, rowsPerReducer, reducers);
         long target = Math.max(1, (long) (total / (double) coalesced * shardTarget));
@@ -229,28 +200,6 @@ public final class ImpressionsJoinTool extends DailyJobTool<ImpressionsJoinTool.
         return new Sharding(plan, coalesced, defaultLargest);
       default:
         return new Sharding(null, reducers);
-    }
-  }
-
-  /** The sample {@link #execute} started, else one taken now. */
-  private Map<String, Long> sampled(Resolved resolved) throws IOException {
-    if (sample == null) {
-      return ImpressionsJoin.estimateCounts(getConf(), resolved.impressions(), sampleFraction, SAMPLE_SEED);
-    }
-    try {
-      return sample.get();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new InterruptedIOException("interrupted while sampling " + resolved.impressions());
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof IOException) {
-        throw (IOException) e.getCause();
-      }
-      if (e.getCause() instanceof Error) {
-        throw (Error) e.getCause();
-      }
-      throw e.getCause() instanceof RuntimeException ? (RuntimeException) e.getCause()
-          : new IllegalStateException(e.getCause());
     }
   }
 
